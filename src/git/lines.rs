@@ -1,0 +1,69 @@
+//! Old blob vs new blob → the added or modified lines of the new one.
+//!
+//! A histogram line diff (what `git diff --histogram` uses) with a deadline, so a hostile pair of
+//! huge blobs cannot hold a hook for long: past the deadline the diff approximates, which can
+//! only widen the set of lines that count.
+
+use std::time::Duration;
+
+use similar::{Algorithm, DiffTag, TextDiff};
+
+use crate::changes::LineFilter;
+
+/// How long one blob pair may be diffed before the diff approximates.
+const DIFF_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// Lines of `new` (1-based) that are not an unchanged line of `old`.
+pub fn changed_lines(old: &[u8], new: &[u8]) -> LineFilter {
+    let diff = TextDiff::configure()
+        .algorithm(Algorithm::Histogram)
+        .timeout(DIFF_TIMEOUT)
+        .diff_lines(old, new);
+    let mut lines = Vec::new();
+    for op in diff.ops() {
+        let (tag, _, new_range) = op.as_tag_tuple();
+        if matches!(tag, DiffTag::Insert | DiffTag::Replace) {
+            lines.extend(new_range.filter_map(|i| u32::try_from(i + 1).ok()));
+        }
+    }
+    LineFilter::Only(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn only(filter: LineFilter) -> Vec<u32> {
+        match filter {
+            LineFilter::Only(lines) => lines,
+            LineFilter::All => panic!("expected a line list"),
+        }
+    }
+
+    #[test]
+    fn added_and_modified_lines_of_the_new_side() {
+        let old = b"a\nb\nc\n";
+        let new = b"a\nB\nc\nd\n";
+        assert_eq!(only(changed_lines(old, new)), vec![2, 4]);
+    }
+
+    #[test]
+    fn deletions_only_give_no_lines() {
+        assert_eq!(only(changed_lines(b"a\nb\nc\n", b"a\nc\n")), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn crlf_lines_compare_whole() {
+        assert_eq!(only(changed_lines(b"a\r\nb\r\n", b"a\r\nx\r\nb\r\n")), vec![2]);
+    }
+
+    #[test]
+    fn missing_final_newline_counts_as_change() {
+        assert_eq!(only(changed_lines(b"a\nb", b"a\nb\nc")), vec![2, 3]);
+    }
+
+    #[test]
+    fn non_utf8_bytes_are_fine() {
+        assert_eq!(only(changed_lines(b"x = '\xe9'\n", b"x = '\xe8'\n")), vec![1]);
+    }
+}

@@ -1,0 +1,6 @@
+//! All git access, through `gix`: the only place gix types appear.
+//!
+//! Each submodule turns one kind of git input into a [`crate::changes::ChangeSet`] (or writes a
+//! fix back). Git data is copied into small owned types at this boundary.
+
+pub mod lines;

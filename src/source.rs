@@ -1,0 +1,252 @@
+//! Bytes → text: PEP 263 decoding, binary and size checks, and the line index.
+//!
+//! Every mode hands raw bytes (a blob or a file) to [`SourceText::decode`]; from then on offsets
+//! are byte offsets into the decoded UTF-8 text, and the line index turns them into the 1-based
+//! lines and character columns that people and diffs use. Decoding remembers how to encode back,
+//! so `--fix` writes the file in its own encoding, BOM and line endings.
+
+use std::fmt;
+
+/// How many leading bytes are searched for a NUL to call a blob binary (git does the same).
+const BINARY_PROBE: usize = 8000;
+
+/// Decoded Python source with a line index.
+#[derive(Debug, Clone)]
+pub struct SourceText {
+    text: String,
+    encoding: Encoding,
+    line_starts: Vec<usize>,
+}
+
+/// The encoding a file was read in, so that fixes are written back the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf8Bom,
+    Latin1,
+    Other(&'static encoding_rs::Encoding),
+}
+
+/// Why a file is not analysed. Each is reported as a warning, never silently dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    Binary,
+    TooLarge { size: u64, limit: u64 },
+    Undecodable(String),
+    Unreadable(String),
+}
+
+impl fmt::Display for Skip {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Skip::Binary => write!(f, "binary file (contains NUL bytes)"),
+            Skip::TooLarge { size, limit } => {
+                write!(f, "file is {size} bytes, over the {limit}-byte limit (--max-file-size)")
+            }
+            Skip::Undecodable(why) => write!(f, "cannot decode: {why}"),
+            Skip::Unreadable(why) => write!(f, "cannot read: {why}"),
+        }
+    }
+}
+
+impl SourceText {
+    /// Decodes per PEP 263: UTF-8 by default, a UTF-8 BOM accepted, a coding cookie on line 1 or 2.
+    pub fn decode(bytes: &[u8], max_size: u64) -> Result<Self, Skip> {
+        if bytes.len() as u64 > max_size {
+            return Err(Skip::TooLarge { size: bytes.len() as u64, limit: max_size });
+        }
+        if memchr::memchr(0, &bytes[..bytes.len().min(BINARY_PROBE)]).is_some() {
+            return Err(Skip::Binary);
+        }
+        let (encoding, body) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+            Some(rest) => (Encoding::Utf8Bom, rest),
+            None => (encoding_from_cookie(bytes)?, bytes),
+        };
+        let text = decode_with(encoding, body)?;
+        Ok(Self::from_text(text, encoding))
+    }
+
+    /// Wraps text that is already decoded (tests, and re-checking fixed text).
+    pub fn from_text(text: String, encoding: Encoding) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+            .collect();
+        Self { text, encoding, line_starts }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
+    /// Number of lines, counting a last line without a newline.
+    pub fn line_count(&self) -> usize {
+        let trailing_newline = self.text.ends_with('\n');
+        self.line_starts.len() - usize::from(trailing_newline || self.text.is_empty())
+    }
+
+    /// 1-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&start| start <= offset)
+    }
+
+    /// 1-based line and 1-based column in characters of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let line = self.line_of(offset);
+        let start = self.line_starts[line - 1];
+        let column = self.text[start..offset.min(self.text.len())].chars().count() + 1;
+        (line, column)
+    }
+
+    /// Byte offset where a 1-based line starts.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts[line - 1]
+    }
+
+    /// The text of a 1-based line without its line ending.
+    pub fn line_text(&self, line: usize) -> &str {
+        let start = self.line_starts[line - 1];
+        let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    /// Encodes text back into this file's encoding (BOM included), for writing a fix.
+    pub fn encode(&self, text: &str) -> Result<Vec<u8>, String> {
+        match self.encoding {
+            Encoding::Utf8 => Ok(text.as_bytes().to_vec()),
+            Encoding::Utf8Bom => Ok([b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()),
+            Encoding::Latin1 => text
+                .chars()
+                .map(|c| u8::try_from(u32::from(c)).map_err(|_| format!("{c:?} is not latin-1")))
+                .collect(),
+            Encoding::Other(enc) => {
+                let (bytes, _, unmappable) = enc.encode(text);
+                if unmappable {
+                    return Err(format!("text cannot be encoded as {}", enc.name()));
+                }
+                Ok(bytes.into_owned())
+            }
+        }
+    }
+}
+
+/// Reads a PEP 263 cookie from the first two lines; line 2 counts only after a comment-only line 1.
+fn encoding_from_cookie(bytes: &[u8]) -> Result<Encoding, Skip> {
+    let mut lines = bytes.split(|&b| b == b'\n').take(2);
+    let first = lines.next().unwrap_or_default();
+    let label = cookie_label(first).or_else(|| {
+        let first_is_comment_or_blank = matches!(first.trim_ascii().first(), None | Some(b'#'));
+        lines.next().filter(|_| first_is_comment_or_blank).and_then(cookie_label)
+    });
+    match label {
+        None => Ok(Encoding::Utf8),
+        Some(label) => encoding_for_label(&label),
+    }
+}
+
+/// The `coding[:=]name` of a comment line, as Python's regex `^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)`.
+fn cookie_label(line: &[u8]) -> Option<String> {
+    let trimmed = line.trim_ascii_start();
+    if trimmed.first() != Some(&b'#') {
+        return None;
+    }
+    let at = memchr::memmem::find_iter(trimmed, b"coding")
+        .find(|&i| matches!(trimmed.get(i + 6), Some(b':' | b'=')))?;
+    let rest = &trimmed[at + 7..];
+    let rest = &rest[rest.iter().take_while(|b| matches!(b, b' ' | b'\t')).count()..];
+    let name: Vec<u8> = rest
+        .iter()
+        .copied()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        .collect();
+    (!name.is_empty()).then(|| String::from_utf8_lossy(&name).to_ascii_lowercase())
+}
+
+fn encoding_for_label(label: &str) -> Result<Encoding, Skip> {
+    let normalized = label.replace('_', "-");
+    match normalized.as_str() {
+        "utf-8" | "utf8" | "utf-8-sig" => Ok(Encoding::Utf8),
+        "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" | "l1" | "iso-latin-1" => Ok(Encoding::Latin1),
+        _ => encoding_rs::Encoding::for_label(normalized.as_bytes())
+            .map(Encoding::Other)
+            .ok_or_else(|| Skip::Undecodable(format!("unknown coding cookie {label:?}"))),
+    }
+}
+
+fn decode_with(encoding: Encoding, bytes: &[u8]) -> Result<String, Skip> {
+    match encoding {
+        Encoding::Utf8 | Encoding::Utf8Bom => String::from_utf8(bytes.to_vec()).map_err(|e| {
+            Skip::Undecodable(format!("invalid UTF-8 at byte {} and no coding cookie", e.utf8_error().valid_up_to()))
+        }),
+        Encoding::Latin1 => Ok(bytes.iter().map(|&b| char::from(b)).collect()),
+        Encoding::Other(enc) => enc
+            .decode_without_bom_handling_and_without_replacement(bytes)
+            .map(|text| text.into_owned())
+            .ok_or_else(|| Skip::Undecodable(format!("invalid {} text", enc.name()))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMIT: u64 = 1 << 20;
+
+    #[test]
+    fn utf8_is_the_default() {
+        let s = SourceText::decode("h = 'é'\n".as_bytes(), LIMIT).unwrap();
+        assert_eq!(s.encoding(), Encoding::Utf8);
+        assert_eq!(s.line_col(7), (1, 7));
+    }
+
+    #[test]
+    fn bom_is_stripped_and_restored() {
+        let s = SourceText::decode(b"\xEF\xBB\xBFx = 1\n", LIMIT).unwrap();
+        assert_eq!(s.text(), "x = 1\n");
+        assert_eq!(s.encode(s.text()).unwrap(), b"\xEF\xBB\xBFx = 1\n");
+    }
+
+    #[test]
+    fn latin1_cookie_on_second_line() {
+        let bytes = b"#!/usr/bin/env python\n# -*- coding: latin-1 -*-\nname = '\xe9'\n";
+        let s = SourceText::decode(bytes, LIMIT).unwrap();
+        assert_eq!(s.encoding(), Encoding::Latin1);
+        assert!(s.text().contains('é'));
+        assert_eq!(s.encode(s.text()).unwrap(), bytes.to_vec());
+    }
+
+    #[test]
+    fn cookie_on_second_line_needs_comment_first_line() {
+        let bytes = b"x = 1\n# coding: latin-1\ny = '\xe9'\n";
+        assert!(matches!(SourceText::decode(bytes, LIMIT), Err(Skip::Undecodable(_))));
+    }
+
+    #[test]
+    fn other_encodings_through_encoding_rs() {
+        let s = SourceText::decode(b"# coding=cp1252\nx = '\x80'\n", LIMIT).unwrap();
+        assert!(s.text().contains('€'));
+    }
+
+    #[test]
+    fn binary_and_oversized_are_skipped() {
+        assert_eq!(SourceText::decode(b"x\0y", LIMIT).unwrap_err(), Skip::Binary);
+        assert!(matches!(SourceText::decode(b"x = 1\n", 3), Err(Skip::TooLarge { .. })));
+    }
+
+    #[test]
+    fn invalid_utf8_without_cookie_is_undecodable() {
+        assert!(matches!(SourceText::decode(b"x = '\xff'\n", LIMIT), Err(Skip::Undecodable(_))));
+    }
+
+    #[test]
+    fn lines_and_columns_with_crlf() {
+        let s = SourceText::from_text("a = 1\r\nbb = '0.0.0.0'\r\n".into(), Encoding::Utf8);
+        assert_eq!(s.line_count(), 2);
+        assert_eq!(s.line_text(2), "bb = '0.0.0.0'");
+        assert_eq!(s.line_col(12), (2, 6));
+        assert_eq!(s.line_start(2), 7);
+    }
+}
