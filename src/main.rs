@@ -1,1 +1,35 @@
-fn main() {}
+//! Entry point: parse arguments, run, map the outcome to an exit code (0 clean, 1 findings,
+//! 2 usage or internal error). A closed output pipe is not an error.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use bindguard::app::{self, ExitStatus};
+use bindguard::cli::Cli;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let usage_error = err.use_stderr();
+            let _ = err.print();
+            return if usage_error { ExitStatus::Error.into() } else { ExitStatus::Clean.into() };
+        }
+    };
+    match app::run(cli) {
+        Ok(status) => status.into(),
+        Err(err) if is_broken_pipe(&err) => ExitStatus::Clean.into(),
+        Err(err) => {
+            let text = format!("{err:#}");
+            eprintln!("bindguard: error: {}", bindguard::render::sanitize(&text.replace('\n', " ")));
+            ExitStatus::Error.into()
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .filter_map(|e| e.downcast_ref::<std::io::Error>())
+        .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+}

@@ -1,0 +1,117 @@
+//! The shared middle of the pipeline: change set → decoded, parsed, checked files → report.
+//!
+//! Files are analysed in parallel. Findings are computed on the whole file (flow needs the whole
+//! file) and then kept only when one of their locations touches a changed line.
+
+use std::ops::Range;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::changes::{ChangeSet, ChangedFile, CommitInfo, LineFilter, Skipped};
+use crate::finding::Finding;
+use crate::python::{self, Flavor, SyntaxError};
+use crate::rules;
+use crate::source::SourceText;
+
+/// Everything a renderer or the fixer needs after analysis.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Files with findings (suppressed included) or syntax errors, in change-set order.
+    pub files: Vec<FileReport>,
+    pub skipped: Vec<Skipped>,
+    pub files_checked: usize,
+    /// Lines that counted (changed lines in hook modes, all lines otherwise).
+    pub lines_checked: usize,
+    pub commits: Option<usize>,
+    pub scope_note: Option<String>,
+    pub elapsed: Duration,
+}
+
+/// One analysed file version.
+#[derive(Debug)]
+pub struct FileReport {
+    pub path: String,
+    pub commit: Option<Arc<CommitInfo>>,
+    pub source: SourceText,
+    pub findings: Vec<Finding>,
+    pub syntax_errors: Vec<SyntaxError>,
+}
+
+impl Report {
+    /// Findings that block: not suppressed.
+    pub fn active_findings(&self) -> impl Iterator<Item = (&FileReport, &Finding)> {
+        self.files.iter().flat_map(|f| f.findings.iter().filter(|x| !x.suppressed).map(move |x| (f, x)))
+    }
+
+    pub fn active_count(&self) -> usize {
+        self.active_findings().count()
+    }
+
+    pub fn suppressed_count(&self) -> usize {
+        self.files.iter().flat_map(|f| &f.findings).filter(|x| x.suppressed).count()
+    }
+
+    pub fn syntax_error_files(&self) -> usize {
+        self.files.iter().filter(|f| !f.syntax_errors.is_empty()).count()
+    }
+}
+
+/// Analyses every file of the change set.
+pub fn analyze(changes: ChangeSet, options: &rules::Options, max_file_size: u64) -> Report {
+    let started = Instant::now();
+    let outcomes: Vec<Outcome> =
+        changes.files.into_par_iter().map(|file| analyze_file(file, options, max_file_size)).collect();
+    let mut report = Report { skipped: changes.skipped, commits: changes.commits, scope_note: changes.scope_note, ..Default::default() };
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Skipped(skip) => report.skipped.push(skip),
+            Outcome::Checked { lines, file } => {
+                report.files_checked += 1;
+                report.lines_checked += lines;
+                report.files.extend(file);
+            }
+        }
+    }
+    report.elapsed = started.elapsed();
+    report
+}
+
+enum Outcome {
+    Skipped(Skipped),
+    Checked { lines: usize, file: Option<FileReport> },
+}
+
+fn analyze_file(file: ChangedFile, options: &rules::Options, max_file_size: u64) -> Outcome {
+    let source = match SourceText::decode(&file.bytes, max_file_size) {
+        Ok(source) => source,
+        Err(skip) => return Outcome::Skipped(Skipped { path: file.path, reason: skip.to_string() }),
+    };
+    let lines = file.lines.count(source.line_count());
+    // A file that cannot hold a bind is complete without parsing; its syntax is not our concern.
+    if lines == 0 || !rules::may_contain_bind(&file.bytes) {
+        return Outcome::Checked { lines, file: None };
+    }
+    let module = python::parse(source.text(), if file.stub { Flavor::Stub } else { Flavor::Module });
+    let findings: Vec<Finding> = rules::check(&source, &module, options)
+        .into_iter()
+        .filter(|f| touches_changed_lines(&source, f, &file.lines))
+        .collect();
+    let syntax_errors = module.syntax_errors();
+    let keep = !findings.is_empty() || !syntax_errors.is_empty();
+    let report = FileReport { path: file.path, commit: file.commit, source, findings, syntax_errors };
+    Outcome::Checked { lines, file: keep.then_some(report) }
+}
+
+/// Spec §5: a finding counts in diff mode when any of its locations lies on a changed line.
+fn touches_changed_lines(source: &SourceText, finding: &Finding, lines: &LineFilter) -> bool {
+    matches!(lines, LineFilter::All)
+        || [&finding.value, &finding.sink.range].into_iter().any(|range| range_touches(source, range, lines))
+}
+
+fn range_touches(source: &SourceText, range: &Range<usize>, lines: &LineFilter) -> bool {
+    let first = source.line_of(range.start);
+    let last = source.line_of(range.end.saturating_sub(1).max(range.start));
+    (first..=last).any(|line| lines.contains(line))
+}

@@ -1,0 +1,82 @@
+//! Machine output (`--format json`), version 1. Lines and columns are 1-based; columns count
+//! characters. The shape is documented in the README and read by CI tools and scorers.
+
+use std::io::{self, Write};
+
+use serde_json::{Value, json};
+
+use super::{diff, message};
+use crate::analysis::{FileReport, Report};
+use crate::finding::{Finding, RULE_CODE};
+
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let findings: Vec<Value> = report.active_findings().map(|(file, f)| finding(file, f)).collect();
+    let suppressed: Vec<Value> =
+        report.files.iter().flat_map(|file| file.findings.iter().filter(|f| f.suppressed).map(move |f| finding(file, f))).collect();
+    let errors: Vec<Value> = report.files.iter().flat_map(syntax_errors).collect();
+    let skipped: Vec<Value> = report.skipped.iter().map(|s| json!({"path": s.path, "reason": s.reason})).collect();
+    let document = json!({
+        "version": 1,
+        "findings": findings,
+        "suppressed": suppressed.len(),
+        "suppressed_findings": suppressed,
+        "errors": errors,
+        "skipped": skipped,
+        "summary": {
+            "files_checked": report.files_checked,
+            "lines_checked": report.lines_checked,
+            "commits": report.commits,
+            "findings": findings.len(),
+            "suppressed": suppressed.len(),
+            "files_with_syntax_errors": report.syntax_error_files(),
+            "skipped": report.skipped.len(),
+            "elapsed_ms": report.elapsed.as_millis() as u64,
+        },
+    });
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    writeln!(out)
+}
+
+fn finding(file: &FileReport, finding: &Finding) -> Value {
+    let (line, column) = file.source.line_col(finding.value.start);
+    let (end_line, end_column) = file.source.line_col(finding.value.end);
+    let (sink_line, sink_column) = file.source.line_col(finding.sink.range.start);
+    let fix = match &finding.fix {
+        Ok(fix) => json!({
+            "replacement": fix.edits.iter().map(|e| e.content.as_str()).collect::<Vec<_>>().join(""),
+            "edits": fix.edits.iter().map(|e| {
+                let (l, c) = file.source.line_col(e.range.start);
+                let (el, ec) = file.source.line_col(e.range.end);
+                json!({"line": l, "column": c, "end_line": el, "end_column": ec, "content": e.content})
+            }).collect::<Vec<_>>(),
+            "diff": diff::unified(&file.path, file.source.text(), fix),
+        }),
+        Err(_) => Value::Null,
+    };
+    let mut value = json!({
+        "rule": RULE_CODE,
+        "severity": "medium",
+        "path": file.path,
+        "line": line,
+        "column": column,
+        "end_line": end_line,
+        "end_column": end_column,
+        "host": finding.host,
+        "message": message(finding),
+        "sink": {"line": sink_line, "column": sink_column, "callee": finding.sink.callee, "description": finding.sink.description},
+        "fix": fix,
+        "no_fix_reason": finding.fix.as_ref().err().map(|n| n.0.as_str()),
+        "suppressed": finding.suppressed,
+    });
+    if let Some(commit) = &file.commit {
+        value["commit"] = json!({"id": commit.short_id, "subject": commit.subject, "refs": commit.refs});
+    }
+    value
+}
+
+fn syntax_errors(file: &FileReport) -> impl Iterator<Item = Value> + '_ {
+    file.syntax_errors.iter().map(|e| {
+        let (line, column) = file.source.line_col(e.offset);
+        json!({"path": file.path, "message": format!("parse error: {}", e.message), "line": line, "column": column})
+    })
+}

@@ -1,0 +1,96 @@
+//! Turning a report into output. The only place colours appear; nothing here decides anything.
+//!
+//! Everything printed that came from a file, a path or a commit passes through [`sanitize`]:
+//! input from a push is hostile, and a terminal escape in a file name must not reach the
+//! pusher's terminal.
+
+pub mod diff;
+pub mod json;
+pub mod text;
+
+use std::borrow::Cow;
+
+use owo_colors::Style;
+
+use crate::finding::Finding;
+
+/// Styles chosen once per run: every field is a plain style when colour is off.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stylesheet {
+    pub error: Style,
+    pub warning: Style,
+    pub location: Style,
+    pub gutter: Style,
+    pub caret: Style,
+    pub help: Style,
+    pub emphasis: Style,
+    pub added: Style,
+    pub removed: Style,
+    pub hunk: Style,
+}
+
+impl Stylesheet {
+    pub fn new(color: bool) -> Self {
+        if !color {
+            return Self::default();
+        }
+        let plain = Style::new();
+        Self {
+            error: plain.red().bold(),
+            warning: plain.yellow().bold(),
+            location: plain.blue().bold(),
+            gutter: plain.blue().bold(),
+            caret: plain.red().bold(),
+            help: plain.cyan().bold(),
+            emphasis: plain.bold(),
+            added: plain.green(),
+            removed: plain.red(),
+            hunk: plain.cyan(),
+        }
+    }
+}
+
+/// Escapes control characters (C0, C1, DEL) and bidirectional overrides, keeping tabs.
+pub fn sanitize(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_dangerous) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| if is_dangerous(c) { c.escape_unicode().to_string() } else { c.to_string() })
+            .collect(),
+    )
+}
+
+fn is_dangerous(c: char) -> bool {
+    (c.is_control() && c != '\t') || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The finding's headline (spec §5): names the sink and the address.
+pub fn message(finding: &Finding) -> String {
+    format!("{} listens on {} (all interfaces)", finding.sink.description, finding.host)
+}
+
+/// `1 finding`, `2 findings`.
+pub fn plural(count: usize, noun: &str) -> String {
+    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_escapes_terminal_controls() {
+        assert_eq!(sanitize("evil\u{1b}[2J.py"), "evil\\u{1b}[2J.py");
+        assert_eq!(sanitize("a\u{202E}b"), "a\\u{202e}b");
+        assert_eq!(sanitize("tab\tok é"), "tab\tok é");
+        assert!(matches!(sanitize("clean"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn plurals() {
+        assert_eq!(plural(1, "finding"), "1 finding");
+        assert_eq!(plural(0, "finding"), "0 findings");
+    }
+}

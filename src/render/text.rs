@@ -1,0 +1,153 @@
+//! Human output, rustc-style: headline, location, the source line with a caret underline, notes,
+//! a help line, the suggested diff, and a one-line summary that always says what was scanned.
+
+use std::io::{self, Write};
+
+use owo_colors::OwoColorize;
+
+use super::{Stylesheet, diff, message, plural, sanitize};
+use crate::analysis::{FileReport, Report};
+use crate::finding::{Finding, RULE_CODE};
+
+/// What differs between modes: a line prefix (GitLab), what was scanned, and what to do next.
+#[derive(Debug, Clone, Default)]
+pub struct TextOptions {
+    /// Put before every line (`GL-HOOK-ERR: ` on GitLab servers).
+    pub line_prefix: String,
+    /// What was scanned, e.g. `3 staged Python files, 41 changed lines`.
+    pub scope: String,
+    /// Printed after the summary when something blocks: how to fix, suppress or bypass.
+    pub next_steps: Vec<String>,
+    /// The summary's verdict when findings block (`commit blocked`, `push rejected`).
+    pub blocked_verdict: Option<String>,
+}
+
+/// A writer that puts a prefix before every line it writes.
+struct Prefixed<'a> {
+    out: &'a mut dyn Write,
+    prefix: &'a str,
+}
+
+impl Prefixed<'_> {
+    fn line(&mut self, text: impl std::fmt::Display) -> io::Result<()> {
+        writeln!(self.out, "{}{}", self.prefix, text)
+    }
+}
+
+pub fn render(report: &Report, style: &Stylesheet, options: &TextOptions, out: &mut dyn Write) -> io::Result<()> {
+    let mut w = Prefixed { out, prefix: &options.line_prefix };
+    for skipped in &report.skipped {
+        let text = format!("skipped {}: {}", sanitize(&skipped.path), sanitize(&skipped.reason));
+        w.line(format_args!("{}: {text}", "warning".style(style.warning)))?;
+    }
+    for file in &report.files {
+        render_syntax_errors(file, style, &mut w)?;
+        for finding in file.findings.iter().filter(|f| !f.suppressed) {
+            render_finding(file, finding, style, &mut w)?;
+        }
+    }
+    render_summary(report, style, options, &mut w)
+}
+
+fn render_syntax_errors(file: &FileReport, style: &Stylesheet, w: &mut Prefixed) -> io::Result<()> {
+    for error in &file.syntax_errors {
+        let (line, col) = file.source.line_col(error.offset);
+        w.line(format_args!(
+            "{}: {}:{line}:{col}: syntax error: {} (checked what the parser recovered)",
+            "warning".style(style.warning),
+            sanitize(&file.path),
+            sanitize(&error.message)
+        ))?;
+    }
+    Ok(())
+}
+
+fn render_finding(file: &FileReport, finding: &Finding, style: &Stylesheet, w: &mut Prefixed) -> io::Result<()> {
+    let (line, col) = file.source.line_col(finding.value.start);
+    let path = sanitize(&file.path);
+    let headline = format!("{}[{RULE_CODE}]", "error".style(style.error));
+    w.line(format_args!("{headline}: {}", sanitize(&message(finding)).style(style.emphasis)))?;
+    let width = line.to_string().len();
+    let pad = " ".repeat(width);
+    w.line(format_args!("{pad}{} {path}:{line}:{col}", "-->".style(style.location)))?;
+    render_snippet(file, finding, style, w, width)?;
+    let sink_line = file.source.line_of(finding.sink.range.start);
+    if sink_line != line {
+        let note = format!("the value is used by `{}` on line {sink_line}", sanitize(&finding.sink.callee));
+        w.line(format_args!("{pad} {} note: {note}", "=".style(style.gutter)))?;
+    }
+    if let Some(commit) = &file.commit {
+        let refs = sanitize(&commit.refs.join(", ")).into_owned();
+        let subject = sanitize(&commit.subject).into_owned();
+        w.line(format_args!("{pad} {} commit: {} {subject:?} ({refs})", "=".style(style.gutter), commit.short_id))?;
+    }
+    let help = "listen on 127.0.0.1 / ::1, or read the address from configuration with a loopback default; \
+                suppress a deliberate bind with `# ignore: CSP-D404`";
+    w.line(format_args!("{pad} {} {}: {help}", "=".style(style.gutter), "help".style(style.help)))?;
+    match &finding.fix {
+        Ok(fix) => render_diff(diff::unified(&file.path, file.source.text(), fix), style, w),
+        Err(no_fix) => {
+            let reason = sanitize(&no_fix.0).into_owned();
+            w.line(format_args!("{pad} {} note: no automatic fix: {reason}", "=".style(style.gutter)))
+        }
+    }?;
+    w.line("")
+}
+
+fn render_snippet(file: &FileReport, finding: &Finding, style: &Stylesheet, w: &mut Prefixed, width: usize) -> io::Result<()> {
+    let (line, col) = file.source.line_col(finding.value.start);
+    let text = file.source.line_text(line);
+    let (end_line, end_col) = file.source.line_col(finding.value.end);
+    let span_end = if end_line == line { end_col } else { text.chars().count() + 1 };
+    let gutter = "|".style(style.gutter).to_string();
+    let pad = " ".repeat(width);
+    w.line(format_args!("{pad} {gutter}"))?;
+    w.line(format_args!("{} {gutter} {}", line.style(style.gutter), sanitize(text)))?;
+    let lead: String = text.chars().take(col - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+    let carets = "^".repeat(span_end.saturating_sub(col).max(1));
+    w.line(format_args!("{pad} {gutter} {lead}{}", carets.style(style.caret)))
+}
+
+fn render_diff(diff: Option<String>, style: &Stylesheet, w: &mut Prefixed) -> io::Result<()> {
+    let Some(diff) = diff else { return Ok(()) };
+    w.line(format_args!("{}", "suggested fix:".style(style.help)))?;
+    for line in diff.lines() {
+        let line = sanitize(line);
+        let styled = match line.as_bytes().first() {
+            Some(b'+') => line.style(style.added).to_string(),
+            Some(b'-') => line.style(style.removed).to_string(),
+            Some(b'@') => line.style(style.hunk).to_string(),
+            _ => line.to_string(),
+        };
+        w.line(styled)?;
+    }
+    Ok(())
+}
+
+fn render_summary(report: &Report, style: &Stylesheet, options: &TextOptions, w: &mut Prefixed) -> io::Result<()> {
+    let active = report.active_count();
+    let mut parts = vec![plural(active, "finding")];
+    let suppressed = report.suppressed_count();
+    if suppressed > 0 {
+        parts.push(format!("{suppressed} suppressed"));
+    }
+    let syntax = report.syntax_error_files();
+    if syntax > 0 {
+        parts.push(format!("{} with syntax errors", plural(syntax, "file")));
+    }
+    if !report.skipped.is_empty() {
+        parts.push(format!("{} skipped", plural(report.skipped.len(), "file")));
+    }
+    let verdict = match (&options.blocked_verdict, active) {
+        (Some(verdict), 1..) => format!("{}: ", verdict.style(style.error)),
+        _ => String::new(),
+    };
+    let seconds = report.elapsed.as_secs_f64();
+    w.line(format_args!("bindguard: {verdict}{}: {} ({seconds:.2}s)", options.scope, parts.join(", ")))?;
+    if active > 0 {
+        for step in &options.next_steps {
+            w.line(step)?;
+        }
+    }
+    Ok(())
+}

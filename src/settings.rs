@@ -1,0 +1,67 @@
+//! Raw arguments + environment + terminal → resolved settings, once. Pure and unit-tested.
+
+use std::io::IsTerminal;
+
+use crate::cli::{ColorChoice, CommonArgs, FixArgs, FixStyleArg, Format};
+use crate::rules::{self, FixStyle};
+
+/// What the shared pipeline and the renderers need to know.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub format: Format,
+    pub color: bool,
+    pub max_file_size: u64,
+    pub rules: rules::Options,
+}
+
+/// Where output goes, for the colour decision: git sends hook stdout to stderr, so each mode
+/// says which stream it really writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+impl Settings {
+    pub fn resolve(common: &CommonArgs, fix: Option<&FixArgs>, stream: Stream) -> Self {
+        let is_terminal = match stream {
+            Stream::Stdout => std::io::stdout().is_terminal(),
+            Stream::Stderr => std::io::stderr().is_terminal(),
+        };
+        let env = |name| std::env::var_os(name).filter(|v| !v.is_empty());
+        let color = use_color(common.color, is_terminal, env("NO_COLOR").is_some(), env("TERM"));
+        let mut rules = rules::Options { foreign_markers: common.foreign_markers, ..Default::default() };
+        if let Some(fix) = fix {
+            rules.fix_style = match fix.fix_style {
+                FixStyleArg::Loopback => FixStyle::Loopback,
+                FixStyleArg::Env => FixStyle::Env,
+            };
+            rules.env_var = fix.fix_env_var.clone();
+        }
+        Self { format: common.format, color, max_file_size: common.max_file_size, rules }
+    }
+}
+
+/// `always` / `never` win; `auto` colours a terminal unless `NO_COLOR` is set or `TERM=dumb`.
+pub fn use_color(choice: ColorChoice, is_terminal: bool, no_color: bool, term: Option<std::ffi::OsString>) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => is_terminal && !no_color && term.is_none_or(|t| t != "dumb"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_decision() {
+        assert!(use_color(ColorChoice::Always, false, true, None));
+        assert!(!use_color(ColorChoice::Never, true, false, None));
+        assert!(use_color(ColorChoice::Auto, true, false, Some("xterm".into())));
+        assert!(!use_color(ColorChoice::Auto, false, false, None));
+        assert!(!use_color(ColorChoice::Auto, true, true, None));
+        assert!(!use_color(ColorChoice::Auto, true, false, Some("dumb".into())));
+    }
+}

@@ -1,0 +1,1 @@
+//! `bindguard check` end to end.

@@ -1,0 +1,1 @@
+//! pre-commit hook end to end (being written).

@@ -1,0 +1,1 @@
+//! pre-push and pre-receive end to end (being written).
