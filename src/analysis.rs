@@ -34,6 +34,8 @@ pub struct Report {
 pub struct FileReport {
     pub path: String,
     pub commit: Option<Arc<CommitInfo>>,
+    /// Parsed as a stub (`.pyi`).
+    pub stub: bool,
     pub source: SourceText,
     pub findings: Vec<Finding>,
     pub syntax_errors: Vec<SyntaxError>,
@@ -100,7 +102,7 @@ fn analyze_file(file: ChangedFile, options: &rules::Options, max_file_size: u64)
         .collect();
     let syntax_errors = module.syntax_errors();
     let keep = !findings.is_empty() || !syntax_errors.is_empty();
-    let report = FileReport { path: file.path, commit: file.commit, source, findings, syntax_errors };
+    let report = FileReport { path: file.path, commit: file.commit, stub: file.stub, source, findings, syntax_errors };
     Outcome::Checked { lines, file: keep.then_some(report) }
 }
 

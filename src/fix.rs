@@ -50,3 +50,56 @@ mod tests {
         assert!(apply_edits("abcdef", &[edit(0, 3, "x"), edit(2, 4, "y")]).is_err());
     }
 }
+
+/// The verified result of fixing one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixedText {
+    pub text: String,
+    /// Findings whose fix was applied.
+    pub fixed: usize,
+}
+
+/// Applies every available fix of a file's active findings and proves the result: it must
+/// parse no worse than before and the rule must no longer fire on anything that was fixed.
+/// `Ok(None)`: nothing to fix. `Err`: the file is left alone, with the reason.
+pub fn fix_source(
+    source: &crate::source::SourceText,
+    findings: &[crate::finding::Finding],
+    stub: bool,
+    options: &crate::rules::Options,
+) -> Result<Option<FixedText>, String> {
+    let active: Vec<_> = findings.iter().filter(|f| !f.suppressed).collect();
+    let fixable: Vec<_> = active.iter().filter_map(|f| f.fix.as_ref().ok()).collect();
+    if fixable.is_empty() {
+        return Ok(None);
+    }
+    let mut edits: Vec<Edit> = fixable.iter().flat_map(|fix| fix.edits.iter().cloned()).collect();
+    edits.sort_by(|a, b| (a.range.start, a.range.end, &a.content).cmp(&(b.range.start, b.range.end, &b.content)));
+    edits.dedup();
+    let text = apply_edits(source.text(), &edits)?;
+    verify(source, &text, stub, options, active.len() - fixable.len())?;
+    Ok(Some(FixedText { text, fixed: fixable.len() }))
+}
+
+/// Re-parses and re-checks fixed text; at most the unfixable findings may remain.
+fn verify(
+    before: &crate::source::SourceText,
+    fixed: &str,
+    stub: bool,
+    options: &crate::rules::Options,
+    unfixable: usize,
+) -> Result<(), String> {
+    use crate::python::{Flavor, parse};
+    let flavor = if stub { Flavor::Stub } else { Flavor::Module };
+    let errors_before = parse(before.text(), flavor).syntax_errors().len();
+    let after = crate::source::SourceText::from_text(fixed.to_owned(), before.encoding());
+    let module = parse(after.text(), flavor);
+    if module.syntax_errors().len() > errors_before {
+        return Err("the fixed file would not parse".into());
+    }
+    let remaining = crate::rules::check(&after, &module, options).iter().filter(|f| !f.suppressed).count();
+    if remaining > unfixable {
+        return Err(format!("{} finding(s) would still fire after the fix", remaining - unfixable));
+    }
+    before.encode(fixed).map(|_| ())
+}

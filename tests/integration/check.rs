@@ -1,1 +1,276 @@
-//! `bindguard check` end to end.
+//! `bindguard check` end to end: the real binary on fixture trees written by each test.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::support::{Run, Sandbox, write};
+
+const FLASK_BAD: &str = "from flask import Flask\n\napp = Flask(__name__)\n\nif __name__ == \"__main__\":\n    app.run(host=\"0.0.0.0\", port=5000)\n";
+const FLASK_GOOD: &str = "from flask import Flask\n\napp = Flask(__name__)\napp.run(host=\"127.0.0.1\", port=5000)\n";
+
+fn check(sandbox: &Sandbox, args: &[&str]) -> Run {
+    let mut full = vec!["check"];
+    full.extend_from_slice(args);
+    sandbox.bindguard(sandbox.path(), &full)
+}
+
+fn json(run: &Run) -> Value {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", run.stdout))
+}
+
+#[test]
+fn finding_exits_1_with_rustc_style_report_and_diff() {
+    let sb = Sandbox::new();
+    write(&sb.path().join("src/app.py"), FLASK_BAD);
+    let run = check(&sb, &["src"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("error[CSP-D404]: Flask app.run() listens on 0.0.0.0 (all interfaces)"), "{}", run.stdout);
+    assert!(run.stdout.contains("--> src/app.py:6:18"), "{}", run.stdout);
+    assert!(run.stdout.contains("^^^^^^^^^"), "{}", run.stdout);
+    assert!(run.stdout.contains("-    app.run(host=\"0.0.0.0\", port=5000)\n+    app.run(host=\"127.0.0.1\", port=5000)"), "{}", run.stdout);
+    assert!(run.stdout.contains("checked 1 Python file: 1 finding"), "{}", run.stdout);
+}
+
+#[test]
+fn clean_tree_exits_0() {
+    let sb = Sandbox::new();
+    write(&sb.path().join("app.py"), FLASK_GOOD);
+    let run = check(&sb, &["app.py"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("0 findings"));
+}
+
+#[test]
+fn json_shape() {
+    let sb = Sandbox::new();
+    write(&sb.path().join("app.py"), FLASK_BAD);
+    let run = check(&sb, &["--format", "json", "app.py"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let doc = json(&run);
+    assert_eq!(doc["version"], 1);
+    let f = &doc["findings"][0];
+    assert_eq!(f["rule"], "CSP-D404");
+    assert_eq!(f["severity"], "medium");
+    assert_eq!(f["path"], "app.py");
+    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(6), Some(18)));
+    assert_eq!((f["end_line"].as_u64(), f["end_column"].as_u64()), (Some(6), Some(27)));
+    assert_eq!(f["sink"]["line"], 6);
+    assert_eq!(f["fix"]["replacement"], "\"127.0.0.1\"");
+    assert!(f["fix"]["diff"].as_str().unwrap().contains("+    app.run(host=\"127.0.0.1\", port=5000)"));
+    assert_eq!(doc["suppressed"], 0);
+    assert_eq!(doc["summary"]["files_checked"], 1);
+    assert_eq!(doc["errors"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn colour_follows_flag_and_no_color() {
+    let sb = Sandbox::new();
+    write(&sb.path().join("app.py"), FLASK_BAD);
+    let always = check(&sb, &["--color", "always", "app.py"]);
+    assert!(always.stdout.contains("\u{1b}["), "--color always must colour");
+    let never = check(&sb, &["--color", "never", "app.py"]);
+    assert!(!never.stdout.contains('\u{1b}'));
+    let auto = check(&sb, &["app.py"]);
+    assert!(!auto.stdout.contains('\u{1b}'), "a pipe is not a terminal");
+    let no_color = sb.command(crate::support::bindguard_bin(), sb.path()).args(["check", "--color", "auto", "app.py"]).env("NO_COLOR", "1").output().unwrap();
+    assert!(!String::from_utf8_lossy(&no_color.stdout).contains('\u{1b}'));
+}
+
+#[test]
+fn syntax_error_file_is_reported_and_still_analysed() {
+    let sb = Sandbox::new();
+    let text = format!("{FLASK_BAD}\ndef broken(:\n    pass\n");
+    write(&sb.path().join("broken.py"), text);
+    let run = check(&sb, &["--format", "json", "broken.py"]);
+    let doc = json(&run);
+    assert_eq!(run.code, 1);
+    assert_eq!(doc["errors"][0]["path"], "broken.py");
+    assert_eq!(doc["errors"][0]["line"], 8);
+    assert_eq!(doc["findings"][0]["line"], 6);
+    let text_run = check(&sb, &["broken.py"]);
+    assert!(text_run.stdout.contains("warning: broken.py:8:"), "{}", text_run.stdout);
+    assert!(text_run.stdout.contains("1 file with syntax errors"));
+}
+
+#[test]
+fn latin1_file_with_cookie_is_decoded() {
+    let sb = Sandbox::new();
+    let mut bytes = b"# -*- coding: latin-1 -*-\n# caf\xe9\n".to_vec();
+    bytes.extend_from_slice(FLASK_BAD.as_bytes());
+    write(&sb.path().join("latin.py"), bytes);
+    let run = check(&sb, &["--format", "json", "latin.py"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert_eq!(json(&run)["findings"][0]["line"], 8);
+}
+
+#[test]
+fn binary_and_undecodable_files_are_skipped_with_a_warning() {
+    let sb = Sandbox::new();
+    write(&sb.path().join("blob.py"), b"\x00\x01app.run(host='0.0.0.0')");
+    write(&sb.path().join("bad.py"), b"x = '\xff'\n");
+    let run = check(&sb, &["."]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("warning: skipped blob.py: binary file"), "{}", run.stdout);
+    assert!(run.stdout.contains("warning: skipped bad.py: cannot decode"), "{}", run.stdout);
+    assert!(run.stdout.contains("2 files skipped"));
+}
+
+#[test]
+fn oversized_file_is_skipped() {
+    let sb = Sandbox::new();
+    write(&sb.path().join("big.py"), FLASK_BAD);
+    let run = check(&sb, &["--max-file-size", "10", "big.py"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("over the 10-byte limit"), "{}", run.stdout);
+}
+
+#[test]
+fn empty_directory_and_missing_path() {
+    let sb = Sandbox::new();
+    std::fs::create_dir(sb.path().join("empty")).unwrap();
+    let run = check(&sb, &["empty"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("checked 0 Python files: 0 findings"), "{}", run.stdout);
+    let missing = check(&sb, &["nope"]);
+    assert_eq!(missing.code, 2);
+    assert_eq!(missing.stderr.lines().count(), 1, "{}", missing.stderr);
+    assert!(missing.stderr.starts_with("bindguard: error: cannot read nope"), "{}", missing.stderr);
+}
+
+#[test]
+fn usage_error_exits_2() {
+    let sb = Sandbox::new();
+    assert_eq!(check(&sb, &["--format", "xml"]).code, 2);
+    assert_eq!(sb.bindguard(sb.path(), &["explain", "CSP-D999"]).code, 2);
+}
+
+#[test]
+fn gitignored_and_non_python_files_are_not_checked() {
+    let sb = Sandbox::new();
+    sb.git(sb.path(), &["init", "-q"]);
+    write(&sb.path().join(".gitignore"), "build/\n");
+    write(&sb.path().join("build/gen.py"), FLASK_BAD);
+    write(&sb.path().join("Procfile"), "web: gunicorn -b 0.0.0.0:$PORT app:app\n");
+    write(&sb.path().join("tool"), format!("#!/usr/bin/env python3\n{FLASK_BAD}"));
+    let run = check(&sb, &["--format", "json"]);
+    let doc = json(&run);
+    let paths: Vec<&str> = doc["findings"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, vec!["tool"], "{}", run.stdout);
+}
+
+#[test]
+fn explain_prints_the_rule_documentation() {
+    let sb = Sandbox::new();
+    let run = sb.bindguard(sb.path(), &["explain", "csp-d404"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("0.0.0.0"), "{}", run.stdout);
+    assert!(run.stdout.len() > 500, "documentation too short: {}", run.stdout);
+}
+
+#[test]
+fn suppressed_findings_are_counted_not_reported() {
+    let sb = Sandbox::new();
+    let text = FLASK_BAD.replace("port=5000)", "port=5000)  # ignore: CSP-D404");
+    write(&sb.path().join("app.py"), text);
+    let run = check(&sb, &["--format", "json", "app.py"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let doc = json(&run);
+    assert_eq!(doc["suppressed"], 1);
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 0);
+    assert!(check(&sb, &["app.py"]).stdout.contains("1 suppressed"));
+}
+
+#[test]
+fn control_characters_in_paths_are_escaped() {
+    let sb = Sandbox::new();
+    write(&sb.path().join("evil\u{1b}[2J.py"), FLASK_BAD);
+    let run = check(&sb, &["--color", "never", "."]);
+    assert_eq!(run.code, 1);
+    assert!(!run.stdout.contains('\u{1b}'), "{:?}", run.stdout);
+    assert!(run.stdout.contains("evil\\u{1b}[2J.py"), "{}", run.stdout);
+}
+
+mod fix {
+    use super::*;
+
+    fn read(path: &Path) -> Vec<u8> {
+        std::fs::read(path).unwrap()
+    }
+
+    #[test]
+    fn diff_changes_nothing() {
+        let sb = Sandbox::new();
+        let path = sb.path().join("app.py");
+        write(&path, FLASK_BAD);
+        let run = check(&sb, &["--diff", "app.py"]);
+        assert_eq!(run.code, 1);
+        assert!(run.stdout.contains("+    app.run(host=\"127.0.0.1\", port=5000)"), "{}", run.stdout);
+        assert_eq!(read(&path), FLASK_BAD.as_bytes());
+    }
+
+    #[test]
+    fn fix_rewrites_and_is_idempotent() {
+        let sb = Sandbox::new();
+        let path = sb.path().join("app.py");
+        write(&path, FLASK_BAD);
+        let run = check(&sb, &["--fix", "app.py"]);
+        assert_eq!(run.code, 0, "{}", run.all());
+        assert!(run.stdout.contains("fixed 1 finding in 1 file; 0 remaining"), "{}", run.stdout);
+        assert_eq!(String::from_utf8(read(&path)).unwrap(), FLASK_BAD.replace("0.0.0.0", "127.0.0.1"));
+        let again = check(&sb, &["--fix", "app.py"]);
+        assert_eq!(again.code, 0);
+        assert!(again.stdout.contains("fixed 0 findings in 0 files"), "{}", again.stdout);
+    }
+
+    #[test]
+    fn fix_preserves_crlf_bom_and_latin1() {
+        let sb = Sandbox::new();
+        let crlf = sb.path().join("crlf.py");
+        write(&crlf, FLASK_BAD.replace('\n', "\r\n"));
+        let bom = sb.path().join("bom.py");
+        write(&bom, [b"\xEF\xBB\xBF".as_slice(), FLASK_BAD.as_bytes()].concat());
+        let latin = sb.path().join("latin.py");
+        let latin_bytes = [b"# coding: latin-1\n# \xe9\n".as_slice(), FLASK_BAD.as_bytes()].concat();
+        write(&latin, &latin_bytes);
+        let run = check(&sb, &["--fix", "."]);
+        assert_eq!(run.code, 0, "{}", run.all());
+        assert_eq!(read(&crlf), FLASK_BAD.replace('\n', "\r\n").replace("0.0.0.0", "127.0.0.1").as_bytes());
+        assert_eq!(read(&bom), [b"\xEF\xBB\xBF".as_slice(), FLASK_BAD.replace("0.0.0.0", "127.0.0.1").as_bytes()].concat());
+        let fixed_latin = [b"# coding: latin-1\n# \xe9\n".as_slice(), FLASK_BAD.replace("0.0.0.0", "127.0.0.1").as_bytes()].concat();
+        assert_eq!(read(&latin), fixed_latin);
+    }
+
+    #[test]
+    fn env_style_adds_import_once_after_docstring() {
+        let sb = Sandbox::new();
+        let path = sb.path().join("app.py");
+        write(&path, format!("\"\"\"Service.\"\"\"\nfrom __future__ import annotations\n{FLASK_BAD}"));
+        let run = check(&sb, &["--fix", "--fix-style", "env", "app.py"]);
+        assert_eq!(run.code, 0, "{}", run.all());
+        let text = String::from_utf8(read(&path)).unwrap();
+        assert!(text.starts_with("\"\"\"Service.\"\"\"\nfrom __future__ import annotations\nimport os\n"), "{text}");
+        assert_eq!(text.matches("import os").count(), 1);
+        assert!(text.contains("app.run(host=os.environ.get(\"APP_HOST\", \"127.0.0.1\"), port=5000)"), "{text}");
+        let again = check(&sb, &["--fix", "--fix-style", "env", "app.py"]);
+        assert_eq!(again.code, 0);
+        assert_eq!(String::from_utf8(read(&path)).unwrap(), text);
+    }
+
+    #[test]
+    fn read_only_file_is_not_touched() {
+        let sb = Sandbox::new();
+        let path = sb.path().join("app.py");
+        write(&path, FLASK_BAD);
+        let mut perms = std::fs::metadata(&path).unwrap().permissions();
+        perms.set_readonly(true);
+        std::fs::set_permissions(&path, perms).unwrap();
+        let run = check(&sb, &["--fix", "app.py"]);
+        assert_eq!(run.code, 1, "{}", run.all());
+        assert!(run.stdout.contains("app.py: not fixed: the file is read-only"), "{}", run.stdout);
+        assert_eq!(read(&path), FLASK_BAD.as_bytes());
+        let leftovers: Vec<_> = std::fs::read_dir(sb.path()).unwrap().filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".bindguard-fix")).collect();
+        assert!(leftovers.is_empty());
+    }
+}
