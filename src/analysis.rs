@@ -33,6 +33,7 @@ pub struct Report {
 #[derive(Debug)]
 pub struct FileReport {
     pub path: String,
+    pub raw_path: Vec<u8>,
     pub commit: Option<Arc<CommitInfo>>,
     /// Parsed as a stub (`.pyi`).
     pub stub: bool,
@@ -102,7 +103,7 @@ fn analyze_file(file: ChangedFile, options: &rules::Options, max_file_size: u64)
         .collect();
     let syntax_errors = module.syntax_errors();
     let keep = !findings.is_empty() || !syntax_errors.is_empty();
-    let report = FileReport { path: file.path, commit: file.commit, stub: file.stub, source, findings, syntax_errors };
+    let report = FileReport { path: file.path, raw_path: file.raw_path, commit: file.commit, stub: file.stub, source, findings, syntax_errors };
     Outcome::Checked { lines, file: keep.then_some(report) }
 }
 

@@ -11,6 +11,8 @@ pub struct ChangedFile {
     /// Path for display and JSON: relative to the repository root in hook modes, as given in
     /// `check`. Raw git paths are converted lossily; control characters are stripped at render.
     pub path: String,
+    /// The path exactly as git or the OS gives it (may be non-UTF-8): what `--fix` writes back to.
+    pub raw_path: Vec<u8>,
     pub bytes: Vec<u8>,
     pub lines: LineFilter,
     /// Parser flavour (stubs).

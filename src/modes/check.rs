@@ -107,5 +107,5 @@ fn read_file(path: &Path, explicit: bool, max_file_size: u64) -> Result<Option<C
         None if explicit && kind == PathKind::NotPython => return Err(skipped("not a Python file".into())),
         None => return Ok(None),
     };
-    Ok(Some(ChangedFile { path: display, bytes, lines: LineFilter::All, stub, commit: None }))
+    Ok(Some(ChangedFile { path: display, raw_path: path.as_os_str().as_encoded_bytes().to_vec(), bytes, lines: LineFilter::All, stub, commit: None }))
 }

@@ -6,6 +6,7 @@
 //! either the old file or the new one.
 
 use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use anyhow::Context;
@@ -60,7 +61,7 @@ pub fn run(report: &Report, settings: &Settings, diff_only: bool) -> anyhow::Res
 
 /// Writes the fixed text over the file, refusing when the file changed since it was read.
 fn write_fixed(file: &FileReport, fixed: &FixedText) -> anyhow::Result<()> {
-    let path = Path::new(&file.path);
+    let path = Path::new(std::ffi::OsStr::from_bytes(&file.raw_path));
     let bytes = file.source.encode(&fixed.text).map_err(anyhow::Error::msg)?;
     let current = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let original = file.source.encode(file.source.text()).map_err(anyhow::Error::msg)?;

@@ -1,0 +1,37 @@
+//! Opening the repository the way git hands it to a hook.
+//!
+//! Git runs client hooks at the worktree root and describes the repository through the
+//! environment: `GIT_DIR` (linked worktrees, server hooks), `GIT_WORK_TREE`, and `GIT_INDEX_FILE`,
+//! which names a different index for a plain `git commit`, `git commit -a` and
+//! `git commit <path>`. [`open_from_env`] honours all of them, and sets up the object caches
+//! that reading many blobs and trees needs (gix installs no pack cache on its own with the
+//! features this crate uses). Shared by every hook mode.
+
+use std::path::Path;
+
+use anyhow::Context;
+
+/// Pack delta-base cache entries (gix's fixed-size LRU).
+const PACK_CACHE_ENTRIES: usize = 64;
+/// Decoded-object cache for tree reads.
+const OBJECT_CACHE_BYTES: usize = 16 << 20;
+
+/// Opens the repository containing the current directory, with git's hook environment applied.
+pub fn open_from_env() -> anyhow::Result<gix::Repository> {
+    open_at(Path::new("."))
+}
+
+/// Like [`open_from_env`], starting the search at `dir`.
+pub fn open_at(dir: &Path) -> anyhow::Result<gix::Repository> {
+    let mut repo = gix::discover_with_environment_overrides(dir)
+        .with_context(|| format!("cannot open a git repository at {}", dir.display()))?;
+    install_caches(&mut repo);
+    Ok(repo)
+}
+
+/// Installs the pack delta cache and an object cache; cheap, and only costs memory when used.
+pub fn install_caches(repo: &mut gix::Repository) {
+    repo.objects
+        .set_pack_cache(|| Box::<gix::odb::pack::cache::lru::StaticLinkedList<PACK_CACHE_ENTRIES>>::default());
+    repo.object_cache_size_if_unset(OBJECT_CACHE_BYTES);
+}
