@@ -4,3 +4,4 @@
 //! fix back). Git data is copied into small owned types at this boundary.
 
 pub mod lines;
+pub mod index_write;

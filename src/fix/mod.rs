@@ -1,7 +1,9 @@
-//! Applying a finding's edits to text.
+//! Applying a finding's edits to text, and proving the result.
 //!
 //! Edits are computed by the rules as data; this module only splices them in, so the printed
 //! diff, `--fix` and the tests all apply a fix the same way.
+
+pub mod worktree;
 
 use crate::finding::Edit;
 
