@@ -3,6 +3,7 @@
 //! Edits are computed by the rules as data; this module only splices them in, so the printed
 //! diff, `--fix` and the tests all apply a fix the same way.
 
+pub mod files;
 pub mod worktree;
 
 use crate::finding::Edit;

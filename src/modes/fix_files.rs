@@ -9,11 +9,11 @@ use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use anyhow::Context;
 use owo_colors::OwoColorize;
 
 use crate::analysis::{FileReport, Report};
 use crate::app::ExitStatus;
+use crate::fix::files::replace_file;
 use crate::fix::{FixedText, fix_source};
 use crate::render::{self, Stylesheet, plural, sanitize};
 use crate::settings::Settings;
@@ -63,19 +63,6 @@ pub fn run(report: &Report, settings: &Settings, diff_only: bool) -> anyhow::Res
 fn write_fixed(file: &FileReport, fixed: &FixedText) -> anyhow::Result<()> {
     let path = Path::new(std::ffi::OsStr::from_bytes(&file.raw_path));
     let bytes = file.source.encode(&fixed.text).map_err(anyhow::Error::msg)?;
-    let current = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let original = file.source.encode(file.source.text()).map_err(anyhow::Error::msg)?;
-    anyhow::ensure!(current == original, "the file changed on disk since it was checked");
-    let metadata = std::fs::metadata(path)?;
-    anyhow::ensure!(!metadata.permissions().readonly(), "the file is read-only");
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".bindguard-fix")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    temp.write_all(&bytes)?;
-    temp.as_file().sync_all()?;
-    temp.as_file().set_permissions(metadata.permissions())?;
-    temp.persist(path).with_context(|| format!("cannot replace {}", path.display()))?;
-    Ok(())
+    replace_file(path, &original, &bytes)
 }

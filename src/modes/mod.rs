@@ -5,4 +5,5 @@ pub mod check;
 pub mod explain;
 pub mod fix_files;
 pub mod precommit;
+pub mod precommit_fix;
 pub mod push;
