@@ -3,5 +3,6 @@
 
 mod check;
 mod precommit;
+mod precommit_fix;
 mod push;
 mod support;
