@@ -26,3 +26,4 @@ pub mod cli;
 pub mod modes;
 pub mod render;
 pub mod settings;
+pub mod policy;

@@ -5,3 +5,10 @@
 
 pub mod lines;
 pub mod index_write;
+pub mod open;
+pub mod staged;
+pub mod odb;
+pub mod push;
+mod push_blobs;
+mod push_diff;
+pub mod push_refs;

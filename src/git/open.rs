@@ -31,7 +31,8 @@ pub fn open_at(dir: &Path) -> anyhow::Result<gix::Repository> {
 
 /// Installs the pack delta cache and an object cache; cheap, and only costs memory when used.
 pub fn install_caches(repo: &mut gix::Repository) {
-    repo.objects
-        .set_pack_cache(|| Box::<gix::odb::pack::cache::lru::StaticLinkedList<PACK_CACHE_ENTRIES>>::default());
+    repo.objects.set_pack_cache(|| {
+        Box::<gix::odb::pack::cache::lru::StaticLinkedList<PACK_CACHE_ENTRIES>>::default()
+    });
     repo.object_cache_size_if_unset(OBJECT_CACHE_BYTES);
 }

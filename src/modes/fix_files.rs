@@ -46,7 +46,8 @@ pub fn run(report: &Report, settings: &Settings, diff_only: bool) -> anyhow::Res
             }
         }
     }
-    let remaining = report.active_count() - fixed_findings;
+    // `--diff` changes nothing: every finding is still in the files.
+    let remaining = report.active_count() - if diff_only { 0 } else { fixed_findings };
     let verb = if diff_only { "would fix" } else { "fixed" };
     let summary = format!(
         "bindguard: {verb} {} in {}; {} remaining",

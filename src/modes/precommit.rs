@@ -1,7 +1,145 @@
-//! `bindguard pre-commit` (being written).
-use crate::app::ExitStatus;
-use crate::cli::PreCommitArgs;
+//! `bindguard pre-commit`: the local gate. Reads exactly what the commit will record (the index
+//! git hands the hook), analyses the staged Python files, keeps the findings on lines the commit
+//! adds or modifies, and blocks the commit (exit 1) with the suggested diff. With `--fix` the
+//! staged blobs are fixed ([`crate::modes::precommit_fix`]) and the index is scanned again, so
+//! what is reported is what is staged now.
+//!
+//! Git sends a hook's stdout to stderr, so text goes to stderr (and colour is decided on it);
+//! `--format json` goes to stdout for tools that capture it.
 
-pub fn run(_args: &PreCommitArgs) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("pre-commit is not available yet")
+use std::io::Write;
+use std::time::Instant;
+
+use crate::analysis::{self, Report};
+use crate::app::ExitStatus;
+use crate::cli::{Format, PreCommitArgs};
+use crate::git;
+use crate::modes::precommit_fix::{self, FixOutcome};
+use crate::render::{self, Stylesheet, plural, sanitize};
+use crate::settings::{Settings, Stream};
+
+/// The last line when a commit is blocked: fix, suppress, or bypass knowingly.
+const NEXT_STEP: &str = "To commit: fix the lines above and `git add` them (`bindguard pre-commit --fix` does both), \
+                         mark a deliberate bind with `# ignore: CSP-D404`, or bypass knowingly with \
+                         `git commit --no-verify`.";
+
+pub fn run(args: &PreCommitArgs) -> anyhow::Result<ExitStatus> {
+    let repo = git::open::open_from_env()?;
+    run_with_repo(&repo, args)
+}
+
+pub fn run_with_repo(repo: &gix::Repository, args: &PreCommitArgs) -> anyhow::Result<ExitStatus> {
+    let started = Instant::now();
+    let settings = Settings::resolve(&args.common, Some(&args.fix), Stream::Stderr);
+    let report = scan(repo, args, &settings, started)?;
+    if args.fix.fix && report.active_count() > 0 {
+        return fix(repo, args, &settings, report, started);
+    }
+    print(&report, &settings, args.all_lines)?;
+    Ok(if report.active_count() > 0 {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    })
+}
+
+/// Staged changes → report; the elapsed time covers the git side too.
+fn scan(
+    repo: &gix::Repository,
+    args: &PreCommitArgs,
+    settings: &Settings,
+    started: Instant,
+) -> anyhow::Result<Report> {
+    let options = git::staged::Options {
+        all_lines: args.all_lines,
+        max_file_size: settings.max_file_size,
+    };
+    let changes = git::staged::staged_changes(repo, &options)?;
+    let mut report = analysis::analyze(changes, &settings.rules, settings.max_file_size);
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+/// `--fix`: fixes the staged blobs, reports what is still staged, and stops the commit for review
+/// unless `--fix-continue` is given and nothing is left.
+fn fix(
+    repo: &gix::Repository,
+    args: &PreCommitArgs,
+    settings: &Settings,
+    report: Report,
+    started: Instant,
+) -> anyhow::Result<ExitStatus> {
+    let outcome = precommit_fix::apply(repo, &report, &settings.rules)?;
+    let after = if outcome.fixed_files > 0 {
+        scan(repo, args, settings, started)?
+    } else {
+        report
+    };
+    print(&after, settings, args.all_lines)?;
+    let remaining = after.active_count();
+    print_fix_outcome(&outcome, remaining, args.fix_continue)?;
+    let stop = remaining > 0 || (outcome.fixed_findings > 0 && !args.fix_continue);
+    Ok(if stop {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    })
+}
+
+fn print(report: &Report, settings: &Settings, all_lines: bool) -> anyhow::Result<()> {
+    match settings.format {
+        Format::Json => {
+            let mut out = std::io::stdout().lock();
+            render::json::render(report, &mut out)?;
+            out.flush()?;
+        }
+        Format::Text => {
+            let options = render::text::TextOptions {
+                scope: scope(report, all_lines),
+                next_steps: vec![NEXT_STEP.to_owned()],
+                blocked_verdict: Some("commit blocked".to_owned()),
+                ..Default::default()
+            };
+            let mut out = std::io::stderr().lock();
+            render::text::render(report, &Stylesheet::new(settings.color), &options, &mut out)?;
+        }
+    }
+    Ok(())
+}
+
+/// What `--fix` changed, on stderr in every format (stdout stays one JSON document).
+fn print_fix_outcome(
+    outcome: &FixOutcome,
+    remaining: usize,
+    fix_continue: bool,
+) -> anyhow::Result<()> {
+    let mut err = std::io::stderr().lock();
+    for note in &outcome.notes {
+        writeln!(err, "bindguard: note: {}", sanitize(note))?;
+    }
+    if outcome.fixed_findings == 0 {
+        return Ok(());
+    }
+    let fixed = format!(
+        "fixed {} in {}",
+        plural(outcome.fixed_findings, "finding"),
+        plural(outcome.fixed_files, "file")
+    );
+    let next = match (remaining, fix_continue) {
+        (0, true) => "the commit goes on with the fixed content",
+        (0, false) => "the fix is staged: review it with `git diff --cached`, then commit again",
+        _ => "the fix is staged (`git diff --cached`); the findings above are left",
+    };
+    writeln!(err, "bindguard: {fixed}; {next}")?;
+    Ok(())
+}
+
+/// What was scanned, e.g. `3 staged Python files, 41 changed lines`.
+fn scope(report: &Report, all_lines: bool) -> String {
+    let lines = if all_lines { "line" } else { "changed line" };
+    format!(
+        "{}, {}",
+        plural(report.files_checked, "staged Python file"),
+        plural(report.lines_checked, lines)
+    )
 }

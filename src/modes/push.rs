@@ -1,11 +1,417 @@
-//! `bindguard pre-push` and `bindguard pre-receive` (being written).
-use crate::app::ExitStatus;
-use crate::cli::{PrePushArgs, PreReceiveArgs};
+//! `bindguard pre-receive` (the server-side gate) and `bindguard pre-push` (the client hook).
+//!
+//! Both read ref updates from stdin, scan only the commits the push brings
+//! ([`crate::git::push`]), analyse each batch of changed files with the shared pipeline, and
+//! reject the push (exit 1) on findings. The server adds its policy ([`crate::policy`]): time
+//! and size budgets with an explicit fail-open / fail-closed choice, an opt-in bypass push
+//! option, and a report-only mode. All output goes to stderr, which git relays to the pusher
+//! as `remote:` lines; colour is never used on the server.
 
-pub fn run_pre_push(_args: &PrePushArgs) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("pre-push is not available yet")
+use std::io::{BufRead, Write};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use crate::analysis::{self, Report};
+use crate::app::ExitStatus;
+use crate::changes::ChangeSet;
+use crate::cli::{Format, PrePushArgs, PreReceiveArgs};
+use crate::git::push::{Known, Limits, Overrun, PushRepo, ScanSummary};
+use crate::git::push_refs::RefUpdate;
+use crate::policy::{OnOverrun, Policy};
+use crate::render::{self, Stylesheet, plural, sanitize};
+use crate::settings::{Settings, Stream};
+
+/// The push option that asks the server to skip the scan.
+const SKIP_OPTION: &str = "bindguard.skip";
+/// Variables through which hosting platforms name the pusher.
+const PUSHER_VARIABLES: [&str; 5] = [
+    "GL_USERNAME",
+    "GITHUB_USER_LOGIN",
+    "GITEA_PUSHER_NAME",
+    "GL_ID",
+    "REMOTE_USER",
+];
+
+pub fn run_pre_receive(args: &PreReceiveArgs) -> anyhow::Result<ExitStatus> {
+    let started = Instant::now();
+    let mut settings = Settings::resolve(&args.common, None, Stream::Stderr);
+    settings.color = false;
+    let repo = PushRepo::open()?;
+    let policy = Policy::from_config(|key| repo.config_value(key))?;
+    let report_only = args.report_only || policy.report_only;
+    let prefix = if args.gitlab || policy.gitlab_prefix {
+        "GL-HOOK-ERR: "
+    } else {
+        ""
+    };
+    let mut out = Output {
+        prefix,
+        err: std::io::stderr().lock(),
+    };
+    match receive(&repo, &policy, &settings, started, &mut out) {
+        Ok(status) if report_only && status != ExitStatus::Clean => {
+            out.line(
+                "bindguard: report-only mode (bindguard.reportOnly): the push is accepted anyway",
+            )?;
+            Ok(ExitStatus::Clean)
+        }
+        Err(err) if report_only => {
+            let text = format!("{err:#}").replace('\n', " ");
+            out.line(&format!("bindguard: error: {}", sanitize(&text)))?;
+            out.line(
+                "bindguard: report-only mode (bindguard.reportOnly): the push is accepted anyway",
+            )?;
+            Ok(ExitStatus::Clean)
+        }
+        other => other,
+    }
 }
 
-pub fn run_pre_receive(_args: &PreReceiveArgs) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("pre-receive is not available yet")
+pub fn run_pre_push(args: &PrePushArgs) -> anyhow::Result<ExitStatus> {
+    let started = Instant::now();
+    let settings = Settings::resolve(&args.common, None, Stream::Stderr);
+    let repo = PushRepo::open()?;
+    let updates = read_updates(std::io::stdin().lock(), RefUpdate::parse_push)?;
+    let remote = args.remote.as_deref().unwrap_or_default();
+    let known = repo.known_on_remote(remote, &updates)?;
+    let limits = Limits {
+        deadline: None,
+        max_commits: None,
+        max_blob_size: settings.max_file_size,
+    };
+    let (report, summary) = scan_and_analyze(&repo, &updates, &known, &limits, &settings, started)?;
+    let mut out = Output {
+        prefix: "",
+        err: std::io::stderr().lock(),
+    };
+    let steps = next_steps(&report, "bypass (not recommended): git push --no-verify");
+    print_report(&report, &summary, &settings, steps, &mut out)?;
+    Ok(if report.active_count() > 0 {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    })
+}
+
+/// The whole pre-receive decision, before report-only softens it.
+fn receive(
+    repo: &PushRepo,
+    policy: &Policy,
+    settings: &Settings,
+    started: Instant,
+    out: &mut Output,
+) -> anyhow::Result<ExitStatus> {
+    let updates = read_updates(std::io::stdin().lock(), RefUpdate::parse_receive)?;
+    if let Some(reason) = skip_request(&push_options()) {
+        if policy.allow_skip {
+            let pusher = pusher();
+            let reason = if reason.is_empty() {
+                "(no reason given)".into()
+            } else {
+                reason
+            };
+            let text = format!(
+                "bindguard: scan skipped by push option {SKIP_OPTION}; pusher: {pusher}; reason: {reason}"
+            );
+            out.line(&sanitize(&text))?;
+            return Ok(ExitStatus::Clean);
+        }
+        out.line(&format!(
+            "bindguard: push option {SKIP_OPTION} ignored: this server does not allow skipping (bindguard.allowSkip)"
+        ))?;
+    }
+    let known = repo.known_on_server()?;
+    let limits = Limits {
+        deadline: policy.time_budget.map(|budget| started + budget),
+        max_commits: policy.max_commits,
+        max_blob_size: policy.max_blob_size.unwrap_or(settings.max_file_size),
+    };
+    let (report, summary) = scan_and_analyze(repo, &updates, &known, &limits, settings, started)?;
+    let bypass = if policy.allow_skip {
+        format!("bypass (logged): git push -o {SKIP_OPTION}=\"<reason>\"")
+    } else {
+        String::new()
+    };
+    print_report(
+        &report,
+        &summary,
+        settings,
+        next_steps(&report, &bypass),
+        out,
+    )?;
+    let budget_rejects = print_overruns(&summary, policy, out)?;
+    Ok(if report.active_count() > 0 || budget_rejects {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    })
+}
+
+/// Scans the push and analyses each batch as it arrives, on another thread: reading git
+/// objects (one thread) overlaps with the parallel analysis. The channel holds at most two
+/// batches, so memory stays bounded. One report for the whole push.
+fn scan_and_analyze(
+    repo: &PushRepo,
+    updates: &[RefUpdate],
+    known: &Known,
+    limits: &Limits,
+    settings: &Settings,
+    started: Instant,
+) -> anyhow::Result<(Report, ScanSummary)> {
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<ChangeSet>(2);
+    let (mut report, summary) = std::thread::scope(|scope| {
+        let analyzer = scope.spawn(move || {
+            let mut report = Report::default();
+            for changes in receiver {
+                let part = analysis::analyze(changes, &settings.rules, settings.max_file_size);
+                report.files.extend(part.files);
+                report.skipped.extend(part.skipped);
+                report.files_checked += part.files_checked;
+                report.lines_checked += part.lines_checked;
+            }
+            report
+        });
+        let mut sink = |changes| sender.send(changes).context("the analysis thread stopped");
+        let summary = repo.scan(updates, known, limits, &mut sink);
+        drop(sender);
+        let report = analyzer
+            .join()
+            .map_err(|_| anyhow::anyhow!("the analysis thread panicked"));
+        Ok::<_, anyhow::Error>((report?, summary?))
+    })?;
+    report.commits = Some(summary.scanned_commits);
+    report.scope_note = known.note.clone();
+    report.elapsed = started.elapsed();
+    Ok((report, summary))
+}
+
+fn print_report(
+    report: &Report,
+    summary: &ScanSummary,
+    settings: &Settings,
+    next_steps: Vec<String>,
+    out: &mut Output,
+) -> anyhow::Result<()> {
+    if settings.format == Format::Json {
+        render::json::render(report, &mut out.err)?;
+        return Ok(());
+    }
+    if let Some(note) = &report.scope_note {
+        out.line(&format!("bindguard: note: {note}"))?;
+    }
+    let options = render::text::TextOptions {
+        line_prefix: out.prefix.to_owned(),
+        scope: scope(report, summary),
+        next_steps,
+        blocked_verdict: Some("push rejected".to_owned()),
+    };
+    render::text::render(
+        report,
+        &Stylesheet::new(settings.color),
+        &options,
+        &mut out.err,
+    )?;
+    Ok(())
+}
+
+/// `scanned 14 new commits (findings in 1), 3 Python files, 52 changed lines`.
+fn scope(report: &Report, summary: &ScanSummary) -> String {
+    let commits = if summary.scanned_commits == summary.new_commits {
+        plural(summary.new_commits, "new commit")
+    } else {
+        format!(
+            "{} of {}",
+            summary.scanned_commits,
+            plural(summary.new_commits, "new commit")
+        )
+    };
+    let mut with_findings: Vec<&str> = report
+        .active_findings()
+        .filter_map(|(file, _)| file.commit.as_ref().map(|c| c.short_id.as_str()))
+        .collect();
+    with_findings.sort_unstable();
+    with_findings.dedup();
+    let findings_in = if with_findings.is_empty() {
+        String::new()
+    } else {
+        format!(" (findings in {})", with_findings.len())
+    };
+    format!(
+        "scanned {commits}{findings_in}, {}, {}",
+        plural(report.files_checked, "Python file"),
+        plural(report.lines_checked, "changed line")
+    )
+}
+
+/// How to get the push through: rewrite the commit (a later fix does not remove it from
+/// history), suppress a deliberate bind, or the bypass this side allows.
+fn next_steps(report: &Report, bypass: &str) -> Vec<String> {
+    let commit = report
+        .active_findings()
+        .find_map(|(file, _)| file.commit.as_ref().map(|c| c.short_id.clone()))
+        .unwrap_or_else(|| "<commit>".into());
+    let mut steps = vec![
+        "how to fix: the pushed history must not contain the bind; a later commit that removes it is not enough.".into(),
+        format!(
+            "  rewrite the commit that adds it: git rebase -i {commit}^ (mark it `edit`), fix the line, \
+             git commit --amend, git rebase --continue, then push again"
+        ),
+        "  a deliberate bind: add `# ignore: CSP-D404` to that line".into(),
+    ];
+    if !bypass.is_empty() {
+        steps.push(format!("  {bypass}"));
+    }
+    steps
+}
+
+/// Prints what each budget overrun did; true when the policy rejects the push for it.
+fn print_overruns(
+    summary: &ScanSummary,
+    policy: &Policy,
+    out: &mut Output,
+) -> anyhow::Result<bool> {
+    let mut rejects = false;
+    let mut verdict = |choice: OnOverrun| {
+        rejects |= choice == OnOverrun::FailClosed;
+        match choice {
+            OnOverrun::FailOpen => "the push is accepted without a complete scan",
+            OnOverrun::FailClosed => {
+                "push rejected; push fewer commits at a time, or ask the server admin"
+            }
+        }
+    };
+    match summary.overrun {
+        Some(Overrun::Time) => {
+            let budget = policy.time_budget.unwrap_or(Duration::ZERO).as_secs_f64();
+            let text = format!(
+                "bindguard: time budget of {budget:.3}s (bindguard.timeBudget) ran out after {} of {}; \
+                 bindguard.onTimeout={}: {}",
+                summary.scanned_commits,
+                plural(summary.new_commits, "new commit"),
+                policy.on_timeout,
+                verdict(policy.on_timeout)
+            );
+            out.line(&text)?;
+        }
+        Some(Overrun::Commits { limit }) => {
+            let text = format!(
+                "bindguard: the push brings more than {limit} new commits (bindguard.maxCommits), nothing was scanned; \
+                 bindguard.onTooLarge={}: {}",
+                policy.on_too_large,
+                verdict(policy.on_too_large)
+            );
+            out.line(&text)?;
+        }
+        None => {}
+    }
+    if summary.oversized_blobs > 0 {
+        let text = format!(
+            "bindguard: {} over the size limit (bindguard.maxBlobSize) not scanned; bindguard.onTooLarge={}: {}",
+            plural(summary.oversized_blobs, "file"),
+            policy.on_too_large,
+            verdict(policy.on_too_large)
+        );
+        out.line(&text)?;
+    }
+    Ok(rejects)
+}
+
+/// Parses every non-empty stdin line; a malformed one is a one-line error.
+fn read_updates(
+    input: impl BufRead,
+    parse: impl Fn(&str) -> Result<RefUpdate, String>,
+) -> anyhow::Result<Vec<RefUpdate>> {
+    let mut updates = Vec::new();
+    for (number, line) in input.lines().enumerate() {
+        let line = line.context("cannot read the ref updates from stdin")?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let update = parse(&line).map_err(|err| {
+            anyhow::anyhow!(
+                "stdin line {}: {err}, got {:?}",
+                number + 1,
+                sanitize(&line).into_owned()
+            )
+        })?;
+        updates.push(update);
+    }
+    Ok(updates)
+}
+
+/// `GIT_PUSH_OPTION_<i>` for i below `GIT_PUSH_OPTION_COUNT`.
+fn push_options() -> Vec<String> {
+    let count = std::env::var("GIT_PUSH_OPTION_COUNT")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(0);
+    (0..count.min(1000))
+        .filter_map(|i| std::env::var(format!("GIT_PUSH_OPTION_{i}")).ok())
+        .collect()
+}
+
+/// The reason given with `-o bindguard.skip=<reason>` (empty for a bare `-o bindguard.skip`).
+fn skip_request(options: &[String]) -> Option<String> {
+    options
+        .iter()
+        .find_map(|option| match option.split_once('=') {
+            Some((name, reason)) if name == SKIP_OPTION => Some(reason.trim().to_owned()),
+            None if option == SKIP_OPTION => Some(String::new()),
+            _ => None,
+        })
+}
+
+/// The pusher's identity as the platform gives it, for the audit line.
+fn pusher() -> String {
+    PUSHER_VARIABLES
+        .iter()
+        .find_map(|name| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("{v} ({name})"))
+        })
+        .unwrap_or_else(|| format!("unknown (none of {} is set)", PUSHER_VARIABLES.join(", ")))
+}
+
+/// stderr with the per-line prefix GitLab needs.
+struct Output<'a> {
+    prefix: &'static str,
+    err: std::io::StderrLock<'a>,
+}
+
+impl Output<'_> {
+    fn line(&mut self, text: &str) -> std::io::Result<()> {
+        writeln!(self.err, "{}{text}", self.prefix)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skip_option_forms() {
+        let opts = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            skip_request(&opts(&["ci.skip", "bindguard.skip=hotfix 12"])),
+            Some("hotfix 12".into())
+        );
+        assert_eq!(
+            skip_request(&opts(&["bindguard.skip"])),
+            Some(String::new())
+        );
+        assert_eq!(skip_request(&opts(&["bindguard.skipper=x"])), None);
+    }
+
+    #[test]
+    fn malformed_stdin_is_one_line_error() {
+        let err = read_updates("\nnot a line\n".as_bytes(), RefUpdate::parse_receive).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("stdin line 2: \"not\" is not an object id"),
+            "{err}"
+        );
+    }
 }

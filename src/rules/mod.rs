@@ -1,10 +1,36 @@
 //! CSP-D404: a service hardcoded to bind to all network interfaces.
 //!
-//! (Placeholder API; the rule implementation lives in this directory.)
+//! The pipeline for one file: [`collect`] walks the tree once and records bindings and sites;
+//! [`sites`] matches sites against the data-only catalogue in [`sinks`], evaluating arguments
+//! through [`flow`] and classifying them with [`address`]; this module then keeps one finding per
+//! literal, applies [`suppress`] and attaches the [`fixes`]. [`prefilter`] lets most files skip
+//! parsing. The user documentation follows.
+#![doc = include_str!("CSP-D404.md")]
 
-use crate::finding::Finding;
+mod address;
+mod cli;
+mod collect;
+mod fixes;
+mod flow;
+mod index;
+mod prefilter;
+mod resolve;
+mod sinks;
+mod sites;
+mod strings;
+mod suppress;
+#[cfg(test)]
+mod tests;
+mod values;
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::finding::{Finding, Sink};
 use crate::python::ParsedModule;
 use crate::source::SourceText;
+
+use sites::Raw;
 
 /// How fixes are written (spec §7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -33,14 +59,71 @@ impl Default for Options {
 }
 
 /// The rule's user documentation, printed by `bindguard explain CSP-D404`.
-pub const DOCUMENTATION: &str = "CSP-D404";
+pub const DOCUMENTATION: &str = include_str!("CSP-D404.md");
 
 /// Cheap byte test: `false` only when the full analysis cannot find anything in these bytes.
-pub fn may_contain_bind(_bytes: &[u8]) -> bool {
-    true
+///
+/// It looks for a sink name (a catalogued module such as `flask` or `zmq` as a whole word, a
+/// receiver-independent method such as `add_insecure_port`, or a configuration name containing
+/// `bind` / `listen`) *and* an all-interfaces spelling (`0.0`, `::`, `0:`, `*` across literal
+/// fragments, an empty literal, or a backslash escape). [`check`] applies the same test.
+pub fn may_contain_bind(bytes: &[u8]) -> bool {
+    prefilter::may_contain_bind(bytes)
 }
 
 /// Runs the rule over one parsed file; suppressed findings are returned with `suppressed: true`.
-pub fn check(_source: &SourceText, _module: &ParsedModule, _options: &Options) -> Vec<Finding> {
-    Vec::new()
+pub fn check(source: &SourceText, module: &ParsedModule, options: &Options) -> Vec<Finding> {
+    if !may_contain_bind(source.text().as_bytes()) {
+        return Vec::new();
+    }
+    analyse(source, module, options)
+}
+
+/// The analysis without the prefilter gate (the prefilter's soundness test compares the two).
+pub(crate) fn analyse(source: &SourceText, module: &ParsedModule, options: &Options) -> Vec<Finding> {
+    let text = source.text();
+    let ix = collect::collect(module.body());
+    let flow = flow::Flow::new(&ix, text);
+    let raws = sites::evaluate(&flow, &ix.sites);
+    if raws.is_empty() {
+        return Vec::new();
+    }
+    let markers = suppress::Markers::new(source, module.comments(), options.foreign_markers);
+    let env = fixes::FixEnv {
+        text,
+        options,
+        import_os: fixes::import_os(module.body(), source),
+        index: &ix,
+    };
+    let suppressed = |r: &Raw<'_>| {
+        !markers.is_empty()
+            && [r.loc.expr_start(), r.sink.start].into_iter().any(|at| {
+                let span = suppress::statement_span(module.body(), at).unwrap_or(at..at + 1);
+                markers.covers(source.line_of(span.start), source.line_of(span.end.saturating_sub(1).max(span.start)))
+            })
+    };
+    let mut groups: HashMap<Range<usize>, Vec<(bool, Raw<'_>)>> = HashMap::new();
+    for r in raws {
+        let s = suppressed(&r);
+        groups.entry(strings::range(r.loc.expr)).or_default().push((s, r));
+    }
+    let mut findings: Vec<Finding> = groups.into_iter().map(|(value, group)| finding(value, group, &env)).collect();
+    findings.sort_by_key(|f| (f.value.start, f.sink.range.start));
+    findings
+}
+
+/// One finding per literal: an unsuppressed, catalogued, earliest sink is preferred.
+fn finding(value: Range<usize>, mut group: Vec<(bool, Raw<'_>)>, env: &fixes::FixEnv<'_>) -> Finding {
+    let mut api_sinks: Vec<Range<usize>> = group.iter().filter(|(_, r)| !r.config).map(|(_, r)| r.sink.clone()).collect();
+    api_sinks.sort_by_key(|r| (r.start, r.end));
+    api_sinks.dedup();
+    group.sort_by_key(|(s, r)| (*s, r.config, r.sink.start));
+    let (suppressed, raw) = group.swap_remove(0);
+    Finding {
+        value,
+        host: raw.hit.display.clone(),
+        sink: Sink { range: raw.sink.clone(), callee: raw.callee.clone(), description: raw.description.clone() },
+        fix: fixes::fix(&raw, api_sinks.len() as u32, env),
+        suppressed,
+    }
 }

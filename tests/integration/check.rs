@@ -56,7 +56,7 @@ fn json_shape() {
     assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(6), Some(18)));
     assert_eq!((f["end_line"].as_u64(), f["end_column"].as_u64()), (Some(6), Some(27)));
     assert_eq!(f["sink"]["line"], 6);
-    assert_eq!(f["fix"]["replacement"], "\"127.0.0.1\"");
+    assert_eq!(f["fix"]["replacement"], "127.0.0.1");
     assert!(f["fix"]["diff"].as_str().unwrap().contains("+    app.run(host=\"127.0.0.1\", port=5000)"));
     assert_eq!(doc["suppressed"], 0);
     assert_eq!(doc["summary"]["files_checked"], 1);

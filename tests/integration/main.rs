@@ -2,6 +2,7 @@
 //! real git repositories built with the `git` CLI in temporary directories.
 
 mod check;
+mod install;
 mod precommit;
 mod precommit_fix;
 mod push;

@@ -1,1 +1,556 @@
-//! pre-commit hook end to end (being written).
+//! pre-commit hook end to end: repositories built with the git CLI, the hook installed with
+//! `install.sh`, real `git commit` runs. What the commit records decides, never the worktree.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use crate::support::{Run, Sandbox, write};
+
+const BAD: &str = "from flask import Flask\napp = Flask(__name__)\napp.run(host='0.0.0.0')\n";
+const GOOD: &str = "from flask import Flask\napp = Flask(__name__)\napp.run(host='127.0.0.1')\n";
+
+/// A repository with one commit (a README) and bindguard's pre-commit hook installed.
+fn hooked_repo(sb: &Sandbox) -> PathBuf {
+    let repo = sb.repo("work");
+    write(&repo.join("README"), "hello\n");
+    sb.git(&repo, &["add", "README"]);
+    sb.git(&repo, &["commit", "-qm", "init"]);
+    install(sb, &repo);
+    repo
+}
+
+fn install(sb: &Sandbox, repo: &Path) {
+    let run = sb.install_sh(repo, &[]);
+    assert_eq!(run.code, 0, "install.sh failed: {}", run.all());
+}
+
+/// Writes, stages and commits past the hook (for history that predates it).
+fn commit_unchecked(sb: &Sandbox, repo: &Path, path: &str, content: &str) {
+    write(&repo.join(path), content);
+    sb.git(repo, &["add", "--", path]);
+    sb.git(
+        repo,
+        &["commit", "-q", "--no-verify", "-m", &format!("add {path}")],
+    );
+}
+
+fn stage(sb: &Sandbox, repo: &Path, path: &str, content: impl AsRef<[u8]>) {
+    write(&repo.join(path), content);
+    sb.git(repo, &["add", "--", path]);
+}
+
+fn assert_blocked(sb: &Sandbox, repo: &Path, run: &Run, commits_before: usize) {
+    assert_eq!(run.code, 1, "the commit must be blocked: {}", run.all());
+    assert!(run.stderr.contains("commit blocked"), "{}", run.stderr);
+    assert_eq!(sb.commit_count(repo), commits_before, "no commit was made");
+}
+
+fn assert_passed(run: &Run) {
+    assert_eq!(run.code, 0, "the commit must go through: {}", run.all());
+}
+
+// 1. A staged bind blocks, with file, line and the suggested diff.
+
+#[test]
+fn staged_bind_all_blocks_with_location_and_diff() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    stage(&sb, &repo, "app.py", BAD);
+    let run = sb.git_commit(&repo, &["-m", "add app"]);
+    assert_blocked(&sb, &repo, &run, 1);
+    assert!(run.stderr.contains("error[CSP-D404]"), "{}", run.stderr);
+    assert!(run.stderr.contains("app.py:3:"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("-app.run(host='0.0.0.0')"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("+app.run(host='127.0.0.1')"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("1 staged Python file, 3 changed lines"),
+        "{}",
+        run.stderr
+    );
+    let last = run.stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("# ignore: CSP-D404") && last.contains("git commit --no-verify"),
+        "{last}"
+    );
+}
+
+#[test]
+fn clean_commit_says_what_was_scanned() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    stage(&sb, &repo, "app.py", GOOD);
+    stage(&sb, &repo, "notes.txt", "0.0.0.0\n");
+    let run = sb.git_commit(&repo, &["-m", "add app"]);
+    assert_passed(&run);
+    assert!(
+        run.stderr
+            .contains("1 staged Python file, 3 changed lines: 0 findings"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn commit_without_python_says_it_saw_nothing() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    stage(&sb, &repo, "README", "changed\n");
+    let run = sb.git_commit(&repo, &["-m", "docs"]);
+    assert_passed(&run);
+    assert!(
+        run.stderr
+            .contains("0 staged Python files, 0 changed lines"),
+        "{}",
+        run.stderr
+    );
+}
+
+// 2. The index decides, not the worktree.
+
+#[test]
+fn unstaged_bind_does_not_block() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, "app.py", GOOD);
+    write(&repo.join("app.py"), BAD);
+    stage(&sb, &repo, "other.py", "x = 1\n");
+    let run = sb.git_commit(&repo, &["-m", "other"]);
+    assert_passed(&run);
+    assert!(
+        run.stderr.contains("1 staged Python file, 1 changed line:"),
+        "only other.py: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn staged_bind_with_unstaged_fix_still_blocks() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    stage(&sb, &repo, "app.py", BAD);
+    write(&repo.join("app.py"), GOOD);
+    let run = sb.git_commit(&repo, &["-m", "add app"]);
+    assert_blocked(&sb, &repo, &run, 1);
+}
+
+// 3. Only lines the commit adds or modifies count.
+
+#[test]
+fn old_finding_on_untouched_line_does_not_block_unrelated_edit() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, "app.py", BAD);
+    stage(&sb, &repo, "app.py", format!("{BAD}print('started')\n"));
+    let run = sb.git_commit(&repo, &["-m", "log"]);
+    assert_passed(&run);
+    assert!(
+        run.stderr.contains("1 staged Python file, 1 changed line"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn new_sink_using_old_value_blocks() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    let old = "from flask import Flask\nHOST = '0.0.0.0'\napp = Flask(__name__)\n";
+    commit_unchecked(&sb, &repo, "app.py", old);
+    stage(&sb, &repo, "app.py", format!("{old}app.run(host=HOST)\n"));
+    let run = sb.git_commit(&repo, &["-m", "run"]);
+    assert_blocked(&sb, &repo, &run, 2);
+    assert!(run.stderr.contains("app.py:2:"), "{}", run.stderr);
+}
+
+#[test]
+fn all_lines_checks_whole_staged_files() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, "app.py", BAD);
+    stage(&sb, &repo, "app.py", format!("{BAD}print('started')\n"));
+    let run = sb.bindguard(&repo, &["pre-commit", "--all-lines"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stderr.contains("1 staged Python file, 4 lines"),
+        "{}",
+        run.stderr
+    );
+}
+
+// 4. Every way git hands over the index.
+
+#[test]
+fn first_commit_of_a_new_repository() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("fresh");
+    install(&sb, &repo);
+    stage(&sb, &repo, "app.py", BAD);
+    let run = sb.git_commit(&repo, &["-m", "first"]);
+    assert_blocked(&sb, &repo, &run, 0);
+    stage(&sb, &repo, "app.py", GOOD);
+    assert_passed(&sb.git_commit(&repo, &["-m", "first"]));
+}
+
+#[test]
+fn commit_all_checks_the_worktree_changes_it_stages() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, "app.py", GOOD);
+    write(&repo.join("app.py"), BAD);
+    let run = sb.git_commit(&repo, &["-a", "-m", "all"]);
+    assert_blocked(&sb, &repo, &run, 2);
+    stage(&sb, &repo, "app.py", BAD);
+    write(&repo.join("app.py"), GOOD);
+    stage(&sb, &repo, "other.py", "x = 1\n");
+    let run = sb.git_commit(&repo, &["-a", "-m", "all"]);
+    assert_passed(&run);
+    assert!(
+        run.stderr.contains("1 staged Python file, 1 changed line:"),
+        "app.py is back to HEAD: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn commit_with_paths_checks_only_those_paths() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, "app.py", GOOD);
+    commit_unchecked(&sb, &repo, "other.py", "x = 1\n");
+    stage(&sb, &repo, "app.py", BAD);
+    write(&repo.join("other.py"), "x = 2\n");
+    let run = sb.git_commit(&repo, &["-m", "only other", "other.py"]);
+    assert_passed(&run);
+    assert!(
+        run.stderr.contains("1 staged Python file, 1 changed line:"),
+        "only other.py: {}",
+        run.stderr
+    );
+    write(&repo.join("other.py"), BAD);
+    let run = sb.git_commit(&repo, &["-m", "bad other", "other.py"]);
+    assert_blocked(&sb, &repo, &run, 4);
+    assert!(
+        run.stderr.contains("other.py:3:") && !run.stderr.contains("app.py:"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn linked_worktree() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    sb.git(&repo, &["worktree", "add", "-q", "-b", "side", "../side"]);
+    let side = sb.path().join("side");
+    stage(&sb, &side, "app.py", BAD);
+    let run = sb.git_commit(&side, &["-m", "side"]);
+    assert_blocked(&sb, &side, &run, 1);
+    stage(&sb, &side, "app.py", GOOD);
+    assert_passed(&sb.git_commit(&side, &["-m", "side"]));
+}
+
+// 5. Entries that are not plain changed Python text.
+
+#[test]
+fn exact_rename_has_no_changed_lines() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, "app.py", BAD);
+    sb.git(&repo, &["mv", "app.py", "server.py"]);
+    let run = sb.git_commit(&repo, &["-m", "rename"]);
+    assert_passed(&run);
+    assert!(
+        run.stderr.contains("1 staged Python file, 0 changed lines"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn deletion_is_skipped_with_a_reason() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, "app.py", BAD);
+    sb.git(&repo, &["rm", "-q", "app.py"]);
+    let run = sb.git_commit(&repo, &["-m", "delete"]);
+    assert_passed(&run);
+    assert!(
+        run.stderr.contains("skipped app.py: deleted"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn symlink_to_a_bad_file_is_not_followed() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, "bad.py", BAD);
+    std::os::unix::fs::symlink("bad.py", repo.join("link.py")).unwrap();
+    sb.git(&repo, &["add", "link.py"]);
+    let run = sb.git_commit(&repo, &["-m", "link"]);
+    assert_passed(&run);
+    assert!(
+        run.stderr.contains("skipped link.py: symlink"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn submodule_is_skipped() {
+    let sb = Sandbox::new();
+    let lib = sb.repo("lib");
+    commit_unchecked(&sb, &lib, "bad.py", BAD);
+    let repo = hooked_repo(&sb);
+    sb.git(
+        &repo,
+        &[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            "../lib",
+            "vendor/lib",
+        ],
+    );
+    let run = sb.git_commit(&repo, &["-m", "submodule"]);
+    assert_passed(&run);
+    assert!(
+        run.stderr.contains("skipped vendor/lib: submodule"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn binary_python_file_is_skipped() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    stage(&sb, &repo, "blob.py", format!("\0\0{BAD}"));
+    let run = sb.git_commit(&repo, &["-m", "binary"]);
+    assert_passed(&run);
+    assert!(
+        run.stderr.contains("skipped blob.py: binary"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn crlf_file_blocks_on_the_right_line() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    stage(&sb, &repo, "app.py", BAD.replace('\n', "\r\n"));
+    let run = sb.git_commit(&repo, &["-m", "crlf"]);
+    assert_blocked(&sb, &repo, &run, 1);
+    assert!(run.stderr.contains("app.py:3:"), "{}", run.stderr);
+}
+
+#[test]
+fn latin1_file_blocks() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    let mut bytes = b"# -*- coding: latin-1 -*-\n# caf\xe9\n".to_vec();
+    bytes.extend_from_slice(BAD.as_bytes());
+    stage(&sb, &repo, "app.py", bytes);
+    let run = sb.git_commit(&repo, &["-m", "latin-1"]);
+    assert_blocked(&sb, &repo, &run, 1);
+    assert!(run.stderr.contains("app.py:5:"), "{}", run.stderr);
+}
+
+#[test]
+fn syntax_error_is_reported_not_fatal() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    stage(&sb, &repo, "broken.py", format!("def f(:\n    pass\n{BAD}"));
+    let run = sb.git_commit(&repo, &["-m", "broken"]);
+    assert_ne!(run.code, 2, "{}", run.all());
+    assert!(
+        run.stderr.contains("broken.py") && run.stderr.contains("syntax error"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn non_utf8_file_name_blocks() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    let name = OsStr::from_bytes(b"caf\xe9.py");
+    std::fs::write(repo.join(name), BAD).unwrap();
+    sb.git(&repo, &["add", "-A"]);
+    let run = sb.git_commit(&repo, &["-m", "latin-1 name"]);
+    assert_blocked(&sb, &repo, &run, 1);
+    assert!(run.stderr.contains("caf\u{fffd}.py:3:"), "{}", run.stderr);
+}
+
+#[test]
+fn intent_to_add_and_conflicts_are_reported_as_skipped() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, "app.py", "x = 0\n");
+    sb.git(&repo, &["checkout", "-q", "-b", "other"]);
+    commit_unchecked(&sb, &repo, "app.py", "x = 1\n");
+    sb.git(&repo, &["checkout", "-q", "main"]);
+    commit_unchecked(&sb, &repo, "app.py", "x = 2\n");
+    assert_ne!(
+        sb.git_output(&repo, &["merge", "-q", "other"])
+            .status
+            .code(),
+        Some(0),
+        "a conflict"
+    );
+    write(&repo.join("later.py"), BAD);
+    sb.git(&repo, &["add", "-N", "later.py"]);
+    let run = sb.bindguard(&repo, &["pre-commit"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(
+        run.stderr
+            .contains("skipped app.py: not checked: unresolved conflict"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("skipped later.py: intent-to-add"),
+        "{}",
+        run.stderr
+    );
+}
+
+// Index shapes: sparse index, no cache-tree.
+
+#[test]
+fn sparse_index_is_compared_as_trees() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, "far/away/old.py", BAD);
+    commit_unchecked(&sb, &repo, "near/app.py", GOOD);
+    sb.git(
+        &repo,
+        &["sparse-checkout", "set", "--cone", "--sparse-index", "near"],
+    );
+    let listing = sb.git(&repo, &["ls-files", "--sparse"]);
+    assert!(
+        listing.lines().any(|l| l == "far/"),
+        "expected a sparse directory entry: {listing}"
+    );
+    stage(&sb, &repo, "near/app.py", format!("{GOOD}print('up')\n"));
+    let run = sb.git_commit(&repo, &["-m", "near"]);
+    assert_passed(&run);
+    assert!(
+        run.stderr
+            .contains("1 staged Python file, 1 changed line: 0 findings"),
+        "{}",
+        run.stderr
+    );
+    stage(&sb, &repo, "near/app.py", BAD);
+    assert_blocked(&sb, &repo, &sb.git_commit(&repo, &["-m", "near"]), 4);
+}
+
+#[test]
+fn index_without_cache_tree_gives_the_same_result() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, "pkg/a/old.py", BAD);
+    commit_unchecked(&sb, &repo, "pkg/b/app.py", GOOD);
+    stage(&sb, &repo, "pkg/b/app.py", BAD);
+    // Rebuild the index from scratch: `git add` writes no cache-tree.
+    sb.git(&repo, &["read-tree", "--empty"]);
+    sb.git(&repo, &["add", "-A"]);
+    let run = sb.bindguard(&repo, &["pre-commit"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stderr.contains("pkg/b/app.py:3:") && !run.stderr.contains("old.py"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("1 staged Python file, 1 changed line"),
+        "{}",
+        run.stderr
+    );
+}
+
+// 6. Suppression and bypass.
+
+#[test]
+fn ignore_comments_suppress() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    let bare = BAD.replace("'0.0.0.0')", "'0.0.0.0')  # ignore");
+    stage(&sb, &repo, "a.py", bare);
+    let coded = BAD.replace("'0.0.0.0')", "'0.0.0.0')  # ignore: CSP-D404");
+    stage(&sb, &repo, "b.py", coded);
+    let run = sb.git_commit(&repo, &["-m", "deliberate"]);
+    assert_passed(&run);
+    assert!(run.stderr.contains("2 suppressed"), "{}", run.stderr);
+}
+
+#[test]
+fn no_verify_bypasses() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    stage(&sb, &repo, "app.py", BAD);
+    let run = sb.git_commit(&repo, &["--no-verify", "-m", "knowingly"]);
+    assert_passed(&run);
+    assert_eq!(sb.commit_count(&repo), 2);
+}
+
+// Output streams.
+
+#[test]
+fn json_goes_to_stdout() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    stage(&sb, &repo, "app.py", BAD);
+    let run = sb.bindguard(&repo, &["pre-commit", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");
+    assert!(value.is_object(), "{value}");
+    assert!(run.stdout.contains("app.py"), "{}", run.stdout);
+}
+
+#[test]
+fn outside_a_repository_is_an_error() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("plain");
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = sb.bindguard(&dir, &["pre-commit"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+}
+
+#[test]
+fn large_first_commit_reads_blobs_in_parallel() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("big");
+    install(&sb, &repo);
+    for i in 0..60 {
+        write(
+            &repo.join(format!("pkg{}/mod{i}.py", i % 7)),
+            format!("VALUE = {i}\n"),
+        );
+    }
+    write(&repo.join("pkg3/server.py"), BAD);
+    sb.git(&repo, &["add", "-A"]);
+    let run = sb.git_commit(&repo, &["-m", "import"]);
+    assert_blocked(&sb, &repo, &run, 0);
+    assert!(run.stderr.contains("pkg3/server.py:3:"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("61 staged Python files, 63 changed lines"),
+        "{}",
+        run.stderr
+    );
+}

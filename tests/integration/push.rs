@@ -1,1 +1,693 @@
-//! pre-push and pre-receive end to end (being written).
+//! pre-receive and pre-push end to end: real bare "server" repositories with the hook installed
+//! by `install.sh`, real clones, real `git push`; assertions on the push result, the server's
+//! refs and the `remote:` output.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use crate::support::{Run, Sandbox, bindguard_bin, write};
+
+const BAD: &str = "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(host='0.0.0.0')\n";
+const GOOD: &str = "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(host='127.0.0.1')\n";
+
+/// A server with the hook, a clone with one clean commit already pushed to `main`.
+fn setup(s: &Sandbox) -> (PathBuf, PathBuf) {
+    let server = s.server("server.git");
+    let work = s.clone_repo(&server, "work");
+    s.commit_files(&work, &[("app.py", GOOD), ("README", "hello\n")], "initial");
+    let run = s.push(&work, &["-q", "origin", "main"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    (server, work)
+}
+
+fn assert_rejected(run: &Run) {
+    assert_ne!(run.code, 0, "push should be rejected:\n{}", run.all());
+    assert!(
+        run.stderr.contains("pre-receive hook declined"),
+        "{}",
+        run.all()
+    );
+}
+
+fn assert_accepted(run: &Run) {
+    assert_eq!(run.code, 0, "push should be accepted:\n{}", run.all());
+}
+
+fn config(s: &Sandbox, repo: &Path, key: &str, value: &str) {
+    s.git(repo, &["config", key, value]);
+}
+
+// 1. A bind is rejected and the ref stays; a clean push passes.
+#[test]
+fn pushed_bind_is_rejected_and_ref_not_updated() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    let before = s.ref_id(&server, "refs/heads/main");
+    s.commit_files(&work, &[("app.py", BAD)], "listen everywhere");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_rejected(&run);
+    assert!(
+        run.stderr.contains("remote: error[CSP-D404]"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("app.py:5"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("\"listen everywhere\" (refs/heads/main)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("push rejected: scanned 1 new commit (findings in 1)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(s.ref_id(&server, "refs/heads/main"), before);
+}
+
+#[test]
+fn clean_push_passes_and_says_what_it_scanned() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    let head = s.commit_files(&work, &[("svc/worker.py", "print('hi')\n")], "worker");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_accepted(&run);
+    assert!(
+        run.stderr
+            .contains("remote: bindguard: scanned 1 new commit"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(s.ref_id(&server, "refs/heads/main"), Some(head));
+}
+
+// 2. Loose and packed quarantines.
+#[test]
+fn small_push_arrives_loose_and_is_scanned() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    config(&s, &server, "receive.unpackLimit", "100");
+    s.commit_files(&work, &[("loose.py", BAD)], "loose bind");
+    assert_rejected(&s.push(&work, &["origin", "main"]));
+}
+
+#[test]
+fn large_push_arrives_as_a_pack_and_is_scanned() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    config(&s, &server, "receive.unpackLimit", "100");
+    for i in 0..150 {
+        write(
+            &work.join(format!("pkg/mod_{i:03}.py")),
+            format!("VALUE = {i}\n"),
+        );
+    }
+    s.commit_files(&work, &[], "many modules");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_accepted(&run);
+    assert!(
+        run.stderr.contains("scanned 1 new commit"),
+        "{}",
+        run.stderr
+    );
+    s.commit_files(&work, &[("pkg/mod_149.py", BAD)], "bind among many");
+    for i in 0..150 {
+        write(
+            &work.join(format!("pkg/extra_{i:03}.py")),
+            format!("EXTRA = {i}\n"),
+        );
+    }
+    s.commit_files(&work, &[], "more modules");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_rejected(&run);
+    assert!(run.stderr.contains("pkg/mod_149.py"), "{}", run.stderr);
+}
+
+// 3. Which commits: new branch, force push, deletion, tags.
+#[test]
+fn new_branch_scans_only_its_new_commits() {
+    let s = Sandbox::new();
+    let (_server, work) = setup(&s);
+    for i in 0..40 {
+        s.commit_files(
+            &work,
+            &[("history.py", &format!("STEP = {i}\n"))],
+            &format!("history {i}"),
+        );
+    }
+    let run = s.push(&work, &["origin", "main"]);
+    assert_accepted(&run);
+    assert!(
+        run.stderr.contains("scanned 40 new commits"),
+        "{}",
+        run.stderr
+    );
+    s.git(&work, &["checkout", "-q", "-b", "feature"]);
+    s.commit_files(&work, &[("feature.py", "A = 1\n")], "feature 1");
+    s.commit_files(&work, &[("feature.py", "A = 2\n")], "feature 2");
+    let run = s.push(&work, &["origin", "feature"]);
+    assert_accepted(&run);
+    assert!(
+        run.stderr.contains("scanned 2 new commits"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn force_push_scans_only_commits_not_on_the_server() {
+    let s = Sandbox::new();
+    let (_server, work) = setup(&s);
+    s.commit_files(&work, &[("a.py", "A = 1\n")], "a");
+    s.commit_files(&work, &[("b.py", "B = 1\n")], "b");
+    assert_accepted(&s.push(&work, &["origin", "main"]));
+    s.git(&work, &["reset", "-q", "--hard", "HEAD~1"]);
+    s.commit_files(&work, &[("c.py", "C = 1\n")], "c replaces b");
+    let run = s.push(&work, &["-f", "origin", "main"]);
+    assert_accepted(&run);
+    assert!(
+        run.stderr.contains("scanned 1 new commit,"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn branch_deletion_scans_nothing() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    s.git(&work, &["checkout", "-q", "-b", "gone"]);
+    s.commit_files(&work, &[("gone.py", "G = 1\n")], "gone");
+    assert_accepted(&s.push(&work, &["origin", "gone"]));
+    let run = s.push(&work, &["origin", "--delete", "gone"]);
+    assert_accepted(&run);
+    assert!(
+        run.stderr.contains("scanned 0 new commits"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(s.ref_id(&server, "refs/heads/gone"), None);
+}
+
+#[test]
+fn tags_scan_only_new_commits() {
+    let s = Sandbox::new();
+    let (_server, work) = setup(&s);
+    s.git(&work, &["tag", "-a", "-m", "release", "v1", "main"]);
+    let run = s.push(&work, &["origin", "v1"]);
+    assert_accepted(&run);
+    assert!(
+        run.stderr.contains("scanned 0 new commits"),
+        "{}",
+        run.stderr
+    );
+    s.git(&work, &["checkout", "-q", "--detach"]);
+    s.commit_files(&work, &[("tagged.py", "T = 1\n")], "tagged only");
+    s.git(&work, &["tag", "light"]);
+    let run = s.push(&work, &["origin", "light"]);
+    assert_accepted(&run);
+    assert!(
+        run.stderr.contains("scanned 1 new commit,"),
+        "{}",
+        run.stderr
+    );
+    s.commit_files(&work, &[("tagged.py", BAD)], "annotated bad");
+    s.git(&work, &["tag", "-a", "-m", "bad release", "v2"]);
+    let run = s.push(&work, &["origin", "v2"]);
+    assert_rejected(&run);
+    assert!(run.stderr.contains("(refs/tags/v2)"), "{}", run.stderr);
+}
+
+#[test]
+fn several_refs_share_one_walk() {
+    let s = Sandbox::new();
+    let (_server, work) = setup(&s);
+    s.git(&work, &["checkout", "-q", "-b", "one"]);
+    s.commit_files(&work, &[("one.py", "ONE = 1\n")], "one");
+    s.git(&work, &["checkout", "-q", "-b", "two"]);
+    s.commit_files(&work, &[("two.py", "TWO = 2\n")], "two");
+    let run = s.push(&work, &["origin", "one", "two"]);
+    assert_accepted(&run);
+    assert!(
+        run.stderr.contains("scanned 2 new commits"),
+        "{}",
+        run.stderr
+    );
+}
+
+// 4. History keeps a bind that a later commit removes.
+#[test]
+fn bind_removed_by_a_later_commit_is_still_rejected() {
+    let s = Sandbox::new();
+    let (_server, work) = setup(&s);
+    s.commit_files(&work, &[("app.py", BAD)], "oops");
+    s.commit_files(&work, &[("app.py", GOOD)], "fix oops");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_rejected(&run);
+    assert!(run.stderr.contains("\"oops\""), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("a later commit that removes it is not enough"),
+        "{}",
+        run.stderr
+    );
+}
+
+// 5. Evil merge: the bind exists only in the merge commit.
+#[test]
+fn evil_merge_is_rejected() {
+    let s = Sandbox::new();
+    let (_server, work) = setup(&s);
+    s.git(&work, &["checkout", "-q", "-b", "side"]);
+    s.commit_files(&work, &[("side.py", "SIDE = 1\n")], "side work");
+    s.git(&work, &["checkout", "-q", "main"]);
+    s.commit_files(&work, &[("main.py", "MAIN = 1\n")], "main work");
+    s.git(&work, &["merge", "-q", "--no-ff", "--no-commit", "side"]);
+    write(&work.join("server.py"), BAD);
+    s.git(&work, &["add", "server.py"]);
+    s.git(&work, &["commit", "-q", "-m", "merge side"]);
+    let run = s.push(&work, &["origin", "main"]);
+    assert_rejected(&run);
+    assert!(run.stderr.contains("server.py"), "{}", run.stderr);
+    assert!(run.stderr.contains("\"merge side\""), "{}", run.stderr);
+}
+
+#[test]
+fn clean_merge_rescans_nothing_from_the_sides() {
+    let s = Sandbox::new();
+    let (_server, work) = setup(&s);
+    s.git(&work, &["checkout", "-q", "-b", "side"]);
+    s.commit_files(&work, &[("side.py", "SIDE = 1\n")], "side work");
+    s.git(&work, &["checkout", "-q", "main"]);
+    s.commit_files(&work, &[("main.py", "MAIN = 1\n")], "main work");
+    s.git(
+        &work,
+        &["merge", "-q", "--no-ff", "-m", "merge side", "side"],
+    );
+    let run = s.push(&work, &["origin", "main"]);
+    assert_accepted(&run);
+    // side.py and main.py each differ from only one parent of the merge.
+    assert!(
+        run.stderr.contains("scanned 3 new commits"),
+        "{}",
+        run.stderr
+    );
+}
+
+// 6. Fork networks: relative alternates, one and two levels deep.
+fn fork_of(s: &Sandbox, source: &Path, fork: &Path, relative_alternate: &str) {
+    s.git(
+        s.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            "--shared",
+            source.to_str().unwrap(),
+            fork.to_str().unwrap(),
+        ],
+    );
+    write(
+        &fork.join("objects/info/alternates"),
+        format!("{relative_alternate}\n"),
+    );
+    s.install_hooks(fork, &["--server"]);
+}
+
+#[test]
+fn fork_with_relative_alternates() {
+    let s = Sandbox::new();
+    let network = s.path().join("net/network.git");
+    std::fs::create_dir_all(network.parent().unwrap()).unwrap();
+    s.git(
+        s.path(),
+        &["init", "-q", "--bare", network.to_str().unwrap()],
+    );
+    let seed = s.repo("seed");
+    for i in 0..5 {
+        s.commit_files(
+            &seed,
+            &[(
+                "lib.py",
+                &GOOD.replace("'127.0.0.1'", &format!("'127.0.0.1', port={i}")),
+            )],
+            &format!("seed {i}"),
+        );
+    }
+    s.git(&seed, &["push", "-q", network.to_str().unwrap(), "main"]);
+    let fork = s.path().join("forks/fork.git");
+    fork_of(&s, &network, &fork, "../../../net/network.git/objects");
+    let deeper = s.path().join("forks/deeper/fork2.git");
+    fork_of(&s, &fork, &deeper, "../../../fork.git/objects");
+    let mut works = Vec::new();
+    for server in [&fork, &deeper] {
+        let name = format!("work-{}", server.file_name().unwrap().to_string_lossy());
+        let work = s.clone_repo(server, &name);
+        s.commit_files(
+            &work,
+            &[(
+                "lib.py",
+                &GOOD.replace("'127.0.0.1'", "'127.0.0.1', port=99"),
+            )],
+            "fork change",
+        );
+        let run = s.push(&work, &["origin", "main"]);
+        assert_accepted(&run);
+        // One changed line: the parent's blob was read through the alternates and diffed.
+        assert!(
+            run.stderr
+                .contains("scanned 1 new commit, 1 Python file, 1 changed line"),
+            "{}",
+            run.stderr
+        );
+        works.push(work);
+    }
+    for work in works {
+        s.commit_files(&work, &[("lib.py", BAD)], "fork bind");
+        assert_rejected(&s.push(&work, &["origin", "main"]));
+    }
+}
+
+// 7. Policy: bypass, report-only, budgets, config errors, GitLab prefix.
+#[test]
+fn bypass_option_is_honoured_only_when_enabled() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    config(&s, &server, "receive.advertisePushOptions", "true");
+    s.commit_files(&work, &[("app.py", BAD)], "needs bypass");
+    let run = s.push(
+        &work,
+        &["-o", "bindguard.skip=hotfix INC-1", "origin", "main"],
+    );
+    assert_rejected(&run);
+    assert!(
+        run.stderr.contains("push option bindguard.skip ignored"),
+        "{}",
+        run.stderr
+    );
+    config(&s, &server, "bindguard.allowSkip", "true");
+    let run = s.push(
+        &work,
+        &["-o", "bindguard.skip=hotfix INC-1", "origin", "main"],
+    );
+    assert_accepted(&run);
+    assert!(
+        run.stderr
+            .contains("scan skipped by push option bindguard.skip"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("reason: hotfix INC-1"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("pusher: unknown"), "{}", run.stderr);
+}
+
+#[test]
+fn report_only_prints_but_accepts() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    config(&s, &server, "bindguard.reportOnly", "true");
+    let head = s.commit_files(&work, &[("app.py", BAD)], "reported");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_accepted(&run);
+    assert!(run.stderr.contains("error[CSP-D404]"), "{}", run.stderr);
+    assert!(run.stderr.contains("report-only mode"), "{}", run.stderr);
+    assert_eq!(s.ref_id(&server, "refs/heads/main"), Some(head));
+}
+
+#[test]
+fn time_budget_fail_open_accepts_and_says_so() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    config(&s, &server, "bindguard.timeBudget", "0");
+    config(&s, &server, "bindguard.onTimeout", "fail-open");
+    let head = s.commit_files(&work, &[("x.py", "X = 1\n")], "over budget");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_accepted(&run);
+    assert!(
+        run.stderr
+            .contains("ran out after 0 of 1 new commit; bindguard.onTimeout=fail-open"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(s.ref_id(&server, "refs/heads/main"), Some(head));
+}
+
+#[test]
+fn time_budget_fail_closed_rejects_and_says_so() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    let before = s.ref_id(&server, "refs/heads/main");
+    config(&s, &server, "bindguard.timeBudget", "0ms");
+    config(&s, &server, "bindguard.onTimeout", "fail-closed");
+    s.commit_files(&work, &[("x.py", "X = 1\n")], "over budget");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_rejected(&run);
+    assert!(
+        run.stderr
+            .contains("bindguard.onTimeout=fail-closed: push rejected"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(s.ref_id(&server, "refs/heads/main"), before);
+}
+
+#[test]
+fn commit_budget_rejects_by_default() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    config(&s, &server, "bindguard.maxCommits", "2");
+    for i in 0..3 {
+        s.commit_files(&work, &[("n.py", &format!("N = {i}\n"))], &format!("n{i}"));
+    }
+    let run = s.push(&work, &["origin", "main"]);
+    assert_rejected(&run);
+    assert!(
+        run.stderr
+            .contains("more than 2 new commits (bindguard.maxCommits)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("bindguard.onTooLarge=fail-closed"),
+        "{}",
+        run.stderr
+    );
+    config(&s, &server, "bindguard.onTooLarge", "fail-open");
+    assert_accepted(&s.push(&work, &["origin", "main"]));
+}
+
+#[test]
+fn oversized_blob_follows_the_size_policy() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    config(&s, &server, "bindguard.maxBlobSize", "1k");
+    s.commit_files(&work, &[("big.py", &"X = 1\n".repeat(400))], "big file");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_rejected(&run);
+    assert!(
+        run.stderr.contains("skipped big.py: blob is 2400 bytes"),
+        "{}",
+        run.stderr
+    );
+    config(&s, &server, "bindguard.onTooLarge", "fail-open");
+    assert_accepted(&s.push(&work, &["origin", "main"]));
+}
+
+#[test]
+fn invalid_config_is_a_one_line_error() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    config(&s, &server, "bindguard.onTimeout", "sometimes");
+    s.commit_files(&work, &[("x.py", "X = 1\n")], "x");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_rejected(&run);
+    assert!(
+        run.stderr.contains(
+            "remote: bindguard: error: invalid git config bindguard.onTimeout=\"sometimes\""
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn gitlab_prefix_on_every_line() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    config(&s, &server, "bindguard.gitlabPrefix", "true");
+    s.commit_files(&work, &[("x.py", "X = 1\n")], "x");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_accepted(&run);
+    assert!(
+        run.stderr
+            .contains("remote: GL-HOOK-ERR: bindguard: scanned 1 new commit"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn control_characters_from_the_push_are_escaped() {
+    let s = Sandbox::new();
+    let (_server, work) = setup(&s);
+    s.commit_files(
+        &work,
+        &[("evil\x1b[2J.py", BAD)],
+        "subject \x1b]0;owned\x07 here",
+    );
+    let run = s.push(&work, &["origin", "main"]);
+    assert_rejected(&run);
+    assert!(!run.stderr.contains('\x1b'), "{:?}", run.stderr);
+    assert!(run.stderr.contains("\\u{1b}"), "{}", run.stderr);
+}
+
+/// Runs `bindguard <args>` in `dir` with `stdin`.
+fn bindguard_with_stdin(s: &Sandbox, dir: &Path, args: &[&str], stdin: &str) -> Run {
+    let mut child = s
+        .command(bindguard_bin(), dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn bindguard");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    Run::from(child.wait_with_output().unwrap())
+}
+
+#[test]
+fn malformed_stdin_exits_2_with_one_line() {
+    let s = Sandbox::new();
+    let (server, _work) = setup(&s);
+    let run = bindguard_with_stdin(&s, &server, &["pre-receive"], "this is not a ref update\n");
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("stdin line 1: expected `<old-oid> <new-oid> <refname>`"),
+        "{}",
+        run.stderr
+    );
+}
+
+// 8. pre-push.
+fn client(s: &Sandbox) -> (PathBuf, PathBuf) {
+    let server = s.path().join("plain.git");
+    s.git(s.path(), &["init", "-q", "--bare", "plain.git"]);
+    let work = s.clone_repo(&server, "client");
+    s.install_hooks(&work, &["--hooks", "pre-push"]);
+    s.commit_files(&work, &[("app.py", GOOD)], "initial");
+    for i in 0..10 {
+        s.commit_files(
+            &work,
+            &[(
+                "lib.py",
+                &GOOD.replace("'127.0.0.1'", &format!("'127.0.0.1', port={i}")),
+            )],
+            &format!("lib {i}"),
+        );
+    }
+    let run = s.push(&work, &["origin", "main"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(
+        run.stderr.contains("scanned 11 new commits"),
+        "{}",
+        run.stderr
+    );
+    (server, work)
+}
+
+#[test]
+fn pre_push_new_branch_update_and_delete() {
+    let s = Sandbox::new();
+    let (_server, work) = client(&s);
+    s.git(&work, &["checkout", "-q", "-b", "topic"]);
+    s.commit_files(&work, &[("t.py", "T = 1\n")], "t1");
+    s.commit_files(&work, &[("t.py", "T = 2\n")], "t2");
+    let run = s.push(&work, &["origin", "topic"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(
+        run.stderr.contains("scanned 2 new commits"),
+        "{}",
+        run.stderr
+    );
+    s.commit_files(&work, &[("t.py", "T = 3\n")], "t3");
+    let run = s.push(&work, &["origin", "topic"]);
+    assert!(
+        run.stderr.contains("scanned 1 new commit,"),
+        "{}",
+        run.stderr
+    );
+    let run = s.push(&work, &["origin", "--delete", "topic"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(
+        run.stderr.contains("scanned 0 new commits"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn pre_push_rejects_a_bind() {
+    let s = Sandbox::new();
+    let (server, work) = client(&s);
+    let before = s.ref_id(&server, "refs/heads/main");
+    s.commit_files(&work, &[("app.py", BAD)], "bind");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("error[CSP-D404]"), "{}", run.stderr);
+    assert!(run.stderr.contains("push rejected"), "{}", run.stderr);
+    assert_eq!(s.ref_id(&server, "refs/heads/main"), before);
+}
+
+#[test]
+fn pre_push_to_a_url_hides_all_tracking_refs() {
+    let s = Sandbox::new();
+    let (server, work) = client(&s);
+    s.git(&work, &["checkout", "-q", "-b", "viaurl"]);
+    s.commit_files(&work, &[("u.py", "U = 1\n")], "u");
+    let mirror = s.path().join("mirror.git");
+    s.git(s.path(), &["init", "-q", "--bare", "mirror.git"]);
+    let run = s.push(&work, &[mirror.to_str().unwrap(), "viaurl"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(
+        run.stderr.contains("scanned 1 new commit,"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("no tracking refs for"),
+        "{}",
+        run.stderr
+    );
+    // A repository with no remote-tracking refs at all says what it scanned.
+    let lone = s.repo("lone");
+    s.install_hooks(&lone, &["--hooks", "pre-push"]);
+    s.commit_files(&lone, &[("a.py", "A = 1\n")], "a");
+    s.commit_files(&lone, &[("a.py", "A = 2\n")], "b");
+    let run = s.push(&lone, &[server.to_str().unwrap(), "main:lone"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(
+        run.stderr
+            .contains("no remote-tracking refs: scanned the whole history"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("scanned 2 new commits"),
+        "{}",
+        run.stderr
+    );
+}

@@ -124,3 +124,79 @@ pub fn write(path: &Path, content: impl AsRef<[u8]>) {
     }
     std::fs::write(path, content).unwrap();
 }
+
+/// Hook installation and commits through real git (pre-commit and install tests).
+impl Sandbox {
+    /// Runs this crate's `install.sh --no-build ARGS` in `cwd`, pointing it at the binary under
+    /// test (the installed hook records that absolute path).
+    pub fn install_sh(&self, cwd: &Path, args: &[&str]) -> Run {
+        let mut cmd = self.command("sh", cwd);
+        cmd.arg(crate_root().join("install.sh")).arg("--no-build").args(args).env("BINDGUARD_BIN", bindguard_bin());
+        Run::from(cmd.output().expect("run install.sh"))
+    }
+
+    /// Runs `git commit -q ARGS`; git runs the hooks, whose output lands on stderr.
+    pub fn git_commit(&self, repo: &Path, args: &[&str]) -> Run {
+        let mut full = vec!["commit", "-q"];
+        full.extend_from_slice(args);
+        Run::from(self.git_output(repo, &full))
+    }
+
+    /// Number of commits reachable from HEAD (0 before the first commit).
+    pub fn commit_count(&self, repo: &Path) -> usize {
+        let out = self.git_output(repo, &["rev-list", "--count", "HEAD"]);
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0)
+    }
+}
+
+// ---- push helpers (pre-receive / pre-push tests) ----
+
+impl Sandbox {
+    /// Creates a bare "server" repository `name` with bindguard's pre-receive hook installed by
+    /// `install.sh --server`.
+    pub fn server(&self, name: &str) -> PathBuf {
+        let path = self.path().join(name);
+        self.git(self.path(), &["init", "-q", "--bare", name]);
+        self.install_hooks(&path, &["--server"]);
+        path
+    }
+
+    /// Runs `install.sh --no-build <args> --repo <repo>` with the binary under test.
+    pub fn install_hooks(&self, repo: &Path, args: &[&str]) {
+        let script = crate_root().join("install.sh");
+        let mut cmd = self.command("sh", self.path());
+        cmd.arg(script).arg("--no-build").args(args).arg("--repo").arg(repo);
+        cmd.env("BINDGUARD_BIN", bindguard_bin());
+        let run = Run::from(cmd.output().expect("run install.sh"));
+        assert_eq!(run.code, 0, "install.sh failed: {}", run.all());
+    }
+
+    /// Clones `server` into a new working repository `name`.
+    pub fn clone_repo(&self, server: &Path, name: &str) -> PathBuf {
+        self.git(self.path(), &["clone", "-q", server.to_str().unwrap(), name]);
+        self.path().join(name)
+    }
+
+    /// Runs `git push <args>` and returns its result (the hook output arrives as `remote:` lines).
+    pub fn push(&self, cwd: &Path, args: &[&str]) -> Run {
+        let mut all = vec!["push"];
+        all.extend_from_slice(args);
+        Run::from(self.git_output(cwd, &all))
+    }
+
+    /// Writes `files` (path, content) in `repo`, stages everything and commits with `message`.
+    pub fn commit_files(&self, repo: &Path, files: &[(&str, &str)], message: &str) -> String {
+        for (path, content) in files {
+            write(&repo.join(path), content);
+        }
+        self.git(repo, &["add", "-A"]);
+        self.git(repo, &["commit", "-q", "--allow-empty", "-m", message]);
+        self.git(repo, &["rev-parse", "HEAD"]).trim().to_owned()
+    }
+
+    /// The id a ref has in `repo`, or `None`.
+    pub fn ref_id(&self, repo: &Path, name: &str) -> Option<String> {
+        let out = self.git_output(repo, &["rev-parse", "--verify", "-q", name]);
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    }
+}

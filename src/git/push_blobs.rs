@@ -1,0 +1,197 @@
+//! Candidate paths → [`ChangedFile`]s, reading each blob at most once.
+//!
+//! The new blob is read first (its size checked from the object header before reading) and
+//! prefiltered with [`crate::rules::may_contain_bind`]; only when it passes are the old blobs
+//! read and line-diffed. Blobs that fail the prefilter are remembered by id and never read
+//! again; recently read blobs are kept in a small byte-bounded cache, because a file's old
+//! version in one commit is usually its new version in the previous one.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use anyhow::Context;
+use gix::ObjectId;
+use gix::objs::{FindExt, FindHeader};
+
+use super::odb::LayeredOdb;
+use super::push_diff::Candidate;
+use crate::changes::{ChangedFile, CommitInfo, LineFilter, Skipped};
+use crate::{pyfiles, rules};
+
+/// Bytes of recently read blobs kept for reuse.
+const CACHE_BYTES: usize = 32 << 20;
+
+/// What became of one candidate.
+pub(super) enum Outcome {
+    /// Nothing to analyse (not Python, no bind-like bytes, no added lines, already seen).
+    Nothing,
+    File(ChangedFile),
+    /// Over the blob size limit.
+    TooLarge(Skipped),
+}
+
+enum Blob {
+    Bytes(Rc<[u8]>),
+    TooLarge(u64),
+}
+
+pub(super) struct BlobReader<'a> {
+    odb: &'a LayeredOdb,
+    max_size: u64,
+    cache: BlobCache,
+    /// New blobs that cannot hold a finding.
+    clean: HashSet<ObjectId>,
+    /// (path, new, olds) already handled: a cherry-picked change is analysed once.
+    seen: HashSet<(Vec<u8>, ObjectId, Vec<Option<ObjectId>>)>,
+    buf: Vec<u8>,
+}
+
+impl<'a> BlobReader<'a> {
+    pub fn new(odb: &'a LayeredOdb, max_size: u64) -> Self {
+        Self {
+            odb,
+            max_size,
+            cache: BlobCache::default(),
+            clean: HashSet::new(),
+            seen: HashSet::new(),
+            buf: Vec::new(),
+        }
+    }
+
+    pub fn file(
+        &mut self,
+        candidate: Candidate,
+        commit: &Arc<CommitInfo>,
+    ) -> anyhow::Result<Outcome> {
+        let Candidate { path, new, olds } = candidate;
+        if self.clean.contains(&new) || !self.seen.insert((path.to_vec(), new, olds.clone())) {
+            return Ok(Outcome::Nothing);
+        }
+        let display = String::from_utf8_lossy(&path).into_owned();
+        let bytes = match self.read(&new)? {
+            Blob::Bytes(bytes) => bytes,
+            Blob::TooLarge(size) => {
+                let reason = format!(
+                    "blob is {size} bytes, over the {}-byte limit (bindguard.maxBlobSize)",
+                    self.max_size
+                );
+                return Ok(Outcome::TooLarge(Skipped {
+                    path: display,
+                    reason,
+                }));
+            }
+        };
+        let Some(stub) = pyfiles::python_flavor(&path, &bytes) else {
+            return Ok(Outcome::Nothing);
+        };
+        if !rules::may_contain_bind(&bytes) {
+            self.clean.insert(new);
+            return Ok(Outcome::Nothing);
+        }
+        let lines = self.added_lines(&bytes, &olds)?;
+        if lines == LineFilter::Only(Vec::new()) {
+            return Ok(Outcome::Nothing);
+        }
+        let commit = Some(commit.clone());
+        let file = ChangedFile {
+            path: display,
+            raw_path: path.to_vec(),
+            bytes: bytes.to_vec(),
+            lines,
+            stub,
+            commit,
+        };
+        Ok(Outcome::File(file))
+    }
+
+    /// Lines of `new` added relative to every old side.
+    fn added_lines(&mut self, new: &[u8], olds: &[Option<ObjectId>]) -> anyhow::Result<LineFilter> {
+        let mut lines = LineFilter::All;
+        for old in olds.iter().flatten() {
+            let side = match self.read(old)? {
+                Blob::Bytes(old) => super::lines::changed_lines(&old, new),
+                // Too large to diff: every line of the new version counts.
+                Blob::TooLarge(_) => LineFilter::All,
+            };
+            lines = intersect(lines, side);
+        }
+        Ok(lines)
+    }
+
+    fn read(&mut self, id: &ObjectId) -> anyhow::Result<Blob> {
+        if let Some(bytes) = self.cache.get(id) {
+            return Ok(Blob::Bytes(bytes));
+        }
+        let header = self
+            .odb
+            .try_header(id)
+            .with_context(|| format!("cannot read blob {id}"))?;
+        let header = header.with_context(|| format!("blob {id} is missing"))?;
+        if header.size > self.max_size {
+            return Ok(Blob::TooLarge(header.size));
+        }
+        let blob = self
+            .odb
+            .find_blob(id, &mut self.buf)
+            .with_context(|| format!("cannot read blob {id}"))?;
+        let bytes: Rc<[u8]> = Rc::from(blob.data);
+        self.cache.insert(*id, bytes.clone());
+        Ok(Blob::Bytes(bytes))
+    }
+}
+
+fn intersect(a: LineFilter, b: LineFilter) -> LineFilter {
+    match (a, b) {
+        (LineFilter::All, other) | (other, LineFilter::All) => other,
+        (LineFilter::Only(a), LineFilter::Only(b)) => LineFilter::Only(
+            a.into_iter()
+                .filter(|line| b.binary_search(line).is_ok())
+                .collect(),
+        ),
+    }
+}
+
+/// First in, first out, bounded by total bytes.
+#[derive(Default)]
+struct BlobCache {
+    map: HashMap<ObjectId, Rc<[u8]>>,
+    order: VecDeque<ObjectId>,
+    bytes: usize,
+}
+
+impl BlobCache {
+    fn get(&self, id: &ObjectId) -> Option<Rc<[u8]>> {
+        self.map.get(id).cloned()
+    }
+
+    fn insert(&mut self, id: ObjectId, bytes: Rc<[u8]>) {
+        if bytes.len() > CACHE_BYTES / 4 || self.map.contains_key(&id) {
+            return;
+        }
+        self.bytes += bytes.len();
+        self.map.insert(id, bytes);
+        self.order.push_back(id);
+        while self.bytes > CACHE_BYTES {
+            let Some(oldest) = self.order.pop_front() else {
+                break;
+            };
+            if let Some(evicted) = self.map.remove(&oldest) {
+                self.bytes -= evicted.len();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intersection_of_line_filters() {
+        let only = |v: &[u32]| LineFilter::Only(v.to_vec());
+        assert_eq!(intersect(LineFilter::All, only(&[1, 3])), only(&[1, 3]));
+        assert_eq!(intersect(only(&[1, 2, 5]), only(&[2, 5, 7])), only(&[2, 5]));
+        assert_eq!(intersect(LineFilter::All, LineFilter::All), LineFilter::All);
+    }
+}

@@ -1,0 +1,163 @@
+//! One new commit → the Python paths it changes, each with its new blob and the old blob on
+//! every parent side.
+//!
+//! A commit is diffed against each parent (a root commit against the empty tree, which is not
+//! in the object database). For a merge a path counts only if it differs from *every* parent:
+//! content that appears only in the merge (an "evil merge") is caught, while changes merged
+//! in from a side branch, already scanned in their own commits, are not rescanned.
+//! Exact renames (the same blob deleted and added) carry no new lines and are dropped.
+
+use std::collections::{BTreeMap, HashSet};
+
+use anyhow::Context;
+use gix::ObjectId;
+use gix::bstr::BString;
+use gix::diff::tree::recorder::Change;
+use gix::objs::FindExt;
+
+use super::odb::LayeredOdb;
+use crate::pyfiles::{self, PathKind};
+
+/// The parts of a commit the scan needs.
+pub(super) struct CommitData {
+    pub tree: ObjectId,
+    pub parents: Vec<ObjectId>,
+    pub subject: String,
+}
+
+/// A path whose new version must be looked at; `olds[i]` is its blob on parent `i` (`None`:
+/// the path is new relative to that parent).
+#[derive(Debug)]
+pub(super) struct Candidate {
+    pub path: BString,
+    pub new: ObjectId,
+    pub olds: Vec<Option<ObjectId>>,
+}
+
+/// Reusable buffers for reading commits and diffing trees.
+pub(super) struct TreeDiffer<'a> {
+    odb: &'a LayeredOdb,
+    kind: gix::hash::Kind,
+    state: gix::diff::tree::State,
+    lhs: Vec<u8>,
+    rhs: Vec<u8>,
+}
+
+impl<'a> TreeDiffer<'a> {
+    pub fn new(odb: &'a LayeredOdb, kind: gix::hash::Kind) -> Self {
+        Self {
+            odb,
+            kind,
+            state: Default::default(),
+            lhs: Vec::new(),
+            rhs: Vec::new(),
+        }
+    }
+
+    pub fn read_commit(&mut self, id: &ObjectId) -> anyhow::Result<CommitData> {
+        let commit = self
+            .odb
+            .find_commit(id, &mut self.lhs)
+            .with_context(|| format!("cannot read commit {id}"))?;
+        Ok(CommitData {
+            tree: commit.tree(),
+            parents: commit.parents().collect(),
+            subject: commit.message().summary().to_string(),
+        })
+    }
+
+    /// Python candidates of `commit` under combined-diff rules (see the module docs).
+    pub fn candidates(&mut self, commit: &CommitData) -> anyhow::Result<Vec<Candidate>> {
+        let Some((first, rest)) = commit.parents.split_first() else {
+            return Ok(into_candidates(self.diff(None, commit.tree)?));
+        };
+        let parent_tree = |this: &mut Self, id: &ObjectId| this.read_commit(id).map(|c| c.tree);
+        let tree = parent_tree(self, first)?;
+        let mut combined = self.diff(Some(tree), commit.tree)?;
+        for parent in rest {
+            if combined.is_empty() {
+                break;
+            }
+            let tree = parent_tree(self, parent)?;
+            let mut side = self.diff(Some(tree), commit.tree)?;
+            combined.retain(|path, (_, olds)| match side.remove(path) {
+                Some((_, mut more)) => {
+                    olds.append(&mut more);
+                    true
+                }
+                None => false,
+            });
+        }
+        Ok(into_candidates(combined))
+    }
+
+    /// Python blobs added or modified from `old` to `new`: path → (new blob, [old blob]).
+    fn diff(&mut self, old: Option<ObjectId>, new: ObjectId) -> anyhow::Result<Changes> {
+        let lhs = match old {
+            Some(id) => self
+                .odb
+                .find_tree_iter(&id, &mut self.lhs)
+                .with_context(|| format!("cannot read tree {id}"))?,
+            None => gix::objs::TreeRefIter::from_bytes(&[], self.kind),
+        };
+        let rhs = self
+            .odb
+            .find_tree_iter(&new, &mut self.rhs)
+            .with_context(|| format!("cannot read tree {new}"))?;
+        let mut recorder = gix::diff::tree::Recorder::default();
+        gix::diff::tree(lhs, rhs, &mut self.state, self.odb, &mut recorder)
+            .with_context(|| format!("cannot diff tree {new}"))?;
+        Ok(python_changes(recorder.records))
+    }
+}
+
+type Changes = BTreeMap<BString, (ObjectId, Vec<Option<ObjectId>>)>;
+
+fn python_changes(records: Vec<Change>) -> Changes {
+    let deleted: HashSet<ObjectId> = records
+        .iter()
+        .filter_map(|c| match c {
+            Change::Deletion {
+                entry_mode, oid, ..
+            } if entry_mode.is_blob() => Some(*oid),
+            _ => None,
+        })
+        .collect();
+    let mut out = Changes::new();
+    for change in records {
+        match change {
+            Change::Addition {
+                entry_mode,
+                oid,
+                path,
+                ..
+            } if entry_mode.is_blob() && maybe_python(&path) && !deleted.contains(&oid) => {
+                out.insert(path, (oid, vec![None]));
+            }
+            Change::Modification {
+                previous_entry_mode,
+                previous_oid,
+                entry_mode,
+                oid,
+                path,
+            } if entry_mode.is_blob() && maybe_python(&path) && oid != previous_oid => {
+                let old = previous_entry_mode.is_blob().then_some(previous_oid);
+                out.insert(path, (oid, vec![old]));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn into_candidates(changes: Changes) -> Vec<Candidate> {
+    changes
+        .into_iter()
+        .map(|(path, (new, olds))| Candidate { path, new, olds })
+        .collect()
+}
+
+/// Paths that are Python, or may be (extension-less scripts are decided by their shebang).
+fn maybe_python(path: &[u8]) -> bool {
+    pyfiles::path_kind(path) != PathKind::NotPython
+}

@@ -1,0 +1,258 @@
+//! Address classification: does a string name "all interfaces"?
+//!
+//! Every decision parses the host part with [`std::net::IpAddr`] after stripping what surrounds
+//! it (scheme, brackets, port, IPv6 zone); strings are never compared with `"0.0.0.0"`. The
+//! spellings `''`, `'*'` and Django's `'0'` mean "all interfaces" only for some APIs, so callers
+//! say which they accept. Run-time holes (f-string fields, `%d`) appear as [`HOLE`] and may only
+//! stand where a port goes.
+
+use std::net::IpAddr;
+use std::ops::Range;
+
+/// Stands for a part of a string that is only known at run time.
+pub(crate) const HOLE: char = '\u{1}';
+
+/// Which API-specific spellings count as all interfaces.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Accept {
+    /// `''` (INADDR_ANY for socket-level binds, asyncio, Tornado, Twisted, dnslib).
+    pub empty: bool,
+    /// `'*'` (ZeroMQ, waitress, Jupyter).
+    pub star: bool,
+    /// Django's `'0'` shorthand in `0:8000`.
+    pub zero: bool,
+}
+
+impl Accept {
+    pub(crate) const NONE: Accept = Accept { empty: false, star: false, zero: false };
+    pub(crate) const EMPTY: Accept = Accept { empty: true, star: false, zero: false };
+    pub(crate) const STAR: Accept = Accept { empty: false, star: true, zero: false };
+    pub(crate) const ZERO: Accept = Accept { empty: false, star: false, zero: true };
+}
+
+/// Which loopback replaces the host in a fix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Family {
+    V4,
+    V6,
+}
+
+impl Family {
+    pub(crate) fn loopback(self) -> &'static str {
+        match self {
+            Family::V4 => "127.0.0.1",
+            Family::V6 => "::1",
+        }
+    }
+}
+
+/// An all-interfaces host found inside a string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Hit {
+    /// Byte range of the host text in the classified string (brackets excluded).
+    pub range: Range<usize>,
+    /// The host for people: `0.0.0.0`, `::`, `''`, `*`.
+    pub display: String,
+    pub family: Family,
+    /// The host text is written with endpoint escapes (`\:`) and cannot be replaced verbatim.
+    pub escaped: bool,
+    /// Further all-interfaces hosts in the same string (a waitress `listen` list).
+    pub more: Vec<Hit>,
+}
+
+impl Hit {
+    fn new(range: Range<usize>, display: &str, family: Family) -> Self {
+        Hit { range, display: display.to_string(), family, escaped: false, more: Vec::new() }
+    }
+
+    pub(crate) fn shifted(mut self, by: usize) -> Self {
+        self.range = self.range.start + by..self.range.end + by;
+        self.more = self.more.into_iter().map(|h| h.shifted(by)).collect();
+        self
+    }
+}
+
+/// The family of `s` when it parses as an unspecified IP address (zone ids stripped).
+pub(crate) fn unspecified(s: &str) -> Option<Family> {
+    let s = match s.split_once('%') {
+        Some((addr, _zone)) if addr.contains(':') => addr,
+        _ => s,
+    };
+    match s.parse::<IpAddr>() {
+        Ok(IpAddr::V4(a)) if a.is_unspecified() => Some(Family::V4),
+        Ok(IpAddr::V6(a)) if a.is_unspecified() => Some(Family::V6),
+        _ => None,
+    }
+}
+
+/// A bare host: `0.0.0.0`, `::`, `[::]`, and `''` / `'*'` where accepted.
+pub(crate) fn host(s: &str, accept: Accept) -> Option<Hit> {
+    if s.is_empty() {
+        return accept.empty.then(|| Hit::new(0..0, "''", Family::V4));
+    }
+    if s == "*" {
+        return accept.star.then(|| Hit::new(0..1, "*", Family::V4));
+    }
+    if let Some(inner) = s.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+        return unspecified(inner).map(|f| Hit::new(1..1 + inner.len(), inner, f));
+    }
+    unspecified(s).map(|f| Hit::new(0..s.len(), s, f))
+}
+
+/// `host:port`, `[v6]:port`, a bare host, optionally behind `tcp://` / `http://`.
+pub(crate) fn host_port(s: &str, accept: Accept) -> Option<Hit> {
+    let (offset, rest) = strip_scheme(s).unwrap_or((0, s));
+    let rest = rest.split('/').next().unwrap_or(rest);
+    host_port_bare(rest, accept).map(|h| h.shifted(offset))
+}
+
+fn host_port_bare(s: &str, accept: Accept) -> Option<Hit> {
+    if !s.is_empty() && s != "*" {
+        if let Some(hit) = host(s, Accept::NONE) {
+            return Some(hit);
+        }
+    }
+    if let Some(after_open) = s.strip_prefix('[') {
+        let close = after_open.find(']')?;
+        let inner = &after_open[..close];
+        let port = after_open[close + 1..].strip_prefix(':')?;
+        if !is_port(port) {
+            return None;
+        }
+        return unspecified(inner).map(|f| Hit::new(1..1 + inner.len(), inner, f));
+    }
+    let (h, port) = s.rsplit_once(':')?;
+    if !is_port(port) {
+        return None;
+    }
+    match h {
+        "*" if accept.star => Some(Hit::new(0..1, "*", Family::V4)),
+        "0" if accept.zero => Some(Hit::new(0..1, "0.0.0.0", Family::V4)),
+        _ => unspecified(h).map(|f| Hit::new(0..h.len(), h, f)),
+    }
+}
+
+/// A URL with a scheme (`tcp://*:5555`, `tcp://[::]:5556`, `tcp://*` for random ports).
+pub(crate) fn url(s: &str, accept: Accept) -> Option<Hit> {
+    let (offset, rest) = strip_scheme(s)?;
+    let rest = rest.split('/').next().unwrap_or(rest);
+    let bare = if rest == "*" && accept.star { Some(Hit::new(0..1, "*", Family::V4)) } else { None };
+    bare.or_else(|| host_port_bare(rest, accept)).map(|h| h.shifted(offset))
+}
+
+/// A space-separated list of `host:port` entries (waitress `listen=`): the first
+/// all-interfaces entry, carrying the others in [`Hit::more`].
+pub(crate) fn listen_list(s: &str, accept: Accept) -> Option<Hit> {
+    let mut start = 0;
+    let mut hits = Vec::new();
+    for token in s.split(|c: char| c.is_ascii_whitespace()) {
+        if let Some(hit) = host_port(token, accept) {
+            hits.push(hit.shifted(start));
+        }
+        start += token.len() + 1;
+    }
+    let mut hits = hits.into_iter();
+    let mut first = hits.next()?;
+    first.more = hits.collect();
+    Some(first)
+}
+
+/// A Twisted server endpoint description: `tcp:8080:interface=0.0.0.0`.
+pub(crate) fn endpoint(s: &str) -> Option<Hit> {
+    let at = s.find("interface=")? + "interface=".len();
+    let value = &s[at..];
+    let mut end = value.len();
+    let bytes = value.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b':' && (i == 0 || bytes[i - 1] != b'\\') {
+            end = i;
+            break;
+        }
+    }
+    let raw = &value[..end];
+    let unescaped = raw.replace("\\:", ":");
+    let family = unspecified(&unescaped)?;
+    let mut hit = Hit::new(at..at + end, &unescaped, family);
+    hit.escaped = raw.contains('\\');
+    Some(hit)
+}
+
+/// `(scheme length + 3, rest)` for `scheme://rest`.
+fn strip_scheme(s: &str) -> Option<(usize, &str)> {
+    let at = s.find("://")?;
+    let scheme = &s[..at];
+    let valid = !scheme.is_empty() && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
+    valid.then(|| (at + 3, &s[at + 3..]))
+}
+
+fn is_port(p: &str) -> bool {
+    !p.is_empty() && p.chars().all(|c| c.is_ascii_digit() || c == HOLE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(s: &str) -> Option<String> {
+        host(s, Accept::NONE).map(|h| h.display)
+    }
+
+    #[test]
+    fn ipv4_and_ipv6_unspecified_spellings() {
+        for s in ["0.0.0.0", "::", "::0", "0:0:0:0:0:0:0:0", "0::0", "::0.0.0.0", "[::]"] {
+            assert!(h(s).is_some(), "{s}");
+        }
+        assert_eq!(host("0000:0000:0000:0000:0000:0000:0000:0000", Accept::NONE).unwrap().family, Family::V6);
+    }
+
+    #[test]
+    fn specific_addresses_cidrs_and_lookalikes_are_not() {
+        for s in ["::1", "0.0.0.1", "0.0.0.0/0", "::/0", "fe80::1%eth0", "::ffff:127.0.0.1", "0", "localhost", " 0.0.0.0"] {
+            assert_eq!(h(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn empty_and_star_only_where_accepted() {
+        assert_eq!(h(""), None);
+        assert_eq!(host("", Accept::EMPTY).unwrap().display, "''");
+        assert_eq!(h("*"), None);
+        assert!(host("*", Accept::STAR).is_some());
+    }
+
+    #[test]
+    fn host_port_forms() {
+        let hp = |s: &str, a| host_port(s, a).map(|h| (h.range, h.display));
+        assert_eq!(hp("0.0.0.0:8000", Accept::NONE), Some((0..7, "0.0.0.0".into())));
+        assert_eq!(hp("[::]:50051", Accept::NONE), Some((1..3, "::".into())));
+        assert_eq!(hp("[::1]:50051", Accept::NONE), None);
+        assert_eq!(hp("0:8000", Accept::ZERO), Some((0..1, "0.0.0.0".into())));
+        assert_eq!(hp("0:8000", Accept::NONE), None);
+        assert_eq!(hp("*:8080", Accept::STAR), Some((0..1, "*".into())));
+        assert_eq!(hp("0.0.0.0:\u{1}", Accept::NONE), Some((0..7, "0.0.0.0".into())));
+        assert_eq!(hp("\u{1}:8000", Accept::NONE), None);
+        assert_eq!(hp(":8787", Accept::NONE), None);
+        assert_eq!(hp("unix:/run/app.sock", Accept::NONE), None);
+        assert_eq!(hp("http://0.0.0.0:8000/x", Accept::NONE), Some((7..14, "0.0.0.0".into())));
+    }
+
+    #[test]
+    fn urls_need_a_scheme() {
+        assert_eq!(url("tcp://*:5555", Accept::STAR).unwrap().range, 6..7);
+        assert!(url("tcp://*", Accept::STAR).is_some());
+        assert!(url("tcp://[::]:5556", Accept::STAR).is_some());
+        assert!(url("tcp://127.0.0.1:5555", Accept::STAR).is_none());
+        assert!(url("inproc://control", Accept::STAR).is_none());
+        assert!(url("0.0.0.0:5555", Accept::STAR).is_none());
+    }
+
+    #[test]
+    fn listen_lists_and_endpoints() {
+        let hit = listen_list("localhost:1 *:8080 [::]:8080", Accept::STAR).unwrap();
+        assert_eq!(hit.range, 12..13);
+        assert!(listen_list("Binding to 0.0.0.0 is bad", Accept::STAR).is_some_and(|h| h.range == (11..18)));
+        assert_eq!(endpoint("tcp:8751:interface=0.0.0.0").unwrap().range, 19..26);
+        assert!(endpoint("tcp:8751:interface=\\:\\:").unwrap().escaped);
+        assert!(endpoint("tcp:8090").is_none());
+    }
+}

@@ -1,0 +1,439 @@
+//! The single pass over the tree that builds the [`Index`].
+//!
+//! It records scopes and blocks (so that reassignment can be judged), every binding of a name,
+//! classes with their `self.x` attributes, function returns, argparse and click defaults, and the
+//! sites where a bind may happen (calls, assignments, dict keys, keyword arguments). Recursion is
+//! bounded: nesting deeper than [`MAX_DEPTH`] is not descended into.
+
+use crate::python::ast::{self, Expr, Stmt};
+use crate::python::Ranged;
+
+use super::cli::{argparse_dest, canonical_module, cli_options, keyword};
+use super::index::{BindKind, Binding, ClassId, ClassInfo, Ctx, FuncId, FuncInfo, Index, Owner, Scope, Site};
+
+/// Deeper nesting is machine-generated noise; stop there instead of risking the stack.
+const MAX_DEPTH: u32 = 220;
+
+pub(crate) fn collect(body: &[Stmt]) -> Index<'_> {
+    let mut c = Collector { ix: Index::default(), scope: 0, block: 0, class: None, func: None, this: None, depth: 0 };
+    c.ix.scopes.push(Scope { parent: None, is_class: false, root: 0 });
+    c.ix.blocks.push(None);
+    c.suite(body);
+    c.ix
+}
+
+struct Collector<'a> {
+    ix: Index<'a>,
+    scope: u32,
+    block: u32,
+    /// The class whose body is being walked.
+    class: Option<ClassId>,
+    func: Option<FuncId>,
+    /// The `self` parameter of the method being walked, and its class.
+    this: Option<(&'a str, ClassId)>,
+    depth: u32,
+}
+
+/// Where an assignment target's value comes from.
+#[derive(Clone, Copy)]
+enum Src<'a> {
+    Value(&'a Expr),
+    Iter(&'a Expr),
+}
+
+fn pos(node: &impl Ranged) -> u32 {
+    node.start().to_u32()
+}
+
+fn end(node: &impl Ranged) -> u32 {
+    node.end().to_u32()
+}
+
+impl<'a> Collector<'a> {
+    fn ctx(&self, at: u32) -> Ctx {
+        Ctx { scope: self.scope, block: self.block, pos: at }
+    }
+
+    fn bind(&mut self, name: &'a str, kind: BindKind<'a>, at: u32, anywhere: bool) -> usize {
+        let id = self.ix.bindings.len();
+        self.ix.bindings.push(Binding { kind, ctx: self.ctx(at), anywhere });
+        self.ix.by_name.entry((self.scope, name)).or_default().push(id);
+        if let Some(class) = self.class {
+            self.ix.class_attrs.entry((class, name)).or_default().push(id);
+        }
+        id
+    }
+
+    fn suite(&mut self, body: &'a [Stmt]) {
+        for s in body {
+            self.stmt(s);
+        }
+    }
+
+    /// Walks `body` in a new block nested in the current one.
+    fn branch(&mut self, body: &'a [Stmt]) {
+        let saved = self.block;
+        self.block = self.ix.blocks.len() as u32;
+        self.ix.blocks.push(Some(saved));
+        self.suite(body);
+        self.block = saved;
+    }
+
+    fn stmt(&mut self, s: &'a Stmt) {
+        if self.depth > MAX_DEPTH {
+            return;
+        }
+        self.depth += 1;
+        self.stmt_inner(s);
+        self.depth -= 1;
+    }
+
+    fn stmt_inner(&mut self, s: &'a Stmt) {
+        match s {
+            Stmt::FunctionDef(f) => self.function(f),
+            Stmt::ClassDef(c) => self.class_def(c),
+            Stmt::Assign(a) => {
+                self.expr(&a.value);
+                for t in &a.targets {
+                    self.assign_site(t, &a.value);
+                    self.target(t, Src::Value(&a.value), Vec::new(), end(s));
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                self.expr(&a.annotation);
+                if let Some(v) = &a.value {
+                    self.expr(v);
+                    self.assign_site(&a.target, v);
+                    self.target(&a.target, Src::Value(v), Vec::new(), end(s));
+                }
+            }
+            Stmt::AugAssign(a) => {
+                self.expr(&a.target);
+                self.expr(&a.value);
+            }
+            Stmt::For(f) => {
+                self.expr(&f.iter);
+                self.target(&f.target, Src::Iter(&f.iter), Vec::new(), end(&*f.target));
+                self.branch(&f.body);
+                self.branch(&f.orelse);
+            }
+            Stmt::While(w) => {
+                self.expr(&w.test);
+                self.branch(&w.body);
+                self.branch(&w.orelse);
+            }
+            Stmt::If(i) => {
+                self.expr(&i.test);
+                self.branch(&i.body);
+                for clause in &i.elif_else_clauses {
+                    if let Some(t) = &clause.test {
+                        self.expr(t);
+                    }
+                    self.branch(&clause.body);
+                }
+            }
+            Stmt::With(w) => {
+                for item in &w.items {
+                    self.expr(&item.context_expr);
+                    if let Some(Expr::Name(n)) = item.optional_vars.as_deref() {
+                        self.bind(n.id.as_str(), BindKind::WithAs(&item.context_expr), end(n), false);
+                    }
+                }
+                self.suite(&w.body);
+            }
+            Stmt::Match(m) => {
+                self.expr(&m.subject);
+                for case in &m.cases {
+                    if let Some(g) = &case.guard {
+                        self.expr(g);
+                    }
+                    self.branch(&case.body);
+                }
+            }
+            Stmt::Try(t) => {
+                self.branch(&t.body);
+                for ast::ExceptHandler::ExceptHandler(h) in &t.handlers {
+                    self.branch(&h.body);
+                }
+                self.branch(&t.orelse);
+                self.suite(&t.finalbody);
+            }
+            Stmt::Return(r) => {
+                if let Some(v) = &r.value {
+                    self.expr(v);
+                    if let Some(f) = self.func {
+                        let ctx = self.ctx(pos(s));
+                        self.ix.funcs[f as usize].returns.push((v, ctx));
+                    }
+                }
+            }
+            Stmt::Import(i) => {
+                for alias in &i.names {
+                    let full = canonical_module(alias.name.as_str());
+                    match &alias.asname {
+                        Some(as_) => self.bind(as_.as_str(), BindKind::Import(full), end(s), false),
+                        None => {
+                            let root = alias.name.as_str().split('.').next().unwrap_or_default();
+                            self.bind(root, BindKind::Import(canonical_module(root)), end(s), false)
+                        }
+                    };
+                }
+            }
+            Stmt::ImportFrom(i) => {
+                let module = i.module.as_ref().map(|m| m.as_str()).unwrap_or_default();
+                let base = if i.level > 0 { format!(".{module}") } else { canonical_module(module) };
+                for alias in &i.names {
+                    let local = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                    self.bind(local, BindKind::Import(format!("{base}.{}", alias.name.as_str())), end(s), false);
+                }
+            }
+            Stmt::Expr(e) => self.expr(&e.value),
+            Stmt::Raise(r) => {
+                for e in r.exc.iter().chain(r.cause.iter()) {
+                    self.expr(e);
+                }
+            }
+            Stmt::Assert(a) => self.expr(&a.test),
+            Stmt::Delete(_) | Stmt::TypeAlias(_) | Stmt::Global(_) | Stmt::Nonlocal(_) => {}
+            Stmt::Pass(_) | Stmt::Break(_) | Stmt::Continue(_) | Stmt::IpyEscapeCommand(_) => {}
+        }
+    }
+
+    fn function(&mut self, f: &'a ast::StmtFunctionDef) {
+        for d in &f.decorator_list {
+            self.expr(&d.expression);
+        }
+        let options = cli_options(f);
+        for p in f.parameters.iter_non_variadic_params() {
+            if let Some(d) = p.default() {
+                self.expr(d);
+            }
+        }
+        let id = self.ix.funcs.len() as FuncId;
+        self.ix.funcs.push(FuncInfo { def: f, ctx: self.ctx(pos(f)), returns: Vec::new() });
+        if let Some(class) = self.class {
+            self.ix.classes[class as usize].methods.push(f.name.as_str());
+        }
+        let method_of = self.class;
+        let saved = (self.scope, self.block, self.class, self.func, self.this);
+        self.bind(f.name.as_str(), BindKind::Func(id), pos(f), false);
+        self.enter_scope(false);
+        self.func = Some(id);
+        let is_static = f.decorator_list.iter().any(|d| matches!(&d.expression, Expr::Name(n) if n.id.as_str() == "staticmethod"));
+        for (i, p) in f.parameters.iter_non_variadic_params().enumerate() {
+            let name = p.name().as_str();
+            let is_self = method_of.filter(|_| i == 0 && !is_static);
+            if let Some(class) = is_self {
+                self.this = Some((name, class));
+            }
+            let kind = BindKind::Param {
+                default: p.default(),
+                annotation: p.parameter.annotation.as_deref(),
+                option: options.get(name).copied(),
+                is_self,
+            };
+            self.bind(name, kind, pos(f), false);
+        }
+        self.suite(&f.body);
+        (self.scope, self.block, self.class, self.func, self.this) = saved;
+    }
+
+    fn class_def(&mut self, c: &'a ast::StmtClassDef) {
+        for d in &c.decorator_list {
+            self.expr(&d.expression);
+        }
+        if let Some(args) = &c.arguments {
+            for a in args.args.iter() {
+                self.expr(a);
+            }
+        }
+        let id = self.ix.classes.len() as ClassId;
+        self.ix.classes.push(ClassInfo { def: c, ctx: self.ctx(pos(c)), methods: Vec::new() });
+        let saved = (self.scope, self.block, self.class, self.func, self.this);
+        self.bind(c.name.as_str(), BindKind::Class(id), pos(c), false);
+        self.enter_scope(true);
+        self.class = Some(id);
+        self.this = None;
+        self.suite(&c.body);
+        (self.scope, self.block, self.class, self.func, self.this) = saved;
+    }
+
+    fn enter_scope(&mut self, is_class: bool) {
+        let root = self.ix.blocks.len() as u32;
+        self.ix.blocks.push(None);
+        self.ix.scopes.push(Scope { parent: Some(self.scope), is_class, root });
+        self.scope = self.ix.scopes.len() as u32 - 1;
+        self.block = root;
+        if !is_class {
+            self.class = None;
+        }
+    }
+
+    fn assign_site(&mut self, target: &'a Expr, value: &'a Expr) {
+        if matches!(target, Expr::Name(_) | Expr::Attribute(_)) {
+            let ctx = self.ctx(pos(target));
+            self.ix.sites.push((Site::Assign { target, value }, ctx));
+            let owner = match target {
+                Expr::Name(n) => Owner::Name(self.scope, n.id.as_str()),
+                Expr::Attribute(a) => Owner::Attr(a.attr.as_str()),
+                _ => return,
+            };
+            self.ix.owners.push((super::strings::range(value), owner));
+        }
+    }
+
+    /// Binds the names in an assignment target; `path` indexes into unpacked tuples.
+    fn target(&mut self, t: &'a Expr, src: Src<'a>, path: Vec<u32>, at: u32) {
+        match t {
+            Expr::Name(n) => {
+                let kind = match (src, path.is_empty()) {
+                    (Src::Value(v), true) => BindKind::Value(v),
+                    (Src::Value(v), false) => BindKind::Unpack(v, path),
+                    (Src::Iter(v), _) => BindKind::Iter(v, path),
+                };
+                self.bind(n.id.as_str(), kind, at, false);
+            }
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                for (i, e) in elts.iter().enumerate() {
+                    let mut p = path.clone();
+                    p.push(i as u32);
+                    self.target(e, src, p, at);
+                }
+            }
+            Expr::Attribute(a) => {
+                self.expr(&a.value);
+                let on_self = matches!(&*a.value, Expr::Name(n) if self.this.is_some_and(|(s, _)| s == n.id.as_str()));
+                if let (true, Some((_, class)), Src::Value(v), true) = (on_self, self.this, src, path.is_empty()) {
+                    let id = self.ix.bindings.len();
+                    self.ix.bindings.push(Binding { kind: BindKind::Value(v), ctx: self.ctx(at), anywhere: true });
+                    self.ix.class_attrs.entry((class, a.attr.as_str())).or_default().push(id);
+                }
+            }
+            other => self.expr(other),
+        }
+    }
+
+    fn expr(&mut self, e: &'a Expr) {
+        if self.depth > MAX_DEPTH {
+            return;
+        }
+        self.depth += 1;
+        self.expr_inner(e);
+        self.depth -= 1;
+    }
+
+    fn expr_inner(&mut self, e: &'a Expr) {
+        match e {
+            Expr::Name(n) => self.ix.loads.entry(n.id.as_str()).or_default().push(self.scope),
+            Expr::Attribute(a) => {
+                *self.ix.attr_loads.entry(a.attr.as_str()).or_default() += 1;
+                self.expr(&a.value);
+            }
+            Expr::Call(c) => self.call(c),
+            Expr::Dict(d) => {
+                for item in &d.items {
+                    if let Some(k) = &item.key {
+                        if matches!(k, Expr::StringLiteral(_)) {
+                            let ctx = self.ctx(pos(k));
+                            self.ix.sites.push((Site::DictKey { key: k, value: &item.value }, ctx));
+                        }
+                        self.expr(k);
+                    }
+                    self.expr(&item.value);
+                }
+            }
+            Expr::Named(n) => {
+                self.expr(&n.value);
+                if let Expr::Name(t) = &*n.target {
+                    self.bind(t.id.as_str(), BindKind::Value(&n.value), end(e), false);
+                }
+            }
+            Expr::ListComp(c) => self.comprehension(&c.generators, [&*c.elt].into_iter()),
+            Expr::SetComp(c) => self.comprehension(&c.generators, [&*c.elt].into_iter()),
+            Expr::Generator(c) => self.comprehension(&c.generators, [&*c.elt].into_iter()),
+            Expr::DictComp(c) => self.comprehension(&c.generators, c.key.as_deref().into_iter().chain([&*c.value])),
+            Expr::Lambda(l) => self.expr(&l.body),
+            Expr::FString(f) => {
+                for el in f.value.elements() {
+                    if let ast::InterpolatedStringElement::Interpolation(i) = el {
+                        self.expr(&i.expression);
+                    }
+                }
+            }
+            _ => self.children(e),
+        }
+    }
+
+    /// Plain recursion into sub-expressions for the node kinds without special meaning.
+    fn children(&mut self, e: &'a Expr) {
+        let kids: Vec<&'a Expr> = match e {
+            Expr::BoolOp(b) => b.values.iter().collect(),
+            Expr::BinOp(b) => vec![&*b.left, &*b.right],
+            Expr::UnaryOp(u) => vec![&*u.operand],
+            Expr::If(i) => vec![&*i.test, &*i.body, &*i.orelse],
+            Expr::Set(s) => s.elts.iter().collect(),
+            Expr::List(l) => l.elts.iter().collect(),
+            Expr::Tuple(t) => t.elts.iter().collect(),
+            Expr::Await(a) => vec![&*a.value],
+            Expr::Yield(y) => y.value.as_deref().into_iter().collect(),
+            Expr::YieldFrom(y) => vec![&*y.value],
+            Expr::Compare(c) => std::iter::once(&*c.left).chain(c.comparators.iter()).collect(),
+            Expr::Subscript(s) => vec![&*s.value, &*s.slice],
+            Expr::Starred(s) => vec![&*s.value],
+            Expr::Slice(s) => [&s.lower, &s.upper, &s.step].into_iter().filter_map(|x| x.as_deref()).collect(),
+            _ => Vec::new(),
+        };
+        for k in kids {
+            self.expr(k);
+        }
+    }
+
+    fn comprehension(&mut self, gens: &'a [ast::Comprehension], body: impl Iterator<Item = &'a Expr>) {
+        for g in gens {
+            self.expr(&g.iter);
+            self.comp_target(&g.target, &g.iter, Vec::new());
+            for cond in &g.ifs {
+                self.expr(cond);
+            }
+        }
+        for e in body {
+            self.expr(e);
+        }
+    }
+
+    fn comp_target(&mut self, t: &'a Expr, iter: &'a Expr, path: Vec<u32>) {
+        match t {
+            Expr::Name(n) => {
+                self.bind(n.id.as_str(), BindKind::Iter(iter, path), end(n), true);
+            }
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                for (i, e) in elts.iter().enumerate() {
+                    let mut p = path.clone();
+                    p.push(i as u32);
+                    self.comp_target(e, iter, p);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn call(&mut self, c: &'a ast::ExprCall) {
+        let ctx = self.ctx(pos(c));
+        self.ix.sites.push((Site::Call(c), ctx));
+        self.expr(&c.func);
+        for a in c.arguments.args.iter() {
+            self.expr(a);
+        }
+        for k in c.arguments.keywords.iter() {
+            if k.arg.is_some() {
+                self.ix.sites.push((Site::Keyword(k), self.ctx(pos(k))));
+            }
+            self.expr(&k.value);
+        }
+        if let Some(dest) = argparse_dest(c) {
+            if let Some(default) = keyword(c, "default") {
+                self.ix.argparse.entry(dest).or_default().push((default, ctx));
+            }
+        }
+    }
+}

@@ -1,0 +1,300 @@
+//! The sink catalogue, as data: one entry per API that decides where a server listens.
+//!
+//! An entry names the callee by qualified name as the resolver spells it (`flask.Flask.run` for
+//! the `run` method of a `flask.Flask` instance; `*.bind` for a method whose name alone is
+//! distinctive, on any receiver), says which positional index or keyword holds the address and
+//! what shape the address has. Adding a framework is one entry here.
+
+use super::address::Accept;
+
+/// How the address argument is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// A host string.
+    Host,
+    /// A host string or a list of them.
+    Hosts,
+    /// A `(host, port, …)` tuple.
+    Addr,
+    /// `host:port` (a bare host and `tcp://` allowed).
+    HostPort,
+    /// `host:port` or a list of them.
+    HostPorts,
+    /// A URL that must carry a scheme (`tcp://*:5555`).
+    Url,
+    /// Space-separated `host:port` entries (waitress `listen=`).
+    Listen,
+    /// A Twisted endpoint description (`tcp:80:interface=…`).
+    Endpoint,
+    /// An argv list that may start a server.
+    Argv,
+    /// Every positional argument is one argv entry.
+    ArgvStar,
+    /// Django `call_command('runserver', addrport)`.
+    Django,
+}
+
+/// Where the address is passed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Arg {
+    pub pos: Option<usize>,
+    pub kw: &'static str,
+    pub shape: Shape,
+    pub accept: Accept,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Call,
+    /// An attribute assignment (`config.bind = […]`).
+    Attr,
+}
+
+#[derive(Debug)]
+pub(crate) struct Api {
+    pub kind: Kind,
+    /// For people: `Flask`, `socket`, `gRPC`.
+    pub what: &'static str,
+    pub names: &'static [&'static str],
+    pub args: &'static [Arg],
+}
+
+const fn at(pos: usize, kw: &'static str, shape: Shape, accept: Accept) -> Arg {
+    Arg { pos: Some(pos), kw, shape, accept }
+}
+
+const fn kw(kw: &'static str, shape: Shape, accept: Accept) -> Arg {
+    Arg { pos: None, kw, shape, accept }
+}
+
+const fn call(what: &'static str, names: &'static [&'static str], args: &'static [Arg]) -> Api {
+    Api { kind: Kind::Call, what, names, args }
+}
+
+use Shape::*;
+const E: Accept = Accept::EMPTY;
+const N: Accept = Accept::NONE;
+const S: Accept = Accept::STAR;
+const Z: Accept = Accept::ZERO;
+
+pub(crate) static CATALOGUE: &[Api] = &[
+    // Socket level.
+    call("socket", &["*.bind"], &[at(0, "address", Addr, E)]),
+    call("socket", &["socket.create_server"], &[at(0, "address", Addr, E)]),
+    call(
+        "socketserver",
+        &[
+            "socketserver.TCPServer", "socketserver.UDPServer", "socketserver.ThreadingTCPServer",
+            "socketserver.ThreadingUDPServer", "socketserver.ForkingTCPServer", "socketserver.ForkingUDPServer",
+            "socketserver.BaseServer", "http.server.HTTPServer", "http.server.ThreadingHTTPServer",
+            "xmlrpc.server.SimpleXMLRPCServer", "xmlrpc.server.DocXMLRPCServer", "wsgiref.simple_server.WSGIServer",
+        ],
+        &[at(0, "server_address", Addr, E)],
+    ),
+    call("wsgiref", &["wsgiref.simple_server.make_server"], &[at(0, "host", Host, E)]),
+    call("asyncio", &["asyncio.start_server", "asyncio.Loop.create_server", "?.create_server"], &[at(1, "host", Hosts, E)]),
+    call("asyncio", &["asyncio.Loop.create_datagram_endpoint", "?.create_datagram_endpoint"], &[kw("local_addr", Addr, E)]),
+    call(
+        "multiprocessing",
+        &["multiprocessing.managers.BaseManager", "multiprocessing.managers.SyncManager", "multiprocessing.managers.SharedMemoryManager"],
+        &[at(0, "address", Addr, E)],
+    ),
+    call("http.server", &["http.server.test"], &[at(4, "bind", Host, E)]),
+    // Web frameworks and servers.
+    call("Flask", &["flask.Flask.run", "flask.app.Flask.run"], &[at(0, "host", Host, N)]),
+    call("Quart", &["quart.Quart.run", "quart.app.Quart.run"], &[at(0, "host", Host, N)]),
+    call("Sanic", &["sanic.Sanic.run", "sanic.app.Sanic.run"], &[at(0, "host", Host, N)]),
+    call("Dash", &["dash.Dash.run", "dash.Dash.run_server"], &[at(0, "host", Host, N)]),
+    call("Flask-SocketIO", &["flask_socketio.SocketIO.run"], &[at(1, "host", Host, N)]),
+    call("Bottle", &["bottle.run"], &[at(2, "host", Host, N)]),
+    call("Bottle", &["bottle.Bottle.run"], &[kw("host", Host, N)]),
+    call(
+        "Tornado",
+        &[
+            "tornado.web.Application.listen", "tornado.httpserver.HTTPServer.listen", "tornado.httpserver.HTTPServer.bind",
+            "tornado.tcpserver.TCPServer.listen", "tornado.tcpserver.TCPServer.bind", "tornado.netutil.bind_sockets",
+        ],
+        &[at(1, "address", Host, E)],
+    ),
+    call("aiohttp", &["aiohttp.web.run_app"], &[kw("host", Hosts, N)]),
+    call("aiohttp", &["aiohttp.web.TCPSite", "aiohttp.web_runner.TCPSite"], &[at(1, "host", Host, N)]),
+    call("uvicorn", &["uvicorn.run", "uvicorn.main.run"], &[kw("host", Host, N)]),
+    call("uvicorn", &["uvicorn.Config", "uvicorn.config.Config"], &[at(1, "host", Host, N)]),
+    Api {
+        kind: Kind::Attr,
+        what: "Hypercorn",
+        names: &["hypercorn.config.Config.bind", "hypercorn.config.Config.insecure_bind", "hypercorn.config.Config.quic_bind", "hypercorn.Config.bind"],
+        args: &[kw("", HostPorts, N)],
+    },
+    Api { kind: Kind::Attr, what: "CherryPy", names: &["cherrypy.server.socket_host"], args: &[kw("", Host, N)] },
+    call("waitress", &["waitress.serve", "waitress.server.create_server"], &[kw("host", Host, N), kw("listen", Listen, S)]),
+    call("Werkzeug", &["werkzeug.serving.run_simple", "werkzeug.run_simple"], &[at(0, "hostname", Host, N)]),
+    call("Django", &["django.core.management.call_command"], &[kw("addrport", Django, Z)]),
+    call("Django", &["django.core.management.execute_from_command_line"], &[at(0, "argv", Argv, N)]),
+    call("Gradio", &["gradio.*.launch"], &[kw("server_name", Host, N)]),
+    call("Bokeh", &["bokeh.server.server.Server"], &[kw("address", Host, N)]),
+    call("Ray", &["ray.init"], &[kw("dashboard_host", Host, N)]),
+    call("Dask", &["dask.distributed.LocalCluster"], &[kw("host", Host, N), kw("dashboard_address", HostPort, N)]),
+    // RPC, messaging and protocol servers.
+    call("gRPC", &["*.add_insecure_port", "*.add_secure_port"], &[at(0, "address", HostPort, N)]),
+    call("ZeroMQ", &["*.bind", "*.bind_to_random_port"], &[at(0, "addr", Url, S)]),
+    call("Twisted", &["*.listenTCP"], &[at(3, "interface", Host, E)]),
+    call("Twisted", &["*.listenUDP"], &[at(2, "interface", Host, E)]),
+    call("Twisted", &["*.listenSSL"], &[at(4, "interface", Host, E)]),
+    call(
+        "Twisted",
+        &["twisted.internet.endpoints.TCP4ServerEndpoint", "twisted.internet.endpoints.TCP6ServerEndpoint"],
+        &[at(3, "interface", Host, E)],
+    ),
+    call("Twisted", &["twisted.internet.endpoints.serverFromString"], &[at(1, "description", Endpoint, N)]),
+    call(
+        "pyftpdlib",
+        &["pyftpdlib.servers.FTPServer", "pyftpdlib.servers.ThreadedFTPServer", "pyftpdlib.servers.MultiprocessFTPServer"],
+        &[at(0, "address_or_socket", Addr, E)],
+    ),
+    call(
+        "prometheus_client",
+        &["prometheus_client.start_http_server", "prometheus_client.start_wsgi_server", "prometheus_client.exposition.start_http_server"],
+        &[at(1, "addr", Host, E)],
+    ),
+    call("aiosmtpd", &["aiosmtpd.controller.Controller"], &[at(1, "hostname", Host, N)]),
+    call("dnslib", &["dnslib.server.DNSServer"], &[at(1, "address", Host, E)]),
+    // Command lines.
+    call(
+        "subprocess",
+        &["subprocess.Popen", "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output"],
+        &[at(0, "args", Argv, N)],
+    ),
+    call("os.exec", &["os.execv", "os.execvp", "os.execve", "os.execvpe"], &[at(1, "args", Argv, N)]),
+    call("asyncio", &["asyncio.create_subprocess_exec"], &[at(0, "", ArgvStar, N)]),
+];
+
+/// Calls that return a known type: callee → returned class (`=`: the receiver's own type).
+static FACTORIES: &[(&str, &str)] = &[
+    ("grpc.server", "grpc.Server"),
+    ("grpc.aio.server", "grpc.Server"),
+    ("zmq.Context.socket", "zmq.Socket"),
+    ("zmq.Context.instance", "zmq.Context"),
+    ("zmq.asyncio.Context.socket", "zmq.Socket"),
+    ("zmq.asyncio.Context.instance", "zmq.asyncio.Context"),
+    ("asyncio.get_running_loop", "asyncio.Loop"),
+    ("asyncio.get_event_loop", "asyncio.Loop"),
+    ("asyncio.new_event_loop", "asyncio.Loop"),
+    ("uvloop.new_event_loop", "asyncio.Loop"),
+    ("gradio.*.queue", "="),
+];
+
+/// `*.x` matches any key ending in `.x`; a `*` segment matches one segment.
+pub(crate) fn matches(pattern: &str, key: &str) -> bool {
+    if let Some(suffix) = pattern.strip_prefix('*') {
+        return key.ends_with(suffix);
+    }
+    let mut p = pattern.split('.');
+    let mut k = key.split('.');
+    loop {
+        match (p.next(), k.next()) {
+            (None, None) => return true,
+            (Some(ps), Some(ks)) if ps == "*" || ps == ks => {}
+            _ => return false,
+        }
+    }
+}
+
+pub(crate) fn apis(key: &str, kind: Kind) -> impl Iterator<Item = &'static Api> + '_ {
+    CATALOGUE.iter().filter(move |a| a.kind == kind && a.names.iter().any(|n| matches(n, key)))
+}
+
+pub(crate) fn factory(key: &str) -> Option<&'static str> {
+    FACTORIES.iter().find(|(p, _)| matches(p, key)).map(|(_, r)| *r)
+}
+
+/// The last identifier of every callee in the catalogue: calls whose method name is not one of
+/// these are not resolved at all.
+pub(crate) fn is_sink_method(name: &str) -> bool {
+    CATALOGUE.iter().flat_map(|a| a.names.iter()).any(|n| n.rsplit('.').next() == Some(name))
+}
+
+/// A configuration name that holds a listen address (spec §2, "Configuration").
+pub(crate) fn config_key(name: &str) -> Option<(Shape, Accept)> {
+    let last = name.rsplit('.').next().unwrap_or(name);
+    let tail2 = name.rsplit('.').take(2).collect::<Vec<_>>();
+    if let [ip, app] = tail2[..] {
+        if ip == "ip" && matches!(app, "ServerApp" | "NotebookApp" | "LabApp") {
+            return Some((Host, S));
+        }
+    }
+    if last == "socket_host" {
+        return Some((Host, N));
+    }
+    let lower = last.to_ascii_lowercase();
+    (lower.contains("bind") || lower.contains("listen")).then_some((HostPorts, S))
+}
+
+/// Server programs that an argv list may start, and their host flags.
+pub(crate) struct Program {
+    pub names: &'static [&'static str],
+    pub flags: &'static [(&'static str, Shape, Accept)],
+    /// Django: the positional after `runserver` is `addrport`.
+    pub runserver: bool,
+}
+
+pub(crate) static PROGRAMS: &[Program] = &[
+    Program { names: &["uvicorn"], flags: &[("--host", Host, N)], runserver: false },
+    Program { names: &["gunicorn", "hypercorn"], flags: &[("-b", HostPort, S), ("--bind", HostPort, S)], runserver: false },
+    Program { names: &["daphne"], flags: &[("-b", Host, N), ("--bind", Host, N)], runserver: false },
+    Program { names: &["waitress-serve"], flags: &[("--host", Host, N), ("--listen", Listen, S)], runserver: false },
+    Program {
+        names: &["jupyter", "jupyter-lab", "jupyter-notebook", "jupyter-server", "jupyterlab", "notebook"],
+        flags: &[("--ip", Host, S)],
+        runserver: false,
+    },
+    Program { names: &["flask"], flags: &[("--host", Host, N), ("-h", Host, N)], runserver: false },
+    Program { names: &["http.server"], flags: &[("--bind", Host, E), ("-b", Host, E)], runserver: false },
+    Program { names: &["streamlit"], flags: &[("--server.address", Host, N)], runserver: false },
+    Program { names: &["manage.py", "django-admin", "django"], flags: &[], runserver: true },
+];
+
+pub(crate) fn program(name: &str) -> Option<&'static Program> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let base = base.strip_suffix(".exe").unwrap_or(base);
+    PROGRAMS.iter().find(|p| p.names.contains(&base))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns() {
+        assert!(matches("*.bind", "socket.socket.bind"));
+        assert!(matches("*.bind", "?.bind"));
+        assert!(!matches("*.bind", "x.bind_all"));
+        assert!(matches("gradio.*.launch", "gradio.Interface.launch"));
+        assert!(!matches("gradio.*.launch", "gradio.launch"));
+        assert!(matches("flask.Flask.run", "flask.Flask.run"));
+        assert!(!matches("flask.Flask.run", "fabric.Connection.run"));
+    }
+
+    #[test]
+    fn catalogue_lookups() {
+        assert_eq!(apis("flask.Flask.run", Kind::Call).count(), 1);
+        assert_eq!(apis("zmq.Socket.bind", Kind::Call).count(), 2);
+        assert_eq!(apis("local.Sweep.run", Kind::Call).count(), 0);
+        assert_eq!(factory("gradio.Blocks.queue"), Some("="));
+        assert!(is_sink_method("run_server") && !is_sink_method("connect"));
+    }
+
+    #[test]
+    fn configuration_names() {
+        assert_eq!(config_key("c.ServerApp.ip").map(|c| c.0), Some(Host));
+        assert!(config_key("bind_host").is_some() && config_key("LISTEN_ADDRESS").is_some());
+        assert!(config_key("server.socket_host").is_some());
+        assert!(config_key("SINKHOLE_HOST").is_none() && config_key("ip").is_none());
+    }
+
+    #[test]
+    fn programs() {
+        assert!(program("/usr/bin/gunicorn").is_some());
+        assert!(program("curl").is_none() && program("redis-cli").is_none());
+    }
+}

@@ -1,0 +1,199 @@
+//! Fixture tests: expected lines, snapshots, the automatic fix check and prefilter soundness.
+//!
+//! Fixtures live in `tests/fixtures/rules/*.py`; a line whose finding must be reported ends with
+//! `# expect: CSP-D404`. Every fix is applied (alone, and all together) in both styles; the result
+//! must parse as well as the original and the fixed literal must no longer be reported.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use crate::finding::{Edit, Finding};
+use crate::fix::apply_edits;
+use crate::python::{parse, Flavor};
+use crate::source::{Encoding, SourceText};
+
+use super::{analyse, check, may_contain_bind, FixStyle, Options};
+
+fn fixtures() -> Vec<(String, String)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("fixture dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "py"))
+        .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+        .collect();
+    out.sort();
+    assert!(out.len() >= 8, "fixtures missing");
+    out
+}
+
+fn options(style: FixStyle) -> Options {
+    Options { fix_style: style, ..Options::default() }
+}
+
+fn run(text: &str, opts: &Options) -> (SourceText, Vec<Finding>) {
+    let source = SourceText::from_text(text.to_string(), Encoding::Utf8);
+    let module = parse(text, Flavor::Module);
+    let findings = check(&source, &module, opts);
+    (source, findings)
+}
+
+fn active_lines(source: &SourceText, findings: &[Finding]) -> Vec<usize> {
+    let mut lines: Vec<usize> = findings.iter().filter(|f| !f.suppressed).map(|f| source.line_of(f.value.start)).collect();
+    lines.dedup();
+    lines
+}
+
+#[test]
+fn reported_lines_are_exactly_the_marked_lines() {
+    for (name, text) in fixtures() {
+        let (source, findings) = run(&text, &Options::default());
+        let expected: Vec<usize> =
+            text.lines().enumerate().filter(|(_, l)| l.contains("# expect: CSP-D404")).map(|(i, _)| i + 1).collect();
+        assert_eq!(active_lines(&source, &findings), expected, "{name}");
+    }
+}
+
+fn render(source: &SourceText, findings: &[Finding]) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let (line, col) = source.line_col(f.value.start);
+        let state = if f.suppressed { " [suppressed]" } else { "" };
+        let sink_line = source.line_of(f.sink.range.start);
+        let _ = writeln!(out, "{line}:{col} {} -> {} (line {sink_line}){state}", f.host, f.sink.description);
+        match &f.fix {
+            Ok(fix) => {
+                for e in &fix.edits {
+                    let _ = writeln!(out, "    fix {:?} -> {:?}", &source.text()[e.range.clone()], e.content);
+                }
+            }
+            Err(no) => {
+                let _ = writeln!(out, "    no fix: {}", no.0);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn snapshots() {
+    for (name, text) in fixtures() {
+        for style in [FixStyle::Loopback, FixStyle::Env] {
+            let (source, findings) = run(&text, &options(style));
+            let suffix = if style == FixStyle::Env { "_env" } else { "" };
+            insta::assert_snapshot!(format!("{name}{suffix}"), render(&source, &findings));
+        }
+    }
+}
+
+fn merged(findings: &[Finding]) -> Vec<Edit> {
+    let mut edits: Vec<Edit> = findings.iter().filter_map(|f| f.fix.as_ref().ok()).flat_map(|f| f.edits.clone()).collect();
+    edits.sort_by_key(|e| (e.range.start, e.range.end, e.content.clone()));
+    edits.dedup();
+    edits
+}
+
+#[test]
+fn fixes_parse_and_silence_the_finding() {
+    for (name, text) in fixtures() {
+        let errors_before = parse(&text, Flavor::Module).syntax_errors().len();
+        for style in [FixStyle::Loopback, FixStyle::Env] {
+            let opts = options(style);
+            let (_, findings) = run(&text, &opts);
+            for f in findings.iter().filter(|f| f.fix.is_ok()) {
+                let fixed = apply_edits(&text, &f.fix.as_ref().unwrap().edits).expect("edits apply");
+                assert_eq!(parse(&fixed, Flavor::Module).syntax_errors().len(), errors_before, "{name}: {fixed}");
+                let (_, after) = run(&fixed, &opts);
+                assert_eq!(after.len(), findings.len() - 1, "{name} {style:?}: fix of {:?} left it reported\n{fixed}", f.value);
+            }
+            let all = apply_edits(&text, &merged(&findings)).expect("fixes do not overlap");
+            assert_eq!(parse(&all, Flavor::Module).syntax_errors().len(), errors_before, "{name}: {all}");
+            let (_, after) = run(&all, &opts);
+            assert_eq!(after.len(), findings.iter().filter(|f| f.fix.is_err()).count(), "{name} {style:?}\n{all}");
+        }
+    }
+}
+
+/// The fixture with its wildcards respelled, so that the prefilter meets other spellings.
+fn variants(text: &str) -> Vec<String> {
+    vec![
+        text.to_string(),
+        text.replace("\"0.0.0.0\"", "\"0.\" \"0.\" \"0.\" \"0\""),
+        text.replace("\"0.0.0.0\"", "\"\\x30.\\x30.\\x30.\\x30\""),
+        text.replace("\"::\"", "\"0:0:0:0:0:0:0:0\""),
+        text.replace("\"0.0.0.0\"", "f\"{'0.0'}.{'0.0'}\""),
+        text.replace('\n', "\r\n"),
+    ]
+}
+
+#[test]
+fn prefilter_never_skips_a_file_with_findings() {
+    for (name, text) in fixtures() {
+        for (i, variant) in variants(&text).into_iter().enumerate() {
+            let source = SourceText::from_text(variant.clone(), Encoding::Utf8);
+            let found = analyse(&source, &parse(&variant, Flavor::Module), &Options::default());
+            if !found.is_empty() {
+                assert!(may_contain_bind(variant.as_bytes()), "{name} variant {i}");
+            }
+        }
+    }
+}
+
+#[test]
+fn prefilter_skips_ordinary_code() {
+    let text = "import json\n\ndef load(path):\n    with open(path) as f:\n        return json.load(f) or ''\n";
+    assert!(!may_contain_bind(text.as_bytes()));
+}
+
+#[test]
+fn hostile_inputs_do_not_panic() {
+    let deep = format!("import socket\nx = {}'0.0.0.0'{}\nsocket.socket().bind(x)\n", "(".repeat(5000), ")".repeat(5000));
+    let chain = format!("import socket\nh = {}'0.0.0.0'\nsocket.socket().bind((h, 1))\n", "'' + ".repeat(3000));
+    let long = format!("import socket\nsocket.socket().bind(('0.0.0.0', 1)); s = '{}'\n", "x".repeat(20000));
+    let cyclic = "import socket\na = b\nb = a\nwhile True:\n    a = a + b\n    socket.socket().bind((a, 1))\n";
+    let broken = "import socket\ndef f(:\n    socket.socket().bind(('0.0.0.0', 1)\n'''";
+    for text in [deep.as_str(), chain.as_str(), long.as_str(), cyclic, broken, "", "\u{feff}", "x = '\\N{DIGIT ZERO}'"] {
+        let _ = run(text, &Options::default());
+    }
+    let (source, findings) = run(&long, &Options::default());
+    assert_eq!(active_lines(&source, &findings), vec![2]);
+}
+
+#[test]
+fn env_fix_adds_import_after_docstring_and_future_imports() {
+    let text = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules/env_fix.py")).unwrap();
+    let (_, findings) = run(&text, &options(FixStyle::Env));
+    let fixed = apply_edits(&text, &merged(&findings)).unwrap();
+    assert!(fixed.contains("from __future__ import annotations\nimport os\n"), "{fixed}");
+    assert!(fixed.contains("app.run(host=os.environ.get('APP_HOST', '127.0.0.1'))"), "{fixed}");
+    assert!(fixed.contains("os.environ.get(\"APP_HOST\", \"::1\")"), "{fixed}");
+    assert_eq!(fixed.matches("\nimport os\n").count(), 1);
+}
+
+#[test]
+fn foreign_markers_only_when_enabled() {
+    let text = "import socket\nsocket.socket().bind(('0.0.0.0', 1))  # nosec\nsocket.socket().bind(('0.0.0.0', 2))  # noqa: S104\n";
+    let (_, off) = run(text, &Options::default());
+    assert!(off.iter().all(|f| !f.suppressed) && off.len() == 2);
+    let (_, on) = run(text, &Options { foreign_markers: true, ..Options::default() });
+    assert!(on.iter().all(|f| f.suppressed) && on.len() == 2);
+}
+
+#[test]
+fn no_fix_when_the_constant_has_other_uses() {
+    let text = "from flask import Flask\napp = Flask(__name__)\nHOST = '0.0.0.0'\nprint(HOST)\napp.run(host=HOST)\n";
+    let (_, findings) = run(text, &Options::default());
+    assert_eq!(findings.len(), 1);
+    assert!(findings[0].fix.as_ref().is_err_and(|e| e.0.contains("HOST")));
+    let (_, direct) = run(&text.replace("print(HOST)\n", ""), &Options::default());
+    assert!(direct[0].fix.is_ok());
+}
+
+#[test]
+fn one_finding_per_literal_even_with_several_sinks() {
+    let text = "import socket\nADDR = ('0.0.0.0', 1)\nsocket.socket().bind(ADDR)\nsocket.create_server(ADDR)\n";
+    let (_, findings) = run(text, &Options::default());
+    assert_eq!(findings.len(), 1);
+    assert!(findings[0].fix.is_ok(), "two binds read ADDR, both are sinks");
+}
