@@ -14,13 +14,15 @@ pub fn unified(path: &str, text: &str, fix: &Fix) -> Option<String> {
     Some(unified_between(path, text, &fixed))
 }
 
-/// A unified diff between two versions of one file.
+/// A unified diff between two versions of one file. Relative paths get git's `a/` and `b/`
+/// prefixes (so `git apply` takes the diff); absolute paths are shown as they are.
 pub fn unified_between(path: &str, before: &str, after: &str) -> String {
-    TextDiff::from_lines(before, after)
-        .unified_diff()
-        .context_radius(CONTEXT)
-        .header(&format!("a/{path}"), &format!("b/{path}"))
-        .to_string()
+    let (old, new) = if path.starts_with('/') {
+        (path.to_owned(), path.to_owned())
+    } else {
+        (format!("a/{path}"), format!("b/{path}"))
+    };
+    TextDiff::from_lines(before, after).unified_diff().context_radius(CONTEXT).header(&old, &new).to_string()
 }
 
 #[cfg(test)]
@@ -35,5 +37,7 @@ mod tests {
         let diff = unified("app.py", text, &fix).unwrap();
         assert!(diff.starts_with("--- a/app.py\n+++ b/app.py\n"), "{diff}");
         assert!(diff.contains("-app.run(host='0.0.0.0')\n+app.run(host='127.0.0.1')\n"), "{diff}");
+        let absolute = unified("/srv/app.py", text, &fix).unwrap();
+        assert!(absolute.starts_with("--- /srv/app.py\n+++ /srv/app.py\n"), "{absolute}");
     }
 }

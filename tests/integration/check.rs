@@ -210,6 +210,19 @@ mod fix {
     }
 
     #[test]
+    fn diff_output_applies_with_git_apply() {
+        let sb = Sandbox::new();
+        sb.git(sb.path(), &["init", "-q"]);
+        let path = sb.path().join("app.py");
+        write(&path, FLASK_BAD);
+        let run = check(&sb, &["--diff", "app.py"]);
+        let patch = run.stdout.lines().take_while(|l| !l.starts_with("bindguard:")).collect::<Vec<_>>().join("\n") + "\n";
+        write(&sb.path().join("fix.patch"), patch);
+        sb.git(sb.path(), &["apply", "fix.patch"]);
+        assert_eq!(String::from_utf8(read(&path)).unwrap(), FLASK_BAD.replace("0.0.0.0", "127.0.0.1"));
+    }
+
+    #[test]
     fn fix_rewrites_and_is_idempotent() {
         let sb = Sandbox::new();
         let path = sb.path().join("app.py");
