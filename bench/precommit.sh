@@ -5,7 +5,8 @@
 # invocation, so the ratio compares like with like. Goal: ratio <= 1.5.
 #
 # Usage: bench/precommit.sh [RUNS]   (default 30 runs each; hyperfine when installed, else a
-# `date +%s%N` loop; best and median reported). BENCH_DIR=DIR reuses a repository built before.
+# `date +%s%N` loop, also with NO_HYPERFINE=1; best and median reported). BENCH_DIR=DIR reuses a
+# repository built before.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-30}
@@ -54,7 +55,7 @@ entries=$(git_q ls-files --stage | wc -l)
 echo "== $entries index entries, $(git_q diff --cached --name-only | wc -l) staged files, $(nproc) cores, $runs runs"
 (cd "$repo" && "$bg" pre-commit) || { echo "bindguard pre-commit failed" >&2; exit 1; }
 
-if command -v hyperfine >/dev/null 2>&1; then
+if [ -z "${NO_HYPERFINE:-}" ] && command -v hyperfine >/dev/null 2>&1; then
   json=$work/hyperfine.json
   (cd "$repo" && hyperfine -N --warmup 3 --runs "$runs" --style basic --export-json "$json" \
     -n bindguard "$bg pre-commit" \
