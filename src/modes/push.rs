@@ -72,8 +72,12 @@ pub fn run_pre_push(args: &PrePushArgs) -> anyhow::Result<ExitStatus> {
     let started = Instant::now();
     let settings = Settings::resolve(&args.common, None, Stream::Stderr);
     let repo = PushRepo::open()?;
-    let updates = read_updates(std::io::stdin().lock(), RefUpdate::parse_push)?;
-    let remote = args.remote.as_deref().unwrap_or_default();
+    let updates = match framework_update() {
+        Some(line) => read_updates(line.as_bytes(), RefUpdate::parse_push)?,
+        None => read_updates(std::io::stdin().lock(), RefUpdate::parse_push)?,
+    };
+    let framework_remote = std::env::var("PRE_COMMIT_REMOTE_NAME").ok();
+    let remote = args.remote.as_deref().or(framework_remote.as_deref()).unwrap_or_default();
     let known = repo.known_on_remote(remote, &updates)?;
     let limits = Limits {
         deadline: None,
@@ -315,6 +319,18 @@ fn print_overruns(
         out.line(&text)?;
     }
     Ok(rejects)
+}
+
+/// Under the pre-commit framework, git's stdin is not passed on: the framework describes the
+/// push in `PRE_COMMIT_*` variables instead (`FROM_REF` is the remote side, absent when the
+/// framework wants every file checked). Turned into the one stdin line git would have written.
+fn framework_update() -> Option<String> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let to = var("PRE_COMMIT_TO_REF")?;
+    let from = var("PRE_COMMIT_FROM_REF").unwrap_or_else(|| "0".repeat(to.len()));
+    let local = var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or_else(|| "HEAD".into());
+    let remote = var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_else(|| local.clone());
+    Some(format!("{local} {to} {remote} {from}\n"))
 }
 
 /// Parses every non-empty stdin line; a malformed one is a one-line error.

@@ -691,3 +691,33 @@ fn pre_push_to_a_url_hides_all_tracking_refs() {
         run.stderr
     );
 }
+
+#[test]
+fn pre_push_under_the_pre_commit_framework_reads_its_variables() {
+    let s = Sandbox::new();
+    let (_server, work) = client(&s);
+    let remote_tip = s.git(&work, &["rev-parse", "HEAD"]).trim().to_owned();
+    s.commit_files(&work, &[("x.py", "X = 1\n")], "x1");
+    s.commit_files(&work, &[("app.py", BAD)], "bind");
+    let local_tip = s.git(&work, &["rev-parse", "HEAD"]).trim().to_owned();
+    let run = |from: &str| {
+        let mut cmd = s.command(bindguard_bin(), &work);
+        cmd.args(["pre-push"])
+            .env("PRE_COMMIT_TO_REF", &local_tip)
+            .env("PRE_COMMIT_REMOTE_NAME", "origin")
+            .env("PRE_COMMIT_REMOTE_BRANCH", "refs/heads/main")
+            .env("PRE_COMMIT_LOCAL_BRANCH", "refs/heads/main")
+            .stdin(Stdio::null());
+        if !from.is_empty() {
+            cmd.env("PRE_COMMIT_FROM_REF", from);
+        }
+        Run::from(cmd.output().unwrap())
+    };
+    let ranged = run(&remote_tip);
+    assert_eq!(ranged.code, 1, "{}", ranged.all());
+    assert!(ranged.stderr.contains("scanned 2 new commits"), "{}", ranged.stderr);
+    assert!(ranged.stderr.contains("app.py"), "{}", ranged.stderr);
+    let no_from = run("");
+    assert_eq!(no_from.code, 1, "{}", no_from.all());
+    assert!(no_from.stderr.contains("scanned 2 new commits"), "tracking refs still hide history: {}", no_from.stderr);
+}
