@@ -36,10 +36,7 @@ impl Prefixed<'_> {
 
 pub fn render(report: &Report, style: &Stylesheet, options: &TextOptions, out: &mut dyn Write) -> io::Result<()> {
     let mut w = Prefixed { out, prefix: &options.line_prefix };
-    for skipped in &report.skipped {
-        let text = format!("skipped {}: {}", sanitize(&skipped.path), sanitize(&skipped.reason));
-        w.line(format_args!("{}: {text}", "warning".style(style.warning)))?;
-    }
+    render_skipped(report, style, &mut w)?;
     for file in &report.files {
         render_syntax_errors(file, style, &mut w)?;
         for finding in file.findings.iter().filter(|f| !f.suppressed) {
@@ -47,6 +44,33 @@ pub fn render(report: &Report, style: &Stylesheet, options: &TextOptions, out: &
         }
     }
     render_summary(report, style, options, &mut w)
+}
+
+/// How many skipped files of one reason are named before the rest are only counted, so that
+/// deleting a package does not bury the findings under warnings.
+const SKIPPED_NAMED_PER_REASON: usize = 3;
+
+fn render_skipped(report: &Report, style: &Stylesheet, w: &mut Prefixed) -> io::Result<()> {
+    let mut shown: Vec<(&str, usize)> = Vec::new();
+    for skipped in &report.skipped {
+        let count = match shown.iter_mut().find(|(reason, _)| *reason == skipped.reason) {
+            Some((_, count)) => count,
+            None => {
+                shown.push((&skipped.reason, 0));
+                &mut shown.last_mut().expect("just pushed").1
+            }
+        };
+        *count += 1;
+        if *count <= SKIPPED_NAMED_PER_REASON {
+            let text = format!("skipped {}: {}", sanitize(&skipped.path), sanitize(&skipped.reason));
+            w.line(format_args!("{}: {text}", "warning".style(style.warning)))?;
+        }
+    }
+    for (reason, count) in shown.into_iter().filter(|(_, n)| *n > SKIPPED_NAMED_PER_REASON) {
+        let more = plural(count - SKIPPED_NAMED_PER_REASON, "more file");
+        w.line(format_args!("{}: skipped {more}: {}", "warning".style(style.warning), sanitize(reason)))?;
+    }
+    Ok(())
 }
 
 fn render_syntax_errors(file: &FileReport, style: &Stylesheet, w: &mut Prefixed) -> io::Result<()> {

@@ -117,6 +117,18 @@ fn binary_and_undecodable_files_are_skipped_with_a_warning() {
 }
 
 #[test]
+fn many_skips_of_one_reason_are_counted_not_listed() {
+    let sb = Sandbox::new();
+    for i in 0..5 {
+        write(&sb.path().join(format!("b{i}.py")), b"\x00binary");
+    }
+    let run = check(&sb, &["."]);
+    assert_eq!(run.stdout.matches("warning: skipped b").count(), 3, "{}", run.stdout);
+    assert!(run.stdout.contains("warning: skipped 2 more files: binary file"), "{}", run.stdout);
+    assert!(run.stdout.contains("5 files skipped"), "{}", run.stdout);
+}
+
+#[test]
 fn oversized_file_is_skipped() {
     let sb = Sandbox::new();
     write(&sb.path().join("big.py"), FLASK_BAD);
