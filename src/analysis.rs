@@ -56,6 +56,14 @@ impl Report {
         self.files.iter().flat_map(|f| &f.findings).filter(|x| x.suppressed).count()
     }
 
+    /// Adds another report's files and counts to this one (a push is analysed in batches).
+    pub fn absorb(&mut self, other: Report) {
+        self.files.extend(other.files);
+        self.skipped.extend(other.skipped);
+        self.files_checked += other.files_checked;
+        self.lines_checked += other.lines_checked;
+    }
+
     pub fn syntax_error_files(&self) -> usize {
         self.files.iter().filter(|f| !f.syntax_errors.is_empty()).count()
     }

@@ -168,11 +168,7 @@ fn scan_and_analyze(
         let analyzer = scope.spawn(move || {
             let mut report = Report::default();
             for changes in receiver {
-                let part = analysis::analyze(changes, &settings.rules, settings.max_file_size);
-                report.files.extend(part.files);
-                report.skipped.extend(part.skipped);
-                report.files_checked += part.files_checked;
-                report.lines_checked += part.lines_checked;
+                report.absorb(analysis::analyze(changes, &settings.rules, settings.max_file_size));
             }
             report
         });
