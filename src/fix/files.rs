@@ -23,3 +23,37 @@ pub fn replace_file(path: &Path, expected: &[u8], bytes: &[u8]) -> anyhow::Resul
     temp.persist(path).with_context(|| format!("cannot replace {}", path.display()))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_and_keeps_permissions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.py");
+        std::fs::write(&path, "old\n").unwrap();
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o640)).unwrap();
+        replace_file(&path, b"old\n", b"new\n").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new\n");
+        let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&path).unwrap().permissions());
+        assert_eq!(mode & 0o777, 0o640);
+    }
+
+    #[test]
+    fn a_file_replaced_since_it_was_checked_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.py");
+        std::fs::write(&path, "someone else's new content\n").unwrap();
+        let err = replace_file(&path, b"what was analysed\n", b"fixed\n").unwrap_err();
+        assert_eq!(err.to_string(), "the file changed on disk since it was checked");
+        assert_eq!(std::fs::read(&path).unwrap(), b"someone else's new content\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left behind");
+    }
+
+    #[test]
+    fn a_vanished_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(replace_file(&dir.path().join("gone.py"), b"x", b"y").is_err());
+    }
+}
