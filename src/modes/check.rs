@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use crate::analysis::{self, Report};
 use crate::app::ExitStatus;
 use crate::changes::{ChangeSet, ChangedFile, LineFilter, Skipped};
-use crate::cli::{CheckArgs, Format};
+use crate::cli::CheckArgs;
 use crate::pyfiles::{self, PathKind};
 use crate::render::{self, Stylesheet, plural};
 use crate::settings::{Settings, Stream};
@@ -28,16 +28,14 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
 
 fn print(report: &Report, settings: &Settings) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    match settings.format {
-        Format::Json => render::json::render(report, &mut out)?,
-        Format::Text => {
-            let options = render::text::TextOptions {
-                scope: format!("checked {}", plural(report.files_checked, "Python file")),
-                ..Default::default()
-            };
-            render::text::render(report, &Stylesheet::new(settings.color), &options, &mut out)?
-        }
+    if render::machine(report, settings.format, &mut out)? {
+        return Ok(());
     }
+    let options = render::text::TextOptions {
+        scope: format!("checked {}", plural(report.files_checked, "Python file")),
+        ..Default::default()
+    };
+    render::text::render(report, &Stylesheet::new(settings.color), &options, &mut out)?;
     Ok(())
 }
 

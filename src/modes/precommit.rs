@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use crate::analysis::{self, Report};
 use crate::app::ExitStatus;
-use crate::cli::{Format, PreCommitArgs};
+use crate::cli::PreCommitArgs;
 use crate::git;
 use crate::modes::precommit_fix::{self, FixOutcome};
 use crate::render::{self, Stylesheet, plural, sanitize};
@@ -87,23 +87,19 @@ fn fix(
 }
 
 fn print(report: &Report, settings: &Settings, all_lines: bool) -> anyhow::Result<()> {
-    match settings.format {
-        Format::Json => {
-            let mut out = std::io::stdout().lock();
-            render::json::render(report, &mut out)?;
-            out.flush()?;
-        }
-        Format::Text => {
-            let options = render::text::TextOptions {
-                scope: scope(report, all_lines),
-                next_steps: vec![NEXT_STEP.to_owned()],
-                blocked_verdict: Some("commit blocked".to_owned()),
-                ..Default::default()
-            };
-            let mut out = std::io::stderr().lock();
-            render::text::render(report, &Stylesheet::new(settings.color), &options, &mut out)?;
-        }
+    let mut stdout = std::io::stdout().lock();
+    if render::machine(report, settings.format, &mut stdout)? {
+        stdout.flush()?;
+        return Ok(());
     }
+    let options = render::text::TextOptions {
+        scope: scope(report, all_lines),
+        next_steps: vec![NEXT_STEP.to_owned()],
+        blocked_verdict: Some("commit blocked".to_owned()),
+        ..Default::default()
+    };
+    let mut out = std::io::stderr().lock();
+    render::text::render(report, &Stylesheet::new(settings.color), &options, &mut out)?;
     Ok(())
 }
 

@@ -15,7 +15,7 @@ use anyhow::Context;
 use crate::analysis::{self, Report};
 use crate::app::ExitStatus;
 use crate::changes::ChangeSet;
-use crate::cli::{Format, PrePushArgs, PreReceiveArgs};
+use crate::cli::{PrePushArgs, PreReceiveArgs};
 use crate::git::push::{Known, Limits, Overrun, PushRepo, ScanSummary};
 use crate::git::push_refs::RefUpdate;
 use crate::policy::{OnOverrun, Policy};
@@ -193,8 +193,7 @@ fn print_report(
     next_steps: Vec<String>,
     out: &mut Output,
 ) -> anyhow::Result<()> {
-    if settings.format == Format::Json {
-        render::json::render(report, &mut out.err)?;
+    if render::machine(report, settings.format, &mut std::io::stdout().lock())? {
         return Ok(());
     }
     if let Some(note) = &report.scope_note {

@@ -6,6 +6,7 @@
 
 pub mod diff;
 pub mod json;
+pub mod sarif;
 pub mod text;
 
 use std::borrow::Cow;
@@ -64,6 +65,16 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
 
 fn is_dangerous(c: char) -> bool {
     (c.is_control() && c != '\t') || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Writes a machine-readable format; `false` for `Format::Text`, which each mode renders with its
+/// own options.
+pub fn machine(report: &crate::analysis::Report, format: crate::cli::Format, out: &mut dyn std::io::Write) -> std::io::Result<bool> {
+    match format {
+        crate::cli::Format::Json => json::render(report, out).map(|()| true),
+        crate::cli::Format::Sarif => sarif::render(report, out).map(|()| true),
+        crate::cli::Format::Text => Ok(false),
+    }
 }
 
 /// The finding's headline (spec §5): names the sink and the address.

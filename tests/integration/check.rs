@@ -64,6 +64,28 @@ fn json_shape() {
 }
 
 #[test]
+fn sarif_output_for_code_scanning() {
+    let sb = Sandbox::new();
+    let text = format!("{FLASK_BAD}    app.run(host=\"::\")  # ignore: CSP-D404\n");
+    write(&sb.path().join("app.py"), text);
+    let run = check(&sb, &["--format", "sarif", "app.py"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let doc = json(&run);
+    assert_eq!(doc["version"], "2.1.0");
+    let sarif_run = &doc["runs"][0];
+    assert_eq!(sarif_run["tool"]["driver"]["rules"][0]["id"], "CSP-D404");
+    assert_eq!(sarif_run["columnKind"], "unicodeCodePoints");
+    let results = sarif_run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "the suppressed finding is listed as suppressed");
+    let region = &results[0]["locations"][0]["physicalLocation"]["region"];
+    assert_eq!((region["startLine"].as_u64(), region["startColumn"].as_u64()), (Some(6), Some(18)));
+    assert_eq!(results[0]["fixes"][0]["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"], "127.0.0.1");
+    assert!(results[0].get("suppressions").is_none());
+    assert_eq!(results[1]["suppressions"][0]["kind"], "inSource");
+    assert_ne!(results[0]["partialFingerprints"], results[1]["partialFingerprints"]);
+}
+
+#[test]
 fn colour_follows_flag_and_no_color() {
     let sb = Sandbox::new();
     write(&sb.path().join("app.py"), FLASK_BAD);
