@@ -48,6 +48,11 @@ impl Report {
         self.files.iter().flat_map(|f| f.findings.iter().filter(|x| !x.suppressed).map(move |x| (f, x)))
     }
 
+    /// 1 when anything blocks, 0 otherwise.
+    pub fn exit_status(&self) -> crate::app::ExitStatus {
+        if self.active_count() > 0 { crate::app::ExitStatus::Findings } else { crate::app::ExitStatus::Clean }
+    }
+
     pub fn active_count(&self) -> usize {
         self.active_findings().count()
     }

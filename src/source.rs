@@ -165,14 +165,21 @@ fn cookie_label(line: &[u8]) -> Option<String> {
     (!name.is_empty()).then(|| String::from_utf8_lossy(&name).to_ascii_lowercase())
 }
 
+/// Maps a cookie to a decoder. Python knows codecs that encoding_rs does not (cp437, mac-roman,
+/// …); every codec a cookie can name is ASCII-compatible (the cookie itself must be readable), so
+/// an unknown one is read byte for byte as latin-1: every address, name and quote is ASCII and
+/// analyses the same, the bytes round-trip exactly for `--fix`, and a file is never let through
+/// unchecked just because its codec is exotic.
 fn encoding_for_label(label: &str) -> Result<Encoding, Skip> {
     let normalized = label.replace('_', "-");
     match normalized.as_str() {
         "utf-8" | "utf8" | "utf-8-sig" => Ok(Encoding::Utf8),
         "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" | "l1" | "iso-latin-1" => Ok(Encoding::Latin1),
-        _ => encoding_rs::Encoding::for_label(normalized.as_bytes())
-            .map(Encoding::Other)
-            .ok_or_else(|| Skip::Undecodable(format!("unknown coding cookie {label:?}"))),
+        _ => match encoding_rs::Encoding::for_label(normalized.as_bytes()) {
+            Some(enc) if enc.is_ascii_compatible() => Ok(Encoding::Other(enc)),
+            Some(enc) => Err(Skip::Undecodable(format!("{} is not an ASCII-compatible source encoding", enc.name()))),
+            None => Ok(Encoding::Latin1),
+        },
     }
 }
 
@@ -228,6 +235,14 @@ mod tests {
     fn other_encodings_through_encoding_rs() {
         let s = SourceText::decode(b"# coding=cp1252\nx = '\x80'\n", LIMIT).unwrap();
         assert!(s.text().contains('€'));
+    }
+
+    #[test]
+    fn unknown_cookie_codecs_are_read_byte_for_byte() {
+        let bytes = b"# -*- coding: cp437 -*-\n# \x82\napp.run(host='0.0.0.0')\n";
+        let s = SourceText::decode(bytes, LIMIT).unwrap();
+        assert!(s.text().contains("app.run(host='0.0.0.0')"));
+        assert_eq!(s.encode(s.text()).unwrap(), bytes.to_vec());
     }
 
     #[test]

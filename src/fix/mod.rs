@@ -29,29 +29,63 @@ pub fn apply_edits(text: &str, edits: &[Edit]) -> Result<String, String> {
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// One file's verified fix, ready to write: the bytes that were analysed and the bytes to
+/// write, both in the file's own encoding (BOM and line endings included).
+#[derive(Debug, Clone)]
+pub struct FixedFile {
+    /// Position of the file in the report it was planned from.
+    pub file_index: usize,
+    pub path: String,
+    pub raw_path: Vec<u8>,
+    pub original: Vec<u8>,
+    pub fixed: Vec<u8>,
+    /// The fixed text, decoded (for showing a diff).
+    pub fixed_text: String,
+    /// Findings this fix removes.
+    pub findings: usize,
+}
 
-    fn edit(start: usize, end: usize, content: &str) -> Edit {
-        Edit { range: start..end, content: content.into() }
-    }
+/// What a `--fix` run did, for the closing message.
+#[derive(Debug, Default)]
+pub struct FixOutcome {
+    pub fixed_findings: usize,
+    pub fixed_files: usize,
+    /// Per-file notes: why a file was not fixed, a worktree left alone, …
+    pub notes: Vec<String>,
+}
 
-    #[test]
-    fn applies_in_offset_order() {
-        let out = apply_edits("a = 'x'\nb = 'y'\n", &[edit(13, 14, "Y"), edit(5, 6, "X")]).unwrap();
-        assert_eq!(out, "a = 'X'\nb = 'Y'\n");
+impl FixOutcome {
+    pub fn record(&mut self, file: &FixedFile) {
+        self.fixed_findings += file.findings;
+        self.fixed_files += 1;
     }
+}
 
-    #[test]
-    fn insertion_at_same_point_as_nothing_else() {
-        assert_eq!(apply_edits("ab", &[edit(1, 1, "-")]).unwrap(), "a-b");
+/// Verified fixes for every file of a report with fixable findings; a file that cannot be fixed
+/// safely gets a note instead (it keeps its findings).
+pub fn plan(report: &crate::analysis::Report, options: &crate::rules::Options) -> (Vec<FixedFile>, Vec<String>) {
+    let mut planned = Vec::new();
+    let mut notes = Vec::new();
+    for (file_index, file) in report.files.iter().enumerate() {
+        let fixed = fix_source(&file.source, &file.findings, file.stub, options).and_then(|fixed| {
+            let Some(fixed) = fixed else { return Ok(None) };
+            Ok(Some(FixedFile {
+                file_index,
+                path: file.path.clone(),
+                raw_path: file.raw_path.clone(),
+                original: file.source.encode(file.source.text())?,
+                fixed: file.source.encode(&fixed.text)?,
+                fixed_text: fixed.text,
+                findings: fixed.fixed,
+            }))
+        });
+        match fixed {
+            Ok(Some(fixed)) => planned.push(fixed),
+            Ok(None) => {}
+            Err(reason) => notes.push(format!("{}: not fixed: {reason}", file.path)),
+        }
     }
-
-    #[test]
-    fn refuses_overlap() {
-        assert!(apply_edits("abcdef", &[edit(0, 3, "x"), edit(2, 4, "y")]).is_err());
-    }
+    (planned, notes)
 }
 
 /// The verified result of fixing one file.
@@ -80,29 +114,77 @@ pub fn fix_source(
     edits.sort_by(|a, b| (a.range.start, a.range.end, &a.content).cmp(&(b.range.start, b.range.end, &b.content)));
     edits.dedup();
     let text = apply_edits(source.text(), &edits)?;
-    verify(source, &text, stub, options, active.len() - fixable.len())?;
+    verify(source, &text, stub, options, fixable.len())?;
     Ok(Some(FixedText { text, fixed: fixable.len() }))
 }
 
-/// Re-parses and re-checks fixed text; at most the unfixable findings may remain.
+/// Re-parses and re-checks fixed text against the whole original file (in hook modes the
+/// findings passed in are only those on changed lines; old ones elsewhere may stay): the fix
+/// must not add syntax errors and must remove at least as many findings as it fixed.
 fn verify(
     before: &crate::source::SourceText,
     fixed: &str,
     stub: bool,
     options: &crate::rules::Options,
-    unfixable: usize,
+    fixed_count: usize,
 ) -> Result<(), String> {
-    use crate::python::{Flavor, parse};
-    let flavor = if stub { Flavor::Stub } else { Flavor::Module };
-    let errors_before = parse(before.text(), flavor).syntax_errors().len();
+    let (errors_before, active_before) = parse_and_count(before, stub, options);
     let after = crate::source::SourceText::from_text(fixed.to_owned(), before.encoding());
-    let module = parse(after.text(), flavor);
-    if module.syntax_errors().len() > errors_before {
+    let (errors_after, active_after) = parse_and_count(&after, stub, options);
+    if errors_after > errors_before {
         return Err("the fixed file would not parse".into());
     }
-    let remaining = crate::rules::check(&after, &module, options).iter().filter(|f| !f.suppressed).count();
-    if remaining > unfixable {
-        return Err(format!("{} finding(s) would still fire after the fix", remaining - unfixable));
+    let allowed = active_before.saturating_sub(fixed_count);
+    if active_after > allowed {
+        return Err(format!("{} finding(s) would still fire after the fix", active_after - allowed));
     }
     before.encode(fixed).map(|_| ())
+}
+
+/// Syntax errors and unsuppressed findings of a whole file.
+fn parse_and_count(source: &crate::source::SourceText, stub: bool, options: &crate::rules::Options) -> (usize, usize) {
+    let flavor = if stub { crate::python::Flavor::Stub } else { crate::python::Flavor::Module };
+    let module = crate::python::parse(source.text(), flavor);
+    let active = crate::rules::check(source, &module, options).iter().filter(|f| !f.suppressed).count();
+    (module.syntax_errors().len(), active)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(start: usize, end: usize, content: &str) -> Edit {
+        Edit { range: start..end, content: content.into() }
+    }
+
+    #[test]
+    fn applies_in_offset_order() {
+        let out = apply_edits("a = 'x'\nb = 'y'\n", &[edit(13, 14, "Y"), edit(5, 6, "X")]).unwrap();
+        assert_eq!(out, "a = 'X'\nb = 'Y'\n");
+    }
+
+    #[test]
+    fn insertion_at_same_point_as_nothing_else() {
+        assert_eq!(apply_edits("ab", &[edit(1, 1, "-")]).unwrap(), "a-b");
+    }
+
+    #[test]
+    fn refuses_overlap() {
+        assert!(apply_edits("abcdef", &[edit(0, 3, "x"), edit(2, 4, "y")]).is_err());
+    }
+
+    #[test]
+    fn fixing_only_the_changed_finding_leaves_an_old_one() {
+        use crate::source::{Encoding, SourceText};
+        let text = "from flask import Flask\napp = Flask(__name__)\napp.run(host='0.0.0.0')\napp.run(host='::')\n";
+        let source = SourceText::from_text(text.into(), Encoding::Utf8);
+        let options = crate::rules::Options::default();
+        let module = crate::python::parse(text, crate::python::Flavor::Module);
+        let all = crate::rules::check(&source, &module, &options);
+        assert_eq!(all.len(), 2, "{all:?}");
+        let changed_only: Vec<_> = all.into_iter().filter(|f| source.line_of(f.value.start) == 4).collect();
+        let fixed = fix_source(&source, &changed_only, false, &options).unwrap().unwrap();
+        assert_eq!(fixed.fixed, 1);
+        assert!(fixed.text.contains("app.run(host='0.0.0.0')\napp.run(host='::1')"), "{}", fixed.text);
+    }
 }

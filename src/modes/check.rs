@@ -1,29 +1,63 @@
 //! `bindguard check [PATHS]`: files and directories on disk, every line counts.
+//!
+//! Files are read and analysed in batches, so memory holds one batch of sources (plus the files
+//! with findings), whatever the size of the tree.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::Instant;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use rayon::prelude::*;
 
 use crate::analysis::{self, Report};
 use crate::app::ExitStatus;
 use crate::changes::{ChangeSet, ChangedFile, LineFilter, Skipped};
 use crate::cli::CheckArgs;
+use crate::modes::fix_files;
 use crate::pyfiles::{self, PathKind};
 use crate::render::{self, Stylesheet, plural};
 use crate::settings::{Settings, Stream};
+use crate::source::Skip;
+
+/// Files read per batch: enough to keep every core busy, few enough to bound memory.
+const BATCH: usize = 512;
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     let settings = Settings::resolve(&args.common, Some(&args.fix), Stream::Stdout);
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    let changes = collect(&paths, settings.max_file_size)?;
-    let report = analysis::analyze(changes, &settings.rules, settings.max_file_size);
-    if args.fix.fix || args.diff {
-        return crate::modes::fix_files::run(&report, &settings, args.diff);
+    let report = scan(&paths, &settings)?;
+    if args.diff {
+        let outcome = fix_files::show_diffs(&report, &settings, &mut std::io::stdout().lock())?;
+        fix_files::print_outcome(&outcome, true)?;
+        return Ok(report.exit_status());
     }
-    print(&report, &settings)?;
-    Ok(if report.active_count() > 0 { ExitStatus::Findings } else { ExitStatus::Clean })
+    if !args.fix.fix {
+        print(&report, &settings)?;
+        return Ok(report.exit_status());
+    }
+    let outcome = fix_files::apply(&report, &settings);
+    let remaining = if outcome.fixed_files > 0 { scan(&paths, &settings)? } else { report };
+    print(&remaining, &settings)?;
+    fix_files::print_outcome(&outcome, false)?;
+    let unfixable_file = outcome.notes.iter().any(|n| n.contains(": not fixed: "));
+    Ok(if unfixable_file { ExitStatus::Findings } else { remaining.exit_status() })
+}
+
+/// Walks the paths and analyses every Python file found.
+fn scan(paths: &[PathBuf], settings: &Settings) -> anyhow::Result<Report> {
+    let started = Instant::now();
+    for path in paths {
+        std::fs::symlink_metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    }
+    let (candidates, walk_errors) = walk(paths);
+    let mut report = Report { skipped: walk_errors, ..Default::default() };
+    for batch in candidates.chunks(BATCH) {
+        let changes = read_batch(batch, settings.max_file_size);
+        report.absorb(analysis::analyze(changes, &settings.rules, settings.max_file_size));
+    }
+    report.elapsed = started.elapsed();
+    Ok(report)
 }
 
 fn print(report: &Report, settings: &Settings) -> anyhow::Result<()> {
@@ -39,14 +73,8 @@ fn print(report: &Report, settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Walks the paths (in parallel, `.gitignore` respected) and reads every Python file.
-fn collect(paths: &[PathBuf], max_file_size: u64) -> anyhow::Result<ChangeSet> {
-    for path in paths {
-        std::fs::symlink_metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
-    }
-    let candidates = walk(paths)?;
-    let read: Vec<Result<Option<ChangedFile>, Skipped>> =
-        candidates.par_iter().map(|(path, explicit)| read_file(path, *explicit, max_file_size)).collect();
+fn read_batch(batch: &[(PathBuf, bool)], max_file_size: u64) -> ChangeSet {
+    let read: Vec<_> = batch.par_iter().map(|(path, explicit)| read_file(path, *explicit, max_file_size)).collect();
     let mut changes = ChangeSet::default();
     for item in read {
         match item {
@@ -55,14 +83,14 @@ fn collect(paths: &[PathBuf], max_file_size: u64) -> anyhow::Result<ChangeSet> {
             Err(skipped) => changes.skipped.push(skipped),
         }
     }
-    Ok(changes)
+    changes
 }
 
-/// Candidate files, each with whether the user named it explicitly.
-fn walk(paths: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, bool)>> {
-    let (first, rest) = paths.split_first().context("no path given")?;
-    let mut builder = ignore::WalkBuilder::new(first);
-    rest.iter().for_each(|p| {
+/// Candidate files (in parallel, `.gitignore` respected), each with whether the user named it;
+/// entries the walker cannot read (permissions, broken links) are skipped files, not a failure.
+fn walk(paths: &[PathBuf]) -> (Vec<(PathBuf, bool)>, Vec<Skipped>) {
+    let mut builder = ignore::WalkBuilder::new(&paths[0]);
+    paths[1..].iter().for_each(|p| {
         builder.add(p);
     });
     let found = Mutex::new(Vec::new());
@@ -71,39 +99,46 @@ fn walk(paths: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, bool)>> {
         Box::new(|entry| {
             match entry {
                 Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                    found.lock().unwrap().push((e.path().to_path_buf(), e.depth() == 0))
+                    found.lock().expect("walker lock").push((e.path().to_path_buf(), e.depth() == 0))
                 }
                 Ok(_) => {}
-                Err(err) => errors.lock().unwrap().push(err.to_string()),
+                Err(err) => errors.lock().expect("walker lock").push(walk_error(&err)),
             }
             ignore::WalkState::Continue
         })
     });
-    if let Some(error) = errors.into_inner().unwrap().into_iter().next() {
-        bail!("cannot walk: {error}");
-    }
-    let mut found = found.into_inner().unwrap();
+    let mut found = found.into_inner().expect("walker lock");
     found.sort();
-    Ok(found)
+    (found, errors.into_inner().expect("walker lock"))
+}
+
+fn walk_error(err: &ignore::Error) -> Skipped {
+    let path = match err {
+        ignore::Error::WithPath { path, .. } => path.to_string_lossy().into_owned(),
+        ignore::Error::WithDepth { err, .. } => return walk_error(err),
+        _ => String::from("(walk)"),
+    };
+    Skipped { path, reason: format!("cannot read: {err}") }
 }
 
 /// Reads a candidate; `Ok(None)` when it is not Python.
 fn read_file(path: &Path, explicit: bool, max_file_size: u64) -> Result<Option<ChangedFile>, Skipped> {
     let display = path.strip_prefix("./").unwrap_or(path).to_string_lossy().into_owned();
     let skipped = |reason: String| Skipped { path: display.clone(), reason };
-    let kind = pyfiles::path_kind(path.as_os_str().as_encoded_bytes());
+    let raw_path = path.as_os_str().as_encoded_bytes();
+    let kind = pyfiles::path_kind(raw_path);
     if kind == PathKind::NotPython && !explicit {
         return Ok(None);
     }
-    let size = std::fs::metadata(path).map_err(|e| skipped(format!("cannot read: {e}")))?.len();
+    let size = std::fs::metadata(path).map_err(|e| skipped(Skip::Unreadable(e.to_string()).to_string()))?.len();
     if size > max_file_size {
-        return Err(skipped(format!("file is {size} bytes, over the {max_file_size}-byte limit (--max-file-size)")));
+        return Err(skipped(Skip::TooLarge { size, limit: max_file_size }.to_string()));
     }
-    let bytes = std::fs::read(path).map_err(|e| skipped(format!("cannot read: {e}")))?;
-    let stub = match pyfiles::python_flavor(path.as_os_str().as_encoded_bytes(), &bytes) {
+    let bytes = std::fs::read(path).map_err(|e| skipped(Skip::Unreadable(e.to_string()).to_string()))?;
+    let stub = match pyfiles::python_flavor(raw_path, &bytes) {
         Some(stub) => stub,
         None if explicit && kind == PathKind::NotPython => return Err(skipped("not a Python file".into())),
         None => return Ok(None),
     };
-    Ok(Some(ChangedFile { path: display, raw_path: path.as_os_str().as_encoded_bytes().to_vec(), bytes, lines: LineFilter::All, stub, commit: None }))
+    Ok(Some(ChangedFile { path: display, raw_path: raw_path.to_vec(), bytes, lines: LineFilter::All, stub, commit: None }))
 }

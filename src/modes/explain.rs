@@ -1,5 +1,7 @@
 //! `bindguard explain RULE`: the rule's documentation.
 
+use std::io::Write;
+
 use crate::app::ExitStatus;
 use crate::finding::RULE_CODE;
 
@@ -7,6 +9,7 @@ pub fn run(rule: &str) -> anyhow::Result<ExitStatus> {
     if !rule.eq_ignore_ascii_case(RULE_CODE) {
         anyhow::bail!("unknown rule {rule:?}: bindguard has one rule, {RULE_CODE}");
     }
-    println!("{}", crate::rules::DOCUMENTATION.trim_end());
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", crate::rules::DOCUMENTATION.trim_end())?;
     Ok(ExitStatus::Clean)
 }

@@ -1,69 +1,53 @@
 //! `check --fix` and `check --diff`: rewrite files on disk, or show what would change.
 //!
 //! A file is rewritten only after its fixed text re-parses and re-checks clean, and only if it
-//! still holds exactly the bytes that were analysed; the write is atomic (a temporary file in
-//! the same directory, the original permissions, then a rename), so an interrupted run leaves
-//! either the old file or the new one.
+//! still holds exactly the bytes that were analysed; the write is atomic (see
+//! [`crate::fix::files`]), so an interrupted run leaves either the old file or the new one.
 
+use std::ffi::OsStr;
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use owo_colors::OwoColorize;
-
-use crate::analysis::{FileReport, Report};
-use crate::app::ExitStatus;
+use crate::analysis::Report;
 use crate::fix::files::replace_file;
-use crate::fix::{FixedText, fix_source};
-use crate::render::{self, Stylesheet, plural, sanitize};
+use crate::fix::{FixOutcome, plan};
+use crate::render::{self, plural, sanitize};
 use crate::settings::Settings;
 
-pub fn run(report: &Report, settings: &Settings, diff_only: bool) -> anyhow::Result<ExitStatus> {
-    let style = Stylesheet::new(settings.color);
-    let mut out = std::io::stdout().lock();
-    let (mut fixed_findings, mut fixed_files, mut failures) = (0, 0, 0);
-    for file in &report.files {
-        match fix_source(&file.source, &file.findings, file.stub, &settings.rules) {
-            Ok(None) => {}
-            Ok(Some(fixed)) if diff_only => {
-                write!(out, "{}", render::diff::unified_between(&file.path, file.source.text(), &fixed.text))?;
-                fixed_findings += fixed.fixed;
-                fixed_files += 1;
-            }
-            Ok(Some(fixed)) => match write_fixed(file, &fixed) {
-                Ok(()) => {
-                    fixed_findings += fixed.fixed;
-                    fixed_files += 1;
-                }
-                Err(err) => {
-                    failures += 1;
-                    writeln!(out, "error: {}: not fixed: {}", sanitize(&file.path), sanitize(&format!("{err:#}")))?;
-                }
-            },
-            Err(reason) => {
-                failures += 1;
-                writeln!(out, "error: {}: not fixed: {}", sanitize(&file.path), sanitize(&reason))?;
-            }
+/// Writes every verified fix; files that could not be fixed get a note.
+pub fn apply(report: &Report, settings: &Settings) -> FixOutcome {
+    let (planned, notes) = plan(report, &settings.rules);
+    let mut outcome = FixOutcome { notes, ..Default::default() };
+    for file in &planned {
+        let path = Path::new(OsStr::from_bytes(&file.raw_path));
+        match replace_file(path, &file.original, &file.fixed) {
+            Ok(()) => outcome.record(file),
+            Err(err) => outcome.notes.push(format!("{}: not fixed: {err:#}", file.path)),
         }
     }
-    // `--diff` changes nothing: every finding is still in the files.
-    let remaining = report.active_count() - if diff_only { 0 } else { fixed_findings };
-    let verb = if diff_only { "would fix" } else { "fixed" };
-    let summary = format!(
-        "bindguard: {verb} {} in {}; {} remaining",
-        plural(fixed_findings, "finding"),
-        plural(fixed_files, "file"),
-        remaining
-    );
-    let summary_style = if remaining > 0 { style.error } else { style.emphasis };
-    writeln!(out, "{}", summary.style(summary_style))?;
-    Ok(if remaining > 0 || failures > 0 { ExitStatus::Findings } else { ExitStatus::Clean })
+    outcome
 }
 
-/// Writes the fixed text over the file, refusing when the file changed since it was read.
-fn write_fixed(file: &FileReport, fixed: &FixedText) -> anyhow::Result<()> {
-    let path = Path::new(std::ffi::OsStr::from_bytes(&file.raw_path));
-    let bytes = file.source.encode(&fixed.text).map_err(anyhow::Error::msg)?;
-    let original = file.source.encode(file.source.text()).map_err(anyhow::Error::msg)?;
-    replace_file(path, &original, &bytes)
+/// `--diff`: the whole change `--fix` would make, as one patch, and a count.
+pub fn show_diffs(report: &Report, settings: &Settings, out: &mut dyn Write) -> anyhow::Result<FixOutcome> {
+    let (planned, notes) = plan(report, &settings.rules);
+    let mut outcome = FixOutcome { notes, ..Default::default() };
+    for file in &planned {
+        let before = report.files[file.file_index].source.text();
+        write!(out, "{}", render::diff::unified_between(&file.path, before, &file.fixed_text))?;
+        outcome.record(file);
+    }
+    Ok(outcome)
+}
+
+/// The notes and the one-line account of what was (or would be) fixed, on stderr.
+pub fn print_outcome(outcome: &FixOutcome, would: bool) -> std::io::Result<()> {
+    let mut err = std::io::stderr().lock();
+    for note in &outcome.notes {
+        writeln!(err, "bindguard: note: {}", sanitize(note))?;
+    }
+    let verb = if would { "would fix" } else { "fixed" };
+    let files = plural(outcome.fixed_files, "file");
+    writeln!(err, "bindguard: {verb} {} in {files}", plural(outcome.fixed_findings, "finding"))
 }

@@ -33,8 +33,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "elapsed_ms": report.elapsed.as_millis() as u64,
         },
     });
-    serde_json::to_writer_pretty(&mut *out, &document)?;
-    writeln!(out)
+    super::write_json(&document, out)
 }
 
 fn finding(file: &FileReport, finding: &Finding) -> Value {
@@ -49,7 +48,7 @@ fn finding(file: &FileReport, finding: &Finding) -> Value {
                 let (el, ec) = file.source.line_col(e.range.end);
                 json!({"line": l, "column": c, "end_line": el, "end_column": ec, "content": e.content})
             }).collect::<Vec<_>>(),
-            "diff": diff::unified(&file.path, file.source.text(), fix),
+            "diff": diff::unified(&file.path, &file.source, fix),
         }),
         Err(_) => Value::Null,
     };

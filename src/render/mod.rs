@@ -51,6 +51,22 @@ impl Stylesheet {
     }
 }
 
+/// Writes a JSON document with the characters JSON leaves raw but terminals act on (C1 controls,
+/// DEL, bidirectional overrides) escaped as `\uXXXX`, so printing a report is as safe as
+/// printing the text output. They can only occur inside strings, so the result is the same JSON.
+pub fn write_json(value: &serde_json::Value, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_dangerous(c) && !c.is_ascii_control() || c == '\u{7f}' {
+            escaped.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            escaped.push(c);
+        }
+    }
+    writeln!(out, "{escaped}")
+}
+
 /// Escapes control characters (C0, C1, DEL) and bidirectional overrides, keeping tabs.
 pub fn sanitize(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_dangerous) {
@@ -97,6 +113,16 @@ mod tests {
         assert_eq!(sanitize("a\u{202E}b"), "a\\u{202e}b");
         assert_eq!(sanitize("tab\tok é"), "tab\tok é");
         assert!(matches!(sanitize("clean"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn json_escapes_what_terminals_act_on() {
+        let value = serde_json::json!({"path": "a\u{9b}b\u{202e}c\u{7f}d\u{1b}e"});
+        let mut out = Vec::new();
+        write_json(&value, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains(r"a\u009bb\u202ec\u007fd\u001be"), "{text}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), value);
     }
 
     #[test]

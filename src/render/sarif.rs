@@ -28,8 +28,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "results": results,
         }],
     });
-    serde_json::to_writer_pretty(&mut *out, &document)?;
-    writeln!(out)
+    super::write_json(&document, out)
 }
 
 fn rule() -> Value {

@@ -39,12 +39,24 @@ pub fn render(report: &Report, style: &Stylesheet, options: &TextOptions, out: &
     render_skipped(report, style, &mut w)?;
     for file in &report.files {
         render_syntax_errors(file, style, &mut w)?;
-        for finding in file.findings.iter().filter(|f| !f.suppressed) {
+        let active: Vec<&Finding> = file.findings.iter().filter(|f| !f.suppressed).collect();
+        for finding in active.iter().take(MAX_SHOWN_PER_FILE) {
             render_finding(file, finding, style, &mut w)?;
+        }
+        if let Some(hidden) = active.len().checked_sub(MAX_SHOWN_PER_FILE).filter(|&n| n > 0) {
+            let more = plural(hidden, "more finding");
+            w.line(format_args!("{}: {more} in {} not shown (--format json lists all)", "note".style(style.help), sanitize(&file.path)))?;
         }
     }
     render_summary(report, style, options, &mut w)
 }
+
+/// Findings shown per file: a generated or hostile file with thousands of binds must not flood
+/// a terminal or a push's `remote:` output; they are all counted and all in the JSON.
+const MAX_SHOWN_PER_FILE: usize = 20;
+
+/// Characters of a source line shown around a finding; longer lines are cut with `…`.
+const SNIPPET_WIDTH: usize = 160;
 
 /// How many skipped files of one reason are named before the rest are only counted, so that
 /// deleting a package does not bury the findings under warnings.
@@ -103,13 +115,13 @@ fn render_finding(file: &FileReport, finding: &Finding, style: &Stylesheet, w: &
     if let Some(commit) = &file.commit {
         let refs = sanitize(&commit.refs.join(", ")).into_owned();
         let subject = sanitize(&commit.subject).into_owned();
-        w.line(format_args!("{pad} {} commit: {} {subject:?} ({refs})", "=".style(style.gutter), commit.short_id))?;
+        w.line(format_args!("{pad} {} commit: {} \"{subject}\" ({refs})", "=".style(style.gutter), commit.short_id))?;
     }
     let help = "listen on 127.0.0.1 / ::1, or read the address from configuration with a loopback default; \
                 suppress a deliberate bind with `# ignore: CSP-D404`";
     w.line(format_args!("{pad} {} {}: {help}", "=".style(style.gutter), "help".style(style.help)))?;
     match &finding.fix {
-        Ok(fix) => render_diff(diff::unified(&file.path, file.source.text(), fix), style, w),
+        Ok(fix) => render_diff(diff::unified(&file.path, &file.source, fix), style, w),
         Err(no_fix) => {
             let reason = sanitize(&no_fix.0).into_owned();
             w.line(format_args!("{pad} {} note: no automatic fix: {reason}", "=".style(style.gutter)))
@@ -120,16 +132,34 @@ fn render_finding(file: &FileReport, finding: &Finding, style: &Stylesheet, w: &
 
 fn render_snippet(file: &FileReport, finding: &Finding, style: &Stylesheet, w: &mut Prefixed, width: usize) -> io::Result<()> {
     let (line, col) = file.source.line_col(finding.value.start);
-    let text = file.source.line_text(line);
     let (end_line, end_col) = file.source.line_col(finding.value.end);
-    let span_end = if end_line == line { end_col } else { text.chars().count() + 1 };
+    let chars: Vec<char> = file.source.line_text(line).chars().collect();
+    let span_end = if end_line == line { end_col } else { chars.len() + 1 };
+    let (shown, col, span_end) = snippet_window(&chars, col, span_end);
     let gutter = "|".style(style.gutter).to_string();
     let pad = " ".repeat(width);
     w.line(format_args!("{pad} {gutter}"))?;
-    w.line(format_args!("{} {gutter} {}", line.style(style.gutter), sanitize(text)))?;
-    let lead: String = text.chars().take(col - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-    let carets = "^".repeat(span_end.saturating_sub(col).max(1));
+    w.line(format_args!("{} {gutter} {}", line.style(style.gutter), sanitize(&shown)))?;
+    let lead: String = shown.chars().take(col - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+    let carets = "^".repeat(span_end.saturating_sub(col).clamp(1, SNIPPET_WIDTH));
     w.line(format_args!("{pad} {gutter} {lead}{}", carets.style(style.caret)))
+}
+
+/// The part of a long line around columns `col..span_end` (1-based), with the columns moved to
+/// match; short lines are returned whole.
+fn snippet_window(chars: &[char], col: usize, span_end: usize) -> (String, usize, usize) {
+    if chars.len() <= SNIPPET_WIDTH {
+        return (chars.iter().collect(), col, span_end);
+    }
+    let start = col.saturating_sub(1 + SNIPPET_WIDTH / 3).min(chars.len());
+    let end = (start + SNIPPET_WIDTH).min(chars.len());
+    let mut shown = String::new();
+    let lead = if start > 0 { shown.push('…'); 1 } else { 0 };
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, col - start + lead, span_end.min(end + 1) - start + lead)
 }
 
 fn render_diff(diff: Option<String>, style: &Stylesheet, w: &mut Prefixed) -> io::Result<()> {
@@ -174,4 +204,25 @@ fn render_summary(report: &Report, style: &Stylesheet, options: &TextOptions, w:
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_cut_around_the_span() {
+        let line: Vec<char> = format!("{}'0.0.0.0'{}", "x".repeat(500), "y".repeat(500)).chars().collect();
+        let (shown, col, end) = snippet_window(&line, 502, 509);
+        assert_eq!(shown.chars().count(), SNIPPET_WIDTH + 2);
+        let picked: String = shown.chars().skip(col - 1).take(end - col).collect();
+        assert_eq!(picked, "0.0.0.0");
+        assert!(shown.starts_with('…') && shown.ends_with('…'));
+    }
+
+    #[test]
+    fn short_lines_are_whole() {
+        let line: Vec<char> = "run('::')".chars().collect();
+        assert_eq!(snippet_window(&line, 6, 8), ("run('::')".to_owned(), 6, 8));
+    }
 }

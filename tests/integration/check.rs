@@ -263,11 +263,12 @@ mod fix {
         write(&path, FLASK_BAD);
         let run = check(&sb, &["--fix", "app.py"]);
         assert_eq!(run.code, 0, "{}", run.all());
-        assert!(run.stdout.contains("fixed 1 finding in 1 file; 0 remaining"), "{}", run.stdout);
+        assert!(run.stderr.contains("bindguard: fixed 1 finding in 1 file"), "{}", run.stderr);
+        assert!(run.stdout.contains("checked 1 Python file: 0 findings"), "what is left is reported: {}", run.stdout);
         assert_eq!(String::from_utf8(read(&path)).unwrap(), FLASK_BAD.replace("0.0.0.0", "127.0.0.1"));
         let again = check(&sb, &["--fix", "app.py"]);
         assert_eq!(again.code, 0);
-        assert!(again.stdout.contains("fixed 0 findings in 0 files"), "{}", again.stdout);
+        assert!(again.stderr.contains("fixed 0 findings in 0 files"), "{}", again.stderr);
     }
 
     #[test]
@@ -286,6 +287,22 @@ mod fix {
         assert_eq!(read(&bom), [b"\xEF\xBB\xBF".as_slice(), FLASK_BAD.replace("0.0.0.0", "127.0.0.1").as_bytes()].concat());
         let fixed_latin = [b"# coding: latin-1\n# \xe9\n".as_slice(), FLASK_BAD.replace("0.0.0.0", "127.0.0.1").as_bytes()].concat();
         assert_eq!(read(&latin), fixed_latin);
+    }
+
+    #[test]
+    fn remaining_unfixable_findings_are_listed_with_the_reason() {
+        let sb = Sandbox::new();
+        let path = sb.path().join("app.py");
+        let text = format!("{FLASK_BAD}    app.run(host=f\"0.0.0.0:{{1}}\".split(':')[0])\n");
+        write(&path, &text);
+        let run = check(&sb, &["--fix", "--format", "json", "app.py"]);
+        let doc = json(&run);
+        let remaining = doc["findings"].as_array().unwrap();
+        for finding in remaining {
+            assert!(finding["no_fix_reason"].is_string(), "a finding left after --fix says why: {finding}");
+        }
+        assert_eq!(run.code, if remaining.is_empty() { 0 } else { 1 }, "{}", run.all());
+        assert!(run.stderr.contains("bindguard: fixed 1 finding in 1 file"), "{}", run.stderr);
     }
 
     #[test]
@@ -314,7 +331,8 @@ mod fix {
         std::fs::set_permissions(&path, perms).unwrap();
         let run = check(&sb, &["--fix", "app.py"]);
         assert_eq!(run.code, 1, "{}", run.all());
-        assert!(run.stdout.contains("app.py: not fixed: the file is read-only"), "{}", run.stdout);
+        assert!(run.stderr.contains("app.py: not fixed: the file is read-only"), "{}", run.stderr);
+        assert!(run.stdout.contains("error[CSP-D404]"), "the finding is still reported: {}", run.stdout);
         assert_eq!(read(&path), FLASK_BAD.as_bytes());
         let leftovers: Vec<_> = std::fs::read_dir(sb.path()).unwrap().filter_map(Result::ok)
             .filter(|e| e.file_name().to_string_lossy().starts_with(".bindguard-fix")).collect();
