@@ -93,10 +93,31 @@ fn colour_follows_flag_and_no_color() {
     assert!(always.stdout.contains("\u{1b}["), "--color always must colour");
     let never = check(&sb, &["--color", "never", "app.py"]);
     assert!(!never.stdout.contains('\u{1b}'));
-    let auto = check(&sb, &["app.py"]);
-    assert!(!auto.stdout.contains('\u{1b}'), "a pipe is not a terminal");
-    let no_color = sb.command(crate::support::bindguard_bin(), sb.path()).args(["check", "--color", "auto", "app.py"]).env("NO_COLOR", "1").output().unwrap();
-    assert!(!String::from_utf8_lossy(&no_color.stdout).contains('\u{1b}'));
+    let piped = check(&sb, &["app.py"]);
+    assert!(!piped.stdout.contains('\u{1b}'), "a pipe is not a terminal");
+}
+
+/// Runs `bindguard check app.py` under a pseudo-terminal (util-linux `script`), as a person would.
+fn check_in_terminal(sb: &Sandbox, no_color: bool) -> String {
+    let command = format!("{} check app.py", crate::support::bindguard_bin().display());
+    let mut cmd = sb.command("script", sb.path());
+    cmd.args(["-qec", &command, "/dev/null"]).env("TERM", "xterm-256color");
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    }
+    String::from_utf8_lossy(&cmd.output().expect("run script").stdout).into_owned()
+}
+
+#[test]
+fn auto_colour_on_a_terminal_unless_no_color() {
+    let sb = Sandbox::new();
+    write(&sb.path().join("app.py"), FLASK_BAD);
+    let coloured = check_in_terminal(&sb, false);
+    assert!(coloured.contains("error[CSP-D404]") || coloured.contains("CSP-D404"), "{coloured}");
+    assert!(coloured.contains("\u{1b}["), "a terminal gets colour: {coloured:?}");
+    let plain = check_in_terminal(&sb, true);
+    assert!(plain.contains("CSP-D404"), "{plain}");
+    assert!(!plain.contains("\u{1b}["), "NO_COLOR turns it off: {plain:?}");
 }
 
 #[test]
