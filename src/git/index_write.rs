@@ -6,10 +6,16 @@
 //! the tree from the stale cached subtree and records the unfixed content). During
 //! `git commit <path>` git commits from a temporary index while holding the real one in
 //! `index.lock`; both get the fix, so they agree after the commit.
+//!
+//! Every index is locked (`<index>.lock`, created exclusively as git does) before any is read,
+//! so a concurrent `git add` either fails on our lock or finishes before we read. All indexes are
+//! read, changed and written to their lock files before the first lock is committed (renamed over
+//! its index); any failure before that drops the locks and leaves every index as it was.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::{Context, anyhow, bail};
 use gix::bstr::BStr;
 use gix::index::entry::Stage;
 
@@ -25,33 +31,28 @@ pub struct BlobFix {
 
 /// Points every fixed entry at its new blob, in each index the running commit uses.
 pub fn write_fixes(repo: &gix::Repository, fixes: &[BlobFix]) -> anyhow::Result<()> {
+    let hash = repo.object_hash();
     let index_paths = indexes_to_update(repo);
-    for path in &index_paths {
-        refuse_if_locked(path)?;
-    }
+    let mut locked = LockedIndexes::acquire(&index_paths)?;
     let mut new_ids = Vec::with_capacity(fixes.len());
     for fix in fixes {
-        new_ids.push(repo.write_blob(&fix.fixed).context("cannot write the fixed blob")?.detach());
+        let id = repo
+            .write_blob(&fix.fixed)
+            .context("cannot write the fixed blob")?;
+        new_ids.push(id.detach());
     }
-    // Every index is checked and changed in memory before any is written.
-    let mut updated = Vec::with_capacity(index_paths.len());
-    for path in &index_paths {
-        updated.push(fixed_index(repo, path, fixes, &new_ids)?);
-    }
-    for mut index in updated {
-        let path = index.path().to_owned();
-        index
-            .write(gix::index::write::Options::default())
-            .with_context(|| format!("cannot write the index {}", path.display()))?;
-    }
-    Ok(())
+    locked.update(hash, |index| apply_fixes(index, hash, fixes, &new_ids))?;
+    locked.commit()
 }
 
 /// The index git will commit from, plus the real index when that one is a temporary copy.
 fn indexes_to_update(repo: &gix::Repository) -> Vec<PathBuf> {
     let index = repo.index_path();
     let mut paths = vec![index.clone()];
-    let name = index.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = index
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     if name.starts_with("next-index-") && name.ends_with(".lock") {
         let real = repo.git_dir().join("index.lock");
         if real.is_file() {
@@ -61,35 +62,104 @@ fn indexes_to_update(repo: &gix::Repository) -> Vec<PathBuf> {
     paths
 }
 
+/// Index files held under their lock files, each with its new content once written.
+struct LockedIndexes {
+    locks: Vec<(PathBuf, gix::lock::File)>,
+}
+
+impl LockedIndexes {
+    /// Locks every index, or none: a failure releases the locks already taken.
+    fn acquire(paths: &[PathBuf]) -> anyhow::Result<Self> {
+        let mut locks = Vec::with_capacity(paths.len());
+        for path in paths {
+            locks.push((path.clone(), lock(path)?));
+        }
+        Ok(Self { locks })
+    }
+
+    /// Reads each index (under its lock), changes it with `edit` and writes the result into the
+    /// lock file; the indexes themselves are untouched until [`Self::commit`].
+    fn update(
+        &mut self,
+        hash: gix::hash::Kind,
+        mut edit: impl FnMut(&mut gix::index::File) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut updated = Vec::with_capacity(self.locks.len());
+        for (path, _) in &self.locks {
+            let mut index = gix::index::File::at(path, hash, false, Default::default())
+                .with_context(|| format!("cannot read the index {}", path.display()))?;
+            edit(&mut index)?;
+            updated.push(index);
+        }
+        for ((path, lock), index) in self.locks.iter_mut().zip(&updated) {
+            write_index(index, lock).with_context(|| {
+                format!(
+                    "cannot write the index {}; nothing was changed",
+                    path.display()
+                )
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Renames every lock file over its index.
+    fn commit(self) -> anyhow::Result<()> {
+        for (path, lock) in self.locks {
+            lock.commit()
+                .map_err(|err| err.error)
+                .with_context(|| format!("cannot replace the index {}", path.display()))?;
+        }
+        Ok(())
+    }
+}
+
+/// Takes `<index>.lock` exclusively, the way git does.
+fn lock(index: &Path) -> anyhow::Result<gix::lock::File> {
+    let mode = gix::lock::acquire::Fail::Immediately;
+    gix::lock::File::acquire_to_update_resource(index, mode, None, 0).map_err(|err| {
+        let lock = lock_path(index);
+        if std::fs::symlink_metadata(&lock).is_ok() {
+            anyhow!(
+                "{} exists: another git process is using the index; nothing was changed",
+                lock.display()
+            )
+        } else {
+            anyhow!(
+                "cannot lock the index {}: {err}; nothing was changed",
+                index.display()
+            )
+        }
+    })
+}
+
 fn lock_path(index: &Path) -> PathBuf {
     let mut name = index.as_os_str().to_owned();
     name.push(".lock");
     PathBuf::from(name)
 }
 
-fn refuse_if_locked(index: &Path) -> anyhow::Result<()> {
-    let lock = lock_path(index);
-    if lock.exists() {
-        bail!("{} exists: another git process is using the index; nothing was changed", lock.display());
-    }
+/// Serialises `index` into its lock file, as [`gix::index::File::write`] does.
+fn write_index(index: &gix::index::File, lock: &mut gix::lock::File) -> anyhow::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, lock);
+    index.write_to(&mut out, gix::index::write::Options::default())?;
+    out.flush()?;
     Ok(())
 }
 
-fn fixed_index(
-    repo: &gix::Repository,
-    path: &Path,
+/// Points each fixed entry at its new blob, refusing if it no longer holds the bytes the fix
+/// was computed from.
+fn apply_fixes(
+    index: &mut gix::index::File,
+    hash: gix::hash::Kind,
     fixes: &[BlobFix],
     new_ids: &[gix::ObjectId],
-) -> anyhow::Result<gix::index::File> {
-    let hash = repo.object_hash();
-    let mut index = gix::index::File::at(path, hash, false, Default::default())
-        .with_context(|| format!("cannot read the index {}", path.display()))?;
+) -> anyhow::Result<()> {
     for (fix, new_id) in fixes.iter().zip(new_ids) {
         let key: &BStr = fix.raw_path.as_slice().into();
         let expected = gix::objs::compute_hash(hash, gix::object::Kind::Blob, &fix.original)?;
         let entry = index
             .entry_mut_by_path_and_stage(key, Stage::Unconflicted)
-            .with_context(|| format!("{key} is no longer staged"))?;
+            .with_context(|| format!("{key} is no longer staged; nothing was changed"))?;
         if entry.id != expected {
             bail!("{key} was re-staged while bindguard ran; nothing was changed");
         }
@@ -97,5 +167,82 @@ fn fixed_index(
         entry.stat = Default::default();
     }
     index.remove_tree();
-    Ok(index)
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HASH: gix::hash::Kind = gix::hash::Kind::Sha1;
+
+    /// Two empty index files in `dir`, written by gix.
+    fn two_indexes(dir: &Path) -> Vec<PathBuf> {
+        ["index", "other-index"]
+            .iter()
+            .map(|name| {
+                let path = dir.join(name);
+                let state = gix::index::State::new(HASH);
+                let mut file = gix::index::File::from_state(state, path.clone());
+                file.write(Default::default()).unwrap();
+                path
+            })
+            .collect()
+    }
+
+    fn bytes(paths: &[PathBuf]) -> Vec<Vec<u8>> {
+        paths.iter().map(|p| std::fs::read(p).unwrap()).collect()
+    }
+
+    #[test]
+    fn indexes_are_read_while_every_lock_is_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = two_indexes(dir.path());
+        let mut locked = LockedIndexes::acquire(&paths).unwrap();
+        locked
+            .update(HASH, |_| {
+                assert!(paths.iter().all(|p| lock_path(p).exists()));
+                Ok(())
+            })
+            .unwrap();
+        locked.commit().unwrap();
+        assert!(paths.iter().all(|p| !lock_path(p).exists()));
+    }
+
+    #[test]
+    fn a_second_lock_held_elsewhere_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = two_indexes(dir.path());
+        // A dangling symlink: `exists()` says no, an exclusive create says yes.
+        std::os::unix::fs::symlink(dir.path().join("gone"), lock_path(&paths[1])).unwrap();
+        let err = LockedIndexes::acquire(&paths).err().unwrap();
+        assert!(
+            err.to_string()
+                .ends_with("other-index.lock exists: another git process is using the index; nothing was changed"),
+            "{err}"
+        );
+        assert!(!lock_path(&paths[0]).exists(), "the first lock is released");
+    }
+
+    #[test]
+    fn a_failed_edit_leaves_every_index_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = two_indexes(dir.path());
+        let before = bytes(&paths);
+        let mut locked = LockedIndexes::acquire(&paths).unwrap();
+        let mut seen = 0;
+        let result = locked.update(HASH, |index| {
+            seen += 1;
+            index.remove_tree();
+            if seen == 2 {
+                bail!("re-staged")
+            } else {
+                Ok(())
+            }
+        });
+        assert!(result.is_err());
+        drop(locked);
+        assert_eq!(bytes(&paths), before);
+        assert!(paths.iter().all(|p| !lock_path(p).exists()));
+    }
 }

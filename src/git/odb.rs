@@ -27,8 +27,7 @@ impl Layer {
     fn store(dir: &Path, kind: gix::hash::Kind) -> anyhow::Result<Self> {
         let mut handle = gix::odb::at(dir, kind)
             .with_context(|| format!("cannot open object directory {}", dir.display()))?;
-        handle
-            .set_pack_cache(|| Box::<gix::odb::pack::cache::lru::StaticLinkedList<64>>::default());
+        super::open::install_pack_cache(&mut handle);
         Ok(Layer::Store(handle))
     }
 

@@ -31,8 +31,14 @@ pub fn open_at(dir: &Path) -> anyhow::Result<gix::Repository> {
 
 /// Installs the pack delta cache and an object cache; cheap, and only costs memory when used.
 pub fn install_caches(repo: &mut gix::Repository) {
-    repo.objects.set_pack_cache(|| {
+    install_pack_cache(&mut repo.objects);
+    repo.object_cache_size_if_unset(OBJECT_CACHE_BYTES);
+}
+
+/// Installs the pack delta cache on an object store handle (the repository's, or one of the
+/// extra layers that [`super::odb::LayeredOdb`] opens).
+pub(crate) fn install_pack_cache(handle: &mut gix::odb::Handle) {
+    handle.set_pack_cache(|| {
         Box::<gix::odb::pack::cache::lru::StaticLinkedList<PACK_CACHE_ENTRIES>>::default()
     });
-    repo.object_cache_size_if_unset(OBJECT_CACHE_BYTES);
 }

@@ -3,8 +3,9 @@
 //! One walk from all new tips, hiding every known tip (see [`super::push_refs`]), finds the new
 //! commits; each is then diffed ([`super::push_diff`]) and its changed Python blobs read
 //! ([`super::push_blobs`]), oldest commit first. Files are handed to the caller in bounded
-//! batches, so memory stays flat however long the pushed history is, and the time budget is
-//! checked between commits and between blobs.
+//! batches, so memory stays flat however long the pushed history is. The time budget is checked
+//! after every walked commit (the first check follows ref enumeration and peeling), and between
+//! commits and blobs while reading them.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -101,8 +102,7 @@ impl PushRepo {
     /// pre-push: the remote's tracking refs, or every remote-tracking ref when `remote` has
     /// none (a push to a URL), plus the remote's current tips when they exist locally.
     pub fn known_on_remote(&self, remote: &str, updates: &[RefUpdate]) -> anyhow::Result<Known> {
-        let prefix = format!("refs/remotes/{remote}/");
-        let mut tips = known_tips(&self.repo, &self.odb, Some(&prefix)).unwrap_or_default();
+        let mut tips = self.tracking_tips(remote)?;
         let mut note = None;
         if tips.is_empty() {
             tips = known_tips(&self.repo, &self.odb, Some("refs/remotes/"))?;
@@ -127,6 +127,22 @@ impl PushRepo {
         Ok(Known { tips, note })
     }
 
+    /// The tips of `refs/remotes/<remote>/*`. None when `remote` cannot name tracking refs: git
+    /// passes the URL or path as the remote when a push goes to one (`git push ../x.git`).
+    fn tracking_tips(&self, remote: &str) -> anyhow::Result<Vec<ObjectId>> {
+        let prefix = format!("refs/remotes/{remote}/");
+        let listable = <&gix::path::RelativePath>::try_from(prefix.as_str()).is_ok();
+        if remote.is_empty() || !listable {
+            return Ok(Vec::new());
+        }
+        known_tips(&self.repo, &self.odb, Some(&prefix)).with_context(|| {
+            format!(
+                "cannot read the tracking refs of remote {}",
+                crate::render::sanitize(remote)
+            )
+        })
+    }
+
     /// Scans the new commits of `updates`, handing batches of files to `sink`.
     pub fn scan(
         &self,
@@ -142,46 +158,17 @@ impl PushRepo {
             overrun: walk.overrun,
             ..Default::default()
         };
-        if walk.overrun.is_some() {
-            return Ok(summary);
+        if walk.overrun.is_none() {
+            let refs = attribute_refs(&walk.commits, &tips);
+            let mut scanner = Scanner {
+                diff: TreeDiffer::new(&self.odb, self.repo.object_hash()),
+                blobs: BlobReader::new(&self.odb, limits.max_blob_size),
+                batch: Batch::default(),
+                limits,
+                sink,
+            };
+            scanner.commits(&walk.commits, &refs, &mut summary)?;
         }
-        let refs = attribute_refs(&walk.commits, &tips);
-        let mut diff = TreeDiffer::new(&self.odb, self.repo.object_hash());
-        let mut blobs = BlobReader::new(&self.odb, limits.max_blob_size);
-        let mut batch = Batch::default();
-        for (index, commit) in walk.commits.iter().enumerate().rev() {
-            if limits.expired() {
-                summary.overrun = Some(Overrun::Time);
-                break;
-            }
-            let data = diff.read_commit(&commit.id)?;
-            let info = Arc::new(CommitInfo {
-                short_id: commit.id.to_hex_with_len(10).to_string(),
-                subject: data.subject.clone(),
-                refs: refs[index].clone(),
-            });
-            let mut complete = true;
-            for candidate in diff.candidates(&data)? {
-                if limits.expired() {
-                    complete = false;
-                    break;
-                }
-                match blobs.file(candidate, &info)? {
-                    Outcome::Nothing => {}
-                    Outcome::File(file) => batch.add_file(file, sink)?,
-                    Outcome::TooLarge(skipped) => {
-                        summary.oversized_blobs += 1;
-                        batch.changes.skipped.push(skipped);
-                    }
-                }
-            }
-            if !complete {
-                summary.overrun = Some(Overrun::Time);
-                break;
-            }
-            summary.scanned_commits += 1;
-        }
-        batch.flush(sink)?;
         Ok(summary)
     }
 
@@ -230,14 +217,15 @@ impl PushRepo {
                 });
                 break;
             }
-            if out.commits.len() % 256 == 255 && limits.expired() {
-                out.overrun = Some(Overrun::Time);
-                break;
-            }
             out.commits.push(WalkedCommit {
                 id: info.id,
                 parents: info.parent_ids.to_vec(),
             });
+            // A clock read costs tens of nanoseconds, a walked commit microseconds.
+            if limits.expired() {
+                out.overrun = Some(Overrun::Time);
+                break;
+            }
         }
         Ok(out)
     }
@@ -278,6 +266,63 @@ fn attribute_refs(commits: &[WalkedCommit], tips: &[(ObjectId, Vec<String>)]) ->
         }
     }
     refs
+}
+
+/// Reads the walked commits oldest first and hands their files over in batches.
+struct Scanner<'a, 's> {
+    diff: TreeDiffer<'a>,
+    blobs: BlobReader<'a>,
+    batch: Batch,
+    limits: &'a Limits,
+    sink: &'s mut dyn FnMut(ChangeSet) -> anyhow::Result<()>,
+}
+
+impl Scanner<'_, '_> {
+    /// Every commit, oldest first, until the time budget runs out; then the last batch.
+    fn commits(
+        &mut self,
+        commits: &[WalkedCommit],
+        refs: &[Vec<String>],
+        summary: &mut ScanSummary,
+    ) -> anyhow::Result<()> {
+        for (commit, refs) in commits.iter().zip(refs).rev() {
+            if self.limits.expired() || !self.commit(commit.id, refs, summary)? {
+                summary.overrun = Some(Overrun::Time);
+                break;
+            }
+            summary.scanned_commits += 1;
+        }
+        self.batch.flush(self.sink)
+    }
+
+    /// One commit's changed Python files; false when the time budget ran out in between.
+    fn commit(
+        &mut self,
+        id: ObjectId,
+        refs: &[String],
+        summary: &mut ScanSummary,
+    ) -> anyhow::Result<bool> {
+        let data = self.diff.read_commit(&id)?;
+        let info = Arc::new(CommitInfo {
+            short_id: id.to_hex_with_len(10).to_string(),
+            subject: data.subject.clone(),
+            refs: refs.to_vec(),
+        });
+        for candidate in self.diff.candidates(&data)? {
+            if self.limits.expired() {
+                return Ok(false);
+            }
+            match self.blobs.file(candidate, &info)? {
+                Outcome::Nothing => {}
+                Outcome::File(file) => self.batch.add_file(file, self.sink)?,
+                Outcome::TooLarge(skipped) => {
+                    summary.oversized_blobs += 1;
+                    self.batch.changes.skipped.push(skipped);
+                }
+            }
+        }
+        Ok(true)
+    }
 }
 
 /// Files waiting to be handed over.

@@ -1,7 +1,8 @@
 //! Candidate paths → [`ChangedFile`]s, reading each blob at most once.
 //!
-//! The new blob is read first (its size checked from the object header before reading) and
-//! prefiltered with [`crate::rules::may_contain_bind`]; only when it passes are the old blobs
+//! The new blob is read first (its size checked from the object header before reading; an
+//! extension-less path over the limit is first checked for a Python shebang, see
+//! [`super::blob_kind`]) and prefiltered with [`crate::rules::may_contain_bind`]; only when it passes are the old blobs
 //! read and line-diffed. Blobs that fail the prefilter are remembered by id and never read
 //! again; recently read blobs are kept in a small byte-bounded cache, because a file's old
 //! version in one commit is usually its new version in the previous one.
@@ -12,12 +13,15 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use gix::ObjectId;
+use gix::bstr::BString;
 use gix::objs::{FindExt, FindHeader};
 
+use super::blob_kind;
 use super::odb::LayeredOdb;
 use super::push_diff::Candidate;
 use crate::changes::{ChangedFile, CommitInfo, LineFilter, Skipped};
-use crate::{pyfiles, rules};
+use crate::pyfiles::{self, PathKind};
+use crate::rules;
 
 /// Bytes of recently read blobs kept for reuse.
 const CACHE_BYTES: usize = 32 << 20;
@@ -36,14 +40,17 @@ enum Blob {
     TooLarge(u64),
 }
 
+/// (path, new, olds, rename sources) of a candidate.
+type SeenKey = (BString, ObjectId, Vec<Option<ObjectId>>, Vec<BString>);
+
 pub(super) struct BlobReader<'a> {
     odb: &'a LayeredOdb,
     max_size: u64,
     cache: BlobCache,
     /// New blobs that cannot hold a finding.
     clean: HashSet<ObjectId>,
-    /// (path, new, olds) already handled: a cherry-picked change is analysed once.
-    seen: HashSet<(Vec<u8>, ObjectId, Vec<Option<ObjectId>>)>,
+    /// Candidates already handled: a cherry-picked change is analysed once.
+    seen: HashSet<SeenKey>,
     buf: Vec<u8>,
 }
 
@@ -64,27 +71,33 @@ impl<'a> BlobReader<'a> {
         candidate: Candidate,
         commit: &Arc<CommitInfo>,
     ) -> anyhow::Result<Outcome> {
-        let Candidate { path, new, olds } = candidate;
-        if self.clean.contains(&new) || !self.seen.insert((path.to_vec(), new, olds.clone())) {
+        let kind = pyfiles::path_kind(&candidate.path);
+        if kind == PathKind::NotPython
+            || self.clean.contains(&candidate.new)
+            || !self.first_time(&candidate)
+        {
             return Ok(Outcome::Nothing);
         }
+        let Candidate {
+            path,
+            new,
+            olds,
+            renamed_from,
+        } = candidate;
         let display = String::from_utf8_lossy(&path).into_owned();
         let bytes = match self.read(&new)? {
             Blob::Bytes(bytes) => bytes,
-            Blob::TooLarge(size) => {
-                let reason = format!(
-                    "blob is {size} bytes, over the {}-byte limit (bindguard.maxBlobSize)",
-                    self.max_size
-                );
-                return Ok(Outcome::TooLarge(Skipped {
-                    path: display,
-                    reason,
-                }));
-            }
+            Blob::TooLarge(size) => return self.oversized(kind, &new, size, display),
         };
         let Some(stub) = pyfiles::python_flavor(&path, &bytes) else {
             return Ok(Outcome::Nothing);
         };
+        if renamed_from
+            .iter()
+            .any(|from| blob_kind::is_python_rename(from, &bytes, stub))
+        {
+            return Ok(Outcome::Nothing);
+        }
         if !rules::may_contain_bind(&bytes) {
             self.clean.insert(new);
             return Ok(Outcome::Nothing);
@@ -93,16 +106,53 @@ impl<'a> BlobReader<'a> {
         if lines == LineFilter::Only(Vec::new()) {
             return Ok(Outcome::Nothing);
         }
-        let commit = Some(commit.clone());
-        let file = ChangedFile {
+        Ok(Outcome::File(ChangedFile {
             path: display,
-            raw_path: path.to_vec(),
+            raw_path: path.into(),
             bytes: bytes.to_vec(),
             lines,
             stub,
-            commit,
+            commit: Some(commit.clone()),
+        }))
+    }
+
+    /// False when the same change (a cherry-pick, a change merged into several refs) was
+    /// already handled.
+    fn first_time(&mut self, candidate: &Candidate) -> bool {
+        self.seen.insert((
+            candidate.path.clone(),
+            candidate.new,
+            candidate.olds.clone(),
+            candidate.renamed_from.clone(),
+        ))
+    }
+
+    /// A new blob over the size limit: subject to the size policy only when it is Python.
+    fn oversized(
+        &mut self,
+        kind: PathKind,
+        id: &ObjectId,
+        size: u64,
+        display: String,
+    ) -> anyhow::Result<Outcome> {
+        let read = || -> anyhow::Result<Vec<u8>> {
+            let blob = self
+                .odb
+                .find_blob(id, &mut self.buf)
+                .with_context(|| format!("cannot read blob {id}"))?;
+            Ok(blob.data.to_vec())
         };
-        Ok(Outcome::File(file))
+        if !blob_kind::oversized_is_python(kind, size, read)? {
+            return Ok(Outcome::Nothing);
+        }
+        let reason = format!(
+            "blob is {size} bytes, over the {}-byte limit (bindguard.maxBlobSize)",
+            self.max_size
+        );
+        Ok(Outcome::TooLarge(Skipped {
+            path: display,
+            reason,
+        }))
     }
 
     /// Lines of `new` added relative to every old side.

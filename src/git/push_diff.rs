@@ -5,9 +5,11 @@
 //! in the object database). For a merge a path counts only if it differs from *every* parent:
 //! content that appears only in the merge (an "evil merge") is caught, while changes merged
 //! in from a side branch, already scanned in their own commits, are not rescanned.
-//! Exact renames (the same blob deleted and added) carry no new lines and are dropped.
+//! An added blob that the same diff deletes under another path keeps that path as a possible
+//! rename source; it is an exact rename with no new line only if that path was Python of the same
+//! flavour, which [`super::push_blobs`] decides once the blob is read.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Context;
 use gix::ObjectId;
@@ -15,6 +17,7 @@ use gix::bstr::BString;
 use gix::diff::tree::recorder::Change;
 use gix::objs::FindExt;
 
+use super::blob_kind;
 use super::odb::LayeredOdb;
 use crate::pyfiles::{self, PathKind};
 
@@ -32,6 +35,9 @@ pub(super) struct Candidate {
     pub path: BString,
     pub new: ObjectId,
     pub olds: Vec<Option<ObjectId>>,
+    /// Paths that held the same blob on a parent and are gone: an exact rename from any of them,
+    /// if it was Python of the same flavour, means no line is new relative to that parent.
+    pub renamed_from: Vec<BString>,
 }
 
 /// Reusable buffers for reading commits and diffing trees.
@@ -80,9 +86,10 @@ impl<'a> TreeDiffer<'a> {
             }
             let tree = parent_tree(self, parent)?;
             let mut side = self.diff(Some(tree), commit.tree)?;
-            combined.retain(|path, (_, olds)| match side.remove(path) {
-                Some((_, mut more)) => {
-                    olds.append(&mut more);
+            combined.retain(|path, change| match side.remove(path) {
+                Some(mut more) => {
+                    change.olds.append(&mut more.olds);
+                    change.renamed_from.append(&mut more.renamed_from);
                     true
                 }
                 None => false,
@@ -91,7 +98,7 @@ impl<'a> TreeDiffer<'a> {
         Ok(into_candidates(combined))
     }
 
-    /// Python blobs added or modified from `old` to `new`: path → (new blob, [old blob]).
+    /// Python blobs added or modified from `old` to `new`, by path.
     fn diff(&mut self, old: Option<ObjectId>, new: ObjectId) -> anyhow::Result<Changes> {
         let lhs = match old {
             Some(id) => self
@@ -111,18 +118,10 @@ impl<'a> TreeDiffer<'a> {
     }
 }
 
-type Changes = BTreeMap<BString, (ObjectId, Vec<Option<ObjectId>>)>;
+type Changes = BTreeMap<BString, Candidate>;
 
 fn python_changes(records: Vec<Change>) -> Changes {
-    let deleted: HashSet<ObjectId> = records
-        .iter()
-        .filter_map(|c| match c {
-            Change::Deletion {
-                entry_mode, oid, ..
-            } if entry_mode.is_blob() => Some(*oid),
-            _ => None,
-        })
-        .collect();
+    let mut deleted = deleted_blobs(&records);
     let mut out = Changes::new();
     for change in records {
         match change {
@@ -131,8 +130,9 @@ fn python_changes(records: Vec<Change>) -> Changes {
                 oid,
                 path,
                 ..
-            } if entry_mode.is_blob() && maybe_python(&path) && !deleted.contains(&oid) => {
-                out.insert(path, (oid, vec![None]));
+            } if entry_mode.is_blob() && maybe_python(&path) => {
+                let renamed_from = deleted.remove(&oid).unwrap_or_default();
+                out.insert(path.clone(), candidate(path, oid, None, renamed_from));
             }
             Change::Modification {
                 previous_entry_mode,
@@ -142,7 +142,7 @@ fn python_changes(records: Vec<Change>) -> Changes {
                 path,
             } if entry_mode.is_blob() && maybe_python(&path) && oid != previous_oid => {
                 let old = previous_entry_mode.is_blob().then_some(previous_oid);
-                out.insert(path, (oid, vec![old]));
+                out.insert(path.clone(), candidate(path, oid, old, Vec::new()));
             }
             _ => {}
         }
@@ -150,11 +150,41 @@ fn python_changes(records: Vec<Change>) -> Changes {
     out
 }
 
+/// Deleted blobs by id, with the paths that may have been Python.
+fn deleted_blobs(records: &[Change]) -> HashMap<ObjectId, Vec<BString>> {
+    let mut deleted: HashMap<ObjectId, Vec<BString>> = HashMap::new();
+    for change in records {
+        if let Change::Deletion {
+            entry_mode,
+            oid,
+            path,
+            ..
+        } = change
+            && entry_mode.is_blob()
+            && blob_kind::may_be_rename_source(path)
+        {
+            deleted.entry(*oid).or_default().push(path.clone());
+        }
+    }
+    deleted
+}
+
+fn candidate(
+    path: BString,
+    new: ObjectId,
+    old: Option<ObjectId>,
+    renamed_from: Vec<BString>,
+) -> Candidate {
+    Candidate {
+        path,
+        new,
+        olds: vec![old],
+        renamed_from,
+    }
+}
+
 fn into_candidates(changes: Changes) -> Vec<Candidate> {
-    changes
-        .into_iter()
-        .map(|(path, (new, olds))| Candidate { path, new, olds })
-        .collect()
+    changes.into_values().collect()
 }
 
 /// Paths that are Python, or may be (extension-less scripts are decided by their shebang).

@@ -7,3 +7,4 @@ pub mod fix_files;
 pub mod precommit;
 pub mod precommit_fix;
 pub mod push;
+mod push_input;

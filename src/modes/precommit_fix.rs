@@ -23,16 +23,26 @@ pub struct FixOutcome {
 }
 
 /// Fixes the staged blobs of every file in the report that has fixable findings.
-pub fn apply(repo: &gix::Repository, report: &Report, options: &rules::Options) -> anyhow::Result<FixOutcome> {
+pub fn apply(
+    repo: &gix::Repository,
+    report: &Report,
+    options: &rules::Options,
+) -> anyhow::Result<FixOutcome> {
     let mut outcome = FixOutcome::default();
     let mut fixes = Vec::new();
     for file in &report.files {
         match fix_source(&file.source, &file.findings, file.stub, options) {
             Ok(None) => {}
-            Err(reason) => outcome.notes.push(format!("{}: not fixed: {reason}", file.path)),
+            Err(reason) => outcome
+                .notes
+                .push(format!("{}: not fixed: {reason}", file.path)),
             Ok(Some(fixed)) => {
                 let encode = |text: &str| file.source.encode(text).map_err(anyhow::Error::msg);
-                let blob = BlobFix { raw_path: file.raw_path.clone(), original: encode(file.source.text())?, fixed: encode(&fixed.text)? };
+                let blob = BlobFix {
+                    raw_path: file.raw_path.clone(),
+                    original: encode(file.source.text())?,
+                    fixed: encode(&fixed.text)?,
+                };
                 outcome.fixed_findings += fixed.fixed;
                 outcome.fixed_files += 1;
                 fixes.push((file.path.clone(), blob));
@@ -59,14 +69,27 @@ pub fn apply(repo: &gix::Repository, report: &Report, options: &rules::Options) 
 fn carry_to_worktree(workdir: &Path, display: &str, blob: &BlobFix) -> Option<String> {
     let path = workdir.join(OsStr::from_bytes(&blob.raw_path));
     let current = match std::fs::symlink_metadata(&path) {
-        Ok(meta) if meta.is_file() => std::fs::read(&path).ok()?,
-        _ => return Some(format!("{display}: not in the worktree; only the index was fixed")),
+        Ok(meta) if meta.is_file() => match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                return Some(format!(
+                    "{display}: worktree left alone (cannot read it: {err}); the index is fixed"
+                ));
+            }
+        },
+        _ => {
+            return Some(format!(
+                "{display}: not in the worktree; only the index was fixed"
+            ));
+        }
     };
     let patch = carry_fix(&blob.original, &blob.fixed, &current);
-    if patch.bytes != current {
-        if let Err(err) = replace_file(&path, &current, &patch.bytes) {
-            return Some(format!("{display}: worktree left alone ({err:#}); the index is fixed"));
-        }
+    if patch.bytes != current
+        && let Err(err) = replace_file(&path, &current, &patch.bytes)
+    {
+        return Some(format!(
+            "{display}: worktree left alone ({err:#}); the index is fixed"
+        ));
     }
     (patch.skipped_hunks > 0).then(|| {
         format!("{display}: the worktree line differs from the staged one; fixed in the index only")

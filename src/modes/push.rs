@@ -7,7 +7,7 @@
 //! option, and a report-only mode. All output goes to stderr, which git relays to the pusher
 //! as `remote:` lines; colour is never used on the server.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -18,20 +18,12 @@ use crate::changes::ChangeSet;
 use crate::cli::{PrePushArgs, PreReceiveArgs};
 use crate::git::push::{Known, Limits, Overrun, PushRepo, ScanSummary};
 use crate::git::push_refs::RefUpdate;
+use crate::modes::push_input::{
+    SKIP_OPTION, framework_update, push_options, pusher, read_updates, skip_request,
+};
 use crate::policy::{OnOverrun, Policy};
 use crate::render::{self, Stylesheet, plural, sanitize};
 use crate::settings::{Settings, Stream};
-
-/// The push option that asks the server to skip the scan.
-const SKIP_OPTION: &str = "bindguard.skip";
-/// Variables through which hosting platforms name the pusher.
-const PUSHER_VARIABLES: [&str; 5] = [
-    "GL_USERNAME",
-    "GITHUB_USER_LOGIN",
-    "GITEA_PUSHER_NAME",
-    "GL_ID",
-    "REMOTE_USER",
-];
 
 pub fn run_pre_receive(args: &PreReceiveArgs) -> anyhow::Result<ExitStatus> {
     let started = Instant::now();
@@ -77,7 +69,11 @@ pub fn run_pre_push(args: &PrePushArgs) -> anyhow::Result<ExitStatus> {
         None => read_updates(std::io::stdin().lock(), RefUpdate::parse_push)?,
     };
     let framework_remote = std::env::var("PRE_COMMIT_REMOTE_NAME").ok();
-    let remote = args.remote.as_deref().or(framework_remote.as_deref()).unwrap_or_default();
+    let remote = args
+        .remote
+        .as_deref()
+        .or(framework_remote.as_deref())
+        .unwrap_or_default();
     let known = repo.known_on_remote(remote, &updates)?;
     let limits = Limits {
         deadline: None,
@@ -107,23 +103,8 @@ fn receive(
     out: &mut Output,
 ) -> anyhow::Result<ExitStatus> {
     let updates = read_updates(std::io::stdin().lock(), RefUpdate::parse_receive)?;
-    if let Some(reason) = skip_request(&push_options()) {
-        if policy.allow_skip {
-            let pusher = pusher();
-            let reason = if reason.is_empty() {
-                "(no reason given)".into()
-            } else {
-                reason
-            };
-            let text = format!(
-                "bindguard: scan skipped by push option {SKIP_OPTION}; pusher: {pusher}; reason: {reason}"
-            );
-            out.line(&sanitize(&text))?;
-            return Ok(ExitStatus::Clean);
-        }
-        out.line(&format!(
-            "bindguard: push option {SKIP_OPTION} ignored: this server does not allow skipping (bindguard.allowSkip)"
-        ))?;
+    if skip_granted(policy, out)? {
+        return Ok(ExitStatus::Clean);
     }
     let known = repo.known_on_server()?;
     let limits = Limits {
@@ -137,13 +118,8 @@ fn receive(
     } else {
         String::new()
     };
-    print_report(
-        &report,
-        &summary,
-        settings,
-        next_steps(&report, &bypass),
-        out,
-    )?;
+    let steps = next_steps(&report, &bypass);
+    print_report(&report, &summary, settings, steps, out)?;
     let budget_rejects = print_overruns(&summary, policy, out)?;
     Ok(if report.active_count() > 0 || budget_rejects {
         ExitStatus::Findings
@@ -152,9 +128,36 @@ fn receive(
     })
 }
 
+/// Whether the pusher asked to skip the scan and the policy allows it; either way the decision
+/// is printed (with the pusher and reason, for the audit trail, when granted).
+fn skip_granted(policy: &Policy, out: &mut Output) -> anyhow::Result<bool> {
+    let Some(reason) = skip_request(&push_options()) else {
+        return Ok(false);
+    };
+    if !policy.allow_skip {
+        out.line(&format!(
+            "bindguard: push option {SKIP_OPTION} ignored: this server does not allow skipping (bindguard.allowSkip)"
+        ))?;
+        return Ok(false);
+    }
+    let reason = if reason.is_empty() {
+        "(no reason given)".into()
+    } else {
+        reason
+    };
+    let text = format!(
+        "bindguard: scan skipped by push option {SKIP_OPTION}; pusher: {}; reason: {reason}",
+        pusher()
+    );
+    out.line(&sanitize(&text))?;
+    Ok(true)
+}
+
 /// Scans the push and analyses each batch as it arrives, on another thread: reading git
 /// objects (one thread) overlaps with the parallel analysis. The channel holds at most two
-/// batches, so memory stays bounded. One report for the whole push.
+/// batches, so memory stays bounded. One report for the whole push. Blobs within the scan's
+/// size limit (`bindguard.maxBlobSize` on the server) are analysed, whatever `--max-file-size`
+/// says: a blob is either analysed or reported as skipped, never dropped in between.
 fn scan_and_analyze(
     repo: &PushRepo,
     updates: &[RefUpdate],
@@ -168,7 +171,11 @@ fn scan_and_analyze(
         let analyzer = scope.spawn(move || {
             let mut report = Report::default();
             for changes in receiver {
-                report.absorb(analysis::analyze(changes, &settings.rules, settings.max_file_size));
+                report.absorb(analysis::analyze(
+                    changes,
+                    &settings.rules,
+                    limits.max_blob_size,
+                ));
             }
             report
         });
@@ -197,7 +204,8 @@ fn print_report(
         return Ok(());
     }
     if let Some(note) = &report.scope_note {
-        out.line(&format!("bindguard: note: {note}"))?;
+        // Names the remote, which comes from the command line (or a URL).
+        out.line(&format!("bindguard: note: {}", sanitize(note)))?;
     }
     let options = render::text::TextOptions {
         line_prefix: out.prefix.to_owned(),
@@ -316,76 +324,6 @@ fn print_overruns(
     Ok(rejects)
 }
 
-/// Under the pre-commit framework, git's stdin is not passed on: the framework describes the
-/// push in `PRE_COMMIT_*` variables instead (`FROM_REF` is the remote side, absent when the
-/// framework wants every file checked). Turned into the one stdin line git would have written.
-fn framework_update() -> Option<String> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let to = var("PRE_COMMIT_TO_REF")?;
-    let from = var("PRE_COMMIT_FROM_REF").unwrap_or_else(|| "0".repeat(to.len()));
-    let local = var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or_else(|| "HEAD".into());
-    let remote = var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_else(|| local.clone());
-    Some(format!("{local} {to} {remote} {from}\n"))
-}
-
-/// Parses every non-empty stdin line; a malformed one is a one-line error.
-fn read_updates(
-    input: impl BufRead,
-    parse: impl Fn(&str) -> Result<RefUpdate, String>,
-) -> anyhow::Result<Vec<RefUpdate>> {
-    let mut updates = Vec::new();
-    for (number, line) in input.lines().enumerate() {
-        let line = line.context("cannot read the ref updates from stdin")?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let update = parse(&line).map_err(|err| {
-            anyhow::anyhow!(
-                "stdin line {}: {err}, got {:?}",
-                number + 1,
-                sanitize(&line).into_owned()
-            )
-        })?;
-        updates.push(update);
-    }
-    Ok(updates)
-}
-
-/// `GIT_PUSH_OPTION_<i>` for i below `GIT_PUSH_OPTION_COUNT`.
-fn push_options() -> Vec<String> {
-    let count = std::env::var("GIT_PUSH_OPTION_COUNT")
-        .ok()
-        .and_then(|n| n.parse::<usize>().ok())
-        .unwrap_or(0);
-    (0..count.min(1000))
-        .filter_map(|i| std::env::var(format!("GIT_PUSH_OPTION_{i}")).ok())
-        .collect()
-}
-
-/// The reason given with `-o bindguard.skip=<reason>` (empty for a bare `-o bindguard.skip`).
-fn skip_request(options: &[String]) -> Option<String> {
-    options
-        .iter()
-        .find_map(|option| match option.split_once('=') {
-            Some((name, reason)) if name == SKIP_OPTION => Some(reason.trim().to_owned()),
-            None if option == SKIP_OPTION => Some(String::new()),
-            _ => None,
-        })
-}
-
-/// The pusher's identity as the platform gives it, for the audit line.
-fn pusher() -> String {
-    PUSHER_VARIABLES
-        .iter()
-        .find_map(|name| {
-            std::env::var(name)
-                .ok()
-                .filter(|v| !v.is_empty())
-                .map(|v| format!("{v} ({name})"))
-        })
-        .unwrap_or_else(|| format!("unknown (none of {} is set)", PUSHER_VARIABLES.join(", ")))
-}
-
 /// stderr with the per-line prefix GitLab needs.
 struct Output<'a> {
     prefix: &'static str,
@@ -395,34 +333,5 @@ struct Output<'a> {
 impl Output<'_> {
     fn line(&mut self, text: &str) -> std::io::Result<()> {
         writeln!(self.err, "{}{text}", self.prefix)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn skip_option_forms() {
-        let opts = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(
-            skip_request(&opts(&["ci.skip", "bindguard.skip=hotfix 12"])),
-            Some("hotfix 12".into())
-        );
-        assert_eq!(
-            skip_request(&opts(&["bindguard.skip"])),
-            Some(String::new())
-        );
-        assert_eq!(skip_request(&opts(&["bindguard.skipper=x"])), None);
-    }
-
-    #[test]
-    fn malformed_stdin_is_one_line_error() {
-        let err = read_updates("\nnot a line\n".as_bytes(), RefUpdate::parse_receive).unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("stdin line 2: \"not\" is not an object id"),
-            "{err}"
-        );
     }
 }

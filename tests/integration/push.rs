@@ -85,13 +85,47 @@ fn clean_push_passes_and_says_what_it_scanned() {
 }
 
 // 2. Loose and packed quarantines.
+
+/// Keeps bindguard's pre-receive hook but has a legacy hook (run first) record how many packs
+/// the quarantine holds, in `<server>/quarantine-packs`.
+fn record_quarantine_packs(server: &Path) -> PathBuf {
+    let record = server.join("quarantine-packs");
+    let hook = server.join("hooks/pre-receive.legacy");
+    write(
+        &hook,
+        format!(
+            "#!/bin/sh\nfind \"$GIT_QUARANTINE_PATH\" -name '*.pack' | wc -l >> '{}'\ncat >/dev/null\n",
+            record.display()
+        ),
+    );
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    record
+}
+
+/// The pack counts recorded so far, one per push.
+fn recorded_packs(record: &Path) -> Vec<usize> {
+    std::fs::read_to_string(record)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| l.trim().parse().unwrap())
+        .collect()
+}
+
 #[test]
 fn small_push_arrives_loose_and_is_scanned() {
     let s = Sandbox::new();
     let (server, work) = setup(&s);
     config(&s, &server, "receive.unpackLimit", "100");
+    let record = record_quarantine_packs(&server);
     s.commit_files(&work, &[("loose.py", BAD)], "loose bind");
-    assert_rejected(&s.push(&work, &["origin", "main"]));
+    let run = s.push(&work, &["origin", "main"]);
+    assert_rejected(&run);
+    assert!(run.stderr.contains("loose.py:5"), "{}", run.stderr);
+    assert_eq!(
+        recorded_packs(&record),
+        vec![0],
+        "the objects arrived loose"
+    );
 }
 
 #[test]
@@ -99,6 +133,7 @@ fn large_push_arrives_as_a_pack_and_is_scanned() {
     let s = Sandbox::new();
     let (server, work) = setup(&s);
     config(&s, &server, "receive.unpackLimit", "100");
+    let record = record_quarantine_packs(&server);
     for i in 0..150 {
         write(
             &work.join(format!("pkg/mod_{i:03}.py")),
@@ -124,6 +159,12 @@ fn large_push_arrives_as_a_pack_and_is_scanned() {
     let run = s.push(&work, &["origin", "main"]);
     assert_rejected(&run);
     assert!(run.stderr.contains("pkg/mod_149.py"), "{}", run.stderr);
+    let packs = recorded_packs(&record);
+    assert_eq!(packs.len(), 2, "{packs:?}");
+    assert!(
+        packs.iter().all(|&n| n >= 1),
+        "the objects arrived packed: {packs:?}"
+    );
 }
 
 // 3. Which commits: new branch, force push, deletion, tags.
@@ -317,6 +358,13 @@ fn fork_of(s: &Sandbox, source: &Path, fork: &Path, relative_alternate: &str) {
     s.install_hooks(fork, &["--server"]);
 }
 
+/// `lib.py` in the fork tests: a deliberate, suppressed bind keeps the byte prefilter from
+/// skipping the file, so the parent's blob must be read (through the alternates) and diffed.
+fn fork_lib(port: &str) -> String {
+    let suppressed = "app.run(host='0.0.0.0')  # ignore: CSP-D404\n";
+    GOOD.replace("'127.0.0.1'", &format!("'127.0.0.1', port={port}")) + suppressed
+}
+
 #[test]
 fn fork_with_relative_alternates() {
     let s = Sandbox::new();
@@ -330,10 +378,7 @@ fn fork_with_relative_alternates() {
     for i in 0..5 {
         s.commit_files(
             &seed,
-            &[(
-                "lib.py",
-                &GOOD.replace("'127.0.0.1'", &format!("'127.0.0.1', port={i}")),
-            )],
+            &[("lib.py", &fork_lib(&i.to_string()))],
             &format!("seed {i}"),
         );
     }
@@ -346,14 +391,7 @@ fn fork_with_relative_alternates() {
     for server in [&fork, &deeper] {
         let name = format!("work-{}", server.file_name().unwrap().to_string_lossy());
         let work = s.clone_repo(server, &name);
-        s.commit_files(
-            &work,
-            &[(
-                "lib.py",
-                &GOOD.replace("'127.0.0.1'", "'127.0.0.1', port=99"),
-            )],
-            "fork change",
-        );
+        s.commit_files(&work, &[("lib.py", &fork_lib("99"))], "fork change");
         let run = s.push(&work, &["origin", "main"]);
         assert_accepted(&run);
         // One changed line: the parent's blob was read through the alternates and diffed.
@@ -498,6 +536,93 @@ fn oversized_blob_follows_the_size_policy() {
     );
     config(&s, &server, "bindguard.onTooLarge", "fail-open");
     assert_accepted(&s.push(&work, &["origin", "main"]));
+}
+
+#[test]
+fn renaming_a_text_file_to_python_is_rejected() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    s.commit_files(&work, &[("example.txt", BAD)], "an example");
+    assert_accepted(&s.push(&work, &["origin", "main"]));
+    let before = s.ref_id(&server, "refs/heads/main");
+    s.git(&work, &["mv", "example.txt", "server.py"]);
+    s.commit_files(&work, &[], "make it a server");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_rejected(&run);
+    assert!(run.stderr.contains("server.py:5"), "{}", run.stderr);
+    assert_eq!(s.ref_id(&server, "refs/heads/main"), before);
+}
+
+#[test]
+fn renaming_a_python_file_brings_no_new_lines() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    config(&s, &server, "bindguard.reportOnly", "true");
+    s.commit_files(
+        &work,
+        &[("old.py", BAD)],
+        "bind, accepted in report-only mode",
+    );
+    assert_accepted(&s.push(&work, &["origin", "main"]));
+    config(&s, &server, "bindguard.reportOnly", "false");
+    s.git(&work, &["mv", "old.py", "new.py"]);
+    s.commit_files(&work, &[], "rename");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_accepted(&run);
+    assert!(
+        run.stderr.contains("scanned 1 new commit"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A Python file of about 11 MiB: the bind on line 5, then comment lines.
+fn eleven_megabytes_of_python() -> String {
+    let mut text = String::from(BAD);
+    let filler = "# padding padding padding padding padding padding padding padding padding\n";
+    while text.len() < 11 << 20 {
+        text.push_str(filler);
+    }
+    text
+}
+
+#[test]
+fn blob_size_limit_from_the_policy_also_bounds_the_analysis() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    config(&s, &server, "bindguard.maxBlobSize", "50m");
+    s.commit_files(&work, &[("big.py", &eleven_megabytes_of_python())], "big");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_rejected(&run);
+    assert!(run.stderr.contains("big.py:5"), "{}", run.stderr);
+    assert!(!run.stderr.contains("skipped big.py"), "{}", run.stderr);
+}
+
+#[test]
+fn large_extensionless_files_are_judged_by_their_shebang() {
+    let s = Sandbox::new();
+    let (_server, work) = setup(&s);
+    let mut binary = b"\x7fELF\x02\x01\x01\0".to_vec();
+    binary.extend((0..12u32 << 20).map(|i| (i % 251) as u8));
+    write(&work.join("tool"), &binary);
+    s.commit_files(&work, &[], "a large binary tool");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_accepted(&run);
+    assert!(!run.stderr.contains("tool"), "{}", run.stderr);
+    let script = format!("#!/usr/bin/env python3\n{}", "X = 1\n".repeat(2 << 20));
+    s.commit_files(&work, &[("serve", &script)], "a large Python script");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_rejected(&run);
+    assert!(
+        run.stderr.contains("skipped serve: blob is"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("bindguard.onTooLarge=fail-closed"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -693,6 +818,41 @@ fn pre_push_to_a_url_hides_all_tracking_refs() {
 }
 
 #[test]
+fn pre_push_unreadable_tracking_refs_are_an_error() {
+    let s = Sandbox::new();
+    let (_server, work) = client(&s);
+    write(
+        &work.join(".git/refs/remotes/origin/broken"),
+        "not an object id\n",
+    );
+    s.commit_files(&work, &[("x.py", "X = 1\n")], "x");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(
+        run.stderr
+            .contains("cannot read the tracking refs of remote origin"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn pre_push_escapes_the_remote_name() {
+    let s = Sandbox::new();
+    let (_server, work) = client(&s);
+    let tip = s.commit_files(&work, &[("x.py", "X = 1\n")], "x");
+    let stdin = format!("refs/heads/main {tip} refs/heads/main {}\n", "0".repeat(40));
+    let run = bindguard_with_stdin(&s, &work, &["pre-push", "ev\x1b[2Jil", "/nowhere"], &stdin);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(
+        run.stderr.contains("no tracking refs for ev\\u{1b}[2Jil"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains('\x1b'), "{:?}", run.stderr);
+}
+
+#[test]
 fn pre_push_under_the_pre_commit_framework_reads_its_variables() {
     let s = Sandbox::new();
     let (_server, work) = client(&s);
@@ -715,9 +875,17 @@ fn pre_push_under_the_pre_commit_framework_reads_its_variables() {
     };
     let ranged = run(&remote_tip);
     assert_eq!(ranged.code, 1, "{}", ranged.all());
-    assert!(ranged.stderr.contains("scanned 2 new commits"), "{}", ranged.stderr);
+    assert!(
+        ranged.stderr.contains("scanned 2 new commits"),
+        "{}",
+        ranged.stderr
+    );
     assert!(ranged.stderr.contains("app.py"), "{}", ranged.stderr);
     let no_from = run("");
     assert_eq!(no_from.code, 1, "{}", no_from.all());
-    assert!(no_from.stderr.contains("scanned 2 new commits"), "tracking refs still hide history: {}", no_from.stderr);
+    assert!(
+        no_from.stderr.contains("scanned 2 new commits"),
+        "tracking refs still hide history: {}",
+        no_from.stderr
+    );
 }

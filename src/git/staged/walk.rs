@@ -1,17 +1,12 @@
-//! pre-commit input: what the commit will record (the index) against HEAD's tree, as a
-//! [`ChangeSet`].
+//! The walk behind [`super::staged_changes`]: HEAD's tree and the index, one directory level
+//! at a time, collecting the paths whose non-directory side differs.
 //!
-//! The index is the one git hands the hook (`GIT_INDEX_FILE`); the old side is HEAD's tree, or
-//! nothing on the first commit. Both are walked together one directory at a time. A directory
-//! whose cache-tree node (the index's TREE extension, refreshed by `git commit` before the hook
-//! runs) is valid and names HEAD's subtree is skipped without looking inside, so a large
-//! repository costs about as much as its changed directories; without the extension the walk is
-//! a plain merge-join. Sparse-index directory entries are compared as trees. Blobs are read from
-//! the object database only, never from the worktree, so a partially staged file is judged by
-//! what is staged.
+//! A directory whose cache-tree node (the index's TREE extension, refreshed by `git commit`
+//! before the hook runs) is valid and names HEAD's subtree is skipped without looking inside, so
+//! a large repository costs about as much as its changed directories; without the extension the
+//! walk is a plain merge-join. Sparse-index directory entries are compared as trees.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 use anyhow::Context;
 use gix::ObjectId;
@@ -20,74 +15,10 @@ use gix::index::entry::{Flags, Mode};
 use gix::index::extension::Tree as CacheTree;
 use gix::index::{Entry, State};
 use gix::objs::tree::EntryKind;
-use rayon::prelude::*;
-
-use crate::changes::{ChangeSet, ChangedFile, LineFilter, Skipped};
-use crate::git::lines::changed_lines;
-use crate::pyfiles::{self, PathKind};
-use crate::source::Skip;
-
-/// What the caller wants from the staged change set.
-#[derive(Debug, Clone, Copy)]
-pub struct Options {
-    /// Every line of a changed file counts, not only added or modified ones.
-    pub all_lines: bool,
-    /// Blobs larger than this are skipped (reported) before they are read.
-    pub max_file_size: u64,
-}
-
-/// The Python files the next commit adds or modifies, with the lines that count.
-pub fn staged_changes(repo: &gix::Repository, options: &Options) -> anyhow::Result<ChangeSet> {
-    anyhow::ensure!(
-        !repo.is_bare(),
-        "pre-commit needs a repository with a worktree, and this one is bare"
-    );
-    let index = read_index(repo)?;
-    let head = head_tree(repo)?;
-    let mut walk = Walk {
-        repo,
-        index: &index,
-        changes: Vec::new(),
-    };
-    walk.index_dir(b"", head, index.entries(), index.tree())?;
-    change_set(repo, walk.changes, options)
-}
-
-/// The index named by `GIT_INDEX_FILE` (or the default one); a missing file is an empty index.
-///
-/// Like git (which checks the trailing checksum only in `git fsck`), the file is decoded without
-/// hashing it first: on a 60k-entry index the collision-detecting SHA-1 is a fifth of the run.
-fn read_index(repo: &gix::Repository) -> anyhow::Result<State> {
-    let path = repo.index_path();
-    if !path.exists() {
-        return Ok(State::new(repo.object_hash()));
-    }
-    let skip_hash = true;
-    let file = gix::index::File::at(&path, repo.object_hash(), skip_hash, Default::default())
-        .with_context(|| format!("cannot read the index {}", path.display()))?;
-    Ok(file.into())
-}
-
-/// HEAD's tree, or `None` before the first commit.
-fn head_tree(repo: &gix::Repository) -> anyhow::Result<Option<ObjectId>> {
-    let mut head = repo.head().context("cannot read HEAD")?;
-    if head.is_unborn() {
-        return Ok(None);
-    }
-    let commit = head
-        .peel_to_commit()
-        .context("cannot resolve HEAD to a commit")?;
-    Ok(Some(
-        commit
-            .tree_id()
-            .context("cannot read HEAD's tree")?
-            .detach(),
-    ))
-}
 
 /// One side of a path that is not a directory, copied out of git.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Version {
+pub(super) enum Version {
     /// A regular file (the executable bit does not change content).
     Blob(ObjectId),
     Symlink(ObjectId),
@@ -102,10 +33,10 @@ enum Version {
 
 /// A path whose non-directory side differs between HEAD and the index.
 #[derive(Debug)]
-struct Change {
-    path: Vec<u8>,
-    old: Option<Version>,
-    new: Option<Version>,
+pub(super) struct Change {
+    pub path: Vec<u8>,
+    pub old: Option<Version>,
+    pub new: Option<Version>,
 }
 
 /// A tree entry, owned: either a subtree or a leaf.
@@ -172,6 +103,21 @@ fn pair_up<L: Named, R: Named>(left: Vec<L>, right: Vec<R>) -> Vec<(Option<L>, O
             Ordering::Equal => (left.next(), right.next()),
         });
     }
+}
+
+/// The leaves that differ between HEAD's tree (`None` before the first commit) and the index.
+pub(super) fn differing_paths(
+    repo: &gix::Repository,
+    index: &State,
+    head: Option<ObjectId>,
+) -> anyhow::Result<Vec<Change>> {
+    let mut walk = Walk {
+        repo,
+        index,
+        changes: Vec::new(),
+    };
+    walk.index_dir(b"", head, index.entries(), index.tree())?;
+    Ok(walk.changes)
 }
 
 /// Walks HEAD's tree and the index together, collecting the leaves that differ.
@@ -344,197 +290,6 @@ fn version_of(stages: &[Entry]) -> Version {
     } else {
         Version::Unsupported
     }
-}
-
-/// From this many staged blobs on (a first commit, a large import) they are read in parallel.
-const PARALLEL_FROM: usize = 32;
-
-/// A staged blob to read, with the HEAD blob it replaces.
-struct Candidate {
-    path: Vec<u8>,
-    old: Option<ObjectId>,
-    new: ObjectId,
-    /// Same blob as a path the commit deletes: an exact rename, no line changed.
-    renamed: bool,
-}
-
-enum Loaded {
-    File(ChangedFile),
-    Skipped(Skipped),
-    NotPython,
-}
-
-/// Turns the differing leaves into a change set: reads the staged blobs that are Python, diffs
-/// them against HEAD's, and records every skipped Python path with its reason.
-fn change_set(
-    repo: &gix::Repository,
-    changes: Vec<Change>,
-    options: &Options,
-) -> anyhow::Result<ChangeSet> {
-    let mut set = ChangeSet::default();
-    let mut deleted: HashMap<ObjectId, Vec<Vec<u8>>> = HashMap::new();
-    for change in &changes {
-        if let (Some(Version::Blob(id)), None) = (change.old, change.new) {
-            deleted.entry(id).or_default().push(change.path.clone());
-        }
-    }
-    let mut candidates = Vec::new();
-    for Change { path, old, new } in changes {
-        match new {
-            Some(Version::Blob(new)) => {
-                let old = match old {
-                    Some(Version::Blob(old)) => Some(old),
-                    _ => None,
-                };
-                let renamed = old.is_none() && deleted.get_mut(&new).and_then(Vec::pop).is_some();
-                candidates.push(Candidate {
-                    path,
-                    old,
-                    new,
-                    renamed,
-                });
-            }
-            Some(version) => set
-                .skipped
-                .extend(skip_reason(version, &path).map(|reason| skipped(&path, reason))),
-            None => {}
-        }
-    }
-    for loaded in load_all(repo, candidates, options)? {
-        match loaded {
-            Loaded::File(file) => set.files.push(file),
-            Loaded::Skipped(skip) => set.skipped.push(skip),
-            Loaded::NotPython => {}
-        }
-    }
-    let mut gone: Vec<Vec<u8>> = deleted
-        .into_values()
-        .flatten()
-        .filter(|p| is_python_path(p))
-        .collect();
-    gone.sort();
-    set.skipped
-        .extend(gone.iter().map(|p| skipped(p, "deleted")));
-    Ok(set)
-}
-
-/// Why a staged entry that is not a regular file is not read; `None` when it is not worth a line.
-fn skip_reason(version: Version, path: &[u8]) -> Option<&'static str> {
-    let reason = match version {
-        Version::Gitlink(_) => {
-            return Some("submodule (its commits are checked in its own repository)");
-        }
-        Version::Blob(_) => return None,
-        Version::Symlink(_) => "symlink (not followed)",
-        Version::Conflict => "not checked: unresolved conflict",
-        Version::IntentToAdd => "intent-to-add, nothing staged yet",
-        Version::Unsupported => "unsupported index entry mode",
-    };
-    is_python_path(path).then_some(reason)
-}
-
-/// Loads every candidate, in order; in parallel when there are many.
-fn load_all(
-    repo: &gix::Repository,
-    candidates: Vec<Candidate>,
-    options: &Options,
-) -> anyhow::Result<Vec<Loaded>> {
-    if candidates.len() < PARALLEL_FROM {
-        return candidates
-            .into_iter()
-            .map(|c| load(repo, c, options))
-            .collect();
-    }
-    // gix handles are single-threaded with this crate's features: each worker opens its own.
-    let git_dir = repo.git_dir().to_path_buf();
-    let thread_repo = || crate::git::open::open_at(&git_dir).map_err(|e| format!("{e:#}"));
-    candidates
-        .into_par_iter()
-        .map_init(thread_repo, |repo, c| match repo {
-            Ok(repo) => load(repo, c, options),
-            Err(e) => Err(anyhow::anyhow!("{e}")),
-        })
-        .collect()
-}
-
-/// Reads one staged blob and works out which of its lines count.
-fn load(repo: &gix::Repository, candidate: Candidate, options: &Options) -> anyhow::Result<Loaded> {
-    let Candidate {
-        path,
-        old,
-        new,
-        renamed,
-    } = candidate;
-    let kind = pyfiles::path_kind(&path);
-    if kind == PathKind::NotPython {
-        return Ok(Loaded::NotPython);
-    }
-    let shown = display(&path);
-    let size = blob_size(repo, new, &shown)?;
-    if size > options.max_file_size {
-        if kind == PathKind::MaybeScript {
-            return Ok(Loaded::NotPython);
-        }
-        let reason = Skip::TooLarge {
-            size,
-            limit: options.max_file_size,
-        }
-        .to_string();
-        return Ok(Loaded::Skipped(Skipped {
-            path: shown,
-            reason,
-        }));
-    }
-    let bytes = read_blob(repo, new, &shown)?;
-    let Some(stub) = pyfiles::python_flavor(&path, &bytes) else {
-        return Ok(Loaded::NotPython);
-    };
-    let lines = match old {
-        _ if options.all_lines => LineFilter::All,
-        _ if renamed => LineFilter::Only(Vec::new()),
-        None => LineFilter::All,
-        Some(old) if blob_size(repo, old, &shown)? > options.max_file_size => LineFilter::All,
-        Some(old) => changed_lines(&read_blob(repo, old, &shown)?, &bytes),
-    };
-    Ok(Loaded::File(ChangedFile {
-        path: shown,
-        raw_path: path,
-        bytes,
-        lines,
-        stub,
-        commit: None,
-    }))
-}
-
-fn blob_size(repo: &gix::Repository, id: ObjectId, path: &str) -> anyhow::Result<u64> {
-    let header = repo
-        .find_header(id)
-        .with_context(|| format!("cannot find object {id} of {path}"))?;
-    Ok(header.size())
-}
-
-fn read_blob(repo: &gix::Repository, id: ObjectId, path: &str) -> anyhow::Result<Vec<u8>> {
-    let mut blob = repo
-        .find_blob(id)
-        .with_context(|| format!("cannot read blob {id} of {path}"))?;
-    Ok(blob.take_data())
-}
-
-fn skipped(path: &[u8], reason: &str) -> Skipped {
-    Skipped {
-        path: display(path),
-        reason: reason.to_owned(),
-    }
-}
-
-/// Paths worth a "skipped" line when they cannot be read: Python by name alone.
-fn is_python_path(path: &[u8]) -> bool {
-    matches!(pyfiles::path_kind(path), PathKind::Python | PathKind::Stub)
-}
-
-/// Repository-relative path for display (lossy; control characters are escaped at render).
-fn display(path: &[u8]) -> String {
-    String::from_utf8_lossy(path).into_owned()
 }
 
 #[cfg(test)]
