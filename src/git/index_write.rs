@@ -19,18 +19,10 @@ use anyhow::{Context, anyhow, bail};
 use gix::bstr::BStr;
 use gix::index::entry::Stage;
 
-/// One staged file whose blob is replaced.
-#[derive(Debug, Clone)]
-pub struct BlobFix {
-    /// Path as stored in the index.
-    pub raw_path: Vec<u8>,
-    /// The staged bytes the fix was computed from: the entry must still hold exactly these.
-    pub original: Vec<u8>,
-    pub fixed: Vec<u8>,
-}
+use crate::fix::FixedFile;
 
 /// Points every fixed entry at its new blob, in each index the running commit uses.
-pub fn write_fixes(repo: &gix::Repository, fixes: &[BlobFix]) -> anyhow::Result<()> {
+pub fn write_fixes(repo: &gix::Repository, fixes: &[FixedFile]) -> anyhow::Result<()> {
     let hash = repo.object_hash();
     let index_paths = indexes_to_update(repo);
     let mut locked = LockedIndexes::acquire(&index_paths)?;
@@ -151,7 +143,7 @@ fn write_index(index: &gix::index::File, lock: &mut gix::lock::File) -> anyhow::
 fn apply_fixes(
     index: &mut gix::index::File,
     hash: gix::hash::Kind,
-    fixes: &[BlobFix],
+    fixes: &[FixedFile],
     new_ids: &[gix::ObjectId],
 ) -> anyhow::Result<()> {
     for (fix, new_id) in fixes.iter().zip(new_ids) {

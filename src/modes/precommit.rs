@@ -14,7 +14,8 @@ use crate::analysis::{self, Report};
 use crate::app::ExitStatus;
 use crate::cli::PreCommitArgs;
 use crate::git;
-use crate::modes::precommit_fix::{self, FixOutcome};
+use crate::fix::FixOutcome;
+use crate::modes::precommit_fix;
 use crate::render::{self, Stylesheet, plural, sanitize};
 use crate::settings::{Settings, Stream};
 
