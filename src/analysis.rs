@@ -109,7 +109,7 @@ fn analyze_file(file: ChangedFile, options: &rules::Options, max_file_size: u64)
     if lines == 0 || !rules::may_contain_bind(&file.bytes) {
         return Outcome::Checked { lines, file: None };
     }
-    let module = python::parse(source.text(), if file.stub { Flavor::Stub } else { Flavor::Module });
+    let module = python::parse(source.text(), Flavor::for_stub(file.stub));
     let findings: Vec<Finding> = rules::check(&source, &module, options)
         .into_iter()
         .filter(|f| touches_changed_lines(&source, f, &file.lines))

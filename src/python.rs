@@ -30,6 +30,12 @@ pub enum Flavor {
     Stub,
 }
 
+impl Flavor {
+    pub fn for_stub(stub: bool) -> Self {
+        if stub { Flavor::Stub } else { Flavor::Module }
+    }
+}
+
 /// Parses with error recovery: a file with syntax errors still yields a tree.
 pub fn parse(text: &str, flavor: Flavor) -> ParsedModule {
     let source_type = match flavor {

@@ -143,8 +143,7 @@ fn verify(
 
 /// Syntax errors and unsuppressed findings of a whole file.
 fn parse_and_count(source: &crate::source::SourceText, stub: bool, options: &crate::rules::Options) -> (usize, usize) {
-    let flavor = if stub { crate::python::Flavor::Stub } else { crate::python::Flavor::Module };
-    let module = crate::python::parse(source.text(), flavor);
+    let module = crate::python::parse(source.text(), crate::python::Flavor::for_stub(stub));
     let active = crate::rules::check(source, &module, options).iter().filter(|f| !f.suppressed).count();
     (module.syntax_errors().len(), active)
 }

@@ -37,11 +37,7 @@ pub fn run_with_repo(repo: &gix::Repository, args: &PreCommitArgs) -> anyhow::Re
         return fix(repo, args, &settings, report, started);
     }
     print(&report, &settings, args.all_lines)?;
-    Ok(if report.active_count() > 0 {
-        ExitStatus::Findings
-    } else {
-        ExitStatus::Clean
-    })
+    Ok(report.exit_status())
 }
 
 /// Staged changes → report; the elapsed time covers the git side too.

@@ -87,11 +87,7 @@ pub fn run_pre_push(args: &PrePushArgs) -> anyhow::Result<ExitStatus> {
     };
     let steps = next_steps(&report, "bypass (not recommended): git push --no-verify");
     print_report(&report, &summary, &settings, steps, &mut out)?;
-    Ok(if report.active_count() > 0 {
-        ExitStatus::Findings
-    } else {
-        ExitStatus::Clean
-    })
+    Ok(report.exit_status())
 }
 
 /// The whole pre-receive decision, before report-only softens it.
