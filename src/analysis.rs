@@ -110,7 +110,7 @@ fn analyze_file(file: ChangedFile, options: &rules::Options, max_file_size: u64)
         return Outcome::Checked { lines, file: None };
     }
     let module = python::parse(source.text(), Flavor::for_stub(file.stub));
-    let findings: Vec<Finding> = rules::check(&source, &module, options)
+    let findings: Vec<Finding> = rules::check_unfiltered(&source, &module, options)
         .into_iter()
         .filter(|f| touches_changed_lines(&source, f, &file.lines))
         .collect();

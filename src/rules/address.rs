@@ -107,10 +107,11 @@ pub(crate) fn host_port(s: &str, accept: Accept) -> Option<Hit> {
 }
 
 fn host_port_bare(s: &str, accept: Accept) -> Option<Hit> {
-    if !s.is_empty() && s != "*" {
-        if let Some(hit) = host(s, Accept::NONE) {
-            return Some(hit);
-        }
+    if !s.is_empty()
+        && s != "*"
+        && let Some(hit) = host(s, Accept::NONE)
+    {
+        return Some(hit);
     }
     if let Some(after_open) = s.strip_prefix('[') {
         let close = after_open.find(']')?;

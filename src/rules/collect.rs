@@ -430,10 +430,10 @@ impl<'a> Collector<'a> {
             }
             self.expr(&k.value);
         }
-        if let Some(dest) = argparse_dest(c) {
-            if let Some(default) = keyword(c, "default") {
-                self.ix.argparse.entry(dest).or_default().push((default, ctx));
-            }
+        if let Some(dest) = argparse_dest(c)
+            && let Some(default) = keyword(c, "default")
+        {
+            self.ix.argparse.entry(dest).or_default().push((default, ctx));
         }
     }
 }

@@ -205,19 +205,19 @@ impl<'i, 'a> Flow<'i, 'a> {
 
     fn call(&self, c: &'a ast::ExprCall, ctx: Ctx, depth: u32) -> Vec<Val<'a>> {
         let args = &c.arguments.args;
-        if let Expr::Attribute(f) = &*c.func {
-            if f.attr.as_str() == "format" {
-                return self.format(&f.value, c, ctx, depth);
-            }
+        if let Expr::Attribute(f) = &*c.func
+            && f.attr.as_str() == "format"
+        {
+            return self.format(&f.value, c, ctx, depth);
         }
-        if let Expr::Name(n) = &*c.func {
-            if self.ix.reaching(n.id.as_str(), ctx).is_empty() {
-                return match (n.id.as_str(), args.len()) {
-                    ("str", 1) => self.eval(&args[0], ctx, depth),
-                    ("getattr", 3) => lookup(self.eval(&args[2], ctx, depth)),
-                    _ => Vec::new(),
-                };
-            }
+        if let Expr::Name(n) = &*c.func
+            && self.ix.reaching(n.id.as_str(), ctx).is_empty()
+        {
+            return match (n.id.as_str(), args.len()) {
+                ("str", 1) => self.eval(&args[0], ctx, depth),
+                ("getattr", 3) => lookup(self.eval(&args[2], ctx, depth)),
+                _ => Vec::new(),
+            };
         }
         match self.res.ty(&c.func, ctx, 0) {
             Ty::LocalFunc(f) => {

@@ -131,11 +131,9 @@ impl<'a> Index<'a> {
         while let Some(s) = scope {
             let info = &self.scopes[s as usize];
             let skip = info.is_class && !first;
-            if !skip {
-                if let Some(ids) = self.by_name.get(&(s, name)) {
-                    let (pos, block) = if first { (ctx.pos, ctx.block) } else { (u32::MAX, info.root) };
-                    return self.select(ids, pos, block);
-                }
+            if !skip && let Some(ids) = self.by_name.get(&(s, name)) {
+                let (pos, block) = if first { (ctx.pos, ctx.block) } else { (u32::MAX, info.root) };
+                return self.select(ids, pos, block);
             }
             first = false;
             scope = info.parent;

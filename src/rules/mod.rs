@@ -63,24 +63,30 @@ pub const DOCUMENTATION: &str = include_str!("CSP-D404.md");
 
 /// Cheap byte test: `false` only when the full analysis cannot find anything in these bytes.
 ///
-/// It looks for a sink name (a catalogued module such as `flask` or `zmq` as a whole word, a
-/// receiver-independent method such as `add_insecure_port`, or a configuration name containing
-/// `bind` / `listen`) *and* an all-interfaces spelling (`0.0`, `::`, `0:`, `*` across literal
-/// fragments, an empty literal, or a backslash escape). [`check`] applies the same test.
+/// It looks for a reachable sink (a catalogued module *imported* by the file together with the
+/// catalogued method name, a receiver-independent method such as `add_insecure_port`, or a
+/// configuration name containing `bind` / `listen`) *and* a host spelling that one of those
+/// sinks accepts: an unspecified address delimited like a host (or split into literal pieces),
+/// `''` or `*` only for sinks that take them, or an escape that decodes to a host character.
+/// Parse only when it passes, then call [`check_unfiltered`]; [`check`] applies it itself.
 pub fn may_contain_bind(bytes: &[u8]) -> bool {
     prefilter::may_contain_bind(bytes)
 }
 
 /// Runs the rule over one parsed file; suppressed findings are returned with `suppressed: true`.
+///
+/// Applies [`may_contain_bind`] first. A caller that has already applied it to the file's bytes
+/// calls [`check_unfiltered`] instead, so that the gate runs once per file.
 pub fn check(source: &SourceText, module: &ParsedModule, options: &Options) -> Vec<Finding> {
     if !may_contain_bind(source.text().as_bytes()) {
         return Vec::new();
     }
-    analyse(source, module, options)
+    check_unfiltered(source, module, options)
 }
 
-/// The analysis without the prefilter gate (the prefilter's soundness test compares the two).
-pub(crate) fn analyse(source: &SourceText, module: &ParsedModule, options: &Options) -> Vec<Finding> {
+/// The analysis without the prefilter gate: for callers that have applied [`may_contain_bind`]
+/// themselves, and for the prefilter's soundness tests, which compare the two.
+pub fn check_unfiltered(source: &SourceText, module: &ParsedModule, options: &Options) -> Vec<Finding> {
     let text = source.text();
     let ix = collect::collect(module.body());
     let flow = flow::Flow::new(&ix, text);

@@ -71,12 +71,11 @@ impl<'a> Resolver<'_, 'a> {
 
     /// `with closing(x) as s` is `x`; other context managers are taken to return themselves.
     fn with_ty(&self, v: &'a Expr, ctx: Ctx, hops: u32) -> Ty {
-        if let Expr::Call(c) = v {
-            if self.ty(&c.func, ctx, hops + 1) == Ty::Qual("contextlib.closing".into()) {
-                if let Some(inner) = c.arguments.args.first() {
-                    return self.ty(inner, ctx, hops + 1);
-                }
-            }
+        if let Expr::Call(c) = v
+            && let Some(inner) = c.arguments.args.first()
+            && self.ty(&c.func, ctx, hops + 1) == Ty::Qual("contextlib.closing".into())
+        {
+            return self.ty(inner, ctx, hops + 1);
         }
         self.ty(v, ctx, hops + 1)
     }
@@ -142,7 +141,7 @@ impl<'a> Resolver<'_, 'a> {
     fn call_ty(&self, c: &'a ast::ExprCall, ctx: Ctx, hops: u32) -> Ty {
         match self.ty(&c.func, ctx, hops + 1) {
             Ty::Qual(q) => Ty::Inst(sinks::factory(&q).map(str::to_string).unwrap_or(q)),
-            Ty::Bound(t, m) => match sinks::factory(&format!("{t}.{m}")) {
+            Ty::Bound(t, m) => match sinks::bound_factory(&t, &m) {
                 Some("=") => Ty::Inst(t),
                 Some(ret) => Ty::Inst(ret.to_string()),
                 None => Ty::Unknown,

@@ -5,6 +5,9 @@
 //! distinctive, on any receiver), says which positional index or keyword holds the address and
 //! what shape the address has. Adding a framework is one entry here.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use super::address::Accept;
 
 /// How the address argument is written.
@@ -200,34 +203,87 @@ pub(crate) fn matches(pattern: &str, key: &str) -> bool {
     }
 }
 
+/// Catalogue entries whose name matches `key`, looked up by the key's last segment.
 pub(crate) fn apis(key: &str, kind: Kind) -> impl Iterator<Item = &'static Api> + '_ {
-    CATALOGUE.iter().filter(move |a| a.kind == kind && a.names.iter().any(|n| matches(n, key)))
+    let method = key.rsplit('.').next().unwrap_or(key);
+    let candidates = lookup().by_method.get(method).map(Vec::as_slice).unwrap_or_default();
+    let mut last = None;
+    candidates.iter().filter_map(move |&(api, name)| {
+        let hit = api.kind == kind && !last.is_some_and(|l| std::ptr::eq(l, api)) && matches(name, key);
+        if hit {
+            last = Some(api);
+        }
+        hit.then_some(api)
+    })
 }
 
 pub(crate) fn factory(key: &str) -> Option<&'static str> {
-    FACTORIES.iter().find(|(p, _)| matches(p, key)).map(|(_, r)| *r)
+    let method = key.rsplit('.').next().unwrap_or(key);
+    let candidates = lookup().factories.get(method).map(Vec::as_slice).unwrap_or_default();
+    candidates.iter().find(|(p, _)| matches(p, key)).map(|(_, r)| *r)
+}
+
+/// A factory call `receiver_type.method()`, without building the key string.
+pub(crate) fn bound_factory(receiver: &str, method: &str) -> Option<&'static str> {
+    let candidates = lookup().factories.get(method).map(Vec::as_slice).unwrap_or_default();
+    candidates.iter().find(|(p, _)| p.strip_suffix(method).and_then(|p| p.strip_suffix('.')).is_some_and(|p| matches(p, receiver))).map(|(_, r)| *r)
 }
 
 /// The last identifier of every callee in the catalogue: calls whose method name is not one of
 /// these are not resolved at all.
 pub(crate) fn is_sink_method(name: &str) -> bool {
-    CATALOGUE.iter().flat_map(|a| a.names.iter()).any(|n| n.rsplit('.').next() == Some(name))
+    lookup().by_method.contains_key(name)
+}
+
+/// Attribute names that an attribute-assignment entry can end in (`bind`, `socket_host`).
+pub(crate) fn is_attr_sink(name: &str) -> bool {
+    lookup().by_method.get(name).is_some_and(|c| c.iter().any(|(api, _)| api.kind == Kind::Attr))
+}
+
+/// The catalogue and factories indexed by last segment, built once: matching runs for every
+/// call in every parsed file, so it must not scan and split the whole catalogue each time.
+struct Lookup {
+    /// Entries are listed in catalogue order, one per name.
+    by_method: HashMap<&'static str, Vec<(&'static Api, &'static str)>>,
+    factories: HashMap<&'static str, Vec<(&'static str, &'static str)>>,
+}
+
+fn lookup() -> &'static Lookup {
+    static LOOKUP: OnceLock<Lookup> = OnceLock::new();
+    LOOKUP.get_or_init(|| {
+        let mut by_method: HashMap<&'static str, Vec<(&'static Api, &'static str)>> = HashMap::new();
+        for api in CATALOGUE {
+            for name in api.names {
+                by_method.entry(last_segment(name)).or_default().push((api, name));
+            }
+        }
+        let mut factories: HashMap<&'static str, Vec<(&'static str, &'static str)>> = HashMap::new();
+        for &(pattern, ret) in FACTORIES {
+            factories.entry(last_segment(pattern)).or_default().push((pattern, ret));
+        }
+        Lookup { by_method, factories }
+    })
+}
+
+fn last_segment(name: &'static str) -> &'static str {
+    name.rsplit('.').next().unwrap_or(name)
 }
 
 /// A configuration name that holds a listen address (spec §2, "Configuration").
 pub(crate) fn config_key(name: &str) -> Option<(Shape, Accept)> {
-    let last = name.rsplit('.').next().unwrap_or(name);
-    let tail2 = name.rsplit('.').take(2).collect::<Vec<_>>();
-    if let [ip, app] = tail2[..] {
-        if ip == "ip" && matches!(app, "ServerApp" | "NotebookApp" | "LabApp") {
-            return Some((Host, S));
-        }
+    let mut segments = name.rsplit('.');
+    let last = segments.next().unwrap_or(name);
+    if last == "ip" && segments.next().is_some_and(|app| matches!(app, "ServerApp" | "NotebookApp" | "LabApp")) {
+        return Some((Host, S));
     }
     if last == "socket_host" {
         return Some((Host, N));
     }
-    let lower = last.to_ascii_lowercase();
-    (lower.contains("bind") || lower.contains("listen")).then_some((HostPorts, S))
+    (contains_ignore_case(last, "bind") || contains_ignore_case(last, "listen")).then_some((HostPorts, S))
+}
+
+fn contains_ignore_case(hay: &str, needle: &str) -> bool {
+    hay.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Server programs that an argv list may start, and their host flags.

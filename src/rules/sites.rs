@@ -38,17 +38,14 @@ pub(crate) fn evaluate<'a>(flow: &Flow<'_, 'a>, sites: &[(Site<'a>, Ctx)]) -> Ve
         match *site {
             Site::Call(c) => call_site(flow, c, *ctx, &mut out),
             Site::Assign { target, value } => assign_site(flow, target, value, *ctx, &mut out),
-            Site::DictKey { key, value } => {
-                if let Expr::StringLiteral(k) = key {
-                    let name = k.value.to_str();
-                    let callee = format!("{:?}", name);
-                    config(flow, name, &callee, key, value, *ctx, &mut out);
-                }
+            Site::DictKey { key: key @ Expr::StringLiteral(k), value } => {
+                let name = k.value.to_str();
+                config(flow, name, || format!("{name:?}"), key, value, *ctx, &mut out);
             }
+            Site::DictKey { .. } => {}
             Site::Keyword(k) => {
                 if let Some(arg) = &k.arg {
-                    let callee = format!("{}=", arg.as_str());
-                    config(flow, arg.as_str(), &callee, k, &k.value, *ctx, &mut out);
+                    config(flow, arg.as_str(), || format!("{}=", arg.as_str()), k, &k.value, *ctx, &mut out);
                 }
             }
         }
@@ -65,10 +62,11 @@ struct SinkInfo {
 }
 
 fn call_site<'a>(flow: &Flow<'_, 'a>, c: &'a ast::ExprCall, ctx: Ctx, out: &mut Vec<Raw<'a>>) {
-    if let Expr::Attribute(a) = &*c.func {
-        if !sinks::is_sink_method(a.attr.as_str()) && a.attr.as_str() != "partial" {
-            return;
-        }
+    if let Expr::Attribute(a) = &*c.func
+        && !sinks::is_sink_method(a.attr.as_str())
+        && a.attr.as_str() != "partial"
+    {
+        return;
     }
     let Some(mut key) = flow.res.callee_key(&c.func, ctx) else { return };
     let mut func: &Expr = &c.func;
@@ -78,8 +76,12 @@ fn call_site<'a>(flow: &Flow<'_, 'a>, c: &'a ast::ExprCall, ctx: Ctx, out: &mut 
         let Some(k) = flow.res.callee_key(inner, ctx) else { return };
         (key, func, offset) = (k, inner, 1);
     }
+    let apis: Vec<&sinks::Api> = sinks::apis(&key, Kind::Call).collect();
+    if apis.is_empty() {
+        return;
+    }
     let callee = format!("{}()", short(flow.text, func));
-    for api in sinks::apis(&key, Kind::Call) {
+    for api in apis {
         let sink = SinkInfo { range: range(c), callee: callee.clone(), description: format!("{} {callee}", api.what), config: false };
         for arg in api.args {
             let vals = argument(flow, c, arg, offset, ctx);
@@ -122,13 +124,15 @@ fn argument<'a>(flow: &Flow<'_, 'a>, c: &'a ast::ExprCall, arg: &Arg, offset: us
 }
 
 fn assign_site<'a>(flow: &Flow<'_, 'a>, target: &'a Expr, value: &'a Expr, ctx: Ctx, out: &mut Vec<Raw<'a>>) {
-    let name = short(flow.text, target);
-    if let Expr::Attribute(a) = target {
+    if let Expr::Attribute(a) = target
+        && sinks::is_attr_sink(a.attr.as_str())
+    {
         let key = match flow.res.callee_key(&a.value, ctx) {
             Some(k) => format!("{k}.{}", a.attr.as_str()),
             None => format!("?.{}", a.attr.as_str()),
         };
         for api in sinks::apis(&key, Kind::Attr) {
+            let name = short(flow.text, target);
             let sink = SinkInfo { range: range(target), callee: name.clone(), description: format!("{} {name}", api.what), config: false };
             let vals = flow.eval(value, ctx, 0);
             for arg in api.args {
@@ -137,13 +141,23 @@ fn assign_site<'a>(flow: &Flow<'_, 'a>, target: &'a Expr, value: &'a Expr, ctx: 
         }
     }
     let dotted = flow.text.get(range(target)).unwrap_or_default();
-    config(flow, dotted, &name, target, value, ctx, out);
+    config(flow, dotted, || short(flow.text, target), target, value, ctx, out);
 }
 
-/// The configuration-name rule: a name that says it holds a listen address.
-fn config<'a>(flow: &Flow<'_, 'a>, name: &str, callee: &str, at: &impl Ranged, value: &'a Expr, ctx: Ctx, out: &mut Vec<Raw<'a>>) {
+/// The configuration-name rule: a name that says it holds a listen address. The callee text
+/// is only built for a matching name (this runs for every keyword, dict key and assignment).
+fn config<'a>(
+    flow: &Flow<'_, 'a>,
+    name: &str,
+    callee: impl FnOnce() -> String,
+    at: &impl Ranged,
+    value: &'a Expr,
+    ctx: Ctx,
+    out: &mut Vec<Raw<'a>>,
+) {
     let Some((shape, accept)) = sinks::config_key(name) else { return };
-    let sink = SinkInfo { range: range(at), callee: callee.to_string(), description: format!("setting {callee}"), config: true };
+    let callee = callee();
+    let sink = SinkInfo { range: range(at), description: format!("setting {callee}"), callee, config: true };
     let vals = flow.eval(value, ctx, 0);
     classify_into(flow, &vals, &Arg { pos: None, kw: "", shape, accept }, &sink, out);
 }
@@ -222,10 +236,11 @@ fn argv<'a>(v: &Val<'a>, sink: &SinkInfo, out: &mut Vec<Raw<'a>>) {
     let mut i = start + 1;
     while i < elems.len() {
         let word = words[i].as_deref().unwrap_or_default();
-        if prog.runserver && word == "runserver" {
-            if let Some((j, _)) = words.iter().enumerate().skip(i + 1).find(|(_, w)| w.as_deref().is_some_and(|w| !w.starts_with('-'))) {
-                value_hits(&elems[j], 0, Shape::HostPort, Accept::ZERO, sink, out);
-            }
+        if prog.runserver
+            && word == "runserver"
+            && let Some((j, _)) = words.iter().enumerate().skip(i + 1).find(|(_, w)| w.as_deref().is_some_and(|w| !w.starts_with('-')))
+        {
+            value_hits(&elems[j], 0, Shape::HostPort, Accept::ZERO, sink, out);
         }
         for &(flag, shape, accept) in prog.flags {
             if word == flag {
