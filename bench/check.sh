@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark: `bindguard check` against ruff (S104 only) and bandit (B104 only) on the same trees,
-# in one run, and print the ratios. Trees: this machine's Python standard library and the
-# sources of django's sdist (downloaded with pip). Threads: ruff and bindguard both use every
-# core; bandit is single-threaded (it has no parallel mode).
+# in one run, and print the ratios. Trees: this machine's Python standard library (copied
+# without site-packages, which ruff excludes by default) and the sources of django's sdist
+# (downloaded with pip). Threads: ruff and bindguard both use every core; bandit is
+# single-threaded (it has no parallel mode) and slow, so it runs once.
 #
 # Usage: bench/check.sh [RUNS]   (default 5 runs each, best and median reported)
 set -euo pipefail
@@ -21,7 +22,12 @@ if [ ! -d "$work/django" ]; then
 fi
 cargo build --release --locked -q
 bg=$PWD/target/release/bindguard
-stdlib=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')
+stdlib="$work/stdlib"
+if [ ! -d "$stdlib" ]; then
+  src=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')
+  mkdir -p "$stdlib"
+  tar -C "$src" --exclude=site-packages --exclude=__pycache__ -cf - . | tar -C "$stdlib" -xf -
+fi
 
 # time_cmd LABEL CMD...: best and median wall time in ms over $runs runs (output discarded).
 time_cmd() {
@@ -48,7 +54,7 @@ bench_tree() {
   echo "== $name: $tree ($files .py files), $(nproc) cores"
   time_cmd "bindguard check" "$bg" check --format json "$tree"; local ours=$best
   time_cmd "ruff check --select S104" "$venv/bin/ruff" check --no-cache --isolated --select S104 --exit-zero "$tree"; local ruff=$best
-  time_cmd "bandit -r -t B104 -q" "$venv/bin/bandit" -r -t B104 -q "$tree"; local bandit=$best
+  runs=1 time_cmd "bandit -r -t B104 -q (1 run)" "$venv/bin/bandit" -r -t B104 -q "$tree"; local bandit=$best
   awk -v o="$ours" -v r="$ruff" -v b="$bandit" 'BEGIN {
     if (o < 1) o = 1;
     printf "  ratio (best): ruff/bindguard = %.1fx   bandit/bindguard = %.1fx\n", r / o, b / o }'

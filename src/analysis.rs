@@ -13,7 +13,7 @@ use crate::changes::{ChangeSet, ChangedFile, CommitInfo, LineFilter, Skipped};
 use crate::finding::Finding;
 use crate::python::{self, Flavor, SyntaxError};
 use crate::rules;
-use crate::source::SourceText;
+use crate::source::{self, SourceText};
 
 /// Everything a renderer or the fixer needs after analysis.
 #[derive(Debug, Default)]
@@ -100,15 +100,20 @@ enum Outcome {
 }
 
 fn analyze_file(file: ChangedFile, options: &rules::Options, max_file_size: u64) -> Outcome {
-    let source = match SourceText::decode(&file.bytes, max_file_size) {
-        Ok(source) => source,
-        Err(skip) => return Outcome::Skipped(Skipped { path: file.path, reason: skip.to_string() }),
-    };
-    let lines = file.lines.count(source.line_count());
-    // A file that cannot hold a bind is complete without parsing; its syntax is not our concern.
+    let skipped = |path: String, skip: crate::source::Skip| Outcome::Skipped(Skipped { path, reason: skip.to_string() });
+    if let Err(skip) = SourceText::check_decodable(&file.bytes, max_file_size) {
+        return skipped(file.path, skip);
+    }
+    let lines = file.lines.count(source::count_lines(&file.bytes));
+    // A file that cannot hold a bind is complete without decoding or parsing; its syntax is not
+    // our concern. Most files end here.
     if lines == 0 || !rules::may_contain_bind(&file.bytes) {
         return Outcome::Checked { lines, file: None };
     }
+    let source = match SourceText::decode_owned(file.bytes, max_file_size) {
+        Ok(source) => source,
+        Err(skip) => return skipped(file.path, skip),
+    };
     let module = python::parse(source.text(), Flavor::for_stub(file.stub));
     let findings: Vec<Finding> = rules::check_unfiltered(&source, &module, options)
         .into_iter()

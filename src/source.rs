@@ -52,6 +52,24 @@ impl fmt::Display for Skip {
 impl SourceText {
     /// Decodes per PEP 263: UTF-8 by default, a UTF-8 BOM accepted, a coding cookie on line 1 or 2.
     pub fn decode(bytes: &[u8], max_size: u64) -> Result<Self, Skip> {
+        Self::decode_owned(bytes.to_vec(), max_size)
+    }
+
+    /// [`Self::decode`] taking the bytes, so UTF-8 (the common case) is not copied.
+    pub fn decode_owned(bytes: Vec<u8>, max_size: u64) -> Result<Self, Skip> {
+        let encoding = Self::check_decodable(&bytes, max_size)?;
+        let text = match encoding {
+            Encoding::Utf8 => String::from_utf8(bytes).map_err(|e| invalid_utf8(e.utf8_error()))?,
+            Encoding::Utf8Bom => decode_with(encoding, &bytes[3..])?,
+            _ => decode_with(encoding, &bytes)?,
+        };
+        Ok(Self::from_text(text, encoding))
+    }
+
+    /// Everything [`Self::decode`] would refuse, found without allocating: the size limit, NUL
+    /// bytes, an unusable cookie, invalid UTF-8. Lets a caller skip decoding files it will not
+    /// analyse while still reporting the ones nobody could read.
+    pub fn check_decodable(bytes: &[u8], max_size: u64) -> Result<Encoding, Skip> {
         if bytes.len() as u64 > max_size {
             return Err(Skip::TooLarge { size: bytes.len() as u64, limit: max_size });
         }
@@ -62,8 +80,10 @@ impl SourceText {
             Some(rest) => (Encoding::Utf8Bom, rest),
             None => (encoding_from_cookie(bytes)?, bytes),
         };
-        let text = decode_with(encoding, body)?;
-        Ok(Self::from_text(text, encoding))
+        if matches!(encoding, Encoding::Utf8 | Encoding::Utf8Bom) {
+            std::str::from_utf8(body).map_err(invalid_utf8)?;
+        }
+        Ok(encoding)
     }
 
     /// Wraps text that is already decoded (tests, and re-checking fixed text).
@@ -183,11 +203,19 @@ fn encoding_for_label(label: &str) -> Result<Encoding, Skip> {
     }
 }
 
+/// Lines as the line index counts them: a last line without a newline counts.
+pub fn count_lines(bytes: &[u8]) -> usize {
+    let newlines = memchr::memchr_iter(b'\n', bytes).count();
+    newlines + usize::from(bytes.last().is_some_and(|&b| b != b'\n'))
+}
+
+fn invalid_utf8(error: std::str::Utf8Error) -> Skip {
+    Skip::Undecodable(format!("invalid UTF-8 at byte {} and no coding cookie", error.valid_up_to()))
+}
+
 fn decode_with(encoding: Encoding, bytes: &[u8]) -> Result<String, Skip> {
     match encoding {
-        Encoding::Utf8 | Encoding::Utf8Bom => String::from_utf8(bytes.to_vec()).map_err(|e| {
-            Skip::Undecodable(format!("invalid UTF-8 at byte {} and no coding cookie", e.utf8_error().valid_up_to()))
-        }),
+        Encoding::Utf8 | Encoding::Utf8Bom => String::from_utf8(bytes.to_vec()).map_err(|e| invalid_utf8(e.utf8_error())),
         Encoding::Latin1 => Ok(bytes.iter().map(|&b| char::from(b)).collect()),
         Encoding::Other(enc) => enc
             .decode_without_bom_handling_and_without_replacement(bytes)
@@ -254,6 +282,14 @@ mod tests {
     #[test]
     fn invalid_utf8_without_cookie_is_undecodable() {
         assert!(matches!(SourceText::decode(b"x = '\xff'\n", LIMIT), Err(Skip::Undecodable(_))));
+    }
+
+    #[test]
+    fn count_lines_agrees_with_the_line_index() {
+        for text in ["", "a", "a\n", "a\nb", "a\r\nb\r\n", "\n\n"] {
+            let index = SourceText::from_text(text.into(), Encoding::Utf8);
+            assert_eq!(count_lines(text.as_bytes()), index.line_count(), "{text:?}");
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Reading command-line definitions and imports: argparse destinations, click / typer option
 //! defaults, and the Python 2 module names that map onto today's standard-library servers.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::python::ast::{self, Expr};
 
@@ -41,7 +41,7 @@ fn option_name<'s>(flags: impl Iterator<Item = &'s str>) -> Option<String> {
 
 /// click / typer-style `@option('--host', default=…)` decorators: parameter → default.
 pub(crate) fn cli_options(f: &ast::StmtFunctionDef) -> HashMap<String, &Expr> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for d in &f.decorator_list {
         let Expr::Call(c) = &d.expression else { continue };
         let is_option = match &*c.func {

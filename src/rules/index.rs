@@ -5,7 +5,7 @@
 //! it: "which bindings of this name can reach this point?" ([`Index::reaching`]) and "which
 //! attributes does this class define?" ([`Index::class_attr`]).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::python::ast::{self, Expr};
 

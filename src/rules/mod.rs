@@ -23,7 +23,7 @@ mod suppress;
 mod tests;
 mod values;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::ops::Range;
 
 use crate::finding::{Finding, Sink};
@@ -108,7 +108,7 @@ pub fn check_unfiltered(source: &SourceText, module: &ParsedModule, options: &Op
                 markers.covers(source.line_of(span.start), source.line_of(span.end.saturating_sub(1).max(span.start)))
             })
     };
-    let mut groups: HashMap<Range<usize>, Vec<(bool, Raw<'_>)>> = HashMap::new();
+    let mut groups: HashMap<Range<usize>, Vec<(bool, Raw<'_>)>> = HashMap::default();
     for r in raws {
         let s = suppressed(&r);
         groups.entry(strings::range(r.loc.expr)).or_default().push((s, r));

@@ -5,7 +5,7 @@
 //! distinctive, on any receiver), says which positional index or keyword holds the address and
 //! what shape the address has. Adding a framework is one entry here.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 use super::address::Accept;
@@ -251,13 +251,13 @@ struct Lookup {
 fn lookup() -> &'static Lookup {
     static LOOKUP: OnceLock<Lookup> = OnceLock::new();
     LOOKUP.get_or_init(|| {
-        let mut by_method: HashMap<&'static str, Vec<(&'static Api, &'static str)>> = HashMap::new();
+        let mut by_method: HashMap<&'static str, Vec<(&'static Api, &'static str)>> = HashMap::default();
         for api in CATALOGUE {
             for name in api.names {
                 by_method.entry(last_segment(name)).or_default().push((api, name));
             }
         }
-        let mut factories: HashMap<&'static str, Vec<(&'static str, &'static str)>> = HashMap::new();
+        let mut factories: HashMap<&'static str, Vec<(&'static str, &'static str)>> = HashMap::default();
         for &(pattern, ret) in FACTORIES {
             factories.entry(last_segment(pattern)).or_default().push((pattern, ret));
         }

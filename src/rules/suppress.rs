@@ -5,7 +5,7 @@
 //! For compound statements (`def`, `with`, `if`, …) only the header counts as "the statement",
 //! so a marker deep inside a function body never silences a parameter default.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::ops::Range;
 
 use crate::finding::RULE_CODE;
@@ -23,7 +23,7 @@ pub(crate) struct Markers {
 impl Markers {
     pub(crate) fn new(source: &SourceText, comments: impl Iterator<Item = Range<usize>>, foreign: bool) -> Self {
         let text = source.text();
-        let mut lines = HashMap::new();
+        let mut lines = HashMap::default();
         for c in comments {
             let Some(comment) = text.get(c.clone()) else { continue };
             if is_marker(comment, foreign) {

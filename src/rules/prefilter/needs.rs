@@ -8,7 +8,7 @@
 //! also names `call_command` or `execute_from_command_line`. Configuration names are matched as
 //! substrings in any case, as [`super::super::sinks::config_key`] does.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -188,7 +188,7 @@ fn tables() -> &'static Tables {
 }
 
 fn build() -> Tables {
-    let mut roots: HashMap<&'static [u8], u64> = HashMap::new();
+    let mut roots: HashMap<&'static [u8], u64> = HashMap::default();
     let mut bit = |w: &'static str| -> u64 {
         let next = 1u64 << roots.len().min(63);
         *roots.entry(w.as_bytes()).or_insert(next)
