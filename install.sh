@@ -173,4 +173,5 @@ if [ $uninstall = yes ]; then
 fi
 bin=$(find_binary)
 for hook in $hooks; do install_hook "$hook"; done
-say "hooks run $bin"
+version=$("$bin" --version) || die "$bin does not run"
+say "$version installed at $bin; hooks run it. Try: $bin check ."

@@ -15,7 +15,7 @@ work=${BENCH_DIR:-$(mktemp -d /tmp/bindguard-precommit-bench.XXXXXX)}
 repo=$work/repo
 stdlib=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')
 
-git_q() { git -C "$repo" -c user.name=bench -c user.email=bench@example.invalid "$@"; }
+git_q() { git -C "$repo" -c user.name=bench -c user.email=bench@example.invalid -c gc.auto=0 "$@"; }
 
 # Builds the repository once: enough stdlib copies for $min_entries entries, one packed commit.
 build_repo() {

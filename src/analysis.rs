@@ -79,7 +79,12 @@ pub fn analyze(changes: ChangeSet, options: &rules::Options, max_file_size: u64)
     let started = Instant::now();
     let outcomes: Vec<Outcome> =
         changes.files.into_par_iter().map(|file| analyze_file(file, options, max_file_size)).collect();
-    let mut report = Report { skipped: changes.skipped, commits: changes.commits, scope_note: changes.scope_note, ..Default::default() };
+    let mut report = Report {
+        skipped: changes.skipped,
+        commits: changes.commits,
+        scope_note: changes.scope_note,
+        ..Default::default()
+    };
     for outcome in outcomes {
         match outcome {
             Outcome::Skipped(skip) => report.skipped.push(skip),
@@ -100,7 +105,8 @@ enum Outcome {
 }
 
 fn analyze_file(file: ChangedFile, options: &rules::Options, max_file_size: u64) -> Outcome {
-    let skipped = |path: String, skip: crate::source::Skip| Outcome::Skipped(Skipped { path, reason: skip.to_string() });
+    let skipped =
+        |path: String, skip: crate::source::Skip| Outcome::Skipped(Skipped { path, reason: skip.to_string() });
     if let Err(skip) = SourceText::check_decodable(&file.bytes, max_file_size) {
         return skipped(file.path, skip);
     }
@@ -121,7 +127,15 @@ fn analyze_file(file: ChangedFile, options: &rules::Options, max_file_size: u64)
         .collect();
     let syntax_errors = module.syntax_errors();
     let keep = !findings.is_empty() || !syntax_errors.is_empty();
-    let report = FileReport { path: file.path, raw_path: file.raw_path, commit: file.commit, stub: file.stub, source, findings, syntax_errors };
+    let report = FileReport {
+        path: file.path,
+        raw_path: file.raw_path,
+        commit: file.commit,
+        stub: file.stub,
+        source,
+        findings,
+        syntax_errors,
+    };
     Outcome::Checked { lines, file: keep.then_some(report) }
 }
 

@@ -12,18 +12,18 @@
 //! Each mode (`check`, `pre-commit`, `pre-push`, `pre-receive`) only builds a change set; all
 //! later steps are shared.
 
-pub mod finding;
-pub mod fix;
-pub mod python;
-pub mod rules;
-pub mod source;
-pub mod changes;
-pub mod git;
-pub mod pyfiles;
 pub mod analysis;
 pub mod app;
+pub mod changes;
 pub mod cli;
+pub mod finding;
+pub mod fix;
+pub mod git;
 pub mod modes;
-pub mod render;
-pub mod settings;
 pub mod policy;
+pub mod pyfiles;
+pub mod python;
+pub mod render;
+pub mod rules;
+pub mod settings;
+pub mod source;

@@ -86,12 +86,7 @@ impl Policy {
         let mut policy = Policy::default();
         let value = |key: &'static str| get(key).map(|v| (key, v));
         if let Some((key, v)) = value("bindguard.timeBudget") {
-            policy.time_budget = parse(
-                key,
-                &v,
-                "a duration such as 4s or 500ms, milliseconds, or off",
-                duration,
-            )?;
+            policy.time_budget = parse(key, &v, "a duration such as 4s or 500ms, milliseconds, or off", duration)?;
         }
         if let Some((key, v)) = value("bindguard.onTimeout") {
             policy.on_timeout = parse(key, &v, "fail-open or fail-closed", on_overrun)?;
@@ -100,12 +95,7 @@ impl Policy {
             policy.max_commits = parse(key, &v, "a number of commits or off", count)?;
         }
         if let Some((key, v)) = value("bindguard.maxBlobSize") {
-            policy.max_blob_size = Some(parse(
-                key,
-                &v,
-                "a size in bytes such as 1048576, 512k or 10m",
-                size,
-            )?);
+            policy.max_blob_size = Some(parse(key, &v, "a size in bytes such as 1048576, 512k or 10m", size)?);
         }
         if let Some((key, v)) = value("bindguard.onTooLarge") {
             policy.on_too_large = parse(key, &v, "fail-open or fail-closed", on_overrun)?;
@@ -127,11 +117,7 @@ fn parse<T>(
     expected: &'static str,
     parser: impl Fn(&str) -> Option<T>,
 ) -> Result<T, PolicyError> {
-    parser(value.trim()).ok_or_else(|| PolicyError {
-        key,
-        value: value.to_owned(),
-        expected,
-    })
+    parser(value.trim()).ok_or_else(|| PolicyError { key, value: value.to_owned(), expected })
 }
 
 fn duration(v: &str) -> Option<Option<Duration>> {
@@ -185,10 +171,7 @@ fn boolean(v: &str) -> Option<bool> {
 }
 
 fn is_off(v: &str) -> bool {
-    matches!(
-        v.to_ascii_lowercase().as_str(),
-        "off" | "none" | "unlimited"
-    )
+    matches!(v.to_ascii_lowercase().as_str(), "off" | "none" | "unlimited")
 }
 
 #[cfg(test)]
@@ -196,12 +179,7 @@ mod tests {
     use super::*;
 
     fn policy(pairs: &[(&str, &str)]) -> Result<Policy, PolicyError> {
-        Policy::from_config(|key| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, v)| v.to_string())
-        })
+        Policy::from_config(|key| pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| v.to_string()))
     }
 
     #[test]

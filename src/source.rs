@@ -88,9 +88,8 @@ impl SourceText {
 
     /// Wraps text that is already decoded (tests, and re-checking fixed text).
     pub fn from_text(text: String, encoding: Encoding) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
-            .collect();
+        let line_starts =
+            std::iter::once(0).chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1)).collect();
         Self { text, encoding, line_starts }
     }
 
@@ -138,10 +137,9 @@ impl SourceText {
         match self.encoding {
             Encoding::Utf8 => Ok(text.as_bytes().to_vec()),
             Encoding::Utf8Bom => Ok([b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()),
-            Encoding::Latin1 => text
-                .chars()
-                .map(|c| u8::try_from(u32::from(c)).map_err(|_| format!("{c:?} is not latin-1")))
-                .collect(),
+            Encoding::Latin1 => {
+                text.chars().map(|c| u8::try_from(u32::from(c)).map_err(|_| format!("{c:?} is not latin-1"))).collect()
+            }
             Encoding::Other(enc) => {
                 let (bytes, _, unmappable) = enc.encode(text);
                 if unmappable {
@@ -173,15 +171,12 @@ fn cookie_label(line: &[u8]) -> Option<String> {
     if trimmed.first() != Some(&b'#') {
         return None;
     }
-    let at = memchr::memmem::find_iter(trimmed, b"coding")
-        .find(|&i| matches!(trimmed.get(i + 6), Some(b':' | b'=')))?;
+    let at =
+        memchr::memmem::find_iter(trimmed, b"coding").find(|&i| matches!(trimmed.get(i + 6), Some(b':' | b'=')))?;
     let rest = &trimmed[at + 7..];
     let rest = &rest[rest.iter().take_while(|b| matches!(b, b' ' | b'\t')).count()..];
-    let name: Vec<u8> = rest
-        .iter()
-        .copied()
-        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-        .collect();
+    let name: Vec<u8> =
+        rest.iter().copied().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')).collect();
     (!name.is_empty()).then(|| String::from_utf8_lossy(&name).to_ascii_lowercase())
 }
 
@@ -215,7 +210,9 @@ fn invalid_utf8(error: std::str::Utf8Error) -> Skip {
 
 fn decode_with(encoding: Encoding, bytes: &[u8]) -> Result<String, Skip> {
     match encoding {
-        Encoding::Utf8 | Encoding::Utf8Bom => String::from_utf8(bytes.to_vec()).map_err(|e| invalid_utf8(e.utf8_error())),
+        Encoding::Utf8 | Encoding::Utf8Bom => {
+            String::from_utf8(bytes.to_vec()).map_err(|e| invalid_utf8(e.utf8_error()))
+        }
         Encoding::Latin1 => Ok(bytes.iter().map(|&b| char::from(b)).collect()),
         Encoding::Other(enc) => enc
             .decode_without_bom_handling_and_without_replacement(bytes)

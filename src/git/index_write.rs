@@ -28,9 +28,7 @@ pub fn write_fixes(repo: &gix::Repository, fixes: &[FixedFile]) -> anyhow::Resul
     let mut locked = LockedIndexes::acquire(&index_paths)?;
     let mut new_ids = Vec::with_capacity(fixes.len());
     for fix in fixes {
-        let id = repo
-            .write_blob(&fix.fixed)
-            .context("cannot write the fixed blob")?;
+        let id = repo.write_blob(&fix.fixed).context("cannot write the fixed blob")?;
         new_ids.push(id.detach());
     }
     locked.update(hash, |index| apply_fixes(index, hash, fixes, &new_ids))?;
@@ -41,10 +39,7 @@ pub fn write_fixes(repo: &gix::Repository, fixes: &[FixedFile]) -> anyhow::Resul
 fn indexes_to_update(repo: &gix::Repository) -> Vec<PathBuf> {
     let index = repo.index_path();
     let mut paths = vec![index.clone()];
-    let name = index
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = index.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     if name.starts_with("next-index-") && name.ends_with(".lock") {
         let real = repo.git_dir().join("index.lock");
         if real.is_file() {
@@ -84,12 +79,8 @@ impl LockedIndexes {
             updated.push(index);
         }
         for ((path, lock), index) in self.locks.iter_mut().zip(&updated) {
-            write_index(index, lock).with_context(|| {
-                format!(
-                    "cannot write the index {}; nothing was changed",
-                    path.display()
-                )
-            })?;
+            write_index(index, lock)
+                .with_context(|| format!("cannot write the index {}; nothing was changed", path.display()))?;
         }
         Ok(())
     }
@@ -111,15 +102,9 @@ fn lock(index: &Path) -> anyhow::Result<gix::lock::File> {
     gix::lock::File::acquire_to_update_resource(index, mode, None, 0).map_err(|err| {
         let lock = lock_path(index);
         if std::fs::symlink_metadata(&lock).is_ok() {
-            anyhow!(
-                "{} exists: another git process is using the index; nothing was changed",
-                lock.display()
-            )
+            anyhow!("{} exists: another git process is using the index; nothing was changed", lock.display())
         } else {
-            anyhow!(
-                "cannot lock the index {}: {err}; nothing was changed",
-                index.display()
-            )
+            anyhow!("cannot lock the index {}: {err}; nothing was changed", index.display())
         }
     })
 }
@@ -226,11 +211,7 @@ mod tests {
         let result = locked.update(HASH, |index| {
             seen += 1;
             index.remove_tree();
-            if seen == 2 {
-                bail!("re-staged")
-            } else {
-                Ok(())
-            }
+            if seen == 2 { bail!("re-staged") } else { Ok(()) }
         });
         assert!(result.is_err());
         drop(locked);

@@ -25,17 +25,13 @@ enum Layer {
 
 impl Layer {
     fn store(dir: &Path, kind: gix::hash::Kind) -> anyhow::Result<Self> {
-        let mut handle = gix::odb::at(dir, kind)
-            .with_context(|| format!("cannot open object directory {}", dir.display()))?;
+        let mut handle =
+            gix::odb::at(dir, kind).with_context(|| format!("cannot open object directory {}", dir.display()))?;
         super::open::install_pack_cache(&mut handle);
         Ok(Layer::Store(handle))
     }
 
-    fn try_find<'a>(
-        &self,
-        id: &gix::oid,
-        buf: &'a mut Vec<u8>,
-    ) -> gix::Result<Option<gix::objs::Data<'a>>> {
+    fn try_find<'a>(&self, id: &gix::oid, buf: &'a mut Vec<u8>) -> gix::Result<Option<gix::objs::Data<'a>>> {
         match self {
             Layer::Store(h) => h.try_find(id, buf),
             Layer::Repo(h) => h.try_find(id, buf),
@@ -77,10 +73,7 @@ impl LayeredOdb {
             }
         }
         layers.push(Layer::Repo(repo.objects.clone()));
-        for dir in env_alternates()
-            .into_iter()
-            .chain(deep_alternates(&main_dir))
-        {
+        for dir in env_alternates().into_iter().chain(deep_alternates(&main_dir)) {
             if dir.is_dir() && seen.insert(canonical(&dir)) {
                 layers.push(Layer::store(&dir, kind)?);
             }
@@ -94,26 +87,15 @@ impl LayeredOdb {
 
     /// Whether the object is in the push quarantine (or any layer before the repository).
     pub fn in_quarantine(&self, id: &gix::oid) -> bool {
-        self.layers
-            .iter()
-            .take_while(|l| matches!(l, Layer::Store(_)))
-            .any(|l| l.exists(id))
+        self.layers.iter().take_while(|l| matches!(l, Layer::Store(_))).any(|l| l.exists(id))
     }
 }
 
 impl Find for LayeredOdb {
-    fn try_find<'a>(
-        &self,
-        id: &gix::oid,
-        buf: &'a mut Vec<u8>,
-    ) -> gix::Result<Option<gix::objs::Data<'a>>> {
+    fn try_find<'a>(&self, id: &gix::oid, buf: &'a mut Vec<u8>) -> gix::Result<Option<gix::objs::Data<'a>>> {
         // `exists` is an index lookup or a stat; it spares decoding an object twice. When no
         // layer has the object, the repository layer answers (and reports its own failure).
-        let layer = self
-            .layers
-            .iter()
-            .find(|l| l.exists(id))
-            .or_else(|| self.repo_layer());
+        let layer = self.layers.iter().find(|l| l.exists(id)).or_else(|| self.repo_layer());
         match layer {
             Some(layer) => layer.try_find(id, buf),
             None => Ok(None),
@@ -159,9 +141,7 @@ fn env_alternates() -> Vec<PathBuf> {
     let Some(value) = std::env::var_os("GIT_ALTERNATE_OBJECT_DIRECTORIES") else {
         return Vec::new();
     };
-    std::env::split_paths(&value)
-        .filter(|p| !p.as_os_str().is_empty())
-        .collect()
+    std::env::split_paths(&value).filter(|p| !p.as_os_str().is_empty()).collect()
 }
 
 /// Alternates two or more levels below `objects_dir`, each relative path resolved against the
@@ -213,11 +193,7 @@ mod tests {
         };
         let (a, b, c) = (objects("a.git"), objects("b.git"), objects("nested/c.git"));
         std::fs::write(a.join("info/alternates"), "../../b.git/objects\n").unwrap();
-        std::fs::write(
-            b.join("info/alternates"),
-            "# comment\n../../nested/c.git/objects\n",
-        )
-        .unwrap();
+        std::fs::write(b.join("info/alternates"), "# comment\n../../nested/c.git/objects\n").unwrap();
         assert_eq!(deep_alternates(&canonical(&a)), vec![canonical(&c)]);
     }
 }

@@ -38,7 +38,5 @@ pub fn install_caches(repo: &mut gix::Repository) {
 /// Installs the pack delta cache on an object store handle (the repository's, or one of the
 /// extra layers that [`super::odb::LayeredOdb`] opens).
 pub(crate) fn install_pack_cache(handle: &mut gix::odb::Handle) {
-    handle.set_pack_cache(|| {
-        Box::<gix::odb::pack::cache::lru::StaticLinkedList<PACK_CACHE_ENTRIES>>::default()
-    });
+    handle.set_pack_cache(|| Box::<gix::odb::pack::cache::lru::StaticLinkedList<PACK_CACHE_ENTRIES>>::default());
 }

@@ -85,18 +85,12 @@ impl PushRepo {
 
     /// The effective value of a git config key (system, global and repository config).
     pub fn config_value(&self, key: &str) -> Option<String> {
-        self.repo
-            .config_snapshot()
-            .string(key)
-            .map(|v| v.to_string())
+        self.repo.config_snapshot().string(key).map(|v| v.to_string())
     }
 
     /// pre-receive: every existing ref (not updated yet while the hook runs).
     pub fn known_on_server(&self) -> anyhow::Result<Known> {
-        Ok(Known {
-            tips: known_tips(&self.repo, &self.odb, None)?,
-            note: None,
-        })
+        Ok(Known { tips: known_tips(&self.repo, &self.odb, None)?, note: None })
     }
 
     /// pre-push: the remote's tracking refs, or every remote-tracking ref when `remote` has
@@ -135,12 +129,8 @@ impl PushRepo {
         if remote.is_empty() || !listable {
             return Ok(Vec::new());
         }
-        known_tips(&self.repo, &self.odb, Some(&prefix)).with_context(|| {
-            format!(
-                "cannot read the tracking refs of remote {}",
-                crate::render::sanitize(remote)
-            )
-        })
+        known_tips(&self.repo, &self.odb, Some(&prefix))
+            .with_context(|| format!("cannot read the tracking refs of remote {}", crate::render::sanitize(remote)))
     }
 
     /// Scans the new commits of `updates`, handing batches of files to `sink`.
@@ -153,11 +143,7 @@ impl PushRepo {
     ) -> anyhow::Result<ScanSummary> {
         let tips = self.new_tips(updates)?;
         let walk = self.walk(&tips, known, limits)?;
-        let mut summary = ScanSummary {
-            new_commits: walk.commits.len(),
-            overrun: walk.overrun,
-            ..Default::default()
-        };
+        let mut summary = ScanSummary { new_commits: walk.commits.len(), overrun: walk.overrun, ..Default::default() };
         if walk.overrun.is_none() {
             let refs = attribute_refs(&walk.commits, &tips);
             let mut scanner = Scanner {
@@ -191,12 +177,7 @@ impl PushRepo {
     }
 
     /// New commits, newest first (breadth-first from the tips).
-    fn walk(
-        &self,
-        tips: &[(ObjectId, Vec<String>)],
-        known: &Known,
-        limits: &Limits,
-    ) -> anyhow::Result<Walk> {
+    fn walk(&self, tips: &[(ObjectId, Vec<String>)], known: &Known, limits: &Limits) -> anyhow::Result<Walk> {
         let mut out = Walk::default();
         if tips.is_empty() {
             return Ok(out);
@@ -208,19 +189,11 @@ impl PushRepo {
             .commit_graph(graph);
         for info in walk {
             let info = info.context("cannot walk the new commits")?;
-            if limits
-                .max_commits
-                .is_some_and(|max| out.commits.len() >= max)
-            {
-                out.overrun = Some(Overrun::Commits {
-                    limit: out.commits.len(),
-                });
+            if limits.max_commits.is_some_and(|max| out.commits.len() >= max) {
+                out.overrun = Some(Overrun::Commits { limit: out.commits.len() });
                 break;
             }
-            out.commits.push(WalkedCommit {
-                id: info.id,
-                parents: info.parent_ids.to_vec(),
-            });
+            out.commits.push(WalkedCommit { id: info.id, parents: info.parent_ids.to_vec() });
             // A clock read costs tens of nanoseconds, a walked commit microseconds.
             if limits.expired() {
                 out.overrun = Some(Overrun::Time);
@@ -245,8 +218,7 @@ struct WalkedCommit {
 /// For each walked commit, the pushed refs that bring it (a depth-first search per distinct
 /// tip, within the new commits only).
 fn attribute_refs(commits: &[WalkedCommit], tips: &[(ObjectId, Vec<String>)]) -> Vec<Vec<String>> {
-    let index: HashMap<ObjectId, usize> =
-        commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let index: HashMap<ObjectId, usize> = commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
     let mut refs = vec![Vec::new(); commits.len()];
     let mut marked = vec![usize::MAX; commits.len()];
     for (tip_index, (tip, names)) in tips.iter().enumerate() {
@@ -257,12 +229,7 @@ fn attribute_refs(commits: &[WalkedCommit], tips: &[(ObjectId, Vec<String>)]) ->
             }
             marked[i] = tip_index;
             refs[i].extend(names.iter().cloned());
-            stack.extend(
-                commits[i]
-                    .parents
-                    .iter()
-                    .filter_map(|p| index.get(p).copied()),
-            );
+            stack.extend(commits[i].parents.iter().filter_map(|p| index.get(p).copied()));
         }
     }
     refs
@@ -296,12 +263,7 @@ impl Scanner<'_, '_> {
     }
 
     /// One commit's changed Python files; false when the time budget ran out in between.
-    fn commit(
-        &mut self,
-        id: ObjectId,
-        refs: &[String],
-        summary: &mut ScanSummary,
-    ) -> anyhow::Result<bool> {
+    fn commit(&mut self, id: ObjectId, refs: &[String], summary: &mut ScanSummary) -> anyhow::Result<bool> {
         let data = self.diff.read_commit(&id)?;
         let info = Arc::new(CommitInfo {
             short_id: id.to_hex_with_len(10).to_string(),
@@ -346,16 +308,9 @@ impl Batch {
         Ok(())
     }
 
-    fn flush(
-        &mut self,
-        sink: &mut dyn FnMut(ChangeSet) -> anyhow::Result<()>,
-    ) -> anyhow::Result<()> {
+    fn flush(&mut self, sink: &mut dyn FnMut(ChangeSet) -> anyhow::Result<()>) -> anyhow::Result<()> {
         let changes = std::mem::take(&mut self.changes);
         self.bytes = 0;
-        if changes.files.is_empty() && changes.skipped.is_empty() {
-            Ok(())
-        } else {
-            sink(changes)
-        }
+        if changes.files.is_empty() && changes.skipped.is_empty() { Ok(()) } else { sink(changes) }
     }
 }

@@ -66,24 +66,12 @@ impl<'a> BlobReader<'a> {
         }
     }
 
-    pub fn file(
-        &mut self,
-        candidate: Candidate,
-        commit: &Arc<CommitInfo>,
-    ) -> anyhow::Result<Outcome> {
+    pub fn file(&mut self, candidate: Candidate, commit: &Arc<CommitInfo>) -> anyhow::Result<Outcome> {
         let kind = pyfiles::path_kind(&candidate.path);
-        if kind == PathKind::NotPython
-            || self.clean.contains(&candidate.new)
-            || !self.first_time(&candidate)
-        {
+        if kind == PathKind::NotPython || self.clean.contains(&candidate.new) || !self.first_time(&candidate) {
             return Ok(Outcome::Nothing);
         }
-        let Candidate {
-            path,
-            new,
-            olds,
-            renamed_from,
-        } = candidate;
+        let Candidate { path, new, olds, renamed_from } = candidate;
         let display = String::from_utf8_lossy(&path).into_owned();
         let bytes = match self.read(&new)? {
             Blob::Bytes(bytes) => bytes,
@@ -92,10 +80,7 @@ impl<'a> BlobReader<'a> {
         let Some(stub) = pyfiles::python_flavor(&path, &bytes) else {
             return Ok(Outcome::Nothing);
         };
-        if renamed_from
-            .iter()
-            .any(|from| blob_kind::is_python_rename(from, &bytes, stub))
-        {
+        if renamed_from.iter().any(|from| blob_kind::is_python_rename(from, &bytes, stub)) {
             return Ok(Outcome::Nothing);
         }
         if !rules::may_contain_bind(&bytes) {
@@ -128,31 +113,16 @@ impl<'a> BlobReader<'a> {
     }
 
     /// A new blob over the size limit: subject to the size policy only when it is Python.
-    fn oversized(
-        &mut self,
-        kind: PathKind,
-        id: &ObjectId,
-        size: u64,
-        display: String,
-    ) -> anyhow::Result<Outcome> {
+    fn oversized(&mut self, kind: PathKind, id: &ObjectId, size: u64, display: String) -> anyhow::Result<Outcome> {
         let read = || -> anyhow::Result<Vec<u8>> {
-            let blob = self
-                .odb
-                .find_blob(id, &mut self.buf)
-                .with_context(|| format!("cannot read blob {id}"))?;
+            let blob = self.odb.find_blob(id, &mut self.buf).with_context(|| format!("cannot read blob {id}"))?;
             Ok(blob.data.to_vec())
         };
         if !blob_kind::oversized_is_python(kind, size, read)? {
             return Ok(Outcome::Nothing);
         }
-        let reason = format!(
-            "blob is {size} bytes, over the {}-byte limit (bindguard.maxBlobSize)",
-            self.max_size
-        );
-        Ok(Outcome::TooLarge(Skipped {
-            path: display,
-            reason,
-        }))
+        let reason = format!("blob is {size} bytes, over the {}-byte limit (bindguard.maxBlobSize)", self.max_size);
+        Ok(Outcome::TooLarge(Skipped { path: display, reason }))
     }
 
     /// Lines of `new` added relative to every old side.
@@ -173,18 +143,12 @@ impl<'a> BlobReader<'a> {
         if let Some(bytes) = self.cache.get(id) {
             return Ok(Blob::Bytes(bytes));
         }
-        let header = self
-            .odb
-            .try_header(id)
-            .with_context(|| format!("cannot read blob {id}"))?;
+        let header = self.odb.try_header(id).with_context(|| format!("cannot read blob {id}"))?;
         let header = header.with_context(|| format!("blob {id} is missing"))?;
         if header.size > self.max_size {
             return Ok(Blob::TooLarge(header.size));
         }
-        let blob = self
-            .odb
-            .find_blob(id, &mut self.buf)
-            .with_context(|| format!("cannot read blob {id}"))?;
+        let blob = self.odb.find_blob(id, &mut self.buf).with_context(|| format!("cannot read blob {id}"))?;
         let bytes: Rc<[u8]> = Rc::from(blob.data);
         self.cache.insert(*id, bytes.clone());
         Ok(Blob::Bytes(bytes))
@@ -194,11 +158,9 @@ impl<'a> BlobReader<'a> {
 fn intersect(a: LineFilter, b: LineFilter) -> LineFilter {
     match (a, b) {
         (LineFilter::All, other) | (other, LineFilter::All) => other,
-        (LineFilter::Only(a), LineFilter::Only(b)) => LineFilter::Only(
-            a.into_iter()
-                .filter(|line| b.binary_search(line).is_ok())
-                .collect(),
-        ),
+        (LineFilter::Only(a), LineFilter::Only(b)) => {
+            LineFilter::Only(a.into_iter().filter(|line| b.binary_search(line).is_ok()).collect())
+        }
     }
 }
 

@@ -51,20 +51,11 @@ pub(super) struct TreeDiffer<'a> {
 
 impl<'a> TreeDiffer<'a> {
     pub fn new(odb: &'a LayeredOdb, kind: gix::hash::Kind) -> Self {
-        Self {
-            odb,
-            kind,
-            state: Default::default(),
-            lhs: Vec::new(),
-            rhs: Vec::new(),
-        }
+        Self { odb, kind, state: Default::default(), lhs: Vec::new(), rhs: Vec::new() }
     }
 
     pub fn read_commit(&mut self, id: &ObjectId) -> anyhow::Result<CommitData> {
-        let commit = self
-            .odb
-            .find_commit(id, &mut self.lhs)
-            .with_context(|| format!("cannot read commit {id}"))?;
+        let commit = self.odb.find_commit(id, &mut self.lhs).with_context(|| format!("cannot read commit {id}"))?;
         Ok(CommitData {
             tree: commit.tree(),
             parents: commit.parents().collect(),
@@ -101,16 +92,12 @@ impl<'a> TreeDiffer<'a> {
     /// Python blobs added or modified from `old` to `new`, by path.
     fn diff(&mut self, old: Option<ObjectId>, new: ObjectId) -> anyhow::Result<Changes> {
         let lhs = match old {
-            Some(id) => self
-                .odb
-                .find_tree_iter(&id, &mut self.lhs)
-                .with_context(|| format!("cannot read tree {id}"))?,
+            Some(id) => {
+                self.odb.find_tree_iter(&id, &mut self.lhs).with_context(|| format!("cannot read tree {id}"))?
+            }
             None => gix::objs::TreeRefIter::from_bytes(&[], self.kind),
         };
-        let rhs = self
-            .odb
-            .find_tree_iter(&new, &mut self.rhs)
-            .with_context(|| format!("cannot read tree {new}"))?;
+        let rhs = self.odb.find_tree_iter(&new, &mut self.rhs).with_context(|| format!("cannot read tree {new}"))?;
         let mut recorder = gix::diff::tree::Recorder::default();
         gix::diff::tree(lhs, rhs, &mut self.state, self.odb, &mut recorder)
             .with_context(|| format!("cannot diff tree {new}"))?;
@@ -125,22 +112,13 @@ fn python_changes(records: Vec<Change>) -> Changes {
     let mut out = Changes::new();
     for change in records {
         match change {
-            Change::Addition {
-                entry_mode,
-                oid,
-                path,
-                ..
-            } if entry_mode.is_blob() && maybe_python(&path) => {
+            Change::Addition { entry_mode, oid, path, .. } if entry_mode.is_blob() && maybe_python(&path) => {
                 let renamed_from = deleted.remove(&oid).unwrap_or_default();
                 out.insert(path.clone(), candidate(path, oid, None, renamed_from));
             }
-            Change::Modification {
-                previous_entry_mode,
-                previous_oid,
-                entry_mode,
-                oid,
-                path,
-            } if entry_mode.is_blob() && maybe_python(&path) && oid != previous_oid => {
+            Change::Modification { previous_entry_mode, previous_oid, entry_mode, oid, path }
+                if entry_mode.is_blob() && maybe_python(&path) && oid != previous_oid =>
+            {
                 let old = previous_entry_mode.is_blob().then_some(previous_oid);
                 out.insert(path.clone(), candidate(path, oid, old, Vec::new()));
             }
@@ -154,12 +132,7 @@ fn python_changes(records: Vec<Change>) -> Changes {
 fn deleted_blobs(records: &[Change]) -> HashMap<ObjectId, Vec<BString>> {
     let mut deleted: HashMap<ObjectId, Vec<BString>> = HashMap::new();
     for change in records {
-        if let Change::Deletion {
-            entry_mode,
-            oid,
-            path,
-            ..
-        } = change
+        if let Change::Deletion { entry_mode, oid, path, .. } = change
             && entry_mode.is_blob()
             && blob_kind::may_be_rename_source(path)
         {
@@ -169,18 +142,8 @@ fn deleted_blobs(records: &[Change]) -> HashMap<ObjectId, Vec<BString>> {
     deleted
 }
 
-fn candidate(
-    path: BString,
-    new: ObjectId,
-    old: Option<ObjectId>,
-    renamed_from: Vec<BString>,
-) -> Candidate {
-    Candidate {
-        path,
-        new,
-        olds: vec![old],
-        renamed_from,
-    }
+fn candidate(path: BString, new: ObjectId, old: Option<ObjectId>, renamed_from: Vec<BString>) -> Candidate {
+    Candidate { path, new, olds: vec![old], renamed_from }
 }
 
 fn into_candidates(changes: Changes) -> Vec<Candidate> {

@@ -26,36 +26,23 @@ impl RefUpdate {
     pub fn parse_receive(line: &str) -> Result<Self, String> {
         let expected = "expected `<old-oid> <new-oid> <refname>`";
         let mut parts = line.split_whitespace();
-        let (Some(old), Some(new), Some(refname), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(old), Some(new), Some(refname), None) = (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(expected.into());
         };
-        Ok(Self {
-            refname: refname.into(),
-            old: oid(old)?,
-            new: oid(new)?,
-        })
+        Ok(Self { refname: refname.into(), old: oid(old)?, new: oid(new)? })
     }
 
     /// `<local ref> <local oid> <remote ref> <remote oid>` (pre-push); `(delete)` deletes.
     pub fn parse_push(line: &str) -> Result<Self, String> {
         let expected = "expected `<local-ref> <local-oid> <remote-ref> <remote-oid>`";
         let mut parts = line.split_whitespace();
-        let (Some(_local), Some(new), Some(refname), Some(old), None) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
+        let (Some(_local), Some(new), Some(refname), Some(old), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(expected.into());
         };
-        Ok(Self {
-            refname: refname.into(),
-            old: oid(old)?,
-            new: oid(new)?,
-        })
+        Ok(Self { refname: refname.into(), old: oid(old)?, new: oid(new)? })
     }
 
     pub fn is_deletion(&self) -> bool {
@@ -72,24 +59,16 @@ impl RefUpdate {
 }
 
 fn oid(hex: &str) -> Result<ObjectId, String> {
-    ObjectId::from_hex(hex.as_bytes())
-        .map_err(|_| format!("{:?} is not an object id", crate::render::sanitize(hex)))
+    ObjectId::from_hex(hex.as_bytes()).map_err(|_| format!("{:?} is not an object id", crate::render::sanitize(hex)))
 }
 
 /// Peels `id` through annotated tags; `None` when it ends at a tree or a blob (or is missing
 /// from the odb and `missing_ok`).
-pub(super) fn peel_to_commit(
-    odb: &LayeredOdb,
-    id: ObjectId,
-    missing_ok: bool,
-) -> anyhow::Result<Option<ObjectId>> {
+pub(super) fn peel_to_commit(odb: &LayeredOdb, id: ObjectId, missing_ok: bool) -> anyhow::Result<Option<ObjectId>> {
     let mut id = id;
     let mut buf = Vec::new();
     for _ in 0..32 {
-        let header = match odb
-            .try_header(&id)
-            .with_context(|| format!("cannot read object {id}"))?
-        {
+        let header = match odb.try_header(&id).with_context(|| format!("cannot read object {id}"))? {
             Some(header) => header,
             None if missing_ok => return Ok(None),
             None => anyhow::bail!("object {id} is missing from the repository and the push"),
@@ -97,10 +76,7 @@ pub(super) fn peel_to_commit(
         match header.kind {
             gix::objs::Kind::Commit => return Ok(Some(id)),
             gix::objs::Kind::Tag => {
-                id = odb
-                    .find_tag(&id, &mut buf)
-                    .with_context(|| format!("cannot read tag {id}"))?
-                    .target();
+                id = odb.find_tag(&id, &mut buf).with_context(|| format!("cannot read tag {id}"))?.target();
             }
             gix::objs::Kind::Tree | gix::objs::Kind::Blob => return Ok(None),
         }
@@ -149,11 +125,7 @@ mod tests {
         assert_eq!(update.refname, "refs/heads/main");
         assert_eq!(update.old_id(), None);
         assert!(!update.is_deletion());
-        assert!(
-            RefUpdate::parse_receive(&format!("{A} {ZERO} refs/heads/x"))
-                .unwrap()
-                .is_deletion()
-        );
+        assert!(RefUpdate::parse_receive(&format!("{A} {ZERO} refs/heads/x")).unwrap().is_deletion());
         assert!(RefUpdate::parse_receive("garbage").is_err());
         assert!(RefUpdate::parse_receive(&format!("{A} xyz refs/heads/x")).is_err());
         assert!(RefUpdate::parse_receive(&format!("{A} {A} refs/heads/x extra")).is_err());

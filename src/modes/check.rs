@@ -140,5 +140,12 @@ fn read_file(path: &Path, explicit: bool, max_file_size: u64) -> Result<Option<C
         None if explicit && kind == PathKind::NotPython => return Err(skipped("not a Python file".into())),
         None => return Ok(None),
     };
-    Ok(Some(ChangedFile { path: display, raw_path: raw_path.to_vec(), bytes, lines: LineFilter::All, stub, commit: None }))
+    Ok(Some(ChangedFile {
+        path: display,
+        raw_path: raw_path.to_vec(),
+        bytes,
+        lines: LineFilter::All,
+        stub,
+        commit: None,
+    }))
 }

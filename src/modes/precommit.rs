@@ -13,8 +13,8 @@ use std::time::Instant;
 use crate::analysis::{self, Report};
 use crate::app::ExitStatus;
 use crate::cli::PreCommitArgs;
-use crate::git;
 use crate::fix::FixOutcome;
+use crate::git;
 use crate::modes::precommit_fix;
 use crate::render::{self, Stylesheet, plural, sanitize};
 use crate::settings::{Settings, Stream};
@@ -41,16 +41,8 @@ pub fn run_with_repo(repo: &gix::Repository, args: &PreCommitArgs) -> anyhow::Re
 }
 
 /// Staged changes → report; the elapsed time covers the git side too.
-fn scan(
-    repo: &gix::Repository,
-    args: &PreCommitArgs,
-    settings: &Settings,
-    started: Instant,
-) -> anyhow::Result<Report> {
-    let options = git::staged::Options {
-        all_lines: args.all_lines,
-        max_file_size: settings.max_file_size,
-    };
+fn scan(repo: &gix::Repository, args: &PreCommitArgs, settings: &Settings, started: Instant) -> anyhow::Result<Report> {
+    let options = git::staged::Options { all_lines: args.all_lines, max_file_size: settings.max_file_size };
     let changes = git::staged::staged_changes(repo, &options)?;
     let mut report = analysis::analyze(changes, &settings.rules, settings.max_file_size);
     report.elapsed = started.elapsed();
@@ -67,20 +59,12 @@ fn fix(
     started: Instant,
 ) -> anyhow::Result<ExitStatus> {
     let outcome = precommit_fix::apply(repo, &report, &settings.rules)?;
-    let after = if outcome.fixed_files > 0 {
-        scan(repo, args, settings, started)?
-    } else {
-        report
-    };
+    let after = if outcome.fixed_files > 0 { scan(repo, args, settings, started)? } else { report };
     print(&after, settings, args.all_lines)?;
     let remaining = after.active_count();
     print_fix_outcome(&outcome, remaining, args.fix_continue)?;
     let stop = remaining > 0 || (outcome.fixed_findings > 0 && !args.fix_continue);
-    Ok(if stop {
-        ExitStatus::Findings
-    } else {
-        ExitStatus::Clean
-    })
+    Ok(if stop { ExitStatus::Findings } else { ExitStatus::Clean })
 }
 
 fn print(report: &Report, settings: &Settings, all_lines: bool) -> anyhow::Result<()> {
@@ -101,11 +85,7 @@ fn print(report: &Report, settings: &Settings, all_lines: bool) -> anyhow::Resul
 }
 
 /// What `--fix` changed, on stderr in every format (stdout stays one JSON document).
-fn print_fix_outcome(
-    outcome: &FixOutcome,
-    remaining: usize,
-    fix_continue: bool,
-) -> anyhow::Result<()> {
+fn print_fix_outcome(outcome: &FixOutcome, remaining: usize, fix_continue: bool) -> anyhow::Result<()> {
     let mut err = std::io::stderr().lock();
     for note in &outcome.notes {
         writeln!(err, "bindguard: note: {}", sanitize(note))?;
@@ -113,11 +93,8 @@ fn print_fix_outcome(
     if outcome.fixed_findings == 0 {
         return Ok(());
     }
-    let fixed = format!(
-        "fixed {} in {}",
-        plural(outcome.fixed_findings, "finding"),
-        plural(outcome.fixed_files, "file")
-    );
+    let fixed =
+        format!("fixed {} in {}", plural(outcome.fixed_findings, "finding"), plural(outcome.fixed_files, "file"));
     let next = match (remaining, fix_continue) {
         (0, true) => "the commit goes on with the fixed content",
         (0, false) => "the fix is staged: review it with `git diff --cached`, then commit again",
@@ -130,9 +107,5 @@ fn print_fix_outcome(
 /// What was scanned, e.g. `3 staged Python files, 41 changed lines`.
 fn scope(report: &Report, all_lines: bool) -> String {
     let lines = if all_lines { "line" } else { "changed line" };
-    format!(
-        "{}, {}",
-        plural(report.files_checked, "staged Python file"),
-        plural(report.lines_checked, lines)
-    )
+    format!("{}, {}", plural(report.files_checked, "staged Python file"), plural(report.lines_checked, lines))
 }

@@ -8,17 +8,13 @@ use std::path::Path;
 
 use crate::analysis::Report;
 use crate::fix::files::replace_file;
-use crate::fix::{FixOutcome, FixedFile, plan};
 use crate::fix::worktree::carry_fix;
+use crate::fix::{FixOutcome, FixedFile, plan};
 use crate::git::index_write::write_fixes;
 use crate::rules;
 
 /// Fixes the staged blobs of every file in the report that has fixable findings.
-pub fn apply(
-    repo: &gix::Repository,
-    report: &Report,
-    options: &rules::Options,
-) -> anyhow::Result<FixOutcome> {
+pub fn apply(repo: &gix::Repository, report: &Report, options: &rules::Options) -> anyhow::Result<FixOutcome> {
     let (planned, notes) = plan(report, options);
     let mut outcome = FixOutcome { notes, ..Default::default() };
     if planned.is_empty() {
@@ -44,26 +40,19 @@ fn carry_to_worktree(workdir: &Path, display: &str, blob: &FixedFile) -> Option<
         Ok(meta) if meta.is_file() => match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(err) => {
-                return Some(format!(
-                    "{display}: worktree left alone (cannot read it: {err}); the index is fixed"
-                ));
+                return Some(format!("{display}: worktree left alone (cannot read it: {err}); the index is fixed"));
             }
         },
         _ => {
-            return Some(format!(
-                "{display}: not in the worktree; only the index was fixed"
-            ));
+            return Some(format!("{display}: not in the worktree; only the index was fixed"));
         }
     };
     let patch = carry_fix(&blob.original, &blob.fixed, &current);
     if patch.bytes != current
         && let Err(err) = replace_file(&path, &current, &patch.bytes)
     {
-        return Some(format!(
-            "{display}: worktree left alone ({err:#}); the index is fixed"
-        ));
+        return Some(format!("{display}: worktree left alone ({err:#}); the index is fixed"));
     }
-    (patch.skipped_hunks > 0).then(|| {
-        format!("{display}: the worktree line differs from the staged one; fixed in the index only")
-    })
+    (patch.skipped_hunks > 0)
+        .then(|| format!("{display}: the worktree line differs from the staged one; fixed in the index only"))
 }

@@ -18,9 +18,7 @@ use crate::changes::ChangeSet;
 use crate::cli::{PrePushArgs, PreReceiveArgs};
 use crate::git::push::{Known, Limits, Overrun, PushRepo, ScanSummary};
 use crate::git::push_refs::RefUpdate;
-use crate::modes::push_input::{
-    SKIP_OPTION, framework_update, push_options, pusher, read_updates, skip_request,
-};
+use crate::modes::push_input::{SKIP_OPTION, framework_update, push_options, pusher, read_updates, skip_request};
 use crate::policy::{OnOverrun, Policy};
 use crate::render::{self, Stylesheet, plural, sanitize};
 use crate::settings::{Settings, Stream};
@@ -32,28 +30,17 @@ pub fn run_pre_receive(args: &PreReceiveArgs) -> anyhow::Result<ExitStatus> {
     let repo = PushRepo::open()?;
     let policy = Policy::from_config(|key| repo.config_value(key))?;
     let report_only = args.report_only || policy.report_only;
-    let prefix = if args.gitlab || policy.gitlab_prefix {
-        "GL-HOOK-ERR: "
-    } else {
-        ""
-    };
-    let mut out = Output {
-        prefix,
-        err: std::io::stderr().lock(),
-    };
+    let prefix = if args.gitlab || policy.gitlab_prefix { "GL-HOOK-ERR: " } else { "" };
+    let mut out = Output { prefix, err: std::io::stderr().lock() };
     match receive(&repo, &policy, &settings, started, &mut out) {
         Ok(status) if report_only && status != ExitStatus::Clean => {
-            out.line(
-                "bindguard: report-only mode (bindguard.reportOnly): the push is accepted anyway",
-            )?;
+            out.line("bindguard: report-only mode (bindguard.reportOnly): the push is accepted anyway")?;
             Ok(ExitStatus::Clean)
         }
         Err(err) if report_only => {
             let text = format!("{err:#}").replace('\n', " ");
             out.line(&format!("bindguard: error: {}", sanitize(&text)))?;
-            out.line(
-                "bindguard: report-only mode (bindguard.reportOnly): the push is accepted anyway",
-            )?;
+            out.line("bindguard: report-only mode (bindguard.reportOnly): the push is accepted anyway")?;
             Ok(ExitStatus::Clean)
         }
         other => other,
@@ -69,22 +56,11 @@ pub fn run_pre_push(args: &PrePushArgs) -> anyhow::Result<ExitStatus> {
         None => read_updates(std::io::stdin().lock(), RefUpdate::parse_push)?,
     };
     let framework_remote = std::env::var("PRE_COMMIT_REMOTE_NAME").ok();
-    let remote = args
-        .remote
-        .as_deref()
-        .or(framework_remote.as_deref())
-        .unwrap_or_default();
+    let remote = args.remote.as_deref().or(framework_remote.as_deref()).unwrap_or_default();
     let known = repo.known_on_remote(remote, &updates)?;
-    let limits = Limits {
-        deadline: None,
-        max_commits: None,
-        max_blob_size: settings.max_file_size,
-    };
+    let limits = Limits { deadline: None, max_commits: None, max_blob_size: settings.max_file_size };
     let (report, summary) = scan_and_analyze(&repo, &updates, &known, &limits, &settings, started)?;
-    let mut out = Output {
-        prefix: "",
-        err: std::io::stderr().lock(),
-    };
+    let mut out = Output { prefix: "", err: std::io::stderr().lock() };
     let steps = next_steps(&report, "bypass (not recommended): git push --no-verify");
     print_report(&report, &summary, &settings, steps, &mut out)?;
     Ok(report.exit_status())
@@ -117,11 +93,7 @@ fn receive(
     let steps = next_steps(&report, &bypass);
     print_report(&report, &summary, settings, steps, out)?;
     let budget_rejects = print_overruns(&summary, policy, out)?;
-    Ok(if report.active_count() > 0 || budget_rejects {
-        ExitStatus::Findings
-    } else {
-        ExitStatus::Clean
-    })
+    Ok(if report.active_count() > 0 || budget_rejects { ExitStatus::Findings } else { ExitStatus::Clean })
 }
 
 /// Whether the pusher asked to skip the scan and the policy allows it; either way the decision
@@ -136,15 +108,8 @@ fn skip_granted(policy: &Policy, out: &mut Output) -> anyhow::Result<bool> {
         ))?;
         return Ok(false);
     }
-    let reason = if reason.is_empty() {
-        "(no reason given)".into()
-    } else {
-        reason
-    };
-    let text = format!(
-        "bindguard: scan skipped by push option {SKIP_OPTION}; pusher: {}; reason: {reason}",
-        pusher()
-    );
+    let reason = if reason.is_empty() { "(no reason given)".into() } else { reason };
+    let text = format!("bindguard: scan skipped by push option {SKIP_OPTION}; pusher: {}; reason: {reason}", pusher());
     out.line(&sanitize(&text))?;
     Ok(true)
 }
@@ -167,20 +132,14 @@ fn scan_and_analyze(
         let analyzer = scope.spawn(move || {
             let mut report = Report::default();
             for changes in receiver {
-                report.absorb(analysis::analyze(
-                    changes,
-                    &settings.rules,
-                    limits.max_blob_size,
-                ));
+                report.absorb(analysis::analyze(changes, &settings.rules, limits.max_blob_size));
             }
             report
         });
         let mut sink = |changes| sender.send(changes).context("the analysis thread stopped");
         let summary = repo.scan(updates, known, limits, &mut sink);
         drop(sender);
-        let report = analyzer
-            .join()
-            .map_err(|_| anyhow::anyhow!("the analysis thread panicked"));
+        let report = analyzer.join().map_err(|_| anyhow::anyhow!("the analysis thread panicked"));
         Ok::<_, anyhow::Error>((report?, summary?))
     })?;
     report.commits = Some(summary.scanned_commits);
@@ -209,12 +168,7 @@ fn print_report(
         next_steps,
         blocked_verdict: Some("push rejected".to_owned()),
     };
-    render::text::render(
-        report,
-        &Stylesheet::new(settings.color),
-        &options,
-        &mut out.err,
-    )?;
+    render::text::render(report, &Stylesheet::new(settings.color), &options, &mut out.err)?;
     Ok(())
 }
 
@@ -223,23 +177,14 @@ fn scope(report: &Report, summary: &ScanSummary) -> String {
     let commits = if summary.scanned_commits == summary.new_commits {
         plural(summary.new_commits, "new commit")
     } else {
-        format!(
-            "{} of {}",
-            summary.scanned_commits,
-            plural(summary.new_commits, "new commit")
-        )
+        format!("{} of {}", summary.scanned_commits, plural(summary.new_commits, "new commit"))
     };
-    let mut with_findings: Vec<&str> = report
-        .active_findings()
-        .filter_map(|(file, _)| file.commit.as_ref().map(|c| c.short_id.as_str()))
-        .collect();
+    let mut with_findings: Vec<&str> =
+        report.active_findings().filter_map(|(file, _)| file.commit.as_ref().map(|c| c.short_id.as_str())).collect();
     with_findings.sort_unstable();
     with_findings.dedup();
-    let findings_in = if with_findings.is_empty() {
-        String::new()
-    } else {
-        format!(" (findings in {})", with_findings.len())
-    };
+    let findings_in =
+        if with_findings.is_empty() { String::new() } else { format!(" (findings in {})", with_findings.len()) };
     format!(
         "scanned {commits}{findings_in}, {}, {}",
         plural(report.files_checked, "Python file"),
@@ -255,7 +200,8 @@ fn next_steps(report: &Report, bypass: &str) -> Vec<String> {
         .find_map(|(file, _)| file.commit.as_ref().map(|c| c.short_id.clone()))
         .unwrap_or_else(|| "<commit>".into());
     let mut steps = vec![
-        "how to fix: the pushed history must not contain the bind; a later commit that removes it is not enough.".into(),
+        "how to fix: the pushed history must not contain the bind; a later commit that removes it is not enough."
+            .into(),
         format!(
             "  rewrite the commit that adds it: git rebase -i {commit}^ (mark it `edit`), fix the line, \
              git commit --amend, git rebase --continue, then push again"
@@ -269,19 +215,13 @@ fn next_steps(report: &Report, bypass: &str) -> Vec<String> {
 }
 
 /// Prints what each budget overrun did; true when the policy rejects the push for it.
-fn print_overruns(
-    summary: &ScanSummary,
-    policy: &Policy,
-    out: &mut Output,
-) -> anyhow::Result<bool> {
+fn print_overruns(summary: &ScanSummary, policy: &Policy, out: &mut Output) -> anyhow::Result<bool> {
     let mut rejects = false;
     let mut verdict = |choice: OnOverrun| {
         rejects |= choice == OnOverrun::FailClosed;
         match choice {
             OnOverrun::FailOpen => "the push is accepted without a complete scan",
-            OnOverrun::FailClosed => {
-                "push rejected; push fewer commits at a time, or ask the server admin"
-            }
+            OnOverrun::FailClosed => "push rejected; push fewer commits at a time, or ask the server admin",
         }
     };
     match summary.overrun {

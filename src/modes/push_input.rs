@@ -12,13 +12,7 @@ use crate::render::sanitize;
 /// The push option that asks the server to skip the scan.
 pub(super) const SKIP_OPTION: &str = "bindguard.skip";
 /// Variables through which hosting platforms name the pusher.
-const PUSHER_VARIABLES: [&str; 5] = [
-    "GL_USERNAME",
-    "GITHUB_USER_LOGIN",
-    "GITEA_PUSHER_NAME",
-    "GL_ID",
-    "REMOTE_USER",
-];
+const PUSHER_VARIABLES: [&str; 5] = ["GL_USERNAME", "GITHUB_USER_LOGIN", "GITEA_PUSHER_NAME", "GL_ID", "REMOTE_USER"];
 
 /// Under the pre-commit framework, git's stdin is not passed on: the framework describes the
 /// push in `PRE_COMMIT_*` variables instead (`FROM_REF` is the remote side, absent when the
@@ -44,11 +38,7 @@ pub(super) fn read_updates(
             continue;
         }
         let update = parse(&line).map_err(|err| {
-            anyhow::anyhow!(
-                "stdin line {}: {err}, got {:?}",
-                number + 1,
-                sanitize(&line).into_owned()
-            )
+            anyhow::anyhow!("stdin line {}: {err}, got {:?}", number + 1, sanitize(&line).into_owned())
         })?;
         updates.push(update);
     }
@@ -57,36 +47,24 @@ pub(super) fn read_updates(
 
 /// `GIT_PUSH_OPTION_<i>` for i below `GIT_PUSH_OPTION_COUNT`.
 pub(super) fn push_options() -> Vec<String> {
-    let count = std::env::var("GIT_PUSH_OPTION_COUNT")
-        .ok()
-        .and_then(|n| n.parse::<usize>().ok())
-        .unwrap_or(0);
-    (0..count.min(1000))
-        .filter_map(|i| std::env::var(format!("GIT_PUSH_OPTION_{i}")).ok())
-        .collect()
+    let count = std::env::var("GIT_PUSH_OPTION_COUNT").ok().and_then(|n| n.parse::<usize>().ok()).unwrap_or(0);
+    (0..count.min(1000)).filter_map(|i| std::env::var(format!("GIT_PUSH_OPTION_{i}")).ok()).collect()
 }
 
 /// The reason given with `-o bindguard.skip=<reason>` (empty for a bare `-o bindguard.skip`).
 pub(super) fn skip_request(options: &[String]) -> Option<String> {
-    options
-        .iter()
-        .find_map(|option| match option.split_once('=') {
-            Some((name, reason)) if name == SKIP_OPTION => Some(reason.trim().to_owned()),
-            None if option == SKIP_OPTION => Some(String::new()),
-            _ => None,
-        })
+    options.iter().find_map(|option| match option.split_once('=') {
+        Some((name, reason)) if name == SKIP_OPTION => Some(reason.trim().to_owned()),
+        None if option == SKIP_OPTION => Some(String::new()),
+        _ => None,
+    })
 }
 
 /// The pusher's identity as the platform gives it, for the audit line.
 pub(super) fn pusher() -> String {
     PUSHER_VARIABLES
         .iter()
-        .find_map(|name| {
-            std::env::var(name)
-                .ok()
-                .filter(|v| !v.is_empty())
-                .map(|v| format!("{v} ({name})"))
-        })
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()).map(|v| format!("{v} ({name})")))
         .unwrap_or_else(|| format!("unknown (none of {} is set)", PUSHER_VARIABLES.join(", ")))
 }
 
@@ -97,24 +75,14 @@ mod tests {
     #[test]
     fn skip_option_forms() {
         let opts = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(
-            skip_request(&opts(&["ci.skip", "bindguard.skip=hotfix 12"])),
-            Some("hotfix 12".into())
-        );
-        assert_eq!(
-            skip_request(&opts(&["bindguard.skip"])),
-            Some(String::new())
-        );
+        assert_eq!(skip_request(&opts(&["ci.skip", "bindguard.skip=hotfix 12"])), Some("hotfix 12".into()));
+        assert_eq!(skip_request(&opts(&["bindguard.skip"])), Some(String::new()));
         assert_eq!(skip_request(&opts(&["bindguard.skipper=x"])), None);
     }
 
     #[test]
     fn malformed_stdin_is_one_line_error() {
         let err = read_updates("\nnot a line\n".as_bytes(), RefUpdate::parse_receive).unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("stdin line 2: \"not\" is not an object id"),
-            "{err}"
-        );
+        assert!(err.to_string().starts_with("stdin line 2: \"not\" is not an object id"), "{err}");
     }
 }

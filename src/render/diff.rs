@@ -28,8 +28,13 @@ pub fn unified(path: &str, source: &SourceText, fix: &Fix) -> Option<String> {
         if before.lines().any(|l| l.len() > MAX_LINE) {
             return None;
         }
-        let local: Vec<Edit> =
-            edits.iter().map(|e| Edit { range: e.range.start - window.start..e.range.end - window.start, content: e.content.clone() }).collect();
+        let local: Vec<Edit> = edits
+            .iter()
+            .map(|e| Edit {
+                range: e.range.start - window.start..e.range.end - window.start,
+                content: e.content.clone(),
+            })
+            .collect();
         let after = apply_edits(before, &local).ok()?;
         let first_line = source.line_of(window.start);
         shift += hunk(&mut out, before, &after, first_line, shift);
@@ -63,7 +68,11 @@ fn clusters<'a>(source: &SourceText, edits: &'a [Edit]) -> Vec<(Range<usize>, Ve
         let start_line = source.line_of(edit.range.start);
         // An insertion at the start of a line sits between that line and the one before it.
         let inserts_between_lines = edit.range.is_empty() && source.line_start(start_line) == edit.range.start;
-        let end_line = if inserts_between_lines { start_line - 1 } else { source.line_of(edit.range.end.max(edit.range.start + 1) - 1) };
+        let end_line = if inserts_between_lines {
+            start_line - 1
+        } else {
+            source.line_of(edit.range.end.max(edit.range.start + 1) - 1)
+        };
         let first = start_line.saturating_sub(CONTEXT).max(1);
         let last = (end_line + CONTEXT).clamp(first, source.line_count().max(1));
         match out.last_mut() {
@@ -121,7 +130,10 @@ mod tests {
     fn diff_shows_the_replaced_line_with_context() {
         let text = "import x\napp.run(host='0.0.0.0')\nprint()\n";
         let diff = unified("app.py", &source(text), &fix(&[(23..30, "127.0.0.1")])).unwrap();
-        assert_eq!(diff, "--- a/app.py\n+++ b/app.py\n@@ -1,3 +1,3 @@\n import x\n-app.run(host='0.0.0.0')\n+app.run(host='127.0.0.1')\n print()\n");
+        assert_eq!(
+            diff,
+            "--- a/app.py\n+++ b/app.py\n@@ -1,3 +1,3 @@\n import x\n-app.run(host='0.0.0.0')\n+app.run(host='127.0.0.1')\n print()\n"
+        );
         let absolute = unified("/srv/app.py", &source(text), &fix(&[(23..30, "127.0.0.1")])).unwrap();
         assert!(absolute.starts_with("--- /srv/app.py\n+++ /srv/app.py\n"), "{absolute}");
     }
@@ -134,7 +146,14 @@ mod tests {
             diff,
             "--- a/s.py\n+++ b/s.py\n@@ -1,2 +1,3 @@\n \"\"\"doc\"\"\"\n+import os\n a\n@@ -5,2 +6,2 @@\n d\n-run('0.0.0.0')\n+run('127.0.0.1')\n"
         );
-        let fixed = apply_edits(text, &[Edit { range: 10..10, content: "import os\n".into() }, Edit { range: 23..30, content: "127.0.0.1".into() }]).unwrap();
+        let fixed = apply_edits(
+            text,
+            &[
+                Edit { range: 10..10, content: "import os\n".into() },
+                Edit { range: 23..30, content: "127.0.0.1".into() },
+            ],
+        )
+        .unwrap();
         assert_eq!(diff, unified_between("s.py", text, &fixed), "same as a whole-file diff");
     }
 
@@ -150,7 +169,10 @@ mod tests {
     #[test]
     fn missing_final_newline_is_marked() {
         let diff = unified("m.py", &source("x = '::'"), &fix(&[(5..7, "::1")])).unwrap();
-        assert!(diff.ends_with("-x = '::'\n\\ No newline at end of file\n+x = '::1'\n\\ No newline at end of file\n"), "{diff}");
+        assert!(
+            diff.ends_with("-x = '::'\n\\ No newline at end of file\n+x = '::1'\n\\ No newline at end of file\n"),
+            "{diff}"
+        );
     }
 
     #[test]

@@ -11,8 +11,11 @@ use crate::finding::{Finding, RULE_CODE};
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let findings: Vec<Value> = report.active_findings().map(|(file, f)| finding(file, f)).collect();
-    let suppressed: Vec<Value> =
-        report.files.iter().flat_map(|file| file.findings.iter().filter(|f| f.suppressed).map(move |f| finding(file, f))).collect();
+    let suppressed: Vec<Value> = report
+        .files
+        .iter()
+        .flat_map(|file| file.findings.iter().filter(|f| f.suppressed).map(move |f| finding(file, f)))
+        .collect();
     let errors: Vec<Value> = report.files.iter().flat_map(syntax_errors).collect();
     let skipped: Vec<Value> = report.skipped.iter().map(|s| json!({"path": s.path, "reason": s.reason})).collect();
     let document = json!({

@@ -73,9 +73,7 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     Cow::Owned(
-        text.chars()
-            .map(|c| if is_dangerous(c) { c.escape_unicode().to_string() } else { c.to_string() })
-            .collect(),
+        text.chars().map(|c| if is_dangerous(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect(),
     )
 }
 
@@ -85,7 +83,11 @@ fn is_dangerous(c: char) -> bool {
 
 /// Writes a machine-readable format; `false` for `Format::Text`, which each mode renders with its
 /// own options.
-pub fn machine(report: &crate::analysis::Report, format: crate::cli::Format, out: &mut dyn std::io::Write) -> std::io::Result<bool> {
+pub fn machine(
+    report: &crate::analysis::Report,
+    format: crate::cli::Format,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<bool> {
     match format {
         crate::cli::Format::Json => json::render(report, out).map(|()| true),
         crate::cli::Format::Sarif => sarif::render(report, out).map(|()| true),

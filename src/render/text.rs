@@ -45,7 +45,11 @@ pub fn render(report: &Report, style: &Stylesheet, options: &TextOptions, out: &
         }
         if let Some(hidden) = active.len().checked_sub(MAX_SHOWN_PER_FILE).filter(|&n| n > 0) {
             let more = plural(hidden, "more finding");
-            w.line(format_args!("{}: {more} in {} not shown (--format json lists all)", "note".style(style.help), sanitize(&file.path)))?;
+            w.line(format_args!(
+                "{}: {more} in {} not shown (--format json lists all)",
+                "note".style(style.help),
+                sanitize(&file.path)
+            ))?;
         }
     }
     render_summary(report, style, options, &mut w)
@@ -130,7 +134,13 @@ fn render_finding(file: &FileReport, finding: &Finding, style: &Stylesheet, w: &
     w.line("")
 }
 
-fn render_snippet(file: &FileReport, finding: &Finding, style: &Stylesheet, w: &mut Prefixed, width: usize) -> io::Result<()> {
+fn render_snippet(
+    file: &FileReport,
+    finding: &Finding,
+    style: &Stylesheet,
+    w: &mut Prefixed,
+    width: usize,
+) -> io::Result<()> {
     let (line, col) = file.source.line_col(finding.value.start);
     let (end_line, end_col) = file.source.line_col(finding.value.end);
     let chars: Vec<char> = file.source.line_text(line).chars().collect();
@@ -154,7 +164,12 @@ fn snippet_window(chars: &[char], col: usize, span_end: usize) -> (String, usize
     let start = col.saturating_sub(1 + SNIPPET_WIDTH / 3).min(chars.len());
     let end = (start + SNIPPET_WIDTH).min(chars.len());
     let mut shown = String::new();
-    let lead = if start > 0 { shown.push('…'); 1 } else { 0 };
+    let lead = if start > 0 {
+        shown.push('…');
+        1
+    } else {
+        0
+    };
     shown.extend(&chars[start..end]);
     if end < chars.len() {
         shown.push('…');

@@ -208,7 +208,9 @@ mod tests {
 
     #[test]
     fn specific_addresses_cidrs_and_lookalikes_are_not() {
-        for s in ["::1", "0.0.0.1", "0.0.0.0/0", "::/0", "fe80::1%eth0", "::ffff:127.0.0.1", "0", "localhost", " 0.0.0.0"] {
+        for s in
+            ["::1", "0.0.0.1", "0.0.0.0/0", "::/0", "fe80::1%eth0", "::ffff:127.0.0.1", "0", "localhost", " 0.0.0.0"]
+        {
             assert_eq!(h(s), None, "{s}");
         }
     }

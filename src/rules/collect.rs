@@ -5,8 +5,8 @@
 //! sites where a bind may happen (calls, assignments, dict keys, keyword arguments). Recursion is
 //! bounded: nesting deeper than [`MAX_DEPTH`] is not descended into.
 
-use crate::python::ast::{self, Expr, Stmt};
 use crate::python::Ranged;
+use crate::python::ast::{self, Expr, Stmt};
 
 use super::cli::{argparse_dest, canonical_module, cli_options, keyword};
 use super::index::{BindKind, Binding, ClassId, ClassInfo, Ctx, FuncId, FuncInfo, Index, Owner, Scope, Site};
@@ -219,7 +219,8 @@ impl<'a> Collector<'a> {
         self.bind(f.name.as_str(), BindKind::Func(id), pos(f), false);
         self.enter_scope(false);
         self.func = Some(id);
-        let is_static = f.decorator_list.iter().any(|d| matches!(&d.expression, Expr::Name(n) if n.id.as_str() == "staticmethod"));
+        let is_static =
+            f.decorator_list.iter().any(|d| matches!(&d.expression, Expr::Name(n) if n.id.as_str() == "staticmethod"));
         for (i, p) in f.parameters.iter_non_variadic_params().enumerate() {
             let name = p.name().as_str();
             let is_self = method_of.filter(|_| i == 0 && !is_static);

@@ -7,8 +7,8 @@
 //! host (a `host:port` string would need its port split out, which is left to people).
 
 use crate::finding::{Edit, Fix, NoFix};
-use crate::python::ast::{Expr, Stmt};
 use crate::python::Ranged;
+use crate::python::ast::{Expr, Stmt};
 use crate::source::SourceText;
 
 use super::index::{Index, Owner};
@@ -57,10 +57,15 @@ fn loopback_edits(raw: &Raw<'_>, text: &str) -> Result<Vec<Edit>, NoFix> {
     if raw.hit.escaped {
         return Err(NoFix("the host is written with endpoint escapes (`\\:`); rewrite it by hand".into()));
     }
-    let more = raw.more.clone().ok_or_else(|| NoFix("another host in this list is spelled with escapes; rewrite it by hand".into()))?;
+    let more = raw
+        .more
+        .clone()
+        .ok_or_else(|| NoFix("another host in this list is spelled with escapes; rewrite it by hand".into()))?;
     if let Some(r) = &raw.loc.host_src {
         let first = Edit { range: r.clone(), content: loopback.to_string() };
-        return Ok(std::iter::once(first).chain(more.into_iter().map(|(range, l)| Edit { range, content: l.to_string() })).collect());
+        return Ok(std::iter::once(first)
+            .chain(more.into_iter().map(|(range, l)| Edit { range, content: l.to_string() }))
+            .collect());
     }
     if raw.loc.whole {
         return rewrite_parts(raw.loc.expr, text, loopback);
@@ -89,7 +94,8 @@ fn rewrite_parts(expr: &Expr, text: &str, content: &str) -> Result<Vec<Edit>, No
 fn env_edits(raw: &Raw<'_>, env: &FixEnv<'_>) -> Result<Vec<Edit>, NoFix> {
     if raw.compound || !raw.loc.whole {
         return Err(NoFix(
-            "the host is part of a longer address; read it from the environment by hand (or use the loopback fix)".into(),
+            "the host is part of a longer address; read it from the environment by hand (or use the loopback fix)"
+                .into(),
         ));
     }
     if matches!(raw.loc.expr, Expr::BytesLiteral(_)) {

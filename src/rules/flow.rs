@@ -13,7 +13,10 @@ use crate::python::ast::{self, Expr, FStringPart, InterpolatedStringElement, Ope
 use super::index::{BindKind, Binding, ClassId, Ctx, Index};
 use super::resolve::{Resolver, Ty};
 use super::strings::{self, SymStr};
-use super::values::{format_fields_owned, index_path, is_lookup, key_text, lookup, percent_fields_owned, product, push_piece, slice_piece, strs_of, truthy, Field, Part};
+use super::values::{
+    Field, Part, format_fields_owned, index_path, is_lookup, key_text, lookup, percent_fields_owned, product,
+    push_piece, slice_piece, strs_of, truthy,
+};
 
 const MAX_DEPTH: u32 = 40;
 pub(crate) const MAX_ALTS: usize = 16;
@@ -65,9 +68,13 @@ impl<'i, 'a> Flow<'i, 'a> {
 
     fn eval_inner(&self, e: &'a Expr, ctx: Ctx, depth: u32) -> Vec<Val<'a>> {
         match e {
-            Expr::StringLiteral(_) | Expr::BytesLiteral(_) => strings::literal(e, self.text).map(Val::Str).into_iter().collect(),
+            Expr::StringLiteral(_) | Expr::BytesLiteral(_) => {
+                strings::literal(e, self.text).map(Val::Str).into_iter().collect()
+            }
             Expr::FString(f) => self.fstring(e, f, ctx, depth).into_iter().map(Val::Str).collect(),
-            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) | Expr::Set(ast::ExprSet { elts, .. }) => {
+            Expr::Tuple(ast::ExprTuple { elts, .. })
+            | Expr::List(ast::ExprList { elts, .. })
+            | Expr::Set(ast::ExprSet { elts, .. }) => {
                 vec![Val::Seq(elts.iter().take(MAX_ELEMS).map(|x| self.element(x, ctx, depth)).collect())]
             }
             Expr::Dict(d) => vec![Val::Dict(self.dict(d, ctx, depth))],
@@ -196,7 +203,9 @@ impl<'i, 'a> Flow<'i, 'a> {
                 (Val::Dict(entries), Some(k), _) => {
                     out.extend(entries.into_iter().filter(|(ek, _)| ek.as_ref() == Some(k)).flat_map(|(_, vals)| vals));
                 }
-                (Val::Seq(mut elems), _, Some(i)) if (i as usize) < elems.len() => out.extend(elems.swap_remove(i as usize)),
+                (Val::Seq(mut elems), _, Some(i)) if (i as usize) < elems.len() => {
+                    out.extend(elems.swap_remove(i as usize))
+                }
                 _ => {}
             }
         }
@@ -289,16 +298,32 @@ impl<'i, 'a> Flow<'i, 'a> {
         out.into_iter().map(Val::Str).collect()
     }
 
-    fn fill(&self, t: &SymStr<'a>, parts: Vec<Part>, arg: impl Fn(usize) -> Option<&'a Expr>, ctx: Ctx, depth: u32) -> Vec<SymStr<'a>> {
+    fn fill(
+        &self,
+        t: &SymStr<'a>,
+        parts: Vec<Part>,
+        arg: impl Fn(usize) -> Option<&'a Expr>,
+        ctx: Ctx,
+        depth: u32,
+    ) -> Vec<SymStr<'a>> {
         self.fill_fields(t, parts, |f| if let Field::Index(i) = f { arg(i) } else { None }, ctx, depth)
     }
 
-    fn fill_fields(&self, t: &SymStr<'a>, parts: Vec<Part>, arg: impl Fn(Field) -> Option<&'a Expr>, ctx: Ctx, depth: u32) -> Vec<SymStr<'a>> {
+    fn fill_fields(
+        &self,
+        t: &SymStr<'a>,
+        parts: Vec<Part>,
+        arg: impl Fn(Field) -> Option<&'a Expr>,
+        ctx: Ctx,
+        depth: u32,
+    ) -> Vec<SymStr<'a>> {
         let mut acc = vec![SymStr::default()];
         for part in parts {
             let alts = match part {
                 Part::Text(range) => vec![slice_piece(t, range)],
-                Part::Field(f) => arg(f).map(|e| self.strs_or_hole(e, ctx, depth + 1)).unwrap_or_else(|| vec![SymStr::hole()]),
+                Part::Field(f) => {
+                    arg(f).map(|e| self.strs_or_hole(e, ctx, depth + 1)).unwrap_or_else(|| vec![SymStr::hole()])
+                }
             };
             acc = product(acc, alts);
         }
@@ -330,7 +355,11 @@ impl<'i, 'a> Flow<'i, 'a> {
                             }
                             InterpolatedStringElement::Interpolation(i) => {
                                 let plain = i.conversion != ast::ConversionFlag::Repr && i.format_spec.is_none();
-                                let alts = if plain { self.strs_or_hole(&i.expression, ctx, depth + 1) } else { vec![SymStr::hole()] };
+                                let alts = if plain {
+                                    self.strs_or_hole(&i.expression, ctx, depth + 1)
+                                } else {
+                                    vec![SymStr::hole()]
+                                };
                                 acc = product(acc, alts);
                             }
                         }

@@ -32,7 +32,12 @@ pub(crate) enum BindKind<'a> {
     /// `for a, b in expr` / comprehensions: an element of the iterable, then `path`.
     Iter(&'a Expr, Vec<u32>),
     /// A function parameter with its default, annotation and CLI-option default.
-    Param { default: Option<&'a Expr>, annotation: Option<&'a Expr>, option: Option<&'a Expr>, is_self: Option<ClassId> },
+    Param {
+        default: Option<&'a Expr>,
+        annotation: Option<&'a Expr>,
+        option: Option<&'a Expr>,
+        is_self: Option<ClassId>,
+    },
     Import(String),
     Class(ClassId),
     Func(FuncId),
@@ -74,9 +79,15 @@ pub(crate) struct FuncInfo<'a> {
 pub(crate) enum Site<'a> {
     Call(&'a ast::ExprCall),
     /// `target = value` (also annotated assignments and class attributes).
-    Assign { target: &'a Expr, value: &'a Expr },
+    Assign {
+        target: &'a Expr,
+        value: &'a Expr,
+    },
     /// A dict entry with a string key.
-    DictKey { key: &'a Expr, value: &'a Expr },
+    DictKey {
+        key: &'a Expr,
+        value: &'a Expr,
+    },
     Keyword(&'a ast::Keyword),
 }
 
@@ -185,6 +196,9 @@ impl<'a> Index<'a> {
 
     /// Bindings of attribute `name` on class `class` (class body and `self.name = …`).
     pub(crate) fn class_attr(&self, class: ClassId, name: &str) -> Vec<&Binding<'a>> {
-        self.class_attrs.get(&(class, name)).map(|ids| ids.iter().map(|&i| &self.bindings[i]).collect()).unwrap_or_default()
+        self.class_attrs
+            .get(&(class, name))
+            .map(|ids| ids.iter().map(|&i| &self.bindings[i]).collect())
+            .unwrap_or_default()
     }
 }

@@ -95,12 +95,7 @@ pub fn check_unfiltered(source: &SourceText, module: &ParsedModule, options: &Op
         return Vec::new();
     }
     let markers = suppress::Markers::new(source, module.comments(), options.foreign_markers);
-    let env = fixes::FixEnv {
-        text,
-        options,
-        import_os: fixes::import_os(module.body(), source),
-        index: &ix,
-    };
+    let env = fixes::FixEnv { text, options, import_os: fixes::import_os(module.body(), source), index: &ix };
     let suppressed = |r: &Raw<'_>| {
         !markers.is_empty()
             && [r.loc.expr_start(), r.sink.start].into_iter().any(|at| {
@@ -120,7 +115,8 @@ pub fn check_unfiltered(source: &SourceText, module: &ParsedModule, options: &Op
 
 /// One finding per literal: an unsuppressed, catalogued, earliest sink is preferred.
 fn finding(value: Range<usize>, mut group: Vec<(bool, Raw<'_>)>, env: &fixes::FixEnv<'_>) -> Finding {
-    let mut api_sinks: Vec<Range<usize>> = group.iter().filter(|(_, r)| !r.config).map(|(_, r)| r.sink.clone()).collect();
+    let mut api_sinks: Vec<Range<usize>> =
+        group.iter().filter(|(_, r)| !r.config).map(|(_, r)| r.sink.clone()).collect();
     api_sinks.sort_by_key(|r| (r.start, r.end));
     api_sinks.dedup();
     group.sort_by_key(|(s, r)| (*s, r.config, r.sink.start));

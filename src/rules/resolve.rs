@@ -160,7 +160,11 @@ impl<'a> Resolver<'_, 'a> {
                 return t;
             }
         }
-        info.returns.iter().map(|(v, ctx)| self.ty(v, *ctx, hops + 1)).find(|t| *t != Ty::Unknown).unwrap_or(Ty::Unknown)
+        info.returns
+            .iter()
+            .map(|(v, ctx)| self.ty(v, *ctx, hops + 1))
+            .find(|t| *t != Ty::Unknown)
+            .unwrap_or(Ty::Unknown)
     }
 
     /// The catalogue key of a call's callee: `flask.Flask.run`, `uvicorn.run`, `?.bind`, or the

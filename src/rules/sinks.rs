@@ -87,19 +87,39 @@ pub(crate) static CATALOGUE: &[Api] = &[
     call(
         "socketserver",
         &[
-            "socketserver.TCPServer", "socketserver.UDPServer", "socketserver.ThreadingTCPServer",
-            "socketserver.ThreadingUDPServer", "socketserver.ForkingTCPServer", "socketserver.ForkingUDPServer",
-            "socketserver.BaseServer", "http.server.HTTPServer", "http.server.ThreadingHTTPServer",
-            "xmlrpc.server.SimpleXMLRPCServer", "xmlrpc.server.DocXMLRPCServer", "wsgiref.simple_server.WSGIServer",
+            "socketserver.TCPServer",
+            "socketserver.UDPServer",
+            "socketserver.ThreadingTCPServer",
+            "socketserver.ThreadingUDPServer",
+            "socketserver.ForkingTCPServer",
+            "socketserver.ForkingUDPServer",
+            "socketserver.BaseServer",
+            "http.server.HTTPServer",
+            "http.server.ThreadingHTTPServer",
+            "xmlrpc.server.SimpleXMLRPCServer",
+            "xmlrpc.server.DocXMLRPCServer",
+            "wsgiref.simple_server.WSGIServer",
         ],
         &[at(0, "server_address", Addr, E)],
     ),
     call("wsgiref", &["wsgiref.simple_server.make_server"], &[at(0, "host", Host, E)]),
-    call("asyncio", &["asyncio.start_server", "asyncio.Loop.create_server", "?.create_server"], &[at(1, "host", Hosts, E)]),
-    call("asyncio", &["asyncio.Loop.create_datagram_endpoint", "?.create_datagram_endpoint"], &[kw("local_addr", Addr, E)]),
+    call(
+        "asyncio",
+        &["asyncio.start_server", "asyncio.Loop.create_server", "?.create_server"],
+        &[at(1, "host", Hosts, E)],
+    ),
+    call(
+        "asyncio",
+        &["asyncio.Loop.create_datagram_endpoint", "?.create_datagram_endpoint"],
+        &[kw("local_addr", Addr, E)],
+    ),
     call(
         "multiprocessing",
-        &["multiprocessing.managers.BaseManager", "multiprocessing.managers.SyncManager", "multiprocessing.managers.SharedMemoryManager"],
+        &[
+            "multiprocessing.managers.BaseManager",
+            "multiprocessing.managers.SyncManager",
+            "multiprocessing.managers.SharedMemoryManager",
+        ],
         &[at(0, "address", Addr, E)],
     ),
     call("http.server", &["http.server.test"], &[at(4, "bind", Host, E)]),
@@ -114,8 +134,12 @@ pub(crate) static CATALOGUE: &[Api] = &[
     call(
         "Tornado",
         &[
-            "tornado.web.Application.listen", "tornado.httpserver.HTTPServer.listen", "tornado.httpserver.HTTPServer.bind",
-            "tornado.tcpserver.TCPServer.listen", "tornado.tcpserver.TCPServer.bind", "tornado.netutil.bind_sockets",
+            "tornado.web.Application.listen",
+            "tornado.httpserver.HTTPServer.listen",
+            "tornado.httpserver.HTTPServer.bind",
+            "tornado.tcpserver.TCPServer.listen",
+            "tornado.tcpserver.TCPServer.bind",
+            "tornado.netutil.bind_sockets",
         ],
         &[at(1, "address", Host, E)],
     ),
@@ -126,11 +150,20 @@ pub(crate) static CATALOGUE: &[Api] = &[
     Api {
         kind: Kind::Attr,
         what: "Hypercorn",
-        names: &["hypercorn.config.Config.bind", "hypercorn.config.Config.insecure_bind", "hypercorn.config.Config.quic_bind", "hypercorn.Config.bind"],
+        names: &[
+            "hypercorn.config.Config.bind",
+            "hypercorn.config.Config.insecure_bind",
+            "hypercorn.config.Config.quic_bind",
+            "hypercorn.Config.bind",
+        ],
         args: &[kw("", HostPorts, N)],
     },
     Api { kind: Kind::Attr, what: "CherryPy", names: &["cherrypy.server.socket_host"], args: &[kw("", Host, N)] },
-    call("waitress", &["waitress.serve", "waitress.server.create_server"], &[kw("host", Host, N), kw("listen", Listen, S)]),
+    call(
+        "waitress",
+        &["waitress.serve", "waitress.server.create_server"],
+        &[kw("host", Host, N), kw("listen", Listen, S)],
+    ),
     call("Werkzeug", &["werkzeug.serving.run_simple", "werkzeug.run_simple"], &[at(0, "hostname", Host, N)]),
     call("Django", &["django.core.management.call_command"], &[kw("addrport", Django, Z)]),
     call("Django", &["django.core.management.execute_from_command_line"], &[at(0, "argv", Argv, N)]),
@@ -152,12 +185,20 @@ pub(crate) static CATALOGUE: &[Api] = &[
     call("Twisted", &["twisted.internet.endpoints.serverFromString"], &[at(1, "description", Endpoint, N)]),
     call(
         "pyftpdlib",
-        &["pyftpdlib.servers.FTPServer", "pyftpdlib.servers.ThreadedFTPServer", "pyftpdlib.servers.MultiprocessFTPServer"],
+        &[
+            "pyftpdlib.servers.FTPServer",
+            "pyftpdlib.servers.ThreadedFTPServer",
+            "pyftpdlib.servers.MultiprocessFTPServer",
+        ],
         &[at(0, "address_or_socket", Addr, E)],
     ),
     call(
         "prometheus_client",
-        &["prometheus_client.start_http_server", "prometheus_client.start_wsgi_server", "prometheus_client.exposition.start_http_server"],
+        &[
+            "prometheus_client.start_http_server",
+            "prometheus_client.start_wsgi_server",
+            "prometheus_client.exposition.start_http_server",
+        ],
         &[at(1, "addr", Host, E)],
     ),
     call("aiosmtpd", &["aiosmtpd.controller.Controller"], &[at(1, "hostname", Host, N)]),
@@ -226,7 +267,10 @@ pub(crate) fn factory(key: &str) -> Option<&'static str> {
 /// A factory call `receiver_type.method()`, without building the key string.
 pub(crate) fn bound_factory(receiver: &str, method: &str) -> Option<&'static str> {
     let candidates = lookup().factories.get(method).map(Vec::as_slice).unwrap_or_default();
-    candidates.iter().find(|(p, _)| p.strip_suffix(method).and_then(|p| p.strip_suffix('.')).is_some_and(|p| matches(p, receiver))).map(|(_, r)| *r)
+    candidates
+        .iter()
+        .find(|(p, _)| p.strip_suffix(method).and_then(|p| p.strip_suffix('.')).is_some_and(|p| matches(p, receiver)))
+        .map(|(_, r)| *r)
 }
 
 /// The last identifier of every callee in the catalogue: calls whose method name is not one of
@@ -296,7 +340,11 @@ pub(crate) struct Program {
 
 pub(crate) static PROGRAMS: &[Program] = &[
     Program { names: &["uvicorn"], flags: &[("--host", Host, N)], runserver: false },
-    Program { names: &["gunicorn", "hypercorn"], flags: &[("-b", HostPort, S), ("--bind", HostPort, S)], runserver: false },
+    Program {
+        names: &["gunicorn", "hypercorn"],
+        flags: &[("-b", HostPort, S), ("--bind", HostPort, S)],
+        runserver: false,
+    },
     Program { names: &["daphne"], flags: &[("-b", Host, N), ("--bind", Host, N)], runserver: false },
     Program { names: &["waitress-serve"], flags: &[("--host", Host, N), ("--listen", Listen, S)], runserver: false },
     Program {

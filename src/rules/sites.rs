@@ -6,14 +6,14 @@
 
 use std::ops::Range;
 
-use crate::python::ast::{self, Expr};
 use crate::python::Ranged;
+use crate::python::ast::{self, Expr};
 
 use super::address::{self, Accept, Hit};
-use super::flow::{Flow, Val, FUEL};
+use super::flow::{FUEL, Flow, Val};
 use super::index::{Ctx, Site};
 use super::sinks::{self, Arg, Kind, Shape};
-use super::strings::{range, Located, SymStr};
+use super::strings::{Located, SymStr, range};
 
 /// One all-interfaces literal reaching one sink.
 #[derive(Debug, Clone)]
@@ -82,7 +82,12 @@ fn call_site<'a>(flow: &Flow<'_, 'a>, c: &'a ast::ExprCall, ctx: Ctx, out: &mut 
     }
     let callee = format!("{}()", short(flow.text, func));
     for api in apis {
-        let sink = SinkInfo { range: range(c), callee: callee.clone(), description: format!("{} {callee}", api.what), config: false };
+        let sink = SinkInfo {
+            range: range(c),
+            callee: callee.clone(),
+            description: format!("{} {callee}", api.what),
+            config: false,
+        };
         for arg in api.args {
             let vals = argument(flow, c, arg, offset, ctx);
             classify_into(flow, &vals, arg, &sink, out);
@@ -133,7 +138,12 @@ fn assign_site<'a>(flow: &Flow<'_, 'a>, target: &'a Expr, value: &'a Expr, ctx: 
         };
         for api in sinks::apis(&key, Kind::Attr) {
             let name = short(flow.text, target);
-            let sink = SinkInfo { range: range(target), callee: name.clone(), description: format!("{} {name}", api.what), config: false };
+            let sink = SinkInfo {
+                range: range(target),
+                callee: name.clone(),
+                description: format!("{} {name}", api.what),
+                config: false,
+            };
             let vals = flow.eval(value, ctx, 0);
             for arg in api.args {
                 classify_into(flow, &vals, arg, &sink, out);
@@ -197,7 +207,11 @@ fn emit<'a>(s: &SymStr<'a>, hit: Option<Hit>, in_argv: bool, sink: &SinkInfo, ou
     let Some(hit) = hit else { return };
     let Some(loc) = s.locate(hit.range.clone()) else { return };
     let compound = in_argv || hit.range.len() != s.flat().len();
-    let more = hit.more.iter().map(|h| s.locate(h.range.clone()).and_then(|l| l.host_src).map(|r| (r, h.family.loopback()))).collect();
+    let more = hit
+        .more
+        .iter()
+        .map(|h| s.locate(h.range.clone()).and_then(|l| l.host_src).map(|r| (r, h.family.loopback())))
+        .collect();
     out.push(Raw {
         loc,
         hit,
@@ -238,7 +252,8 @@ fn argv<'a>(v: &Val<'a>, sink: &SinkInfo, out: &mut Vec<Raw<'a>>) {
         let word = words[i].as_deref().unwrap_or_default();
         if prog.runserver
             && word == "runserver"
-            && let Some((j, _)) = words.iter().enumerate().skip(i + 1).find(|(_, w)| w.as_deref().is_some_and(|w| !w.starts_with('-')))
+            && let Some((j, _)) =
+                words.iter().enumerate().skip(i + 1).find(|(_, w)| w.as_deref().is_some_and(|w| !w.starts_with('-')))
         {
             value_hits(&elems[j], 0, Shape::HostPort, Accept::ZERO, sink, out);
         }
@@ -255,7 +270,14 @@ fn argv<'a>(v: &Val<'a>, sink: &SinkInfo, out: &mut Vec<Raw<'a>>) {
     }
 }
 
-fn value_hits<'a>(alts: &[Val<'a>], skip: usize, shape: Shape, accept: Accept, sink: &SinkInfo, out: &mut Vec<Raw<'a>>) {
+fn value_hits<'a>(
+    alts: &[Val<'a>],
+    skip: usize,
+    shape: Shape,
+    accept: Accept,
+    sink: &SinkInfo,
+    out: &mut Vec<Raw<'a>>,
+) {
     for s in alts.iter().filter_map(as_str) {
         let tail = s.skip(skip);
         emit(&tail, by_shape(shape, &tail.flat(), accept), true, sink, out);

@@ -8,8 +8,8 @@
 
 use std::ops::Range;
 
-use crate::python::ast::{self, Expr};
 use crate::python::Ranged;
+use crate::python::ast::{self, Expr};
 
 use super::address::HOLE;
 
@@ -97,7 +97,11 @@ impl<'a> SymStr<'a> {
         let covering: Vec<usize> = (0..self.pieces.len())
             .filter(|&i| {
                 let s = &spans[i];
-                if range.is_empty() { s.start <= range.start && range.start <= s.end } else { s.start < range.end && range.start < s.end }
+                if range.is_empty() {
+                    s.start <= range.start && range.start <= s.end
+                } else {
+                    s.start < range.end && range.start < s.end
+                }
             })
             .filter(|&i| self.pieces[i].origin.is_some())
             .collect();

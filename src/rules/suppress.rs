@@ -9,8 +9,8 @@ use rustc_hash::FxHashMap as HashMap;
 use std::ops::Range;
 
 use crate::finding::RULE_CODE;
-use crate::python::ast::{self, Stmt};
 use crate::python::Ranged;
+use crate::python::ast::{self, Stmt};
 use crate::source::SourceText;
 
 use super::strings::range;
@@ -41,7 +41,8 @@ impl Markers {
 
     /// Whether a statement spanning the 1-based lines `first..=last` is suppressed.
     pub(crate) fn covers(&self, first: usize, last: usize) -> bool {
-        (first..=last).any(|l| self.lines.contains_key(&l)) || (first > 1 && self.lines.get(&(first - 1)) == Some(&true))
+        (first..=last).any(|l| self.lines.contains_key(&l))
+            || (first > 1 && self.lines.get(&(first - 1)) == Some(&true))
     }
 }
 
@@ -112,7 +113,10 @@ fn header_end(stmt: &Stmt) -> usize {
 
 /// The nested suite of a compound statement that contains `offset`.
 fn child_suite(stmt: &Stmt, offset: usize) -> Option<&[Stmt]> {
-    let contains = |b: &[Stmt]| b.first().is_some_and(|f| f.start().to_usize() <= offset) && b.last().is_some_and(|l| offset < l.end().to_usize());
+    let contains = |b: &[Stmt]| {
+        b.first().is_some_and(|f| f.start().to_usize() <= offset)
+            && b.last().is_some_and(|l| offset < l.end().to_usize())
+    };
     let suites: Vec<&[Stmt]> = match stmt {
         Stmt::FunctionDef(f) => vec![&f.body],
         Stmt::ClassDef(c) => vec![&c.body],
@@ -133,15 +137,31 @@ fn child_suite(stmt: &Stmt, offset: usize) -> Option<&[Stmt]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::python::{parse, Flavor};
+    use crate::python::{Flavor, parse};
     use crate::source::Encoding;
 
     #[test]
     fn marker_forms() {
-        for m in ["# ignore", "# ignore: CSP-D404", "#ignore:csp-d404", "#   IGNORE:   CSP-D404", "# ignore: CSP-D101, CSP-D404", "# ignore: CSP-D404,CSP-D101", "# noqa: E501  # ignore"] {
+        for m in [
+            "# ignore",
+            "# ignore: CSP-D404",
+            "#ignore:csp-d404",
+            "#   IGNORE:   CSP-D404",
+            "# ignore: CSP-D101, CSP-D404",
+            "# ignore: CSP-D404,CSP-D101",
+            "# noqa: E501  # ignore",
+        ] {
             assert!(is_marker(m, false), "{m}");
         }
-        for m in ["# ignore: CSP-D101", "# ignored for now", "# type: ignore[arg-type]", "# nosec", "# noqa: S104", "# noqa", "# lgtm[x]"] {
+        for m in [
+            "# ignore: CSP-D101",
+            "# ignored for now",
+            "# type: ignore[arg-type]",
+            "# nosec",
+            "# noqa: S104",
+            "# noqa",
+            "# lgtm[x]",
+        ] {
             assert!(!is_marker(m, false), "{m}");
         }
         assert!(is_marker("# nosec B104", true) && is_marker("# noqa: S104", true) && !is_marker("# noqa: E501", true));

@@ -9,10 +9,10 @@ use std::path::PathBuf;
 
 use crate::finding::{Edit, Finding};
 use crate::fix::apply_edits;
-use crate::python::{parse, Flavor};
+use crate::python::{Flavor, parse};
 use crate::source::{Encoding, SourceText};
 
-use super::{check, check_unfiltered, may_contain_bind, FixStyle, Options};
+use super::{FixStyle, Options, check, check_unfiltered, may_contain_bind};
 
 fn fixtures() -> Vec<(String, String)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
@@ -40,7 +40,8 @@ fn run(text: &str, opts: &Options) -> (SourceText, Vec<Finding>) {
 }
 
 fn active_lines(source: &SourceText, findings: &[Finding]) -> Vec<usize> {
-    let mut lines: Vec<usize> = findings.iter().filter(|f| !f.suppressed).map(|f| source.line_of(f.value.start)).collect();
+    let mut lines: Vec<usize> =
+        findings.iter().filter(|f| !f.suppressed).map(|f| source.line_of(f.value.start)).collect();
     lines.dedup();
     lines
 }
@@ -88,7 +89,8 @@ fn snapshots() {
 }
 
 fn merged(findings: &[Finding]) -> Vec<Edit> {
-    let mut edits: Vec<Edit> = findings.iter().filter_map(|f| f.fix.as_ref().ok()).flat_map(|f| f.edits.clone()).collect();
+    let mut edits: Vec<Edit> =
+        findings.iter().filter_map(|f| f.fix.as_ref().ok()).flat_map(|f| f.edits.clone()).collect();
     edits.sort_by_key(|e| (e.range.start, e.range.end, e.content.clone()));
     edits.dedup();
     edits
@@ -105,7 +107,12 @@ fn fixes_parse_and_silence_the_finding() {
                 let fixed = apply_edits(&text, &f.fix.as_ref().unwrap().edits).expect("edits apply");
                 assert_eq!(parse(&fixed, Flavor::Module).syntax_errors().len(), errors_before, "{name}: {fixed}");
                 let (_, after) = run(&fixed, &opts);
-                assert_eq!(after.len(), findings.len() - 1, "{name} {style:?}: fix of {:?} left it reported\n{fixed}", f.value);
+                assert_eq!(
+                    after.len(),
+                    findings.len() - 1,
+                    "{name} {style:?}: fix of {:?} left it reported\n{fixed}",
+                    f.value
+                );
             }
             let all = apply_edits(&text, &merged(&findings)).expect("fixes do not overlap");
             assert_eq!(parse(&all, Flavor::Module).syntax_errors().len(), errors_before, "{name}: {all}");
@@ -155,12 +162,14 @@ fn prefilter_skips_ordinary_code() {
 
 #[test]
 fn hostile_inputs_do_not_panic() {
-    let deep = format!("import socket\nx = {}'0.0.0.0'{}\nsocket.socket().bind(x)\n", "(".repeat(5000), ")".repeat(5000));
+    let deep =
+        format!("import socket\nx = {}'0.0.0.0'{}\nsocket.socket().bind(x)\n", "(".repeat(5000), ")".repeat(5000));
     let chain = format!("import socket\nh = {}'0.0.0.0'\nsocket.socket().bind((h, 1))\n", "'' + ".repeat(3000));
     let long = format!("import socket\nsocket.socket().bind(('0.0.0.0', 1)); s = '{}'\n", "x".repeat(20000));
     let cyclic = "import socket\na = b\nb = a\nwhile True:\n    a = a + b\n    socket.socket().bind((a, 1))\n";
     let broken = "import socket\ndef f(:\n    socket.socket().bind(('0.0.0.0', 1)\n'''";
-    for text in [deep.as_str(), chain.as_str(), long.as_str(), cyclic, broken, "", "\u{feff}", "x = '\\N{DIGIT ZERO}'"] {
+    for text in [deep.as_str(), chain.as_str(), long.as_str(), cyclic, broken, "", "\u{feff}", "x = '\\N{DIGIT ZERO}'"]
+    {
         let _ = run(text, &Options::default());
     }
     let (source, findings) = run(&long, &Options::default());
@@ -169,7 +178,9 @@ fn hostile_inputs_do_not_panic() {
 
 #[test]
 fn env_fix_adds_import_after_docstring_and_future_imports() {
-    let text = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules/env_fix.py")).unwrap();
+    let text =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules/env_fix.py"))
+            .unwrap();
     let (_, findings) = run(&text, &options(FixStyle::Env));
     let fixed = apply_edits(&text, &merged(&findings)).unwrap();
     assert!(fixed.contains("from __future__ import annotations\nimport os\n"), "{fixed}");

@@ -1,7 +1,7 @@
 //! Small pure helpers for flow values: template parts, string products, truthiness, lookups.
 
-use super::flow::{Val, MAX_ALTS};
-use super::strings::{format_fields, percent_fields, FormatPart, Piece, SymStr};
+use super::flow::{MAX_ALTS, Val};
+use super::strings::{FormatPart, Piece, SymStr, format_fields, percent_fields};
 use crate::python::ast::Expr;
 
 /// Template parts with byte ranges into the flattened template.

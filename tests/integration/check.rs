@@ -25,10 +25,18 @@ fn finding_exits_1_with_rustc_style_report_and_diff() {
     write(&sb.path().join("src/app.py"), FLASK_BAD);
     let run = check(&sb, &["src"]);
     assert_eq!(run.code, 1, "{}", run.all());
-    assert!(run.stdout.contains("error[CSP-D404]: Flask app.run() listens on 0.0.0.0 (all interfaces)"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("error[CSP-D404]: Flask app.run() listens on 0.0.0.0 (all interfaces)"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("--> src/app.py:6:18"), "{}", run.stdout);
     assert!(run.stdout.contains("^^^^^^^^^"), "{}", run.stdout);
-    assert!(run.stdout.contains("-    app.run(host=\"0.0.0.0\", port=5000)\n+    app.run(host=\"127.0.0.1\", port=5000)"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("-    app.run(host=\"0.0.0.0\", port=5000)\n+    app.run(host=\"127.0.0.1\", port=5000)"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("checked 1 Python file: 1 finding"), "{}", run.stdout);
 }
 
@@ -271,7 +279,8 @@ mod fix {
         let path = sb.path().join("app.py");
         write(&path, FLASK_BAD);
         let run = check(&sb, &["--diff", "app.py"]);
-        let patch = run.stdout.lines().take_while(|l| !l.starts_with("bindguard:")).collect::<Vec<_>>().join("\n") + "\n";
+        let patch =
+            run.stdout.lines().take_while(|l| !l.starts_with("bindguard:")).collect::<Vec<_>>().join("\n") + "\n";
         write(&sb.path().join("fix.patch"), patch);
         sb.git(sb.path(), &["apply", "fix.patch"]);
         assert_eq!(String::from_utf8(read(&path)).unwrap(), FLASK_BAD.replace("0.0.0.0", "127.0.0.1"));
@@ -305,8 +314,12 @@ mod fix {
         let run = check(&sb, &["--fix", "."]);
         assert_eq!(run.code, 0, "{}", run.all());
         assert_eq!(read(&crlf), FLASK_BAD.replace('\n', "\r\n").replace("0.0.0.0", "127.0.0.1").as_bytes());
-        assert_eq!(read(&bom), [b"\xEF\xBB\xBF".as_slice(), FLASK_BAD.replace("0.0.0.0", "127.0.0.1").as_bytes()].concat());
-        let fixed_latin = [b"# coding: latin-1\n# \xe9\n".as_slice(), FLASK_BAD.replace("0.0.0.0", "127.0.0.1").as_bytes()].concat();
+        assert_eq!(
+            read(&bom),
+            [b"\xEF\xBB\xBF".as_slice(), FLASK_BAD.replace("0.0.0.0", "127.0.0.1").as_bytes()].concat()
+        );
+        let fixed_latin =
+            [b"# coding: latin-1\n# \xe9\n".as_slice(), FLASK_BAD.replace("0.0.0.0", "127.0.0.1").as_bytes()].concat();
         assert_eq!(read(&latin), fixed_latin);
     }
 
@@ -355,8 +368,11 @@ mod fix {
         assert!(run.stderr.contains("app.py: not fixed: the file is read-only"), "{}", run.stderr);
         assert!(run.stdout.contains("error[CSP-D404]"), "the finding is still reported: {}", run.stdout);
         assert_eq!(read(&path), FLASK_BAD.as_bytes());
-        let leftovers: Vec<_> = std::fs::read_dir(sb.path()).unwrap().filter_map(Result::ok)
-            .filter(|e| e.file_name().to_string_lossy().starts_with(".bindguard-fix")).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(sb.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".bindguard-fix"))
+            .collect();
         assert!(leftovers.is_empty());
     }
 }

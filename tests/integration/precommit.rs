@@ -29,10 +29,7 @@ fn install(sb: &Sandbox, repo: &Path) {
 fn commit_unchecked(sb: &Sandbox, repo: &Path, path: &str, content: &str) {
     write(&repo.join(path), content);
     sb.git(repo, &["add", "--", path]);
-    sb.git(
-        repo,
-        &["commit", "-q", "--no-verify", "-m", &format!("add {path}")],
-    );
+    sb.git(repo, &["commit", "-q", "--no-verify", "-m", &format!("add {path}")]);
 }
 
 fn stage(sb: &Sandbox, repo: &Path, path: &str, content: impl AsRef<[u8]>) {
@@ -61,26 +58,11 @@ fn staged_bind_all_blocks_with_location_and_diff() {
     assert_blocked(&sb, &repo, &run, 1);
     assert!(run.stderr.contains("error[CSP-D404]"), "{}", run.stderr);
     assert!(run.stderr.contains("app.py:3:"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("-app.run(host='0.0.0.0')"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("+app.run(host='127.0.0.1')"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("1 staged Python file, 3 changed lines"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("-app.run(host='0.0.0.0')"), "{}", run.stderr);
+    assert!(run.stderr.contains("+app.run(host='127.0.0.1')"), "{}", run.stderr);
+    assert!(run.stderr.contains("1 staged Python file, 3 changed lines"), "{}", run.stderr);
     let last = run.stderr.lines().last().unwrap_or_default();
-    assert!(
-        last.contains("# ignore: CSP-D404") && last.contains("git commit --no-verify"),
-        "{last}"
-    );
+    assert!(last.contains("# ignore: CSP-D404") && last.contains("git commit --no-verify"), "{last}");
 }
 
 #[test]
@@ -91,12 +73,7 @@ fn clean_commit_says_what_was_scanned() {
     stage(&sb, &repo, "notes.txt", "0.0.0.0\n");
     let run = sb.git_commit(&repo, &["-m", "add app"]);
     assert_passed(&run);
-    assert!(
-        run.stderr
-            .contains("1 staged Python file, 3 changed lines: 0 findings"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("1 staged Python file, 3 changed lines: 0 findings"), "{}", run.stderr);
 }
 
 #[test]
@@ -106,12 +83,7 @@ fn commit_without_python_says_it_saw_nothing() {
     stage(&sb, &repo, "README", "changed\n");
     let run = sb.git_commit(&repo, &["-m", "docs"]);
     assert_passed(&run);
-    assert!(
-        run.stderr
-            .contains("0 staged Python files, 0 changed lines"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("0 staged Python files, 0 changed lines"), "{}", run.stderr);
 }
 
 // 2. The index decides, not the worktree.
@@ -125,11 +97,7 @@ fn unstaged_bind_does_not_block() {
     stage(&sb, &repo, "other.py", "x = 1\n");
     let run = sb.git_commit(&repo, &["-m", "other"]);
     assert_passed(&run);
-    assert!(
-        run.stderr.contains("1 staged Python file, 1 changed line:"),
-        "only other.py: {}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("1 staged Python file, 1 changed line:"), "only other.py: {}", run.stderr);
 }
 
 #[test]
@@ -152,11 +120,7 @@ fn old_finding_on_untouched_line_does_not_block_unrelated_edit() {
     stage(&sb, &repo, "app.py", format!("{BAD}print('started')\n"));
     let run = sb.git_commit(&repo, &["-m", "log"]);
     assert_passed(&run);
-    assert!(
-        run.stderr.contains("1 staged Python file, 1 changed line"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("1 staged Python file, 1 changed line"), "{}", run.stderr);
 }
 
 #[test]
@@ -179,11 +143,7 @@ fn all_lines_checks_whole_staged_files() {
     stage(&sb, &repo, "app.py", format!("{BAD}print('started')\n"));
     let run = sb.bindguard(&repo, &["pre-commit", "--all-lines"]);
     assert_eq!(run.code, 1, "{}", run.all());
-    assert!(
-        run.stderr.contains("1 staged Python file, 4 lines"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("1 staged Python file, 4 lines"), "{}", run.stderr);
 }
 
 // 4. Every way git hands over the index.
@@ -213,11 +173,7 @@ fn commit_all_checks_the_worktree_changes_it_stages() {
     stage(&sb, &repo, "other.py", "x = 1\n");
     let run = sb.git_commit(&repo, &["-a", "-m", "all"]);
     assert_passed(&run);
-    assert!(
-        run.stderr.contains("1 staged Python file, 1 changed line:"),
-        "app.py is back to HEAD: {}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("1 staged Python file, 1 changed line:"), "app.py is back to HEAD: {}", run.stderr);
 }
 
 #[test]
@@ -230,19 +186,11 @@ fn commit_with_paths_checks_only_those_paths() {
     write(&repo.join("other.py"), "x = 2\n");
     let run = sb.git_commit(&repo, &["-m", "only other", "other.py"]);
     assert_passed(&run);
-    assert!(
-        run.stderr.contains("1 staged Python file, 1 changed line:"),
-        "only other.py: {}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("1 staged Python file, 1 changed line:"), "only other.py: {}", run.stderr);
     write(&repo.join("other.py"), BAD);
     let run = sb.git_commit(&repo, &["-m", "bad other", "other.py"]);
     assert_blocked(&sb, &repo, &run, 4);
-    assert!(
-        run.stderr.contains("other.py:3:") && !run.stderr.contains("app.py:"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("other.py:3:") && !run.stderr.contains("app.py:"), "{}", run.stderr);
 }
 
 #[test]
@@ -268,11 +216,7 @@ fn exact_rename_has_no_changed_lines() {
     sb.git(&repo, &["mv", "app.py", "server.py"]);
     let run = sb.git_commit(&repo, &["-m", "rename"]);
     assert_passed(&run);
-    assert!(
-        run.stderr.contains("1 staged Python file, 0 changed lines"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("1 staged Python file, 0 changed lines"), "{}", run.stderr);
 }
 
 #[test]
@@ -301,20 +245,11 @@ fn renaming_a_stub_to_a_module_checks_every_line() {
 fn renaming_a_python_script_keeps_its_lines_unchanged() {
     let sb = Sandbox::new();
     let repo = hooked_repo(&sb);
-    commit_unchecked(
-        &sb,
-        &repo,
-        "bin/serve",
-        &format!("#!/usr/bin/env python3\n{BAD}"),
-    );
+    commit_unchecked(&sb, &repo, "bin/serve", &format!("#!/usr/bin/env python3\n{BAD}"));
     sb.git(&repo, &["mv", "bin/serve", "serve.py"]);
     let run = sb.git_commit(&repo, &["-m", "rename"]);
     assert_passed(&run);
-    assert!(
-        run.stderr.contains("1 staged Python file, 0 changed lines"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("1 staged Python file, 0 changed lines"), "{}", run.stderr);
 }
 
 #[test]
@@ -324,20 +259,10 @@ fn oversized_extensionless_files_are_judged_by_their_shebang() {
     let mut binary = vec![0x7f, b'E', b'L', b'F', 0];
     binary.resize(4096, 0xAB);
     stage(&sb, &repo, "tool", &binary);
-    stage(
-        &sb,
-        &repo,
-        "serve",
-        format!("#!/usr/bin/env python3\n{BAD}").repeat(40),
-    );
+    stage(&sb, &repo, "serve", format!("#!/usr/bin/env python3\n{BAD}").repeat(40));
     let run = sb.bindguard(&repo, &["pre-commit", "--max-file-size", "1024"]);
     assert_eq!(run.code, 0, "{}", run.all());
-    assert!(
-        run.stderr
-            .contains("skipped serve: file is 3720 bytes, over the 1024-byte limit"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("skipped serve: file is 3720 bytes, over the 1024-byte limit"), "{}", run.stderr);
     assert!(!run.stderr.contains("tool"), "{}", run.stderr);
 }
 
@@ -349,11 +274,7 @@ fn deletion_is_skipped_with_a_reason() {
     sb.git(&repo, &["rm", "-q", "app.py"]);
     let run = sb.git_commit(&repo, &["-m", "delete"]);
     assert_passed(&run);
-    assert!(
-        run.stderr.contains("skipped app.py: deleted"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("skipped app.py: deleted"), "{}", run.stderr);
 }
 
 #[test]
@@ -365,11 +286,7 @@ fn symlink_to_a_bad_file_is_not_followed() {
     sb.git(&repo, &["add", "link.py"]);
     let run = sb.git_commit(&repo, &["-m", "link"]);
     assert_passed(&run);
-    assert!(
-        run.stderr.contains("skipped link.py: symlink"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("skipped link.py: symlink"), "{}", run.stderr);
 }
 
 #[test]
@@ -378,25 +295,10 @@ fn submodule_is_skipped() {
     let lib = sb.repo("lib");
     commit_unchecked(&sb, &lib, "bad.py", BAD);
     let repo = hooked_repo(&sb);
-    sb.git(
-        &repo,
-        &[
-            "-c",
-            "protocol.file.allow=always",
-            "submodule",
-            "add",
-            "-q",
-            "../lib",
-            "vendor/lib",
-        ],
-    );
+    sb.git(&repo, &["-c", "protocol.file.allow=always", "submodule", "add", "-q", "../lib", "vendor/lib"]);
     let run = sb.git_commit(&repo, &["-m", "submodule"]);
     assert_passed(&run);
-    assert!(
-        run.stderr.contains("skipped vendor/lib: submodule"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("skipped vendor/lib: submodule"), "{}", run.stderr);
 }
 
 #[test]
@@ -406,11 +308,7 @@ fn binary_python_file_is_skipped() {
     stage(&sb, &repo, "blob.py", format!("\0\0{BAD}"));
     let run = sb.git_commit(&repo, &["-m", "binary"]);
     assert_passed(&run);
-    assert!(
-        run.stderr.contains("skipped blob.py: binary"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("skipped blob.py: binary"), "{}", run.stderr);
 }
 
 #[test]
@@ -442,11 +340,7 @@ fn syntax_error_is_reported_not_fatal() {
     stage(&sb, &repo, "broken.py", format!("def f(:\n    pass\n{BAD}"));
     let run = sb.git_commit(&repo, &["-m", "broken"]);
     assert_eq!(run.code, 1, "{}", run.all());
-    assert!(
-        run.stderr.contains("broken.py") && run.stderr.contains("syntax error"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("broken.py") && run.stderr.contains("syntax error"), "{}", run.stderr);
 }
 
 #[test]
@@ -470,28 +364,13 @@ fn intent_to_add_and_conflicts_are_reported_as_skipped() {
     commit_unchecked(&sb, &repo, "app.py", "x = 1\n");
     sb.git(&repo, &["checkout", "-q", "main"]);
     commit_unchecked(&sb, &repo, "app.py", "x = 2\n");
-    assert_ne!(
-        sb.git_output(&repo, &["merge", "-q", "other"])
-            .status
-            .code(),
-        Some(0),
-        "a conflict"
-    );
+    assert_ne!(sb.git_output(&repo, &["merge", "-q", "other"]).status.code(), Some(0), "a conflict");
     write(&repo.join("later.py"), BAD);
     sb.git(&repo, &["add", "-N", "later.py"]);
     let run = sb.bindguard(&repo, &["pre-commit"]);
     assert_eq!(run.code, 0, "{}", run.all());
-    assert!(
-        run.stderr
-            .contains("skipped app.py: not checked: unresolved conflict"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("skipped later.py: intent-to-add"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("skipped app.py: not checked: unresolved conflict"), "{}", run.stderr);
+    assert!(run.stderr.contains("skipped later.py: intent-to-add"), "{}", run.stderr);
 }
 
 // Index shapes: sparse index, no cache-tree.
@@ -502,24 +381,13 @@ fn sparse_index_is_compared_as_trees() {
     let repo = hooked_repo(&sb);
     commit_unchecked(&sb, &repo, "far/away/old.py", BAD);
     commit_unchecked(&sb, &repo, "near/app.py", GOOD);
-    sb.git(
-        &repo,
-        &["sparse-checkout", "set", "--cone", "--sparse-index", "near"],
-    );
+    sb.git(&repo, &["sparse-checkout", "set", "--cone", "--sparse-index", "near"]);
     let listing = sb.git(&repo, &["ls-files", "--sparse"]);
-    assert!(
-        listing.lines().any(|l| l == "far/"),
-        "expected a sparse directory entry: {listing}"
-    );
+    assert!(listing.lines().any(|l| l == "far/"), "expected a sparse directory entry: {listing}");
     stage(&sb, &repo, "near/app.py", format!("{GOOD}print('up')\n"));
     let run = sb.git_commit(&repo, &["-m", "near"]);
     assert_passed(&run);
-    assert!(
-        run.stderr
-            .contains("1 staged Python file, 1 changed line: 0 findings"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("1 staged Python file, 1 changed line: 0 findings"), "{}", run.stderr);
     stage(&sb, &repo, "near/app.py", BAD);
     assert_blocked(&sb, &repo, &sb.git_commit(&repo, &["-m", "near"]), 4);
 }
@@ -536,16 +404,8 @@ fn index_without_cache_tree_gives_the_same_result() {
     sb.git(&repo, &["add", "-A"]);
     let run = sb.bindguard(&repo, &["pre-commit"]);
     assert_eq!(run.code, 1, "{}", run.all());
-    assert!(
-        run.stderr.contains("pkg/b/app.py:3:") && !run.stderr.contains("old.py"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("1 staged Python file, 1 changed line"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("pkg/b/app.py:3:") && !run.stderr.contains("old.py"), "{}", run.stderr);
+    assert!(run.stderr.contains("1 staged Python file, 1 changed line"), "{}", run.stderr);
 }
 
 // 6. Suppression and bypass.
@@ -603,20 +463,12 @@ fn large_first_commit_reads_blobs_in_parallel() {
     let repo = sb.repo("big");
     install(&sb, &repo);
     for i in 0..60 {
-        write(
-            &repo.join(format!("pkg{}/mod{i}.py", i % 7)),
-            format!("VALUE = {i}\n"),
-        );
+        write(&repo.join(format!("pkg{}/mod{i}.py", i % 7)), format!("VALUE = {i}\n"));
     }
     write(&repo.join("pkg3/server.py"), BAD);
     sb.git(&repo, &["add", "-A"]);
     let run = sb.git_commit(&repo, &["-m", "import"]);
     assert_blocked(&sb, &repo, &run, 0);
     assert!(run.stderr.contains("pkg3/server.py:3:"), "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("61 staged Python files, 63 changed lines"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("61 staged Python files, 63 changed lines"), "{}", run.stderr);
 }

@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 
 use crate::support::{Run, Sandbox, write};
 
-const BAD: &str = "from flask import Flask\n\napp = Flask(__name__)\n\n\ndef main():\n    app.run(host=\"0.0.0.0\", port=5000)\n";
-const GOOD: &str = "from flask import Flask\n\napp = Flask(__name__)\n\n\ndef main():\n    app.run(host=\"127.0.0.1\", port=5000)\n";
+const BAD: &str =
+    "from flask import Flask\n\napp = Flask(__name__)\n\n\ndef main():\n    app.run(host=\"0.0.0.0\", port=5000)\n";
+const GOOD: &str =
+    "from flask import Flask\n\napp = Flask(__name__)\n\n\ndef main():\n    app.run(host=\"127.0.0.1\", port=5000)\n";
 
 /// A repository with one clean commit and a pre-commit hook running `bindguard pre-commit ARGS`.
 fn repo_with_hook(sb: &Sandbox, hook_args: &str) -> PathBuf {
@@ -20,10 +22,7 @@ fn repo_with_hook(sb: &Sandbox, hook_args: &str) -> PathBuf {
 
 fn install_hook(repo: &Path, hook_args: &str) {
     let hook = repo.join(".git/hooks/pre-commit");
-    write(
-        &hook,
-        format!("#!/bin/sh\nexec bindguard pre-commit {hook_args}\n"),
-    );
+    write(&hook, format!("#!/bin/sh\nexec bindguard pre-commit {hook_args}\n"));
     std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
 }
 
@@ -45,36 +44,17 @@ fn fix_goes_to_index_and_worktree_keeping_unstaged_edit() {
     sb.git(&repo, &["add", "app.py"]);
     write(&repo.join("app.py"), format!("{BAD}# unstaged note\n"));
     let run = commit(&sb, &repo, &["-m", "add app"]);
-    assert_eq!(
-        run.code,
-        1,
-        "the fix stops the commit for review: {}",
-        run.all()
-    );
-    assert!(
-        run.stderr.contains("fixed 1 finding in 1 file"),
-        "{}",
-        run.stderr
-    );
+    assert_eq!(run.code, 1, "the fix stops the commit for review: {}", run.all());
+    assert!(run.stderr.contains("fixed 1 finding in 1 file"), "{}", run.stderr);
     assert!(run.stderr.contains("git diff --cached"), "{}", run.stderr);
     assert_eq!(show(&sb, &repo, ":app.py"), GOOD, "the index holds the fix");
     let unstaged = sb.git(&repo, &["diff"]);
     assert!(unstaged.contains("+# unstaged note"), "{unstaged}");
-    assert!(
-        !unstaged.contains("0.0.0.0"),
-        "the worktree got the fix too: {unstaged}"
-    );
+    assert!(!unstaged.contains("0.0.0.0"), "the worktree got the fix too: {unstaged}");
     let ok = commit(&sb, &repo, &["-m", "add app"]);
     assert_eq!(ok.code, 0, "{}", ok.all());
-    assert_eq!(
-        show(&sb, &repo, "HEAD:app.py"),
-        GOOD,
-        "the committed blob is the fixed one"
-    );
-    assert_eq!(
-        std::fs::read_to_string(repo.join("app.py")).unwrap(),
-        format!("{GOOD}# unstaged note\n")
-    );
+    assert_eq!(show(&sb, &repo, "HEAD:app.py"), GOOD, "the committed blob is the fixed one");
+    assert_eq!(std::fs::read_to_string(repo.join("app.py")).unwrap(), format!("{GOOD}# unstaged note\n"));
 }
 
 #[test]
@@ -88,17 +68,12 @@ fn worktree_line_changed_after_staging_is_left_alone() {
     let run = commit(&sb, &repo, &["-m", "x"]);
     assert_eq!(run.code, 1);
     assert!(
-        run.stderr.contains(
-            "app.py: the worktree line differs from the staged one; fixed in the index only"
-        ),
+        run.stderr.contains("app.py: the worktree line differs from the staged one; fixed in the index only"),
         "{}",
         run.stderr
     );
     assert_eq!(show(&sb, &repo, ":app.py"), GOOD);
-    assert_eq!(
-        std::fs::read_to_string(repo.join("app.py")).unwrap(),
-        edited
-    );
+    assert_eq!(std::fs::read_to_string(repo.join("app.py")).unwrap(), edited);
 }
 
 #[test]
@@ -110,11 +85,7 @@ fn fix_continue_commits_the_fixed_content() {
     let run = commit(&sb, &repo, &["-m", "x"]);
     assert_eq!(run.code, 0, "{}", run.all());
     assert_eq!(show(&sb, &repo, "HEAD:app.py"), GOOD);
-    assert_eq!(
-        sb.git(&repo, &["status", "--porcelain"]),
-        "",
-        "index, worktree and HEAD agree"
-    );
+    assert_eq!(sb.git(&repo, &["status", "--porcelain"]), "", "index, worktree and HEAD agree");
 }
 
 #[test]
@@ -136,16 +107,8 @@ fn commit_all_and_commit_path_with_fix_continue() {
     let partial = commit(&sb, &repo, &["b.py", "-m", "partial"]);
     assert_eq!(partial.code, 0, "{}", partial.all());
     assert_eq!(show(&sb, &repo, "HEAD:b.py"), GOOD);
-    assert_eq!(
-        show(&sb, &repo, ":b.py"),
-        GOOD,
-        "the real index got the fix too"
-    );
-    assert_eq!(
-        show(&sb, &repo, ":a.py"),
-        format!("{GOOD}# staged other change\n"),
-        "other staged work survives"
-    );
+    assert_eq!(show(&sb, &repo, ":b.py"), GOOD, "the real index got the fix too");
+    assert_eq!(show(&sb, &repo, ":a.py"), format!("{GOOD}# staged other change\n"), "other staged work survives");
     assert_eq!(sb.git(&repo, &["status", "--porcelain"]), "M  a.py\n");
 }
 
@@ -164,53 +127,30 @@ fn first_commit_crlf_latin1_and_bom_files() {
     let run = commit(&sb, &repo, &["-m", "first"]);
     assert_eq!(run.code, 0, "{}", run.all());
     let blob = |name: &str| {
-        sb.command("git", &repo)
-            .args(["cat-file", "blob", &format!("HEAD:{name}")])
-            .output()
-            .unwrap()
-            .stdout
+        sb.command("git", &repo).args(["cat-file", "blob", &format!("HEAD:{name}")]).output().unwrap().stdout
     };
     assert_eq!(blob("crlf.py"), GOOD.replace('\n', "\r\n").into_bytes());
-    assert_eq!(
-        blob("latin.py"),
-        [
-            b"# coding: latin-1\n# caf\xe9\n".as_slice(),
-            GOOD.as_bytes()
-        ]
-        .concat()
-    );
-    assert_eq!(
-        blob("bom.py"),
-        [b"\xEF\xBB\xBF".as_slice(), GOOD.as_bytes()].concat()
-    );
-    assert_eq!(
-        std::fs::read(repo.join("latin.py")).unwrap(),
-        blob("latin.py")
-    );
+    assert_eq!(blob("latin.py"), [b"# coding: latin-1\n# caf\xe9\n".as_slice(), GOOD.as_bytes()].concat());
+    assert_eq!(blob("bom.py"), [b"\xEF\xBB\xBF".as_slice(), GOOD.as_bytes()].concat());
+    assert_eq!(std::fs::read(repo.join("latin.py")).unwrap(), blob("latin.py"));
 }
 
 #[test]
 fn env_style_adds_one_import_and_is_idempotent() {
     let sb = Sandbox::new();
     let repo = repo_with_hook(&sb, "--fix --fix-style env");
-    let text =
-        format!("\"\"\"Service entry point.\"\"\"\nfrom __future__ import annotations\n\n{BAD}");
+    let text = format!("\"\"\"Service entry point.\"\"\"\nfrom __future__ import annotations\n\n{BAD}");
     write(&repo.join("svc.py"), &text);
     sb.git(&repo, &["add", "svc.py"]);
     let run = commit(&sb, &repo, &["-m", "x"]);
     assert_eq!(run.code, 1, "{}", run.all());
     let staged = show(&sb, &repo, ":svc.py");
     assert!(
-        staged.starts_with(
-            "\"\"\"Service entry point.\"\"\"\nfrom __future__ import annotations\nimport os\n"
-        ),
+        staged.starts_with("\"\"\"Service entry point.\"\"\"\nfrom __future__ import annotations\nimport os\n"),
         "{staged}"
     );
     assert_eq!(staged.matches("import os").count(), 1);
-    assert!(
-        staged.contains("app.run(host=os.environ.get(\"APP_HOST\", \"127.0.0.1\"), port=5000)"),
-        "{staged}"
-    );
+    assert!(staged.contains("app.run(host=os.environ.get(\"APP_HOST\", \"127.0.0.1\"), port=5000)"), "{staged}");
     let again = sb.bindguard(&repo, &["pre-commit", "--fix", "--fix-style", "env"]);
     assert_eq!(again.code, 0, "nothing left to fix: {}", again.all());
     assert_eq!(show(&sb, &repo, ":svc.py"), staged);
@@ -227,23 +167,12 @@ fn held_index_lock_changes_nothing() {
     let run = sb.bindguard(&repo, &["pre-commit", "--fix"]);
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(
-        run.stderr.contains(
-            "index.lock exists: another git process is using the index; nothing was changed"
-        ),
+        run.stderr.contains("index.lock exists: another git process is using the index; nothing was changed"),
         "{}",
         run.stderr
     );
-    assert_eq!(
-        run.stderr
-            .lines()
-            .filter(|l| l.starts_with("bindguard: error"))
-            .count(),
-        1
-    );
-    assert_eq!(
-        std::fs::read(repo.join(".git/index")).unwrap(),
-        index_before
-    );
+    assert_eq!(run.stderr.lines().filter(|l| l.starts_with("bindguard: error")).count(), 1);
+    assert_eq!(std::fs::read(repo.join(".git/index")).unwrap(), index_before);
     assert_eq!(std::fs::read_to_string(repo.join("app.py")).unwrap(), BAD);
 }
 
@@ -258,29 +187,11 @@ fn old_untouched_bind_in_the_same_file_is_left_and_the_commit_goes_on() {
     write(&repo.join("app.py"), format!("{BAD}{added}"));
     sb.git(&repo, &["add", "app.py"]);
     let run = commit(&sb, &repo, &["-m", "new bind"]);
-    assert_eq!(
-        run.code,
-        0,
-        "the old bind is not on a changed line: {}",
-        run.all()
-    );
-    assert!(
-        run.stderr
-            .contains("fixed 1 finding in 1 file; the commit goes on"),
-        "{}",
-        run.stderr
-    );
+    assert_eq!(run.code, 0, "the old bind is not on a changed line: {}", run.all());
+    assert!(run.stderr.contains("fixed 1 finding in 1 file; the commit goes on"), "{}", run.stderr);
     let fixed = added.replace("0.0.0.0", "127.0.0.1");
-    assert_eq!(
-        show(&sb, &repo, "HEAD:app.py"),
-        format!("{BAD}{fixed}"),
-        "only the new bind is fixed"
-    );
-    assert_eq!(
-        sb.git(&repo, &["status", "--porcelain"]),
-        "",
-        "index, worktree and HEAD agree"
-    );
+    assert_eq!(show(&sb, &repo, "HEAD:app.py"), format!("{BAD}{fixed}"), "only the new bind is fixed");
+    assert_eq!(sb.git(&repo, &["status", "--porcelain"]), "", "index, worktree and HEAD agree");
 }
 
 #[test]
@@ -307,23 +218,9 @@ fn partial_commit_with_the_real_index_unlockable_changes_neither_index() {
             .unwrap(),
     );
     assert_eq!(run.code, 2, "{}", run.all());
-    assert_eq!(
-        std::fs::read(&temp).unwrap(),
-        temp_before,
-        "the temporary index is unchanged"
-    );
-    assert_eq!(
-        std::fs::read(git_dir.join("index.lock")).unwrap(),
-        real_before
-    );
-    assert!(
-        run.stderr.contains("index.lock.lock exists"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        !git_dir.join("next-index-4242.lock.lock").exists(),
-        "no lock is left behind"
-    );
+    assert_eq!(std::fs::read(&temp).unwrap(), temp_before, "the temporary index is unchanged");
+    assert_eq!(std::fs::read(git_dir.join("index.lock")).unwrap(), real_before);
+    assert!(run.stderr.contains("index.lock.lock exists"), "{}", run.stderr);
+    assert!(!git_dir.join("next-index-4242.lock.lock").exists(), "no lock is left behind");
     assert_eq!(std::fs::read_to_string(repo.join("app.py")).unwrap(), BAD);
 }

@@ -8,8 +8,10 @@ use std::process::Stdio;
 
 use crate::support::{Run, Sandbox, bindguard_bin, write};
 
-const BAD: &str = "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(host='0.0.0.0')\n";
-const GOOD: &str = "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(host='127.0.0.1')\n";
+const BAD: &str =
+    "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(host='0.0.0.0')\n";
+const GOOD: &str =
+    "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(host='127.0.0.1')\n";
 
 /// A server with the hook, a clone with one clean commit already pushed to `main`.
 fn setup(s: &Sandbox) -> (PathBuf, PathBuf) {
@@ -23,11 +25,7 @@ fn setup(s: &Sandbox) -> (PathBuf, PathBuf) {
 
 fn assert_rejected(run: &Run) {
     assert_ne!(run.code, 0, "push should be rejected:\n{}", run.all());
-    assert!(
-        run.stderr.contains("pre-receive hook declined"),
-        "{}",
-        run.all()
-    );
+    assert!(run.stderr.contains("pre-receive hook declined"), "{}", run.all());
 }
 
 fn assert_accepted(run: &Run) {
@@ -47,24 +45,10 @@ fn pushed_bind_is_rejected_and_ref_not_updated() {
     s.commit_files(&work, &[("app.py", BAD)], "listen everywhere");
     let run = s.push(&work, &["origin", "main"]);
     assert_rejected(&run);
-    assert!(
-        run.stderr.contains("remote: error[CSP-D404]"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("remote: error[CSP-D404]"), "{}", run.stderr);
     assert!(run.stderr.contains("app.py:5"), "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("\"listen everywhere\" (refs/heads/main)"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("push rejected: scanned 1 new commit (findings in 1)"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("\"listen everywhere\" (refs/heads/main)"), "{}", run.stderr);
+    assert!(run.stderr.contains("push rejected: scanned 1 new commit (findings in 1)"), "{}", run.stderr);
     assert_eq!(s.ref_id(&server, "refs/heads/main"), before);
 }
 
@@ -75,12 +59,7 @@ fn clean_push_passes_and_says_what_it_scanned() {
     let head = s.commit_files(&work, &[("svc/worker.py", "print('hi')\n")], "worker");
     let run = s.push(&work, &["origin", "main"]);
     assert_accepted(&run);
-    assert!(
-        run.stderr
-            .contains("remote: bindguard: scanned 1 new commit"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("remote: bindguard: scanned 1 new commit"), "{}", run.stderr);
     assert_eq!(s.ref_id(&server, "refs/heads/main"), Some(head));
 }
 
@@ -104,11 +83,7 @@ fn record_quarantine_packs(server: &Path) -> PathBuf {
 
 /// The pack counts recorded so far, one per push.
 fn recorded_packs(record: &Path) -> Vec<usize> {
-    std::fs::read_to_string(record)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| l.trim().parse().unwrap())
-        .collect()
+    std::fs::read_to_string(record).unwrap_or_default().lines().map(|l| l.trim().parse().unwrap()).collect()
 }
 
 #[test]
@@ -121,11 +96,7 @@ fn small_push_arrives_loose_and_is_scanned() {
     let run = s.push(&work, &["origin", "main"]);
     assert_rejected(&run);
     assert!(run.stderr.contains("loose.py:5"), "{}", run.stderr);
-    assert_eq!(
-        recorded_packs(&record),
-        vec![0],
-        "the objects arrived loose"
-    );
+    assert_eq!(recorded_packs(&record), vec![0], "the objects arrived loose");
 }
 
 #[test]
@@ -135,25 +106,15 @@ fn large_push_arrives_as_a_pack_and_is_scanned() {
     config(&s, &server, "receive.unpackLimit", "100");
     let record = record_quarantine_packs(&server);
     for i in 0..150 {
-        write(
-            &work.join(format!("pkg/mod_{i:03}.py")),
-            format!("VALUE = {i}\n"),
-        );
+        write(&work.join(format!("pkg/mod_{i:03}.py")), format!("VALUE = {i}\n"));
     }
     s.commit_files(&work, &[], "many modules");
     let run = s.push(&work, &["origin", "main"]);
     assert_accepted(&run);
-    assert!(
-        run.stderr.contains("scanned 1 new commit"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("scanned 1 new commit"), "{}", run.stderr);
     s.commit_files(&work, &[("pkg/mod_149.py", BAD)], "bind among many");
     for i in 0..150 {
-        write(
-            &work.join(format!("pkg/extra_{i:03}.py")),
-            format!("EXTRA = {i}\n"),
-        );
+        write(&work.join(format!("pkg/extra_{i:03}.py")), format!("EXTRA = {i}\n"));
     }
     s.commit_files(&work, &[], "more modules");
     let run = s.push(&work, &["origin", "main"]);
@@ -161,10 +122,7 @@ fn large_push_arrives_as_a_pack_and_is_scanned() {
     assert!(run.stderr.contains("pkg/mod_149.py"), "{}", run.stderr);
     let packs = recorded_packs(&record);
     assert_eq!(packs.len(), 2, "{packs:?}");
-    assert!(
-        packs.iter().all(|&n| n >= 1),
-        "the objects arrived packed: {packs:?}"
-    );
+    assert!(packs.iter().all(|&n| n >= 1), "the objects arrived packed: {packs:?}");
 }
 
 // 3. Which commits: new branch, force push, deletion, tags.
@@ -173,29 +131,17 @@ fn new_branch_scans_only_its_new_commits() {
     let s = Sandbox::new();
     let (_server, work) = setup(&s);
     for i in 0..40 {
-        s.commit_files(
-            &work,
-            &[("history.py", &format!("STEP = {i}\n"))],
-            &format!("history {i}"),
-        );
+        s.commit_files(&work, &[("history.py", &format!("STEP = {i}\n"))], &format!("history {i}"));
     }
     let run = s.push(&work, &["origin", "main"]);
     assert_accepted(&run);
-    assert!(
-        run.stderr.contains("scanned 40 new commits"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("scanned 40 new commits"), "{}", run.stderr);
     s.git(&work, &["checkout", "-q", "-b", "feature"]);
     s.commit_files(&work, &[("feature.py", "A = 1\n")], "feature 1");
     s.commit_files(&work, &[("feature.py", "A = 2\n")], "feature 2");
     let run = s.push(&work, &["origin", "feature"]);
     assert_accepted(&run);
-    assert!(
-        run.stderr.contains("scanned 2 new commits"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("scanned 2 new commits"), "{}", run.stderr);
 }
 
 #[test]
@@ -209,11 +155,7 @@ fn force_push_scans_only_commits_not_on_the_server() {
     s.commit_files(&work, &[("c.py", "C = 1\n")], "c replaces b");
     let run = s.push(&work, &["-f", "origin", "main"]);
     assert_accepted(&run);
-    assert!(
-        run.stderr.contains("scanned 1 new commit,"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("scanned 1 new commit,"), "{}", run.stderr);
 }
 
 #[test]
@@ -225,11 +167,7 @@ fn branch_deletion_scans_nothing() {
     assert_accepted(&s.push(&work, &["origin", "gone"]));
     let run = s.push(&work, &["origin", "--delete", "gone"]);
     assert_accepted(&run);
-    assert!(
-        run.stderr.contains("scanned 0 new commits"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("scanned 0 new commits"), "{}", run.stderr);
     assert_eq!(s.ref_id(&server, "refs/heads/gone"), None);
 }
 
@@ -240,21 +178,13 @@ fn tags_scan_only_new_commits() {
     s.git(&work, &["tag", "-a", "-m", "release", "v1", "main"]);
     let run = s.push(&work, &["origin", "v1"]);
     assert_accepted(&run);
-    assert!(
-        run.stderr.contains("scanned 0 new commits"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("scanned 0 new commits"), "{}", run.stderr);
     s.git(&work, &["checkout", "-q", "--detach"]);
     s.commit_files(&work, &[("tagged.py", "T = 1\n")], "tagged only");
     s.git(&work, &["tag", "light"]);
     let run = s.push(&work, &["origin", "light"]);
     assert_accepted(&run);
-    assert!(
-        run.stderr.contains("scanned 1 new commit,"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("scanned 1 new commit,"), "{}", run.stderr);
     s.commit_files(&work, &[("tagged.py", BAD)], "annotated bad");
     s.git(&work, &["tag", "-a", "-m", "bad release", "v2"]);
     let run = s.push(&work, &["origin", "v2"]);
@@ -272,11 +202,7 @@ fn several_refs_share_one_walk() {
     s.commit_files(&work, &[("two.py", "TWO = 2\n")], "two");
     let run = s.push(&work, &["origin", "one", "two"]);
     assert_accepted(&run);
-    assert!(
-        run.stderr.contains("scanned 2 new commits"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("scanned 2 new commits"), "{}", run.stderr);
 }
 
 // 4. History keeps a bind that a later commit removes.
@@ -289,12 +215,7 @@ fn bind_removed_by_a_later_commit_is_still_rejected() {
     let run = s.push(&work, &["origin", "main"]);
     assert_rejected(&run);
     assert!(run.stderr.contains("\"oops\""), "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("a later commit that removes it is not enough"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("a later commit that removes it is not enough"), "{}", run.stderr);
 }
 
 // 5. Evil merge: the bind exists only in the merge commit.
@@ -324,37 +245,17 @@ fn clean_merge_rescans_nothing_from_the_sides() {
     s.commit_files(&work, &[("side.py", "SIDE = 1\n")], "side work");
     s.git(&work, &["checkout", "-q", "main"]);
     s.commit_files(&work, &[("main.py", "MAIN = 1\n")], "main work");
-    s.git(
-        &work,
-        &["merge", "-q", "--no-ff", "-m", "merge side", "side"],
-    );
+    s.git(&work, &["merge", "-q", "--no-ff", "-m", "merge side", "side"]);
     let run = s.push(&work, &["origin", "main"]);
     assert_accepted(&run);
     // side.py and main.py each differ from only one parent of the merge.
-    assert!(
-        run.stderr.contains("scanned 3 new commits"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("scanned 3 new commits"), "{}", run.stderr);
 }
 
 // 6. Fork networks: relative alternates, one and two levels deep.
 fn fork_of(s: &Sandbox, source: &Path, fork: &Path, relative_alternate: &str) {
-    s.git(
-        s.path(),
-        &[
-            "clone",
-            "-q",
-            "--bare",
-            "--shared",
-            source.to_str().unwrap(),
-            fork.to_str().unwrap(),
-        ],
-    );
-    write(
-        &fork.join("objects/info/alternates"),
-        format!("{relative_alternate}\n"),
-    );
+    s.git(s.path(), &["clone", "-q", "--bare", "--shared", source.to_str().unwrap(), fork.to_str().unwrap()]);
+    write(&fork.join("objects/info/alternates"), format!("{relative_alternate}\n"));
     s.install_hooks(fork, &["--server"]);
 }
 
@@ -370,17 +271,10 @@ fn fork_with_relative_alternates() {
     let s = Sandbox::new();
     let network = s.path().join("net/network.git");
     std::fs::create_dir_all(network.parent().unwrap()).unwrap();
-    s.git(
-        s.path(),
-        &["init", "-q", "--bare", network.to_str().unwrap()],
-    );
+    s.git(s.path(), &["init", "-q", "--bare", network.to_str().unwrap()]);
     let seed = s.repo("seed");
     for i in 0..5 {
-        s.commit_files(
-            &seed,
-            &[("lib.py", &fork_lib(&i.to_string()))],
-            &format!("seed {i}"),
-        );
+        s.commit_files(&seed, &[("lib.py", &fork_lib(&i.to_string()))], &format!("seed {i}"));
     }
     s.git(&seed, &["push", "-q", network.to_str().unwrap(), "main"]);
     let fork = s.path().join("forks/fork.git");
@@ -395,12 +289,7 @@ fn fork_with_relative_alternates() {
         let run = s.push(&work, &["origin", "main"]);
         assert_accepted(&run);
         // One changed line: the parent's blob was read through the alternates and diffed.
-        assert!(
-            run.stderr
-                .contains("scanned 1 new commit, 1 Python file, 1 changed line"),
-            "{}",
-            run.stderr
-        );
+        assert!(run.stderr.contains("scanned 1 new commit, 1 Python file, 1 changed line"), "{}", run.stderr);
         works.push(work);
     }
     for work in works {
@@ -416,33 +305,14 @@ fn bypass_option_is_honoured_only_when_enabled() {
     let (server, work) = setup(&s);
     config(&s, &server, "receive.advertisePushOptions", "true");
     s.commit_files(&work, &[("app.py", BAD)], "needs bypass");
-    let run = s.push(
-        &work,
-        &["-o", "bindguard.skip=hotfix INC-1", "origin", "main"],
-    );
+    let run = s.push(&work, &["-o", "bindguard.skip=hotfix INC-1", "origin", "main"]);
     assert_rejected(&run);
-    assert!(
-        run.stderr.contains("push option bindguard.skip ignored"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("push option bindguard.skip ignored"), "{}", run.stderr);
     config(&s, &server, "bindguard.allowSkip", "true");
-    let run = s.push(
-        &work,
-        &["-o", "bindguard.skip=hotfix INC-1", "origin", "main"],
-    );
+    let run = s.push(&work, &["-o", "bindguard.skip=hotfix INC-1", "origin", "main"]);
     assert_accepted(&run);
-    assert!(
-        run.stderr
-            .contains("scan skipped by push option bindguard.skip"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("reason: hotfix INC-1"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("scan skipped by push option bindguard.skip"), "{}", run.stderr);
+    assert!(run.stderr.contains("reason: hotfix INC-1"), "{}", run.stderr);
     assert!(run.stderr.contains("pusher: unknown"), "{}", run.stderr);
 }
 
@@ -468,12 +338,7 @@ fn time_budget_fail_open_accepts_and_says_so() {
     let head = s.commit_files(&work, &[("x.py", "X = 1\n")], "over budget");
     let run = s.push(&work, &["origin", "main"]);
     assert_accepted(&run);
-    assert!(
-        run.stderr
-            .contains("ran out after 0 of 1 new commit; bindguard.onTimeout=fail-open"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("ran out after 0 of 1 new commit; bindguard.onTimeout=fail-open"), "{}", run.stderr);
     assert_eq!(s.ref_id(&server, "refs/heads/main"), Some(head));
 }
 
@@ -487,12 +352,7 @@ fn time_budget_fail_closed_rejects_and_says_so() {
     s.commit_files(&work, &[("x.py", "X = 1\n")], "over budget");
     let run = s.push(&work, &["origin", "main"]);
     assert_rejected(&run);
-    assert!(
-        run.stderr
-            .contains("bindguard.onTimeout=fail-closed: push rejected"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("bindguard.onTimeout=fail-closed: push rejected"), "{}", run.stderr);
     assert_eq!(s.ref_id(&server, "refs/heads/main"), before);
 }
 
@@ -506,17 +366,8 @@ fn commit_budget_rejects_by_default() {
     }
     let run = s.push(&work, &["origin", "main"]);
     assert_rejected(&run);
-    assert!(
-        run.stderr
-            .contains("more than 2 new commits (bindguard.maxCommits)"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("bindguard.onTooLarge=fail-closed"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("more than 2 new commits (bindguard.maxCommits)"), "{}", run.stderr);
+    assert!(run.stderr.contains("bindguard.onTooLarge=fail-closed"), "{}", run.stderr);
     config(&s, &server, "bindguard.onTooLarge", "fail-open");
     assert_accepted(&s.push(&work, &["origin", "main"]));
 }
@@ -529,11 +380,7 @@ fn oversized_blob_follows_the_size_policy() {
     s.commit_files(&work, &[("big.py", &"X = 1\n".repeat(400))], "big file");
     let run = s.push(&work, &["origin", "main"]);
     assert_rejected(&run);
-    assert!(
-        run.stderr.contains("skipped big.py: blob is 2400 bytes"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("skipped big.py: blob is 2400 bytes"), "{}", run.stderr);
     config(&s, &server, "bindguard.onTooLarge", "fail-open");
     assert_accepted(&s.push(&work, &["origin", "main"]));
 }
@@ -558,22 +405,14 @@ fn renaming_a_python_file_brings_no_new_lines() {
     let s = Sandbox::new();
     let (server, work) = setup(&s);
     config(&s, &server, "bindguard.reportOnly", "true");
-    s.commit_files(
-        &work,
-        &[("old.py", BAD)],
-        "bind, accepted in report-only mode",
-    );
+    s.commit_files(&work, &[("old.py", BAD)], "bind, accepted in report-only mode");
     assert_accepted(&s.push(&work, &["origin", "main"]));
     config(&s, &server, "bindguard.reportOnly", "false");
     s.git(&work, &["mv", "old.py", "new.py"]);
     s.commit_files(&work, &[], "rename");
     let run = s.push(&work, &["origin", "main"]);
     assert_accepted(&run);
-    assert!(
-        run.stderr.contains("scanned 1 new commit"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("scanned 1 new commit"), "{}", run.stderr);
 }
 
 /// A Python file of about 11 MiB: the bind on line 5, then comment lines.
@@ -613,16 +452,8 @@ fn large_extensionless_files_are_judged_by_their_shebang() {
     s.commit_files(&work, &[("serve", &script)], "a large Python script");
     let run = s.push(&work, &["origin", "main"]);
     assert_rejected(&run);
-    assert!(
-        run.stderr.contains("skipped serve: blob is"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("bindguard.onTooLarge=fail-closed"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("skipped serve: blob is"), "{}", run.stderr);
+    assert!(run.stderr.contains("bindguard.onTooLarge=fail-closed"), "{}", run.stderr);
 }
 
 #[test]
@@ -634,9 +465,7 @@ fn invalid_config_is_a_one_line_error() {
     let run = s.push(&work, &["origin", "main"]);
     assert_rejected(&run);
     assert!(
-        run.stderr.contains(
-            "remote: bindguard: error: invalid git config bindguard.onTimeout=\"sometimes\""
-        ),
+        run.stderr.contains("remote: bindguard: error: invalid git config bindguard.onTimeout=\"sometimes\""),
         "{}",
         run.stderr
     );
@@ -650,23 +479,14 @@ fn gitlab_prefix_on_every_line() {
     s.commit_files(&work, &[("x.py", "X = 1\n")], "x");
     let run = s.push(&work, &["origin", "main"]);
     assert_accepted(&run);
-    assert!(
-        run.stderr
-            .contains("remote: GL-HOOK-ERR: bindguard: scanned 1 new commit"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("remote: GL-HOOK-ERR: bindguard: scanned 1 new commit"), "{}", run.stderr);
 }
 
 #[test]
 fn control_characters_from_the_push_are_escaped() {
     let s = Sandbox::new();
     let (_server, work) = setup(&s);
-    s.commit_files(
-        &work,
-        &[("evil\x1b[2J.py", BAD)],
-        "subject \x1b]0;owned\x07 here",
-    );
+    s.commit_files(&work, &[("evil\x1b[2J.py", BAD)], "subject \x1b]0;owned\x07 here");
     let run = s.push(&work, &["origin", "main"]);
     assert_rejected(&run);
     assert!(!run.stderr.contains('\x1b'), "{:?}", run.stderr);
@@ -683,12 +503,7 @@ fn bindguard_with_stdin(s: &Sandbox, dir: &Path, args: &[&str], stdin: &str) -> 
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn bindguard");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
     Run::from(child.wait_with_output().unwrap())
 }
 
@@ -699,12 +514,7 @@ fn malformed_stdin_exits_2_with_one_line() {
     let run = bindguard_with_stdin(&s, &server, &["pre-receive"], "this is not a ref update\n");
     assert_eq!(run.code, 2, "{}", run.all());
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("stdin line 1: expected `<old-oid> <new-oid> <refname>`"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("stdin line 1: expected `<old-oid> <new-oid> <refname>`"), "{}", run.stderr);
 }
 
 // 8. pre-push.
@@ -717,20 +527,13 @@ fn client(s: &Sandbox) -> (PathBuf, PathBuf) {
     for i in 0..10 {
         s.commit_files(
             &work,
-            &[(
-                "lib.py",
-                &GOOD.replace("'127.0.0.1'", &format!("'127.0.0.1', port={i}")),
-            )],
+            &[("lib.py", &GOOD.replace("'127.0.0.1'", &format!("'127.0.0.1', port={i}")))],
             &format!("lib {i}"),
         );
     }
     let run = s.push(&work, &["origin", "main"]);
     assert_eq!(run.code, 0, "{}", run.all());
-    assert!(
-        run.stderr.contains("scanned 11 new commits"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("scanned 11 new commits"), "{}", run.stderr);
     (server, work)
 }
 
@@ -743,25 +546,13 @@ fn pre_push_new_branch_update_and_delete() {
     s.commit_files(&work, &[("t.py", "T = 2\n")], "t2");
     let run = s.push(&work, &["origin", "topic"]);
     assert_eq!(run.code, 0, "{}", run.all());
-    assert!(
-        run.stderr.contains("scanned 2 new commits"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("scanned 2 new commits"), "{}", run.stderr);
     s.commit_files(&work, &[("t.py", "T = 3\n")], "t3");
     let run = s.push(&work, &["origin", "topic"]);
-    assert!(
-        run.stderr.contains("scanned 1 new commit,"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("scanned 1 new commit,"), "{}", run.stderr);
     let run = s.push(&work, &["origin", "--delete", "topic"]);
     assert_eq!(run.code, 0, "{}", run.all());
-    assert!(
-        run.stderr.contains("scanned 0 new commits"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("scanned 0 new commits"), "{}", run.stderr);
 }
 
 #[test]
@@ -787,16 +578,8 @@ fn pre_push_to_a_url_hides_all_tracking_refs() {
     s.git(s.path(), &["init", "-q", "--bare", "mirror.git"]);
     let run = s.push(&work, &[mirror.to_str().unwrap(), "viaurl"]);
     assert_eq!(run.code, 0, "{}", run.all());
-    assert!(
-        run.stderr.contains("scanned 1 new commit,"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("no tracking refs for"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("scanned 1 new commit,"), "{}", run.stderr);
+    assert!(run.stderr.contains("no tracking refs for"), "{}", run.stderr);
     // A repository with no remote-tracking refs at all says what it scanned.
     let lone = s.repo("lone");
     s.install_hooks(&lone, &["--hooks", "pre-push"]);
@@ -804,36 +587,19 @@ fn pre_push_to_a_url_hides_all_tracking_refs() {
     s.commit_files(&lone, &[("a.py", "A = 2\n")], "b");
     let run = s.push(&lone, &[server.to_str().unwrap(), "main:lone"]);
     assert_eq!(run.code, 0, "{}", run.all());
-    assert!(
-        run.stderr
-            .contains("no remote-tracking refs: scanned the whole history"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("scanned 2 new commits"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("no remote-tracking refs: scanned the whole history"), "{}", run.stderr);
+    assert!(run.stderr.contains("scanned 2 new commits"), "{}", run.stderr);
 }
 
 #[test]
 fn pre_push_unreadable_tracking_refs_are_an_error() {
     let s = Sandbox::new();
     let (_server, work) = client(&s);
-    write(
-        &work.join(".git/refs/remotes/origin/broken"),
-        "not an object id\n",
-    );
+    write(&work.join(".git/refs/remotes/origin/broken"), "not an object id\n");
     s.commit_files(&work, &[("x.py", "X = 1\n")], "x");
     let run = s.push(&work, &["origin", "main"]);
     assert_ne!(run.code, 0, "{}", run.all());
-    assert!(
-        run.stderr
-            .contains("cannot read the tracking refs of remote origin"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("cannot read the tracking refs of remote origin"), "{}", run.stderr);
 }
 
 #[test]
@@ -844,11 +610,7 @@ fn pre_push_escapes_the_remote_name() {
     let stdin = format!("refs/heads/main {tip} refs/heads/main {}\n", "0".repeat(40));
     let run = bindguard_with_stdin(&s, &work, &["pre-push", "ev\x1b[2Jil", "/nowhere"], &stdin);
     assert_eq!(run.code, 0, "{}", run.all());
-    assert!(
-        run.stderr.contains("no tracking refs for ev\\u{1b}[2Jil"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("no tracking refs for ev\\u{1b}[2Jil"), "{}", run.stderr);
     assert!(!run.stderr.contains('\x1b'), "{:?}", run.stderr);
 }
 
@@ -875,17 +637,9 @@ fn pre_push_under_the_pre_commit_framework_reads_its_variables() {
     };
     let ranged = run(&remote_tip);
     assert_eq!(ranged.code, 1, "{}", ranged.all());
-    assert!(
-        ranged.stderr.contains("scanned 2 new commits"),
-        "{}",
-        ranged.stderr
-    );
+    assert!(ranged.stderr.contains("scanned 2 new commits"), "{}", ranged.stderr);
     assert!(ranged.stderr.contains("app.py"), "{}", ranged.stderr);
     let no_from = run("");
     assert_eq!(no_from.code, 1, "{}", no_from.all());
-    assert!(
-        no_from.stderr.contains("scanned 2 new commits"),
-        "tracking refs still hide history: {}",
-        no_from.stderr
-    );
+    assert!(no_from.stderr.contains("scanned 2 new commits"), "tracking refs still hide history: {}", no_from.stderr);
 }

@@ -42,10 +42,7 @@ pub(super) fn load_all(
     options: &Options,
 ) -> anyhow::Result<Vec<Loaded>> {
     if candidates.len() < PARALLEL_FROM {
-        return candidates
-            .into_iter()
-            .map(|c| load(repo, c, options))
-            .collect();
+        return candidates.into_iter().map(|c| load(repo, c, options)).collect();
     }
     // gix handles are single-threaded with this crate's features: each worker opens its own.
     let git_dir = repo.git_dir().to_path_buf();
@@ -61,12 +58,7 @@ pub(super) fn load_all(
 
 /// Reads one staged blob and works out which of its lines count.
 fn load(repo: &gix::Repository, candidate: Candidate, options: &Options) -> anyhow::Result<Loaded> {
-    let Candidate {
-        path,
-        old,
-        new,
-        renamed_from,
-    } = candidate;
+    let Candidate { path, old, new, renamed_from } = candidate;
     let kind = pyfiles::path_kind(&path);
     if kind == PathKind::NotPython {
         return Ok(Loaded::NotPython);
@@ -88,14 +80,7 @@ fn load(repo: &gix::Repository, candidate: Candidate, options: &Options) -> anyh
         Some(old) if blob_size(repo, old, &shown)? > options.max_file_size => LineFilter::All,
         Some(old) => changed_lines(&read_blob(repo, old, &shown)?, &bytes),
     };
-    Ok(Loaded::File(ChangedFile {
-        path: shown,
-        raw_path: path,
-        bytes,
-        lines,
-        stub,
-        commit: None,
-    }))
+    Ok(Loaded::File(ChangedFile { path: shown, raw_path: path, bytes, lines, stub, commit: None }))
 }
 
 /// A blob over the size limit: skipped (and reported) when it is Python, ignored otherwise.
@@ -110,28 +95,17 @@ fn oversized(
     if !blob_kind::oversized_is_python(kind, size, || read_blob(repo, id, &shown))? {
         return Ok(Loaded::NotPython);
     }
-    let reason = Skip::TooLarge {
-        size,
-        limit: options.max_file_size,
-    }
-    .to_string();
-    Ok(Loaded::Skipped(Skipped {
-        path: shown,
-        reason,
-    }))
+    let reason = Skip::TooLarge { size, limit: options.max_file_size }.to_string();
+    Ok(Loaded::Skipped(Skipped { path: shown, reason }))
 }
 
 fn blob_size(repo: &gix::Repository, id: ObjectId, path: &str) -> anyhow::Result<u64> {
-    let header = repo
-        .find_header(id)
-        .with_context(|| format!("cannot find object {id} of {path}"))?;
+    let header = repo.find_header(id).with_context(|| format!("cannot find object {id} of {path}"))?;
     Ok(header.size())
 }
 
 fn read_blob(repo: &gix::Repository, id: ObjectId, path: &str) -> anyhow::Result<Vec<u8>> {
-    let mut blob = repo
-        .find_blob(id)
-        .with_context(|| format!("cannot read blob {id} of {path}"))?;
+    let mut blob = repo.find_blob(id).with_context(|| format!("cannot read blob {id} of {path}"))?;
     Ok(blob.take_data())
 }
 

@@ -31,10 +31,7 @@ pub struct Options {
 
 /// The Python files the next commit adds or modifies, with the lines that count.
 pub fn staged_changes(repo: &gix::Repository, options: &Options) -> anyhow::Result<ChangeSet> {
-    anyhow::ensure!(
-        !repo.is_bare(),
-        "pre-commit needs a repository with a worktree, and this one is bare"
-    );
+    anyhow::ensure!(!repo.is_bare(), "pre-commit needs a repository with a worktree, and this one is bare");
     let index = read_index(repo)?;
     let head = head_tree(repo)?;
     let changes = differing_paths(repo, &index, head)?;
@@ -62,15 +59,8 @@ fn head_tree(repo: &gix::Repository) -> anyhow::Result<Option<ObjectId>> {
     if head.is_unborn() {
         return Ok(None);
     }
-    let commit = head
-        .peel_to_commit()
-        .context("cannot resolve HEAD to a commit")?;
-    Ok(Some(
-        commit
-            .tree_id()
-            .context("cannot read HEAD's tree")?
-            .detach(),
-    ))
+    let commit = head.peel_to_commit().context("cannot resolve HEAD to a commit")?;
+    Ok(Some(commit.tree_id().context("cannot read HEAD's tree")?.detach()))
 }
 
 /// Paths the commit deletes, by blob: the possible sources of exact renames.
@@ -78,11 +68,7 @@ type Deleted = HashMap<ObjectId, Vec<Vec<u8>>>;
 
 /// Turns the differing leaves into a change set: reads the staged blobs that are Python, diffs
 /// them against HEAD's, and records every skipped Python path with its reason.
-fn change_set(
-    repo: &gix::Repository,
-    changes: Vec<Change>,
-    options: &Options,
-) -> anyhow::Result<ChangeSet> {
+fn change_set(repo: &gix::Repository, changes: Vec<Change>, options: &Options) -> anyhow::Result<ChangeSet> {
     let mut set = ChangeSet::default();
     let mut deleted = deleted_blobs(&changes);
     let candidates = candidates(changes, &mut deleted, &mut set.skipped);
@@ -108,11 +94,7 @@ fn deleted_blobs(changes: &[Change]) -> Deleted {
 }
 
 /// The staged regular files to read; other staged entries become skip lines.
-fn candidates(
-    changes: Vec<Change>,
-    deleted: &mut Deleted,
-    skipped: &mut Vec<Skipped>,
-) -> Vec<Candidate> {
+fn candidates(changes: Vec<Change>, deleted: &mut Deleted, skipped: &mut Vec<Skipped>) -> Vec<Candidate> {
     let mut candidates = Vec::new();
     for Change { path, old, new } in changes {
         match new {
@@ -121,16 +103,8 @@ fn candidates(
                     Some(Version::Blob(old)) => Some(old),
                     _ => None,
                 };
-                let renamed_from = old
-                    .is_none()
-                    .then(|| rename_source(deleted, new, &path))
-                    .flatten();
-                candidates.push(Candidate {
-                    path,
-                    old,
-                    new,
-                    renamed_from,
-                });
+                let renamed_from = old.is_none().then(|| rename_source(deleted, new, &path)).flatten();
+                candidates.push(Candidate { path, old, new, renamed_from });
             }
             Some(version) => {
                 skipped.extend(skip_reason(version, &path).map(|reason| skip(&path, reason)));
@@ -153,21 +127,13 @@ fn rename_source(deleted: &mut Deleted, id: ObjectId, new_path: &[u8]) -> Option
     let position = paths
         .iter()
         .position(|p| pyfiles::path_kind(p) == kind)
-        .or_else(|| {
-            paths
-                .iter()
-                .position(|p| blob_kind::may_be_rename_source(p))
-        })?;
+        .or_else(|| paths.iter().position(|p| blob_kind::may_be_rename_source(p)))?;
     Some(paths.swap_remove(position))
 }
 
 /// One "deleted" line per deleted Python path that is not the old name of a rename.
 fn deleted_python(deleted: Deleted) -> Vec<Skipped> {
-    let mut gone: Vec<Vec<u8>> = deleted
-        .into_values()
-        .flatten()
-        .filter(|p| is_python_path(p))
-        .collect();
+    let mut gone: Vec<Vec<u8>> = deleted.into_values().flatten().filter(|p| is_python_path(p)).collect();
     gone.sort();
     gone.iter().map(|p| skip(p, "deleted")).collect()
 }
@@ -188,10 +154,7 @@ fn skip_reason(version: Version, path: &[u8]) -> Option<&'static str> {
 }
 
 fn skip(path: &[u8], reason: &str) -> Skipped {
-    Skipped {
-        path: display(path),
-        reason: reason.to_owned(),
-    }
+    Skipped { path: display(path), reason: reason.to_owned() }
 }
 
 /// Paths worth a "skipped" line when they cannot be read: Python by name alone.

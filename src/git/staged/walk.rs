@@ -93,9 +93,7 @@ fn pair_up<L: Named, R: Named>(left: Vec<L>, right: Vec<R>) -> Vec<(Option<L>, O
             (None, None) => return pairs,
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
-            (Some(l), Some(r)) => {
-                gix::objs::tree::name_order(l.name(), l.is_dir(), r.name(), r.is_dir())
-            }
+            (Some(l), Some(r)) => gix::objs::tree::name_order(l.name(), l.is_dir(), r.name(), r.is_dir()),
         };
         pairs.push(match order {
             Ordering::Less => (left.next(), None),
@@ -111,11 +109,7 @@ pub(super) fn differing_paths(
     index: &State,
     head: Option<ObjectId>,
 ) -> anyhow::Result<Vec<Change>> {
-    let mut walk = Walk {
-        repo,
-        index,
-        changes: Vec::new(),
-    };
+    let mut walk = Walk { repo, index, changes: Vec::new() };
     walk.index_dir(b"", head, index.entries(), index.tree())?;
     Ok(walk.changes)
 }
@@ -145,16 +139,13 @@ impl Walk<'_> {
         let left = self.read_tree(head)?;
         let right = group(self.index, entries, prefix.len());
         for (old, new) in pair_up(left, right) {
-            let name = old
-                .as_ref()
-                .map_or_else(|| new.as_ref().map_or(&[][..], |n| n.name), |o| &o.name[..]);
+            let name = old.as_ref().map_or_else(|| new.as_ref().map_or(&[][..], |n| n.name), |o| &o.name[..]);
             let path = [prefix, name].concat();
             let name = &path[prefix.len()..];
             let (old_tree, old_leaf) = old.map_or((None, None), |o| (o.subtree, o.leaf));
             let new_leaf = match new.map(|n| n.slot) {
                 Some(Slot::Dir(below)) => {
-                    let child =
-                        cache.and_then(|c| c.children.iter().find(|c| c.name.as_slice() == name));
+                    let child = cache.and_then(|c| c.children.iter().find(|c| c.name.as_slice() == name));
                     self.index_dir(&dir_prefix(&path), old_tree, below, child)?;
                     None
                 }
@@ -174,21 +165,13 @@ impl Walk<'_> {
     }
 
     /// Compares two trees from the object database (sparse directories, deleted directories).
-    fn tree_dir(
-        &mut self,
-        prefix: &[u8],
-        old: Option<ObjectId>,
-        new: Option<ObjectId>,
-    ) -> anyhow::Result<()> {
+    fn tree_dir(&mut self, prefix: &[u8], old: Option<ObjectId>, new: Option<ObjectId>) -> anyhow::Result<()> {
         if old == new {
             return Ok(());
         }
         let (left, right) = (self.read_tree(old)?, self.read_tree(new)?);
         for (old, new) in pair_up(left, right) {
-            let name = old
-                .as_ref()
-                .or(new.as_ref())
-                .map_or(&[][..], |n| &n.name[..]);
+            let name = old.as_ref().or(new.as_ref()).map_or(&[][..], |n| &n.name[..]);
             let path = [prefix, name].concat();
             let (old_tree, old_leaf) = old.map_or((None, None), |o| (o.subtree, o.leaf));
             let (new_tree, new_leaf) = new.map_or((None, None), |n| (n.subtree, n.leaf));
@@ -207,18 +190,9 @@ impl Walk<'_> {
     /// The entries of a tree, owned; nothing for `None`.
     fn read_tree(&self, id: Option<ObjectId>) -> anyhow::Result<Vec<TreeNode>> {
         let Some(id) = id else { return Ok(Vec::new()) };
-        let tree = self
-            .repo
-            .find_tree(id)
-            .with_context(|| format!("cannot read tree {id}"))?;
-        let decoded = tree
-            .decode()
-            .with_context(|| format!("cannot decode tree {id}"))?;
-        Ok(decoded
-            .entries
-            .iter()
-            .map(|e| tree_node(e.filename, e.mode.kind(), e.oid.to_owned()))
-            .collect())
+        let tree = self.repo.find_tree(id).with_context(|| format!("cannot read tree {id}"))?;
+        let decoded = tree.decode().with_context(|| format!("cannot decode tree {id}"))?;
+        Ok(decoded.entries.iter().map(|e| tree_node(e.filename, e.mode.kind(), e.oid.to_owned())).collect())
     }
 }
 
@@ -229,11 +203,7 @@ fn tree_node(name: &[u8], kind: EntryKind, id: ObjectId) -> TreeNode {
         EntryKind::Link => (None, Some(Version::Symlink(id))),
         EntryKind::Commit => (None, Some(Version::Gitlink(id))),
     };
-    TreeNode {
-        name: name.to_vec(),
-        subtree,
-        leaf,
-    }
+    TreeNode { name: name.to_vec(), subtree, leaf }
 }
 
 fn dir_prefix(path: &[u8]) -> Vec<u8> {
@@ -249,21 +219,16 @@ fn group<'i>(state: &'i State, entries: &'i [Entry], prefix_len: usize) -> Vec<I
         let path: &[u8] = entry.path(state);
         let rest = path.get(prefix_len..).unwrap_or_default();
         let slash = rest.find_byte(b'/');
-        let (name, slot, len) =
-            if entry.mode == Mode::DIR && slash.is_none_or(|s| s + 1 == rest.len()) {
-                (
-                    &rest[..slash.unwrap_or(rest.len())],
-                    Slot::Sparse(entry.id),
-                    1,
-                )
-            } else if let Some(slash) = slash {
-                let dir = &path[..prefix_len + slash + 1];
-                let len = entries[i..].partition_point(|e| e.path(state).starts_with(dir));
-                (&rest[..slash], Slot::Dir(&entries[i..i + len]), len)
-            } else {
-                let len = entries[i..].partition_point(|e| e.path(state) == path);
-                (rest, Slot::Leaf(version_of(&entries[i..i + len])), len)
-            };
+        let (name, slot, len) = if entry.mode == Mode::DIR && slash.is_none_or(|s| s + 1 == rest.len()) {
+            (&rest[..slash.unwrap_or(rest.len())], Slot::Sparse(entry.id), 1)
+        } else if let Some(slash) = slash {
+            let dir = &path[..prefix_len + slash + 1];
+            let len = entries[i..].partition_point(|e| e.path(state).starts_with(dir));
+            (&rest[..slash], Slot::Dir(&entries[i..i + len]), len)
+        } else {
+            let len = entries[i..].partition_point(|e| e.path(state) == path);
+            (rest, Slot::Leaf(version_of(&entries[i..i + len])), len)
+        };
         nodes.push(IndexNode { name, slot });
         i += len.max(1);
     }
@@ -307,14 +272,8 @@ mod tests {
         }
     }
 
-    fn joined(
-        left: Vec<Node>,
-        right: Vec<Node>,
-    ) -> Vec<(Option<&'static str>, Option<&'static str>)> {
-        pair_up(left, right)
-            .into_iter()
-            .map(|(l, r)| (l.map(|n| n.0), r.map(|n| n.0)))
-            .collect()
+    fn joined(left: Vec<Node>, right: Vec<Node>) -> Vec<(Option<&'static str>, Option<&'static str>)> {
+        pair_up(left, right).into_iter().map(|(l, r)| (l.map(|n| n.0), r.map(|n| n.0))).collect()
     }
 
     #[test]
@@ -324,12 +283,7 @@ mod tests {
         let right = vec![Node("a.py", false), Node("a", true), Node("b", false)];
         assert_eq!(
             joined(left, right),
-            vec![
-                (Some("a.py"), Some("a.py")),
-                (Some("a"), Some("a")),
-                (None, Some("b")),
-                (Some("c"), None)
-            ]
+            vec![(Some("a.py"), Some("a.py")), (Some("a"), Some("a")), (None, Some("b")), (Some("c"), None)]
         );
     }
 
@@ -337,9 +291,6 @@ mod tests {
     fn a_file_replaced_by_a_directory_is_two_changes() {
         let left = vec![Node("x", false)];
         let right = vec![Node("x", true)];
-        assert_eq!(
-            joined(left, right),
-            vec![(Some("x"), None), (None, Some("x"))]
-        );
+        assert_eq!(joined(left, right), vec![(Some("x"), None), (None, Some("x"))]);
     }
 }

@@ -64,7 +64,8 @@ fn has_empty(bytes: &[u8]) -> bool {
         let next = bytes.get(i + 1).copied();
         let empty = next == Some(bytes[i]);
         let continuation = next == Some(b'\\') && matches!(bytes.get(i + 2), Some(b'\n' | b'\r'));
-        let flag = i > 0 && bytes[i - 1] == b'=' && (bytes[..i - 1].ends_with(b"bind") || bytes[..i - 1].ends_with(b"-b"));
+        let flag =
+            i > 0 && bytes[i - 1] == b'=' && (bytes[..i - 1].ends_with(b"bind") || bytes[..i - 1].ends_with(b"-b"));
         empty || continuation || flag
     })
 }
@@ -76,7 +77,9 @@ fn has_star(bytes: &[u8]) -> bool {
         let after = bytes.get(i + 1).copied();
         let left = match before {
             None => true,
-            Some(b) if is_space(b) => after.is_some_and(|a| a == b':' || is_quote(a) || matches!(a, b'{' | b'%' | b'\\')),
+            Some(b) if is_space(b) => {
+                after.is_some_and(|a| a == b':' || is_quote(a) || matches!(a, b'{' | b'%' | b'\\'))
+            }
             Some(b) => is_quote(b) || matches!(b, b'}' | b'\\' | b'/' | b'=') || after_conversion(bytes, i),
         };
         let right = after.is_none_or(|a| is_quote(a) || matches!(a, b'{' | b'%' | b'\\' | b':' | b'/'));
@@ -137,7 +140,9 @@ fn host_may_end(b: Option<u8>) -> bool {
 /// The text of an unspecified address: IPv4 `0.0.0.0`, or IPv6 (which always has `::` or,
 /// uncompressed, `0:0`).
 fn is_whole_host(h: &[u8]) -> bool {
-    memchr::memmem::find(h, b"0.0.0.0").is_some() || memchr::memmem::find(h, b"::").is_some() || memchr::memmem::find(h, b"0:0").is_some()
+    memchr::memmem::find(h, b"0.0.0.0").is_some()
+        || memchr::memmem::find(h, b"::").is_some()
+        || memchr::memmem::find(h, b"0:0").is_some()
 }
 
 #[derive(Default)]

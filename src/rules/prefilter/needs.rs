@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, MatchKind};
 
 use super::super::address::Accept;
-use super::super::sinks::{Shape, CATALOGUE, PROGRAMS};
+use super::super::sinks::{CATALOGUE, PROGRAMS, Shape};
 use super::Needs;
 
 /// Python 2 module names and the catalogue roots the import resolver maps them onto.
@@ -175,7 +175,8 @@ fn has_word(bytes: &[u8], word: &str) -> bool {
 }
 
 fn is_whole_word(bytes: &[u8], range: std::ops::Range<usize>) -> bool {
-    !range.start.checked_sub(1).is_some_and(|i| is_ident(bytes[i])) && !bytes.get(range.end).copied().is_some_and(is_ident)
+    !range.start.checked_sub(1).is_some_and(|i| is_ident(bytes[i]))
+        && !bytes.get(range.end).copied().is_some_and(is_ident)
 }
 
 fn is_ident(b: u8) -> bool {
@@ -216,9 +217,11 @@ fn build() -> Tables {
     }
     methods.sort_unstable();
     methods.dedup();
-    let methods = AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&methods).expect("catalogue methods");
+    let methods =
+        AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&methods).expect("catalogue methods");
     let folded: Vec<Vec<u8>> = CONFIG.iter().map(|c| c.0.bytes().map(fold).collect()).collect();
-    let config = AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(&folded).expect("configuration fragments");
+    let config =
+        AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(&folded).expect("configuration fragments");
     Tables { roots, requirements, methods, config }
 }
 
@@ -249,7 +252,9 @@ pub(crate) fn sink_words() -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for api in CATALOGUE {
         for name in api.names {
-            out.extend(name.split('.').filter(|w| !matches!(*w, "*" | "?") && !COMMON_ROOTS.contains(w)).map(str::to_string));
+            out.extend(
+                name.split('.').filter(|w| !matches!(*w, "*" | "?") && !COMMON_ROOTS.contains(w)).map(str::to_string),
+            );
         }
     }
     out
