@@ -20,6 +20,9 @@ pub struct Settings {
 pub enum Stream {
     Stdout,
     Stderr,
+    /// Relayed to someone else's terminal (pre-receive output becomes `remote:` lines): `auto`
+    /// never colours it, whatever our own stderr is.
+    Remote,
 }
 
 impl Settings {
@@ -27,6 +30,7 @@ impl Settings {
         let is_terminal = match stream {
             Stream::Stdout => std::io::stdout().is_terminal(),
             Stream::Stderr => std::io::stderr().is_terminal(),
+            Stream::Remote => false,
         };
         let env = |name| std::env::var_os(name).filter(|v| !v.is_empty());
         let color = use_color(common.color, is_terminal, env("NO_COLOR").is_some(), env("TERM"));

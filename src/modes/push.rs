@@ -25,8 +25,7 @@ use crate::settings::{Settings, Stream};
 
 pub fn run_pre_receive(args: &PreReceiveArgs) -> anyhow::Result<ExitStatus> {
     let started = Instant::now();
-    let mut settings = Settings::resolve(&args.common, None, Stream::Stderr);
-    settings.color = false;
+    let settings = Settings::resolve(&args.common, None, Stream::Remote);
     let repo = PushRepo::open()?;
     let policy = Policy::from_config(|key| repo.config_value(key))?;
     let report_only = args.report_only || policy.report_only;
