@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 
-use crate::cli::{ColorChoice, CommonArgs, FixArgs, FixStyleArg, Format};
+use crate::cli::{self, ColorChoice, CommonArgs, FixArgs, FixStyleArg};
 use crate::rules::{self, FixStyle};
 
 /// What the shared pipeline and the renderers need to know.
@@ -12,6 +12,24 @@ pub struct Settings {
     pub color: bool,
     pub max_file_size: u64,
     pub rules: rules::Options,
+}
+
+/// The output format, resolved from the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+}
+
+impl From<cli::Format> for Format {
+    fn from(format: cli::Format) -> Self {
+        match format {
+            cli::Format::Text => Format::Text,
+            cli::Format::Json => Format::Json,
+            cli::Format::Sarif => Format::Sarif,
+        }
+    }
 }
 
 /// Where output goes, for the colour decision: git sends hook stdout to stderr, so each mode
@@ -42,7 +60,7 @@ impl Settings {
             };
             rules.env_var = fix.fix_env_var.clone();
         }
-        Self { format: common.format, color, max_file_size: common.max_file_size, rules }
+        Self { format: common.format.into(), color, max_file_size: common.max_file_size, rules }
     }
 }
 

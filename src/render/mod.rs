@@ -85,13 +85,13 @@ fn is_dangerous(c: char) -> bool {
 /// own options.
 pub fn machine(
     report: &crate::analysis::Report,
-    format: crate::cli::Format,
+    format: crate::settings::Format,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<bool> {
     match format {
-        crate::cli::Format::Json => json::render(report, out).map(|()| true),
-        crate::cli::Format::Sarif => sarif::render(report, out).map(|()| true),
-        crate::cli::Format::Text => Ok(false),
+        crate::settings::Format::Json => json::render(report, out).map(|()| true),
+        crate::settings::Format::Sarif => sarif::render(report, out).map(|()| true),
+        crate::settings::Format::Text => Ok(false),
     }
 }
 
