@@ -85,18 +85,47 @@ pub fn analyze(changes: ChangeSet, options: &rules::Options, max_file_size: u64)
         scope_note: changes.scope_note,
         ..Default::default()
     };
-    for outcome in outcomes {
-        match outcome {
-            Outcome::Skipped(skip) => report.skipped.push(skip),
-            Outcome::Checked { lines, file } => {
-                report.files_checked += 1;
-                report.lines_checked += lines;
-                report.files.extend(file);
+    report.collect(outcomes);
+    report.elapsed = started.elapsed();
+    report
+}
+
+/// Loads and analyses each item in one parallel pass, so only the files being worked on are in
+/// memory and no core waits for a batch to finish; `load` returns `Ok(None)` for non-Python.
+pub fn analyze_loaded<T: Sync>(
+    items: &[T],
+    load: impl Fn(&T) -> Result<Option<ChangedFile>, Skipped> + Sync,
+    options: &rules::Options,
+    max_file_size: u64,
+) -> Report {
+    let started = Instant::now();
+    let outcomes: Vec<Outcome> = items
+        .par_iter()
+        .filter_map(|item| match load(item) {
+            Ok(Some(file)) => Some(analyze_file(file, options, max_file_size)),
+            Ok(None) => None,
+            Err(skipped) => Some(Outcome::Skipped(skipped)),
+        })
+        .collect();
+    let mut report = Report::default();
+    report.collect(outcomes);
+    report.elapsed = started.elapsed();
+    report
+}
+
+impl Report {
+    fn collect(&mut self, outcomes: Vec<Outcome>) {
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Skipped(skip) => self.skipped.push(skip),
+                Outcome::Checked { lines, file } => {
+                    self.files_checked += 1;
+                    self.lines_checked += lines;
+                    self.files.extend(file);
+                }
             }
         }
     }
-    report.elapsed = started.elapsed();
-    report
 }
 
 enum Outcome {

@@ -1,27 +1,23 @@
 //! `bindguard check [PATHS]`: files and directories on disk, every line counts.
 //!
-//! Files are read and analysed in batches, so memory holds one batch of sources (plus the files
-//! with findings), whatever the size of the tree.
+//! Each file is read and analysed in one parallel pass, so memory holds the files being worked on
+//! (plus the files with findings), whatever the size of the tree.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::Context;
-use rayon::prelude::*;
 
 use crate::analysis::{self, Report};
 use crate::app::ExitStatus;
-use crate::changes::{ChangeSet, ChangedFile, LineFilter, Skipped};
+use crate::changes::{ChangedFile, LineFilter, Skipped};
 use crate::cli::CheckArgs;
 use crate::modes::fix_files;
 use crate::pyfiles::{self, PathKind};
 use crate::render::{self, Stylesheet, plural};
 use crate::settings::{Settings, Stream};
 use crate::source::Skip;
-
-/// Files read per batch: enough to keep every core busy, few enough to bound memory.
-const BATCH: usize = 512;
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     let settings = Settings::resolve(&args.common, Some(&args.fix), Stream::Stdout);
@@ -51,11 +47,9 @@ fn scan(paths: &[PathBuf], settings: &Settings) -> anyhow::Result<Report> {
         std::fs::symlink_metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
     }
     let (candidates, walk_errors) = walk(paths);
-    let mut report = Report { skipped: walk_errors, ..Default::default() };
-    for batch in candidates.chunks(BATCH) {
-        let changes = read_batch(batch, settings.max_file_size);
-        report.absorb(analysis::analyze(changes, &settings.rules, settings.max_file_size));
-    }
+    let load = |(path, explicit): &(PathBuf, bool)| read_file(path, *explicit, settings.max_file_size);
+    let mut report = analysis::analyze_loaded(&candidates, load, &settings.rules, settings.max_file_size);
+    report.skipped.splice(0..0, walk_errors);
     report.elapsed = started.elapsed();
     Ok(report)
 }
@@ -71,19 +65,6 @@ fn print(report: &Report, settings: &Settings) -> anyhow::Result<()> {
     };
     render::text::render(report, &Stylesheet::new(settings.color), &options, &mut out)?;
     Ok(())
-}
-
-fn read_batch(batch: &[(PathBuf, bool)], max_file_size: u64) -> ChangeSet {
-    let read: Vec<_> = batch.par_iter().map(|(path, explicit)| read_file(path, *explicit, max_file_size)).collect();
-    let mut changes = ChangeSet::default();
-    for item in read {
-        match item {
-            Ok(Some(file)) => changes.files.push(file),
-            Ok(None) => {}
-            Err(skipped) => changes.skipped.push(skipped),
-        }
-    }
-    changes
 }
 
 /// Candidate files (in parallel, `.gitignore` respected), each with whether the user named it;
