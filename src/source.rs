@@ -80,8 +80,10 @@ impl SourceText {
             Some(rest) => (Encoding::Utf8Bom, rest),
             None => (encoding_from_cookie(bytes)?, bytes),
         };
-        if matches!(encoding, Encoding::Utf8 | Encoding::Utf8Bom) {
-            std::str::from_utf8(body).map_err(invalid_utf8)?;
+        match encoding {
+            Encoding::Utf8 | Encoding::Utf8Bom => drop(std::str::from_utf8(body).map_err(invalid_utf8)?),
+            Encoding::Other(_) => drop(decode_with(encoding, body)?),
+            Encoding::Latin1 => {}
         }
         Ok(encoding)
     }
@@ -181,21 +183,38 @@ fn cookie_label(line: &[u8]) -> Option<String> {
 }
 
 /// Maps a cookie to a decoder. Python knows codecs that encoding_rs does not (cp437, mac-roman,
-/// …); every codec a cookie can name is ASCII-compatible (the cookie itself must be readable), so
-/// an unknown one is read byte for byte as latin-1: every address, name and quote is ASCII and
-/// analyses the same, the bytes round-trip exactly for `--fix`, and a file is never let through
-/// unchecked just because its codec is exotic.
+/// …). Those that keep ASCII as ASCII are read byte for byte as latin-1: every address, name and
+/// quote is ASCII and analyses the same, the bytes round-trip exactly for `--fix`, and a file is
+/// never let through unchecked just because its codec is exotic. Codecs that spell ASCII
+/// differently (UTF-7's `+ADA-` is `0`, UTF-16/32, EBCDIC, escape codecs) cannot be read that
+/// way; such a file is reported as not analysed.
 fn encoding_for_label(label: &str) -> Result<Encoding, Skip> {
     let normalized = label.replace('_', "-");
     match normalized.as_str() {
         "utf-8" | "utf8" | "utf-8-sig" => Ok(Encoding::Utf8),
         "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" | "l1" | "iso-latin-1" => Ok(Encoding::Latin1),
+        _ if rewrites_ascii(&normalized) => {
+            Err(Skip::Undecodable(format!("the {label} codec does not keep ASCII as ASCII; not analysed")))
+        }
         _ => match encoding_rs::Encoding::for_label(normalized.as_bytes()) {
             Some(enc) if enc.is_ascii_compatible() => Ok(Encoding::Other(enc)),
             Some(enc) => Err(Skip::Undecodable(format!("{} is not an ASCII-compatible source encoding", enc.name()))),
             None => Ok(Encoding::Latin1),
         },
     }
+}
+
+/// Python codecs (by normalised name) in which ASCII text is not stored as ASCII bytes.
+fn rewrites_ascii(name: &str) -> bool {
+    const EBCDIC: &[&str] = &[
+        "cp037", "ibm037", "ibm039", "cp273", "ibm273", "cp424", "ibm424", "cp500", "ibm500", "cp875", "cp1026",
+        "ibm1026", "cp1140", "ibm1140",
+    ];
+    ["utf-7", "utf7", "u7", "unicode-1-1-utf-7", "utf-16", "utf16", "u16", "utf-32", "utf32", "u32", "ebcdic"]
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
+        || EBCDIC.contains(&name)
+        || name.ends_with("unicode-escape")
 }
 
 /// Lines as the line index counts them: a last line without a newline counts.
@@ -268,6 +287,16 @@ mod tests {
         let s = SourceText::decode(bytes, LIMIT).unwrap();
         assert!(s.text().contains("app.run(host='0.0.0.0')"));
         assert_eq!(s.encode(s.text()).unwrap(), bytes.to_vec());
+    }
+
+    #[test]
+    fn codecs_that_rewrite_ascii_are_not_read_as_latin1() {
+        let bytes = b"# coding: utf-7\nimport socket\nsocket.socket().bind((\"+ADA-.0.0.0\", 80))\n";
+        assert!(matches!(SourceText::decode(bytes, LIMIT), Err(Skip::Undecodable(_))));
+        for label in ["utf_7", "UTF-16-LE", "cp500", "raw_unicode_escape", "utf-32"] {
+            let cookie = format!("# coding: {label}\nx = 1\n");
+            assert!(matches!(SourceText::decode(cookie.as_bytes(), LIMIT), Err(Skip::Undecodable(_))), "{label}");
+        }
     }
 
     #[test]

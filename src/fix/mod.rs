@@ -52,6 +52,8 @@ pub struct FixOutcome {
     pub fixed_files: usize,
     /// Per-file notes: why a file was not fixed, a worktree left alone, …
     pub notes: Vec<String>,
+    /// Files with fixes that could not be applied (they keep their findings).
+    pub unfixed_files: usize,
 }
 
 impl FixOutcome {
@@ -59,13 +61,19 @@ impl FixOutcome {
         self.fixed_findings += file.findings;
         self.fixed_files += 1;
     }
+
+    /// A file whose fix was refused or could not be written.
+    pub fn refuse(&mut self, note: String) {
+        self.unfixed_files += 1;
+        self.notes.push(note);
+    }
 }
 
 /// Verified fixes for every file of a report with fixable findings; a file that cannot be fixed
-/// safely gets a note instead (it keeps its findings).
-pub fn plan(report: &crate::analysis::Report, options: &crate::rules::Options) -> (Vec<FixedFile>, Vec<String>) {
+/// safely is counted with a note instead (it keeps its findings).
+pub fn plan(report: &crate::analysis::Report, options: &crate::rules::Options) -> (Vec<FixedFile>, FixOutcome) {
     let mut planned = Vec::new();
-    let mut notes = Vec::new();
+    let mut outcome = FixOutcome::default();
     for (file_index, file) in report.files.iter().enumerate() {
         let fixed = fix_source(&file.source, &file.findings, file.stub, options).and_then(|fixed| {
             let Some(fixed) = fixed else { return Ok(None) };
@@ -82,10 +90,10 @@ pub fn plan(report: &crate::analysis::Report, options: &crate::rules::Options) -
         match fixed {
             Ok(Some(fixed)) => planned.push(fixed),
             Ok(None) => {}
-            Err(reason) => notes.push(format!("{}: not fixed: {reason}", file.path)),
+            Err(reason) => outcome.refuse(format!("{}: not fixed: {reason}", file.path)),
         }
     }
-    (planned, notes)
+    (planned, outcome)
 }
 
 /// The verified result of fixing one file.
@@ -114,38 +122,65 @@ pub fn fix_source(
     edits.sort_by(|a, b| (a.range.start, a.range.end, &a.content).cmp(&(b.range.start, b.range.end, &b.content)));
     edits.dedup();
     let text = apply_edits(source.text(), &edits)?;
-    verify(source, &text, stub, options, fixable.len())?;
+    verify(source, &text, &edits, stub, options, fixable.len())?;
     Ok(Some(FixedText { text, fixed: fixable.len() }))
 }
 
 /// Re-parses and re-checks fixed text against the whole original file (in hook modes the
-/// findings passed in are only those on changed lines; old ones elsewhere may stay): the fix
-/// must not add syntax errors and must remove at least as many findings as it fixed.
+/// findings passed in are only those on changed lines; old ones elsewhere may stay), without
+/// the prefilter: the fix must not add syntax errors, no finding may remain inside the text the
+/// edits wrote, and at least as many findings must be gone as were fixed.
 fn verify(
     before: &crate::source::SourceText,
     fixed: &str,
+    edits: &[Edit],
     stub: bool,
     options: &crate::rules::Options,
     fixed_count: usize,
 ) -> Result<(), String> {
-    let (errors_before, active_before) = parse_and_count(before, stub, options);
+    let (errors_before, active_before) = parse_and_check(before, stub, options);
     let after = crate::source::SourceText::from_text(fixed.to_owned(), before.encoding());
-    let (errors_after, active_after) = parse_and_count(&after, stub, options);
+    let (errors_after, active_after) = parse_and_check(&after, stub, options);
     if errors_after > errors_before {
         return Err("the fixed file would not parse".into());
     }
-    let allowed = active_before.saturating_sub(fixed_count);
-    if active_after > allowed {
-        return Err(format!("{} finding(s) would still fire after the fix", active_after - allowed));
+    let written = written_ranges(edits);
+    let still_firing = active_after.iter().filter(|f| written.iter().any(|w| overlaps(&f.value, w))).count();
+    let allowed = active_before.len().saturating_sub(fixed_count);
+    if still_firing > 0 || active_after.len() > allowed {
+        let count = still_firing.max(active_after.len().saturating_sub(allowed));
+        return Err(format!("{count} finding(s) would still fire after the fix"));
     }
     before.encode(fixed).map(|_| ())
 }
 
-/// Syntax errors and unsuppressed findings of a whole file.
-fn parse_and_count(source: &crate::source::SourceText, stub: bool, options: &crate::rules::Options) -> (usize, usize) {
+/// Where sorted, non-overlapping edits put their new text in the edited result.
+fn written_ranges(edits: &[Edit]) -> Vec<std::ops::Range<usize>> {
+    let mut shift: isize = 0;
+    edits
+        .iter()
+        .map(|e| {
+            let start = (e.range.start as isize + shift) as usize;
+            shift += e.content.len() as isize - e.range.len() as isize;
+            start..start + e.content.len()
+        })
+        .collect()
+}
+
+fn overlaps(a: &std::ops::Range<usize>, b: &std::ops::Range<usize>) -> bool {
+    a.start < b.end.max(b.start + 1) && b.start < a.end
+}
+
+/// Syntax errors and unsuppressed findings of a whole file, with no prefilter in the way.
+fn parse_and_check(
+    source: &crate::source::SourceText,
+    stub: bool,
+    options: &crate::rules::Options,
+) -> (usize, Vec<crate::finding::Finding>) {
     let module = crate::python::parse(source.text(), crate::python::Flavor::for_stub(stub));
-    let active = crate::rules::check(source, &module, options).iter().filter(|f| !f.suppressed).count();
-    (module.syntax_errors().len(), active)
+    let mut findings = crate::rules::check_unfiltered(source, &module, options);
+    findings.retain(|f| !f.suppressed);
+    (module.syntax_errors().len(), findings)
 }
 
 #[cfg(test)]
@@ -185,5 +220,22 @@ mod tests {
         let fixed = fix_source(&source, &changed_only, false, &options).unwrap().unwrap();
         assert_eq!(fixed.fixed, 1);
         assert!(fixed.text.contains("app.run(host='0.0.0.0')\napp.run(host='::1')"), "{}", fixed.text);
+    }
+
+    #[test]
+    fn a_fix_that_leaves_the_value_binding_is_refused() {
+        use crate::source::{Encoding, SourceText};
+        let text = "from flask import Flask\napp = Flask(__name__)\napp.run(host='0.0.0.0')\napp.run(host='::')\n";
+        let source = SourceText::from_text(text.into(), Encoding::Utf8);
+        let options = crate::rules::Options::default();
+        let module = crate::python::parse(text, crate::python::Flavor::Module);
+        let mut findings = crate::rules::check(&source, &module, &options);
+        // A broken fix for the first finding that writes another all-interfaces spelling; the
+        // second finding has no fix, so the counts alone would not notice.
+        let first = findings[0].value.clone();
+        findings[0].fix = Ok(crate::finding::Fix { edits: vec![edit(first.start + 1, first.end - 1, "::")] });
+        findings[1].fix = Err(crate::finding::NoFix("test".into()));
+        let err = fix_source(&source, &findings, false, &options).unwrap_err();
+        assert!(err.contains("would still fire"), "{err}");
     }
 }

@@ -10,7 +10,10 @@
 //! Every index is locked (`<index>.lock`, created exclusively as git does) before any is read,
 //! so a concurrent `git add` either fails on our lock or finishes before we read. All indexes are
 //! read, changed and written to their lock files before the first lock is committed (renamed over
-//! its index); any failure before that drops the locks and leaves every index as it was.
+//! its index); any failure before that drops the locks and leaves every index as it was. The
+//! commits themselves are one rename per index: if the second rename of a partial commit failed
+//! after the first succeeded, the temporary index would hold the fix and the real one would not
+//! (the commit still records the fixed blob).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -36,8 +36,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     let remaining = if outcome.fixed_files > 0 { scan(&paths, &settings)? } else { report };
     print(&remaining, &settings)?;
     fix_files::print_outcome(&outcome, false)?;
-    let unfixable_file = outcome.notes.iter().any(|n| n.contains(": not fixed: "));
-    Ok(if unfixable_file { ExitStatus::Findings } else { remaining.exit_status() })
+    Ok(if outcome.unfixed_files > 0 { ExitStatus::Findings } else { remaining.exit_status() })
 }
 
 /// Walks the paths and analyses every Python file found.

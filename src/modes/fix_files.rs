@@ -17,13 +17,12 @@ use crate::settings::Settings;
 
 /// Writes every verified fix; files that could not be fixed get a note.
 pub fn apply(report: &Report, settings: &Settings) -> FixOutcome {
-    let (planned, notes) = plan(report, &settings.rules);
-    let mut outcome = FixOutcome { notes, ..Default::default() };
+    let (planned, mut outcome) = plan(report, &settings.rules);
     for file in &planned {
         let path = Path::new(OsStr::from_bytes(&file.raw_path));
         match replace_file(path, &file.original, &file.fixed) {
             Ok(()) => outcome.record(file),
-            Err(err) => outcome.notes.push(format!("{}: not fixed: {err:#}", file.path)),
+            Err(err) => outcome.refuse(format!("{}: not fixed: {err:#}", file.path)),
         }
     }
     outcome
@@ -31,8 +30,7 @@ pub fn apply(report: &Report, settings: &Settings) -> FixOutcome {
 
 /// `--diff`: the whole change `--fix` would make, as one patch, and a count.
 pub fn show_diffs(report: &Report, settings: &Settings, out: &mut dyn Write) -> anyhow::Result<FixOutcome> {
-    let (planned, notes) = plan(report, &settings.rules);
-    let mut outcome = FixOutcome { notes, ..Default::default() };
+    let (planned, mut outcome) = plan(report, &settings.rules);
     for file in &planned {
         let before = report.files[file.file_index].source.text();
         write!(out, "{}", render::diff::unified_between(&file.path, before, &file.fixed_text))?;

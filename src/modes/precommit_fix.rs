@@ -15,8 +15,7 @@ use crate::rules;
 
 /// Fixes the staged blobs of every file in the report that has fixable findings.
 pub fn apply(repo: &gix::Repository, report: &Report, options: &rules::Options) -> anyhow::Result<FixOutcome> {
-    let (planned, notes) = plan(report, options);
-    let mut outcome = FixOutcome { notes, ..Default::default() };
+    let (planned, mut outcome) = plan(report, options);
     if planned.is_empty() {
         return Ok(outcome);
     }

@@ -215,3 +215,45 @@ fn one_finding_per_literal_even_with_several_sinks() {
     assert_eq!(findings.len(), 1);
     assert!(findings[0].fix.is_ok(), "two binds read ADDR, both are sinks");
 }
+
+/// Spellings that once slipped past the prefilter although the analysis reports them: escapes
+/// that decode to delimiters, names assembled from pieces, and NFKC-normalised identifiers.
+#[test]
+fn prefilter_keeps_escaped_assembled_and_unicode_spellings() {
+    let cases = [
+        r"import waitress
+waitress.serve(app, listen='127.0.0.1:8080\t0.0.0.0:80')",
+        r"import waitress
+waitress.serve(app, listen='127.0.0.1:8080\n0.0.0.0:80')",
+        r"import waitress
+waitress.serve(app, listen='\x200.0.0.0:80')",
+        r"import waitress
+waitress.serve(app, listen='\0400.0.0.0:80')",
+        r"import waitress
+waitress.serve(app, listen='127.0.0.1:8080\t*:80')",
+        r"import socket
+s.bind(('\x5b::]', 80))",
+        r"import zmq
+s.bind('tcp:\x2f\x2f0.0.0.0:5555')",
+        r"import zmq
+s.bind('tcp:\x2f\x2f*:5555')",
+        r"import subprocess
+subprocess.run(['uvicorn', 'app:app', '--host\x3d0.0.0.0'])",
+        r"from twisted.internet.endpoints import serverFromString
+serverFromString(reactor, 'tcp:80:interface\x3d0.0.0.0')",
+        "config = {'bi' 'nd': '0.0.0.0'}",
+        "config = {'LIS' 'TEN': '0.0.0.0:80'}",
+        "config = {'bi\\\nnd': '0.0.0.0'}",
+        "import ｆｌａｓｋ\napp = ｆｌａｓｋ.Flask(__name__)\napp.run(host='0.0.0.0')",
+        "from flask import Flask\napp = Flask(__name__)\napp.ｒｕｎ(host='0.0.0.0')",
+        "import socket\ns = socket.socket()\ns.ｂｉｎｄ(('0.0.0.0', 80))",
+        "f(ｂｉｎｄ='0.0.0.0')",
+        "import ſocketserver\nſocketserver.TCPServer(('0.0.0.0', 80), H)",
+    ];
+    for text in cases {
+        let source = SourceText::from_text(text.to_string(), Encoding::Utf8);
+        let found = check_unfiltered(&source, &parse(text, Flavor::Module), &Options::default());
+        assert!(!found.is_empty(), "the analysis reports this one: {text}");
+        assert!(may_contain_bind(text.as_bytes()), "the prefilter must keep: {text}");
+    }
+}

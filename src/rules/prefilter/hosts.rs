@@ -80,7 +80,12 @@ fn has_star(bytes: &[u8]) -> bool {
             Some(b) if is_space(b) => {
                 after.is_some_and(|a| a == b':' || is_quote(a) || matches!(a, b'{' | b'%' | b'\\'))
             }
-            Some(b) => is_quote(b) || matches!(b, b'}' | b'\\' | b'/' | b'=') || after_conversion(bytes, i),
+            Some(b) => {
+                is_quote(b)
+                    || matches!(b, b'}' | b'\\' | b'/' | b'=')
+                    || after_conversion(bytes, i)
+                    || escape_just_before(bytes, i)
+            }
         };
         let right = after.is_none_or(|a| is_quote(a) || matches!(a, b'{' | b'%' | b'\\' | b':' | b'/'));
         left && right
@@ -126,10 +131,19 @@ fn closes_piece(b: Option<u8>) -> bool {
     b.is_none_or(|b| is_quote(b) || matches!(b, b'{' | b'%' | b'\\'))
 }
 
-/// A host may start here: a piece start or a delimiter the classifier strips.
+/// A host may start here: a piece start, a delimiter the classifier strips, or an escape that
+/// may decode to one (`\t0.0.0.0`, `\x5b::]`, `tcp:\x2f\x2f*`).
 fn host_may_start(bytes: &[u8], at: usize) -> bool {
     let before = at.checked_sub(1).map(|j| bytes[j]);
-    before.is_some_and(|b| matches!(b, b'[' | b'/' | b'=') || is_space(b)) || opens_piece(bytes, at)
+    before.is_some_and(|b| matches!(b, b'[' | b'/' | b'=') || is_space(b))
+        || opens_piece(bytes, at)
+        || escape_just_before(bytes, at)
+}
+
+/// The longest escape (`\Uhhhhhhhh`) is ten bytes: a backslash that close before `at` may end
+/// in an escape right before it, whose decoded character the raw bytes do not show.
+fn escape_just_before(bytes: &[u8], at: usize) -> bool {
+    memchr::memchr(b'\\', &bytes[at.saturating_sub(10)..at]).is_some()
 }
 
 /// A host may end here: a piece end or a delimiter.
@@ -234,12 +248,31 @@ fn host_escapes(bytes: &[u8]) -> Escapes {
     found
 }
 
-/// An escape that can spell a letter of a configuration name in a dict key (`'\x62ind'`).
+/// An escape that can spell a letter of a configuration name in a dict key (`'\x62ind'`), or a
+/// line continuation inside a literal that splits one (`'bi\` newline `nd'`: the next line goes
+/// on straight away, which indented code after a continuation does not).
 pub(crate) fn has_name_escape(bytes: &[u8]) -> bool {
     memchr::memchr_iter(b'\\', bytes).any(|i| match escape_at(bytes, i) {
         Escape::Char(c) => char::from_u32(c).is_some_and(|c| c.is_ascii_alphanumeric() || c == '_'),
         Escape::Named => true,
-        _ => false,
+        Escape::Continuation(next) => bytes.get(next).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_'),
+        Escape::Other => false,
+    })
+}
+
+/// Two literals with only white space (or continuations) between them: implicit concatenation,
+/// which can assemble a configuration name from pieces (`'bi' 'nd'`).
+pub(crate) fn has_adjacent_literals(bytes: &[u8]) -> bool {
+    memchr::memchr2_iter(b'\'', b'"', bytes).any(|i| {
+        let mut j = i + 1;
+        while let Some(&b) = bytes.get(j) {
+            match b {
+                b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' => j += 1,
+                b'\\' if matches!(bytes.get(j + 1), Some(b'\n' | b'\r')) => j += 2,
+                _ => break,
+            }
+        }
+        j > i + 1 && bytes.get(j).copied().is_some_and(is_quote)
     })
 }
 

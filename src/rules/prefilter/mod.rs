@@ -25,7 +25,14 @@ pub(crate) fn may_contain_bind(bytes: &[u8]) -> bool {
     // A UTF-8 byte order mark would hide an `import` on the first line from the line-start test.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let spellings = hosts::spellings(bytes);
-    spellings.any() && spellings.count_for(needs::possible_sinks(bytes, spellings.ip || spellings.star))
+    if !spellings.any() {
+        return false;
+    }
+    // Identifiers are NFKC-normalised by the parser (`ｆｌａｓｋ` is `flask`), so names can
+    // only be trusted in plain ASCII files; otherwise any sink is possible.
+    let sinks =
+        if bytes.is_ascii() { needs::possible_sinks(bytes, spellings.ip || spellings.star) } else { Needs::ALL };
+    spellings.count_for(sinks)
 }
 
 /// Which host spellings the possible sinks accept.
@@ -41,6 +48,8 @@ impl Needs {
     pub(crate) const STAR: Needs = Needs(4);
     /// Django's `0:8000`.
     pub(crate) const ZERO: Needs = Needs(8);
+    /// Every spelling.
+    pub(crate) const ALL: Needs = Needs(15);
 
     pub(crate) fn has(self, other: Needs) -> bool {
         self.0 & other.0 == other.0

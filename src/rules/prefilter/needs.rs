@@ -147,7 +147,8 @@ fn config_needs(bytes: &[u8], t: &Tables) -> Needs {
     const BLOCK: usize = 8192;
     const OVERLAP: usize = 16;
     let all = CONFIG.iter().fold(Needs::default(), |n, c| n.with(c.1));
-    let mut needs = if super::hosts::has_name_escape(bytes) { all } else { Needs::default() };
+    let pieces = super::hosts::has_name_escape(bytes) || super::hosts::has_adjacent_literals(bytes);
+    let mut needs = if pieces { all } else { Needs::default() };
     let mut buf = [0u8; BLOCK + OVERLAP];
     let mut start = 0;
     while start < bytes.len() && needs != all {
