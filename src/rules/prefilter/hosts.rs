@@ -260,10 +260,11 @@ pub(crate) fn has_name_escape(bytes: &[u8]) -> bool {
     })
 }
 
-/// Two literals with only white space (or continuations) between them: implicit concatenation,
-/// which can assemble a configuration name from pieces (`'bi' 'nd'`).
-pub(crate) fn has_adjacent_literals(bytes: &[u8]) -> bool {
-    memchr::memchr2_iter(b'\'', b'"', bytes).any(|i| {
+/// Where two literals meet with only white space (or continuations) between them: implicit
+/// concatenation, which can assemble a configuration name from pieces (`'bi' 'nd'`). Each item
+/// is the range from the closing quote to the opening quote.
+pub(crate) fn literal_junctions(bytes: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    memchr::memchr2_iter(b'\'', b'"', bytes).filter_map(|i| {
         let mut j = i + 1;
         while let Some(&b) = bytes.get(j) {
             match b {
@@ -272,7 +273,7 @@ pub(crate) fn has_adjacent_literals(bytes: &[u8]) -> bool {
                 _ => break,
             }
         }
-        j > i + 1 && bytes.get(j).copied().is_some_and(is_quote)
+        (j > i + 1 && bytes.get(j).copied().is_some_and(is_quote)).then_some(i..j + 1)
     })
 }
 

@@ -28,11 +28,36 @@ pub(crate) fn may_contain_bind(bytes: &[u8]) -> bool {
     if !spellings.any() {
         return false;
     }
-    // Identifiers are NFKC-normalised by the parser (`ｆｌａｓｋ` is `flask`), so names can
-    // only be trusted in plain ASCII files; otherwise any sink is possible.
-    let sinks =
-        if bytes.is_ascii() { needs::possible_sinks(bytes, spellings.ip || spellings.star) } else { Needs::ALL };
+    // Identifiers are NFKC-normalised by the parser (`ｆｌａｓｋ` is `flask`): where a character
+    // that folds to ASCII may stand in a name, names cannot be trusted and any sink is possible.
+    let sinks = if may_fold_to_ascii(bytes) {
+        Needs::ALL
+    } else {
+        needs::possible_sinks(bytes, spellings.ip || spellings.star)
+    };
     spellings.count_for(sinks)
+}
+
+/// UTF-8 lead sequences of the blocks holding identifier characters whose NFKC form is ASCII:
+/// ª º (C2 AA/BA), ſ (C5 BF), modifier letters (CA B0-B8), phonetic extensions (E1 B4-B6),
+/// super- and subscripts (E2 81-82), letterlike symbols and roman numerals (E2 84-86),
+/// ligatures (EF AC), underscore variants (EF B8-B9), fullwidth forms (EF BC-BD), mathematical
+/// alphanumerics (F0 9D), modifier letters (F0 90 9E) and segmented digits (F0 9F AF). Other
+/// non-ASCII text (accents, CJK, punctuation) cannot spell an ASCII name.
+fn may_fold_to_ascii(bytes: &[u8]) -> bool {
+    if bytes.is_ascii() {
+        return false;
+    }
+    (0..bytes.len()).filter(|&i| bytes[i] >= 0xC2).any(|i| {
+        let (b1, b2) = (bytes.get(i + 1).copied().unwrap_or(0), bytes.get(i + 2).copied().unwrap_or(0));
+        match (bytes[i], b1, b2) {
+            (0xC2, 0xAA | 0xBA, _) | (0xC5, 0xBF, _) | (0xCA, 0xB0..=0xB8, _) => true,
+            (0xE1, 0xB4..=0xB6, _) | (0xE2, 0x81 | 0x82 | 0x84..=0x86, _) => true,
+            (0xEF, 0xAC | 0xB8 | 0xB9 | 0xBC | 0xBD, _) => true,
+            (0xF0, 0x9D, _) | (0xF0, 0x90, 0x9E) | (0xF0, 0x9F, 0xAF) => true,
+            _ => false,
+        }
+    })
 }
 
 /// Which host spellings the possible sinks accept.
@@ -92,6 +117,16 @@ mod tests {
             let code = format!("{import}{bind}");
             assert!(may_contain_bind(code.as_bytes()), "{code:?}");
         }
+    }
+
+    #[test]
+    fn only_characters_that_fold_to_ascii_open_every_sink() {
+        assert!(may_fold_to_ascii("app.ｒｕｎ()".as_bytes()));
+        assert!(may_fold_to_ascii("import ſocket".as_bytes()));
+        assert!(may_fold_to_ascii("𝐛𝐢𝐧𝐝".as_bytes()));
+        assert!(!may_fold_to_ascii("# café — naïve 日本語 “quotes”".as_bytes()));
+        assert!(!may_fold_to_ascii(b"plain ascii"));
+        assert!(may_fold_to_ascii("x = ſ".as_bytes()), "a sequence at the very end counts");
     }
 
     #[test]

@@ -147,8 +147,7 @@ fn config_needs(bytes: &[u8], t: &Tables) -> Needs {
     const BLOCK: usize = 8192;
     const OVERLAP: usize = 16;
     let all = CONFIG.iter().fold(Needs::default(), |n, c| n.with(c.1));
-    let pieces = super::hosts::has_name_escape(bytes) || super::hosts::has_adjacent_literals(bytes);
-    let mut needs = if pieces { all } else { Needs::default() };
+    let mut needs = if super::hosts::has_name_escape(bytes) { all } else { assembled_config_needs(bytes, t) };
     let mut buf = [0u8; BLOCK + OVERLAP];
     let mut start = 0;
     while start < bytes.len() && needs != all {
@@ -161,6 +160,32 @@ fn config_needs(bytes: &[u8], t: &Tables) -> Needs {
             needs = needs.with(CONFIG[m.pattern().as_usize()].1);
         }
         start += BLOCK;
+    }
+    needs
+}
+
+/// Configuration fragments spelled across implicitly concatenated literals (`'bi' 'nd'`,
+/// `'LIS' 'TEN'`): around each junction the literals are joined (every junction close by
+/// removed, so three short pieces join too) and searched like the rest of the file.
+fn assembled_config_needs(bytes: &[u8], t: &Tables) -> Needs {
+    const REACH: usize = 16;
+    let mut needs = Needs::default();
+    for junction in super::hosts::literal_junctions(bytes) {
+        let window = junction.start.saturating_sub(REACH)..(junction.end + REACH).min(bytes.len());
+        let mut joined = Vec::with_capacity(window.len());
+        let mut k = window.start;
+        while k < window.end {
+            match super::hosts::literal_junctions(&bytes[k..window.end]).next().filter(|j| j.start == 0) {
+                Some(j) => k += j.end,
+                None => {
+                    joined.push(fold(bytes[k]));
+                    k += 1;
+                }
+            }
+        }
+        for m in t.config.find_iter(&joined) {
+            needs = needs.with(CONFIG[m.pattern().as_usize()].1);
+        }
     }
     needs
 }
