@@ -1,0 +1,134 @@
+//! The expression half of the collecting pass: calls (sites, argparse and click defaults),
+//! comprehensions with their targets, and the walk into sub-expressions.
+
+use crate::python::ast::{self, Expr};
+
+use super::{Collector, MAX_DEPTH, end, pos};
+use crate::rules::cli::{argparse_dest, keyword};
+use crate::rules::index::{BindKind, Site};
+
+impl<'a> Collector<'a> {
+    pub(super) fn expr(&mut self, e: &'a Expr) {
+        if self.depth > MAX_DEPTH {
+            return;
+        }
+        self.depth += 1;
+        self.expr_inner(e);
+        self.depth -= 1;
+    }
+
+    fn expr_inner(&mut self, e: &'a Expr) {
+        match e {
+            Expr::Name(n) => self.ix.loads.entry(n.id.as_str()).or_default().push(self.scope),
+            Expr::Attribute(a) => {
+                *self.ix.attr_loads.entry(a.attr.as_str()).or_default() += 1;
+                self.expr(&a.value);
+            }
+            Expr::Call(c) => self.call(c),
+            Expr::Dict(d) => {
+                for item in &d.items {
+                    if let Some(k) = &item.key {
+                        if matches!(k, Expr::StringLiteral(_)) {
+                            let ctx = self.ctx(pos(k));
+                            self.ix.sites.push((Site::DictKey { key: k, value: &item.value }, ctx));
+                        }
+                        self.expr(k);
+                    }
+                    self.expr(&item.value);
+                }
+            }
+            Expr::Named(n) => {
+                self.expr(&n.value);
+                if let Expr::Name(t) = &*n.target {
+                    self.bind(t.id.as_str(), BindKind::Value(&n.value), end(e), false);
+                }
+            }
+            Expr::ListComp(c) => self.comprehension(&c.generators, [&*c.elt].into_iter()),
+            Expr::SetComp(c) => self.comprehension(&c.generators, [&*c.elt].into_iter()),
+            Expr::Generator(c) => self.comprehension(&c.generators, [&*c.elt].into_iter()),
+            Expr::DictComp(c) => self.comprehension(&c.generators, c.key.as_deref().into_iter().chain([&*c.value])),
+            Expr::Lambda(l) => self.expr(&l.body),
+            Expr::FString(f) => {
+                for el in f.value.elements() {
+                    if let ast::InterpolatedStringElement::Interpolation(i) = el {
+                        self.expr(&i.expression);
+                    }
+                }
+            }
+            _ => self.children(e),
+        }
+    }
+
+    /// Plain recursion into sub-expressions for the node kinds without special meaning.
+    fn children(&mut self, e: &'a Expr) {
+        let kids: Vec<&'a Expr> = match e {
+            Expr::BoolOp(b) => b.values.iter().collect(),
+            Expr::BinOp(b) => vec![&*b.left, &*b.right],
+            Expr::UnaryOp(u) => vec![&*u.operand],
+            Expr::If(i) => vec![&*i.test, &*i.body, &*i.orelse],
+            Expr::Set(s) => s.elts.iter().collect(),
+            Expr::List(l) => l.elts.iter().collect(),
+            Expr::Tuple(t) => t.elts.iter().collect(),
+            Expr::Await(a) => vec![&*a.value],
+            Expr::Yield(y) => y.value.as_deref().into_iter().collect(),
+            Expr::YieldFrom(y) => vec![&*y.value],
+            Expr::Compare(c) => std::iter::once(&*c.left).chain(c.comparators.iter()).collect(),
+            Expr::Subscript(s) => vec![&*s.value, &*s.slice],
+            Expr::Starred(s) => vec![&*s.value],
+            Expr::Slice(s) => [&s.lower, &s.upper, &s.step].into_iter().filter_map(|x| x.as_deref()).collect(),
+            _ => Vec::new(),
+        };
+        for k in kids {
+            self.expr(k);
+        }
+    }
+
+    fn comprehension(&mut self, gens: &'a [ast::Comprehension], body: impl Iterator<Item = &'a Expr>) {
+        for g in gens {
+            self.expr(&g.iter);
+            self.comp_target(&g.target, &g.iter, Vec::new());
+            for cond in &g.ifs {
+                self.expr(cond);
+            }
+        }
+        for e in body {
+            self.expr(e);
+        }
+    }
+
+    fn comp_target(&mut self, t: &'a Expr, iter: &'a Expr, path: Vec<u32>) {
+        match t {
+            Expr::Name(n) => {
+                self.bind(n.id.as_str(), BindKind::Iter(iter, path), end(n), true);
+            }
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                for (i, e) in elts.iter().enumerate() {
+                    let mut p = path.clone();
+                    p.push(i as u32);
+                    self.comp_target(e, iter, p);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn call(&mut self, c: &'a ast::ExprCall) {
+        let ctx = self.ctx(pos(c));
+        self.ix.sites.push((Site::Call(c), ctx));
+        self.expr(&c.func);
+        for a in c.arguments.args.iter() {
+            self.expr(a);
+        }
+        for k in c.arguments.keywords.iter() {
+            if k.arg.is_some() {
+                self.ix.sites.push((Site::Keyword(k), self.ctx(pos(k))));
+            }
+            self.expr(&k.value);
+        }
+        if let Some(dest) = argparse_dest(c)
+            && let Some(default) = keyword(c, "default")
+        {
+            self.ix.argparse.entry(dest).or_default().push((default, ctx));
+        }
+    }
+}
