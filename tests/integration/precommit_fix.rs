@@ -224,3 +224,23 @@ fn partial_commit_with_the_real_index_unlockable_changes_neither_index() {
     assert!(!git_dir.join("next-index-4242.lock.lock").exists(), "no lock is left behind");
     assert_eq!(std::fs::read_to_string(repo.join("app.py")).unwrap(), BAD);
 }
+
+#[test]
+fn sparse_index_fix_lands_in_the_commit_and_keeps_the_sparse_entries() {
+    let sb = Sandbox::new();
+    let repo = repo_with_hook(&sb, "");
+    write(&repo.join("far/away/lib.py"), GOOD);
+    write(&repo.join("near/app.py"), GOOD);
+    sb.git(&repo, &["add", "."]);
+    sb.git(&repo, &["commit", "-qm", "two dirs"]);
+    sb.git(&repo, &["sparse-checkout", "set", "--cone", "--sparse-index", "near"]);
+    assert!(sb.git(&repo, &["ls-files", "--sparse"]).lines().any(|l| l == "far/"), "a sparse directory entry");
+    install_hook(&repo, "--fix --fix-continue");
+    write(&repo.join("near/app.py"), BAD);
+    sb.git(&repo, &["add", "near/app.py"]);
+    let run = commit(&sb, &repo, &["-m", "bind"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(show(&sb, &repo, "HEAD:near/app.py"), GOOD);
+    assert_eq!(show(&sb, &repo, "HEAD:far/away/lib.py"), GOOD, "the out-of-cone file is still in the commit");
+    assert_eq!(sb.git(&repo, &["status", "--porcelain"]), "");
+}
