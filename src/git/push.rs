@@ -59,6 +59,8 @@ pub struct ScanSummary {
     pub overrun: Option<Overrun>,
     /// Blobs skipped for their size.
     pub oversized_blobs: usize,
+    /// Python file versions that cannot hold a bind (ruled out before diffing or parsing).
+    pub ruled_out_files: usize,
 }
 
 /// Commit tips whose history the receiving side already has.
@@ -154,6 +156,7 @@ impl PushRepo {
                 sink,
             };
             scanner.commits(&walk.commits, &refs, &mut summary)?;
+            summary.ruled_out_files = scanner.blobs.ruled_out;
         }
         Ok(summary)
     }

@@ -49,6 +49,8 @@ pub(super) struct BlobReader<'a> {
     cache: BlobCache,
     /// New blobs that cannot hold a finding.
     clean: HashSet<ObjectId>,
+    /// Python file versions the prefilter ruled out (not diffed, not parsed), for the summary.
+    pub ruled_out: usize,
     /// Candidates already handled: a cherry-picked change is analysed once.
     seen: HashSet<SeenKey>,
     buf: Vec<u8>,
@@ -61,6 +63,7 @@ impl<'a> BlobReader<'a> {
             max_size,
             cache: BlobCache::default(),
             clean: HashSet::new(),
+            ruled_out: 0,
             seen: HashSet::new(),
             buf: Vec::new(),
         }
@@ -68,7 +71,11 @@ impl<'a> BlobReader<'a> {
 
     pub fn file(&mut self, candidate: Candidate, commit: &Arc<CommitInfo>) -> anyhow::Result<Outcome> {
         let kind = pyfiles::path_kind(&candidate.path);
-        if kind == PathKind::NotPython || self.clean.contains(&candidate.new) || !self.first_time(&candidate) {
+        if kind == PathKind::NotPython || !self.first_time(&candidate) {
+            return Ok(Outcome::Nothing);
+        }
+        if self.clean.contains(&candidate.new) {
+            self.ruled_out += 1;
             return Ok(Outcome::Nothing);
         }
         let Candidate { path, new, olds, renamed_from } = candidate;
@@ -85,6 +92,7 @@ impl<'a> BlobReader<'a> {
         }
         if !rules::may_contain_bind(&bytes) {
             self.clean.insert(new);
+            self.ruled_out += 1;
             return Ok(Outcome::Nothing);
         }
         let lines = self.added_lines(&bytes, &olds)?;

@@ -184,9 +184,14 @@ fn scope(report: &Report, summary: &ScanSummary) -> String {
     with_findings.dedup();
     let findings_in =
         if with_findings.is_empty() { String::new() } else { format!(" (findings in {})", with_findings.len()) };
+    let files = report.files_checked + summary.ruled_out_files;
+    let ruled_out = match summary.ruled_out_files {
+        0 => String::new(),
+        n => format!(" ({n} with nothing that could bind)"),
+    };
     format!(
-        "scanned {commits}{findings_in}, {}, {}",
-        plural(report.files_checked, "Python file"),
+        "scanned {commits}{findings_in}, {}{ruled_out}, {}",
+        plural(files, "Python file"),
         plural(report.lines_checked, "changed line")
     )
 }

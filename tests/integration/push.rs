@@ -59,7 +59,11 @@ fn clean_push_passes_and_says_what_it_scanned() {
     let head = s.commit_files(&work, &[("svc/worker.py", "print('hi')\n")], "worker");
     let run = s.push(&work, &["origin", "main"]);
     assert_accepted(&run);
-    assert!(run.stderr.contains("remote: bindguard: scanned 1 new commit"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("remote: bindguard: scanned 1 new commit, 1 Python file (1 with nothing that could bind)"),
+        "a file ruled out before diffing is still counted: {}",
+        run.stderr
+    );
     assert_eq!(s.ref_id(&server, "refs/heads/main"), Some(head));
 }
 
