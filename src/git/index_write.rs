@@ -1,6 +1,6 @@
 //! Writing fixed blobs into the index, for `pre-commit --fix`.
 //!
-//! Three things make git trust the result (see the project notes on gix 0.90): the new blob is
+//! Three things make git trust the result (each proven against git with gix 0.90): the new blob is
 //! written to the object database, the entry's stat data is zeroed (or git believes the worktree
 //! still matches and `git diff` goes blind), and the cache-tree is dropped (or `git commit` builds
 //! the tree from the stale cached subtree and records the unfixed content). During
