@@ -160,35 +160,9 @@ impl<'a> Collector<'a> {
                 self.branch(&t.orelse);
                 self.suite(&t.finalbody);
             }
-            Stmt::Return(r) => {
-                if let Some(v) = &r.value {
-                    self.expr(v);
-                    if let Some(f) = self.func {
-                        let ctx = self.ctx(pos(s));
-                        self.ix.funcs[f as usize].returns.push((v, ctx));
-                    }
-                }
-            }
-            Stmt::Import(i) => {
-                for alias in &i.names {
-                    let full = canonical_module(alias.name.as_str());
-                    match &alias.asname {
-                        Some(as_) => self.bind(as_.as_str(), BindKind::Import(full), end(s), false),
-                        None => {
-                            let root = alias.name.as_str().split('.').next().unwrap_or_default();
-                            self.bind(root, BindKind::Import(canonical_module(root)), end(s), false)
-                        }
-                    };
-                }
-            }
-            Stmt::ImportFrom(i) => {
-                let module = i.module.as_ref().map(|m| m.as_str()).unwrap_or_default();
-                let base = if i.level > 0 { format!(".{module}") } else { canonical_module(module) };
-                for alias in &i.names {
-                    let local = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
-                    self.bind(local, BindKind::Import(format!("{base}.{}", alias.name.as_str())), end(s), false);
-                }
-            }
+            Stmt::Return(r) => self.return_value(r, pos(s)),
+            Stmt::Import(i) => self.import(i, end(s)),
+            Stmt::ImportFrom(i) => self.import_from(i, end(s)),
             Stmt::Expr(e) => self.expr(&e.value),
             Stmt::Raise(r) => {
                 for e in r.exc.iter().chain(r.cause.iter()) {
@@ -198,6 +172,41 @@ impl<'a> Collector<'a> {
             Stmt::Assert(a) => self.expr(&a.test),
             Stmt::Delete(_) | Stmt::TypeAlias(_) | Stmt::Global(_) | Stmt::Nonlocal(_) => {}
             Stmt::Pass(_) | Stmt::Break(_) | Stmt::Continue(_) | Stmt::IpyEscapeCommand(_) => {}
+        }
+    }
+
+    /// A function's returned values feed the simple-helper flow (`def host(): return '0.0.0.0'`).
+    fn return_value(&mut self, r: &'a ast::StmtReturn, at: u32) {
+        let Some(v) = &r.value else { return };
+        self.expr(v);
+        if let Some(f) = self.func {
+            let ctx = self.ctx(at);
+            self.ix.funcs[f as usize].returns.push((v, ctx));
+        }
+    }
+
+    /// `import a.b` binds `a`; `import a.b as c` binds `c` to `a.b`.
+    fn import(&mut self, i: &'a ast::StmtImport, at: u32) {
+        for alias in &i.names {
+            match &alias.asname {
+                Some(as_) => {
+                    self.bind(as_.as_str(), BindKind::Import(canonical_module(alias.name.as_str())), at, false)
+                }
+                None => {
+                    let root = alias.name.as_str().split('.').next().unwrap_or_default();
+                    self.bind(root, BindKind::Import(canonical_module(root)), at, false)
+                }
+            };
+        }
+    }
+
+    /// `from m import x as y` binds `y` to `m.x` (relative modules keep their leading dot).
+    fn import_from(&mut self, i: &'a ast::StmtImportFrom, at: u32) {
+        let module = i.module.as_ref().map(|m| m.as_str()).unwrap_or_default();
+        let base = if i.level > 0 { format!(".{module}") } else { canonical_module(module) };
+        for alias in &i.names {
+            let local = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+            self.bind(local, BindKind::Import(format!("{base}.{}", alias.name.as_str())), at, false);
         }
     }
 
