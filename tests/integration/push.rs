@@ -222,15 +222,22 @@ fn bind_removed_by_a_later_commit_is_still_rejected() {
     assert!(run.stderr.contains("a later commit that removes it is not enough"), "{}", run.stderr);
 }
 
-// 5. Evil merge: the bind exists only in the merge commit.
+// 5. Merges.
+
+/// A `side` branch and `main` with one clean commit each, `main` checked out, ready to merge.
+fn diverge_side_and_main(s: &Sandbox, work: &Path) {
+    s.git(work, &["checkout", "-q", "-b", "side"]);
+    s.commit_files(work, &[("side.py", "SIDE = 1\n")], "side work");
+    s.git(work, &["checkout", "-q", "main"]);
+    s.commit_files(work, &[("main.py", "MAIN = 1\n")], "main work");
+}
+
+/// Evil merge: the bind exists only in the merge commit.
 #[test]
 fn evil_merge_is_rejected() {
     let s = Sandbox::new();
     let (_server, work) = setup(&s);
-    s.git(&work, &["checkout", "-q", "-b", "side"]);
-    s.commit_files(&work, &[("side.py", "SIDE = 1\n")], "side work");
-    s.git(&work, &["checkout", "-q", "main"]);
-    s.commit_files(&work, &[("main.py", "MAIN = 1\n")], "main work");
+    diverge_side_and_main(&s, &work);
     s.git(&work, &["merge", "-q", "--no-ff", "--no-commit", "side"]);
     write(&work.join("server.py"), BAD);
     s.git(&work, &["add", "server.py"]);
@@ -245,10 +252,7 @@ fn evil_merge_is_rejected() {
 fn clean_merge_rescans_nothing_from_the_sides() {
     let s = Sandbox::new();
     let (_server, work) = setup(&s);
-    s.git(&work, &["checkout", "-q", "-b", "side"]);
-    s.commit_files(&work, &[("side.py", "SIDE = 1\n")], "side work");
-    s.git(&work, &["checkout", "-q", "main"]);
-    s.commit_files(&work, &[("main.py", "MAIN = 1\n")], "main work");
+    diverge_side_and_main(&s, &work);
     s.git(&work, &["merge", "-q", "--no-ff", "-m", "merge side", "side"]);
     let run = s.push(&work, &["origin", "main"]);
     assert_accepted(&run);
