@@ -3,6 +3,7 @@
 //! Each file is read and analysed in one parallel pass, so memory holds the files being worked on
 //! (plus the files with findings), whatever the size of the tree.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
@@ -101,6 +102,21 @@ fn walk_error(err: &ignore::Error) -> Skipped {
     Skipped { path, reason: format!("cannot read: {err}") }
 }
 
+/// One open per file: the size check and the read share the handle, and the read stops at the
+/// size the handle reported, which spares the end-of-file probe (a file growing meanwhile is read
+/// as it was when opened). Directories of thousands of files make these system calls count.
+fn read_capped(path: &Path, max_file_size: u64) -> Result<Vec<u8>, Skip> {
+    let unreadable = |e: std::io::Error| Skip::Unreadable(e.to_string());
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let size = file.metadata().map_err(unreadable)?.len();
+    if size > max_file_size {
+        return Err(Skip::TooLarge { size, limit: max_file_size });
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(size).read_to_end(&mut bytes).map_err(unreadable)?;
+    Ok(bytes)
+}
+
 /// Reads a candidate; `Ok(None)` when it is not Python.
 fn read_file(path: &Path, explicit: bool, max_file_size: u64) -> Result<Option<ChangedFile>, Skipped> {
     let display = path.strip_prefix("./").unwrap_or(path).to_string_lossy().into_owned();
@@ -110,11 +126,7 @@ fn read_file(path: &Path, explicit: bool, max_file_size: u64) -> Result<Option<C
     if kind == PathKind::NotPython && !explicit {
         return Ok(None);
     }
-    let size = std::fs::metadata(path).map_err(|e| skipped(Skip::Unreadable(e.to_string()).to_string()))?.len();
-    if size > max_file_size {
-        return Err(skipped(Skip::TooLarge { size, limit: max_file_size }.to_string()));
-    }
-    let bytes = std::fs::read(path).map_err(|e| skipped(Skip::Unreadable(e.to_string()).to_string()))?;
+    let bytes = read_capped(path, max_file_size).map_err(|skip| skipped(skip.to_string()))?;
     let stub = match pyfiles::python_flavor(raw_path, &bytes) {
         Some(stub) => stub,
         None if explicit && kind == PathKind::NotPython => return Err(skipped("not a Python file".into())),

@@ -77,17 +77,13 @@ pub(crate) struct FuncInfo<'a> {
 /// A place that may decide where a server listens.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Site<'a> {
+    /// A call whose callee may be catalogued: a plain name, or a catalogued method.
     Call(&'a ast::ExprCall),
     /// `target = value` (also annotated assignments and class attributes).
-    Assign {
-        target: &'a Expr,
-        value: &'a Expr,
-    },
+    Assign { target: &'a Expr, value: &'a Expr },
     /// A dict entry with a string key.
-    DictKey {
-        key: &'a Expr,
-        value: &'a Expr,
-    },
+    DictKey { key: &'a Expr, value: &'a Expr },
+    /// A keyword argument whose name is a configuration name.
     Keyword(&'a ast::Keyword),
 }
 

@@ -88,12 +88,13 @@ pub fn check(source: &SourceText, module: &ParsedModule, options: &Options) -> V
 /// themselves, and for the prefilter's soundness tests, which compare the two.
 pub fn check_unfiltered(source: &SourceText, module: &ParsedModule, options: &Options) -> Vec<Finding> {
     let text = source.text();
-    let ix = collect::collect(module.body());
+    let ix = collect::collect(module.body(), collect::Uses::Skipped);
     let flow = flow::Flow::new(&ix, text);
     let raws = sites::evaluate(&flow, &ix.sites);
     if raws.is_empty() {
         return Vec::new();
     }
+    let ix = collect::collect(module.body(), collect::Uses::Counted);
     let markers = suppress::Markers::new(source, module.comments(), options.foreign_markers);
     let env = fixes::FixEnv { text, options, import_os: fixes::import_os(module.body(), source), index: &ix };
     let suppressed = |r: &Raw<'_>| {

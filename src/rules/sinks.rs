@@ -279,6 +279,12 @@ pub(crate) fn is_sink_method(name: &str) -> bool {
     lookup().by_method.contains_key(name)
 }
 
+/// Whether a method call can reach a catalogued API: the method is catalogued, or is
+/// `functools.partial`, which wraps one. (A call of a plain name may be an alias of anything.)
+pub(crate) fn is_call_sink_method(name: &str) -> bool {
+    is_sink_method(name) || name == "partial"
+}
+
 /// Attribute names that an attribute-assignment entry can end in (`bind`, `socket_host`).
 pub(crate) fn is_attr_sink(name: &str) -> bool {
     lookup().by_method.get(name).is_some_and(|c| c.iter().any(|(api, _)| api.kind == Kind::Attr))

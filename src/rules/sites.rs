@@ -62,12 +62,6 @@ struct SinkInfo {
 }
 
 fn call_site<'a>(flow: &Flow<'_, 'a>, c: &'a ast::ExprCall, ctx: Ctx, out: &mut Vec<Raw<'a>>) {
-    if let Expr::Attribute(a) = &*c.func
-        && !sinks::is_sink_method(a.attr.as_str())
-        && a.attr.as_str() != "partial"
-    {
-        return;
-    }
     let Some(mut key) = flow.res.callee_key(&c.func, ctx) else { return };
     let mut func: &Expr = &c.func;
     let mut offset = 0;

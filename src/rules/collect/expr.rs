@@ -3,9 +3,10 @@
 
 use crate::python::ast::{self, Expr};
 
-use super::{Collector, MAX_DEPTH, end, pos};
+use super::{Collector, MAX_DEPTH, Uses, end, pos};
 use crate::rules::cli::{argparse_dest, keyword};
 use crate::rules::index::{BindKind, Site};
+use crate::rules::sinks::{config_key, is_call_sink_method};
 
 impl<'a> Collector<'a> {
     pub(super) fn expr(&mut self, e: &'a Expr) {
@@ -19,9 +20,15 @@ impl<'a> Collector<'a> {
 
     fn expr_inner(&mut self, e: &'a Expr) {
         match e {
-            Expr::Name(n) => self.ix.loads.entry(n.id.as_str()).or_default().push(self.scope),
+            Expr::Name(n) => {
+                if self.uses == Uses::Counted {
+                    self.ix.loads.entry(n.id.as_str()).or_default().push(self.scope);
+                }
+            }
             Expr::Attribute(a) => {
-                *self.ix.attr_loads.entry(a.attr.as_str()).or_default() += 1;
+                if self.uses == Uses::Counted {
+                    *self.ix.attr_loads.entry(a.attr.as_str()).or_default() += 1;
+                }
                 self.expr(&a.value);
             }
             Expr::Call(c) => self.call(c),
@@ -61,25 +68,41 @@ impl<'a> Collector<'a> {
 
     /// Plain recursion into sub-expressions for the node kinds without special meaning.
     fn children(&mut self, e: &'a Expr) {
-        let kids: Vec<&'a Expr> = match e {
-            Expr::BoolOp(b) => b.values.iter().collect(),
-            Expr::BinOp(b) => vec![&*b.left, &*b.right],
-            Expr::UnaryOp(u) => vec![&*u.operand],
-            Expr::If(i) => vec![&*i.test, &*i.body, &*i.orelse],
-            Expr::Set(s) => s.elts.iter().collect(),
-            Expr::List(l) => l.elts.iter().collect(),
-            Expr::Tuple(t) => t.elts.iter().collect(),
-            Expr::Await(a) => vec![&*a.value],
-            Expr::Yield(y) => y.value.as_deref().into_iter().collect(),
-            Expr::YieldFrom(y) => vec![&*y.value],
-            Expr::Compare(c) => std::iter::once(&*c.left).chain(c.comparators.iter()).collect(),
-            Expr::Subscript(s) => vec![&*s.value, &*s.slice],
-            Expr::Starred(s) => vec![&*s.value],
-            Expr::Slice(s) => [&s.lower, &s.upper, &s.step].into_iter().filter_map(|x| x.as_deref()).collect(),
-            _ => Vec::new(),
-        };
-        for k in kids {
-            self.expr(k);
+        match e {
+            Expr::BoolOp(b) => self.exprs(&b.values),
+            Expr::BinOp(b) => {
+                self.expr(&b.left);
+                self.expr(&b.right);
+            }
+            Expr::UnaryOp(u) => self.expr(&u.operand),
+            Expr::If(i) => {
+                self.expr(&i.test);
+                self.expr(&i.body);
+                self.expr(&i.orelse);
+            }
+            Expr::Set(s) => self.exprs(&s.elts),
+            Expr::List(l) => self.exprs(&l.elts),
+            Expr::Tuple(t) => self.exprs(&t.elts),
+            Expr::Await(a) => self.expr(&a.value),
+            Expr::Yield(y) => y.value.iter().for_each(|v| self.expr(v)),
+            Expr::YieldFrom(y) => self.expr(&y.value),
+            Expr::Compare(c) => {
+                self.expr(&c.left);
+                self.exprs(&c.comparators);
+            }
+            Expr::Subscript(s) => {
+                self.expr(&s.value);
+                self.expr(&s.slice);
+            }
+            Expr::Starred(s) => self.expr(&s.value),
+            Expr::Slice(s) => [&s.lower, &s.upper, &s.step].into_iter().flatten().for_each(|x| self.expr(x)),
+            _ => {}
+        }
+    }
+
+    fn exprs(&mut self, es: &'a [Expr]) {
+        for e in es {
+            self.expr(e);
         }
     }
 
@@ -114,13 +137,15 @@ impl<'a> Collector<'a> {
 
     fn call(&mut self, c: &'a ast::ExprCall) {
         let ctx = self.ctx(pos(c));
-        self.ix.sites.push((Site::Call(c), ctx));
+        if !matches!(&*c.func, Expr::Attribute(a) if !is_call_sink_method(a.attr.as_str())) {
+            self.ix.sites.push((Site::Call(c), ctx));
+        }
         self.expr(&c.func);
         for a in c.arguments.args.iter() {
             self.expr(a);
         }
         for k in c.arguments.keywords.iter() {
-            if k.arg.is_some() {
+            if k.arg.as_ref().is_some_and(|a| config_key(a.as_str()).is_some()) {
                 self.ix.sites.push((Site::Keyword(k), self.ctx(pos(k))));
             }
             self.expr(&k.value);

@@ -4,6 +4,10 @@
 //! classes with their `self.x` attributes, function returns, argparse and click defaults, and the
 //! sites where a bind may happen (calls, assignments, dict keys, keyword arguments). Recursion is
 //! bounded: nesting deeper than [`MAX_DEPTH`] is not descended into.
+//!
+//! Most parsed files turn out to hold no finding, so the first pass records only what finding one
+//! needs; who else reads a name matters only to a fix, and [`Uses::Counted`] records it in a
+//! second pass over the files that have findings.
 
 mod expr;
 
@@ -16,8 +20,16 @@ use super::index::{BindKind, Binding, ClassId, ClassInfo, Ctx, FuncId, FuncInfo,
 /// Deeper nesting is machine-generated noise; stop there instead of risking the stack.
 const MAX_DEPTH: u32 = 220;
 
-pub(crate) fn collect(body: &[Stmt]) -> Index<'_> {
-    let mut c = Collector { ix: Index::default(), scope: 0, block: 0, class: None, func: None, this: None, depth: 0 };
+/// Whether to record reads of names and attributes and who holds each assigned value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Uses {
+    Skipped,
+    Counted,
+}
+
+pub(crate) fn collect(body: &[Stmt], uses: Uses) -> Index<'_> {
+    let mut c =
+        Collector { ix: Index::default(), uses, scope: 0, block: 0, class: None, func: None, this: None, depth: 0 };
     c.ix.scopes.push(Scope { parent: None, is_class: false, root: 0 });
     c.ix.blocks.push(None);
     c.suite(body);
@@ -26,6 +38,7 @@ pub(crate) fn collect(body: &[Stmt]) -> Index<'_> {
 
 struct Collector<'a> {
     ix: Index<'a>,
+    uses: Uses,
     scope: u32,
     block: u32,
     /// The class whose body is being walked.
@@ -285,6 +298,9 @@ impl<'a> Collector<'a> {
         if matches!(target, Expr::Name(_) | Expr::Attribute(_)) {
             let ctx = self.ctx(pos(target));
             self.ix.sites.push((Site::Assign { target, value }, ctx));
+            if self.uses == Uses::Skipped {
+                return;
+            }
             let owner = match target {
                 Expr::Name(n) => Owner::Name(self.scope, n.id.as_str()),
                 Expr::Attribute(a) => Owner::Attr(a.attr.as_str()),
