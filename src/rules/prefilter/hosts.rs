@@ -171,8 +171,13 @@ fn address_runs(bytes: &[u8]) -> (bool, bool) {
     let mut pieces = Pieces::default();
     let mut zero = false;
     let mut i = 0;
-    while let Some(off) = memchr::memchr3(b'0', b'.', b':', &bytes[i..]) {
-        let start = i + off;
+    // A run of dots alone is never a host, so look for the other two bytes and step back over
+    // the dots before them: attribute access makes `.` far the most common of the three.
+    while let Some(off) = memchr::memchr2(b'0', b':', &bytes[i..]) {
+        let mut start = i + off;
+        while start > i && bytes[start - 1] == b'.' {
+            start -= 1;
+        }
         let mut end = start + 1;
         while end < bytes.len() && is_run_byte(bytes[end]) {
             end += 1;
@@ -260,21 +265,51 @@ pub(crate) fn has_name_escape(bytes: &[u8]) -> bool {
     })
 }
 
-/// Where two literals meet with only white space (or continuations) between them: implicit
-/// concatenation, which can assemble a configuration name from pieces (`'bi' 'nd'`). Each item
-/// is the range from the closing quote to the opening quote.
-pub(crate) fn literal_junctions(bytes: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
-    memchr::memchr2_iter(b'\'', b'"', bytes).filter_map(|i| {
-        let mut j = i + 1;
-        while let Some(&b) = bytes.get(j) {
-            match b {
-                b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' => j += 1,
-                b'\\' if matches!(bytes.get(j + 1), Some(b'\n' | b'\r')) => j += 2,
-                _ => break,
-            }
+/// Where two literals meet (implicit concatenation), which can assemble a configuration name
+/// from pieces (`'bi' 'nd'`): from the quote at `at`, further quotes (a triple quote, an empty
+/// piece) and then white space, line continuations and (when `comments`) comments, up to a
+/// string prefix and the next quote, repeatedly: `'bi''nd'`, `'bi' r'nd'`, `"""bi""" """nd"""`,
+/// `'bi' '' 'nd'`, and pieces on separate lines with comments between them. Returns where the
+/// junction ends (after the last quote), never beyond `limit`. From an opening quote this may
+/// read string text as a junction; that only joins more text than Python would.
+pub(crate) fn junction_at(bytes: &[u8], at: usize, limit: usize, comments: bool) -> Option<usize> {
+    let limit = limit.min(bytes.len());
+    let quotes = |mut j: usize| {
+        while j < limit && is_quote(bytes[j]) {
+            j += 1;
         }
-        (j > i + 1 && bytes.get(j).copied().is_some_and(is_quote)).then_some(i..j + 1)
-    })
+        j
+    };
+    let mut end = None;
+    let mut j = quotes(at + 1);
+    if j > at + 1 {
+        end = Some(j);
+    }
+    loop {
+        let k = skip_separators(bytes, j, limit, comments);
+        let prefix = bytes[k..limit].iter().take(2).take_while(|b| b"rRuUbBfFtT".contains(b)).count();
+        if k + prefix >= limit || !is_quote(bytes[k + prefix]) {
+            return end;
+        }
+        j = quotes(k + prefix);
+        end = Some(j);
+    }
+}
+
+/// White space, backslash-newline continuations and, when asked, comments to the end of line.
+fn skip_separators(bytes: &[u8], mut j: usize, limit: usize, comments: bool) -> usize {
+    while j < limit {
+        match bytes[j] {
+            b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' => j += 1,
+            b'\\' if j + 1 < limit && matches!(bytes[j + 1], b'\n' | b'\r') => j += 2,
+            b'#' if comments => match memchr::memchr2(b'\n', b'\r', &bytes[j..limit]) {
+                Some(eol) => j += eol,
+                None => return limit,
+            },
+            _ => break,
+        }
+    }
+    j
 }
 
 enum Escape {
@@ -308,5 +343,37 @@ fn escape_at(bytes: &[u8], i: usize) -> Escape {
         Some(b'\n') => Escape::Continuation(i + 2),
         Some(b'\r') => Escape::Continuation(if rest.get(1) == Some(&b'\n') { i + 3 } else { i + 2 }),
         _ => Escape::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn junctions_join_pieces_however_they_are_written() {
+        fn end(text: &[u8]) -> Option<&[u8]> {
+            junction_at(text, 3, text.len(), true).map(|e| &text[e..])
+        }
+        assert_eq!(end(b"'bi' 'nd'"), Some(&b"nd'"[..]));
+        assert_eq!(end(b"'bi''nd'"), Some(&b"nd'"[..]));
+        assert_eq!(end(b"'bi' r'nd'"), Some(&b"nd'"[..]));
+        assert_eq!(end(b"'bi' '' 'nd'"), Some(&b"nd'"[..]));
+        assert_eq!(end(b"'bi'  # half\n  'nd'"), Some(&b"nd'"[..]));
+        assert_eq!(end(b"'bi' \\\n 'nd'"), Some(&b"nd'"[..]));
+        assert_eq!(end(b"'bi', 'nd'"), None);
+        assert_eq!(junction_at(b"'bi'  # half\n  'nd'", 3, 19, false), None);
+    }
+
+    #[test]
+    fn junctions_stop_at_the_limit() {
+        let text = b"'a' \\\n '' # c\r\n \\\r b\"\"\"z";
+        for limit in 4..=text.len() {
+            for comments in [true, false] {
+                if let Some(end) = junction_at(text, 3, limit, comments) {
+                    assert!(end <= limit, "{limit}");
+                }
+            }
+        }
     }
 }

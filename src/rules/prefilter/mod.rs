@@ -45,10 +45,14 @@ pub(crate) fn may_contain_bind(bytes: &[u8]) -> bool {
 /// alphanumerics (F0 9D), modifier letters (F0 90 9E) and segmented digits (F0 9F AF). Other
 /// non-ASCII text (accents, CJK, punctuation) cannot spell an ASCII name.
 fn may_fold_to_ascii(bytes: &[u8]) -> bool {
-    if bytes.is_ascii() {
-        return false;
-    }
-    (0..bytes.len()).filter(|&i| bytes[i] >= 0xC2).any(|i| {
+    // Non-ASCII text is rare and short: skip ASCII blocks wholesale, then test each lead byte.
+    const BLOCK: usize = 64;
+    let mut leads = bytes
+        .chunks(BLOCK)
+        .enumerate()
+        .filter(|(_, c)| !c.is_ascii())
+        .flat_map(|(n, c)| c.iter().enumerate().filter(|&(_, &b)| b >= 0xC2).map(move |(k, _)| n * BLOCK + k));
+    leads.any(|i| {
         let (b1, b2) = (bytes.get(i + 1).copied().unwrap_or(0), bytes.get(i + 2).copied().unwrap_or(0));
         matches!(
             (bytes[i], b1, b2),
@@ -132,6 +136,8 @@ mod tests {
         assert!(!may_fold_to_ascii("# café — naïve 日本語 “quotes”".as_bytes()));
         assert!(!may_fold_to_ascii(b"plain ascii"));
         assert!(may_fold_to_ascii("x = ſ".as_bytes()), "a sequence at the very end counts");
+        let across = format!("{}ſ", "x".repeat(63));
+        assert!(may_fold_to_ascii(across.as_bytes()), "a sequence across two blocks counts");
     }
 
     #[test]

@@ -147,7 +147,7 @@ fn config_needs(bytes: &[u8], t: &Tables) -> Needs {
     const BLOCK: usize = 8192;
     const OVERLAP: usize = 16;
     let all = CONFIG.iter().fold(Needs::default(), |n, c| n.with(c.1));
-    let mut needs = if super::hosts::has_name_escape(bytes) { all } else { assembled_config_needs(bytes, t) };
+    let mut needs = Needs::default();
     let mut buf = [0u8; BLOCK + OVERLAP];
     let mut start = 0;
     while start < bytes.len() && needs != all {
@@ -161,30 +161,56 @@ fn config_needs(bytes: &[u8], t: &Tables) -> Needs {
         }
         start += BLOCK;
     }
-    needs
+    // Names spelled in pieces matter only when the whole ones have not settled the answer.
+    if needs == all || super::hosts::has_name_escape(bytes) {
+        return all;
+    }
+    needs.with(assembled_config_needs(bytes, t))
 }
 
 /// Configuration fragments spelled across implicitly concatenated literals (`'bi' 'nd'`,
 /// `'LIS' 'TEN'`): around each junction the literals are joined (every junction close by
-/// removed, so three short pieces join too) and searched like the rest of the file.
+/// removed, so three short pieces join too) and searched like the rest of the file. A junction
+/// read from an opening quote may swallow a piece that holds `#` as a comment, so each window is
+/// also joined without comment junctions other than its own. (Escapes and continuations inside
+/// a piece are [`super::hosts::has_name_escape`]'s concern.)
 fn assembled_config_needs(bytes: &[u8], t: &Tables) -> Needs {
     const REACH: usize = 16;
     let mut needs = Needs::default();
-    for junction in super::hosts::literal_junctions(bytes) {
-        let window = junction.start.saturating_sub(REACH)..(junction.end + REACH).min(bytes.len());
-        let mut joined = Vec::with_capacity(window.len());
-        let mut k = window.start;
-        while k < window.end {
-            match super::hosts::literal_junctions(&bytes[k..window.end]).next().filter(|j| j.start == 0) {
-                Some(j) => k += j.end,
-                None => {
-                    joined.push(fold(bytes[k]));
-                    k += 1;
+    let mut joined = Vec::new();
+    for at in memchr::memchr2_iter(b'\'', b'"', bytes) {
+        // A name runs through the junction: a name character ends the piece before it and starts
+        // the one after (empty strings, docstrings and `' '.join` are not pieces of a name).
+        let name_char = |i: usize| bytes.get(i).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
+        let may_continue =
+            bytes.get(at + 1).is_some_and(|&b| matches!(b, b'\'' | b'"' | b'\\' | b'#') || !b.is_ascii_punctuation());
+        if at == 0 || !name_char(at - 1) || !may_continue {
+            continue;
+        }
+        let Some(end) = super::hosts::junction_at(bytes, at, bytes.len(), true) else { continue };
+        if !name_char(end) {
+            continue;
+        }
+        let window = at.saturating_sub(REACH)..(end + REACH).min(bytes.len());
+        for other_comments in [true, false] {
+            joined.clear();
+            let mut k = window.start;
+            while k < window.end {
+                let comments = other_comments || k == at;
+                let skip = (bytes[k] == b'\'' || bytes[k] == b'"')
+                    .then(|| super::hosts::junction_at(bytes, k, window.end, comments))
+                    .flatten();
+                match skip {
+                    Some(e) => k = e,
+                    None => {
+                        joined.push(fold(bytes[k]));
+                        k += 1;
+                    }
                 }
             }
-        }
-        for m in t.config.find_iter(&joined) {
-            needs = needs.with(CONFIG[m.pattern().as_usize()].1);
+            for m in t.config.find_iter(&joined) {
+                needs = needs.with(CONFIG[m.pattern().as_usize()].1);
+            }
         }
     }
     needs
