@@ -6,6 +6,7 @@
 //! attributes does this class define?" ([`Index::class_attr`]).
 
 use rustc_hash::FxHashMap as HashMap;
+use smallvec::SmallVec;
 
 use crate::python::ast::{self, Expr};
 
@@ -93,8 +94,8 @@ pub(crate) struct Index<'a> {
     /// Parent of each block (`None` for a scope's root block).
     pub blocks: Vec<Option<BlockId>>,
     pub bindings: Vec<Binding<'a>>,
-    pub by_name: HashMap<(ScopeId, &'a str), Vec<usize>>,
-    pub class_attrs: HashMap<(ClassId, &'a str), Vec<usize>>,
+    pub by_name: HashMap<(ScopeId, &'a str), Ids>,
+    pub class_attrs: HashMap<(ClassId, &'a str), Ids>,
     pub classes: Vec<ClassInfo<'a>>,
     pub funcs: Vec<FuncInfo<'a>>,
     /// argparse destination → `default=` expressions.
@@ -107,6 +108,9 @@ pub(crate) struct Index<'a> {
     /// Single-target assignments: the value's byte range and who holds it.
     pub owners: Vec<(std::ops::Range<usize>, Owner<'a>)>,
 }
+
+/// The bindings of one name: most names are bound once per scope, so one id is kept inline.
+pub(crate) type Ids = SmallVec<[usize; 1]>;
 
 /// The name an assignment stores its value in.
 #[derive(Debug, Clone, Copy)]
