@@ -253,16 +253,44 @@ fn host_escapes(bytes: &[u8]) -> Escapes {
     found
 }
 
-/// An escape that can spell a letter of a configuration name in a dict key (`'\x62ind'`), or a
-/// line continuation inside a literal that splits one (`'bi\` newline `nd'`: the next line goes
-/// on straight away, which indented code after a continuation does not).
-pub(crate) fn has_name_escape(bytes: &[u8]) -> bool {
-    memchr::memchr_iter(b'\\', bytes).any(|i| match escape_at(bytes, i) {
-        Escape::Char(c) => char::from_u32(c).is_some_and(|c| c.is_ascii_alphanumeric() || c == '_'),
-        Escape::Named => true,
-        Escape::Continuation(next) => bytes.get(next).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_'),
-        Escape::Other => false,
-    })
+/// An escape that can spell a character of a configuration name in a dict key.
+pub(crate) enum NameEscape {
+    /// `\x62`, `\u0062`, octal: decodable, see [`decode_escape`]; also a line continuation
+    /// inside a literal (`'bi\` newline `nd'`), which joins the lines.
+    Char,
+    /// `\N{…}`: any character, by a name this filter does not look up.
+    Named,
+}
+
+pub(crate) fn name_escape_at(bytes: &[u8], i: usize) -> Option<NameEscape> {
+    match escape_at(bytes, i) {
+        Escape::Char(c) => {
+            char::from_u32(c).is_some_and(|c| c.is_ascii_alphanumeric() || c == '_').then_some(NameEscape::Char)
+        }
+        Escape::Named => Some(NameEscape::Named),
+        Escape::Continuation(_) => Some(NameEscape::Char),
+        Escape::Other => None,
+    }
+}
+
+/// The character the escape at `i` stands for (`None` for a continuation, which stands for
+/// nothing; a byte no name holds for one outside ASCII) and where the escape ends; `None` when
+/// the backslash starts no decodable escape.
+pub(crate) fn decode_escape(bytes: &[u8], i: usize) -> Option<(Option<u8>, usize)> {
+    match escape_at(bytes, i) {
+        Escape::Char(c) => {
+            let len = match bytes.get(i + 1) {
+                Some(b'x') => 4,
+                Some(b'u') => 6,
+                Some(b'U') => 10,
+                Some(b':') => 2,
+                _ => 1 + bytes[i + 1..].iter().take(3).take_while(|b| (b'0'..=b'7').contains(b)).count(),
+            };
+            Some((Some(u8::try_from(c).ok().filter(u8::is_ascii).unwrap_or(0xFF)), i + len))
+        }
+        Escape::Continuation(next) => Some((None, next)),
+        Escape::Named | Escape::Other => None,
+    }
 }
 
 /// Where two literals meet (implicit concatenation), which can assemble a configuration name

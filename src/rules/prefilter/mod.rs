@@ -173,5 +173,9 @@ mod tests {
         assert!(may_contain_bind(b"import socket\ns.bind(('\\60.\\60.\\60.\\60', 1))"));
         assert!(may_contain_bind(b"import socket\ns.bind(('\\N{DIGIT ZERO}.0.0.0', 1))"));
         assert!(!may_contain_bind(b"import socket\ns.bind(addr)\nprint('a\\tb\\n')\n"));
+        assert!(
+            !may_contain_bind(b"print('\\x41\\x42 \\101')\nHOST = '0.0.0.0'\n"),
+            "escapes that spell no configuration name do not make every name possible"
+        );
     }
 }

@@ -162,58 +162,90 @@ fn config_needs(bytes: &[u8], t: &Tables) -> Needs {
         start += BLOCK;
     }
     // Names spelled in pieces matter only when the whole ones have not settled the answer.
-    if needs == all || super::hosts::has_name_escape(bytes) {
+    if needs == all {
         return all;
     }
-    needs.with(assembled_config_needs(bytes, t))
+    needs.with(assembled_config_needs(bytes, t, all))
 }
 
-/// Configuration fragments spelled across implicitly concatenated literals (`'bi' 'nd'`,
-/// `'LIS' 'TEN'`): around each junction the literals are joined (every junction close by
-/// removed, so three short pieces join too) and searched like the rest of the file. A junction
-/// read from an opening quote may swallow a piece that holds `#` as a comment, so each window is
-/// also joined without comment junctions other than its own. (Escapes and continuations inside
-/// a piece are [`super::hosts::has_name_escape`]'s concern.)
-fn assembled_config_needs(bytes: &[u8], t: &Tables) -> Needs {
-    const REACH: usize = 16;
+/// Configuration fragments that the raw bytes do not show whole: spelled across implicitly
+/// concatenated literals (`'bi' 'nd'`, `'LIS' 'TEN'`) or with escapes and continuations
+/// (`'\x62ind'`). Around each such place the text is joined as Python would read it (junctions
+/// removed, escapes decoded, so three short pieces or escapes next to a junction join too) and
+/// searched like the rest of the file. A fragment has at most 11 characters of at most 10
+/// bytes each (`\U00000062`), so a window of 128 bytes around an escape holds any fragment
+/// through it; a junction needs only the pieces' few characters around it.
+fn assembled_config_needs(bytes: &[u8], t: &Tables, all: Needs) -> Needs {
+    const JUNCTION_REACH: usize = 16;
+    const ESCAPE_REACH: usize = 128;
     let mut needs = Needs::default();
     let mut joined = Vec::new();
-    for at in memchr::memchr2_iter(b'\'', b'"', bytes) {
-        // A name runs through the junction: a name character ends the piece before it and starts
-        // the one after (empty strings, docstrings and `' '.join` are not pieces of a name).
-        let name_char = |i: usize| bytes.get(i).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
-        let may_continue =
-            bytes.get(at + 1).is_some_and(|&b| matches!(b, b'\'' | b'"' | b'\\' | b'#') || !b.is_ascii_punctuation());
-        if at == 0 || !name_char(at - 1) || !may_continue {
-            continue;
-        }
-        let Some(end) = super::hosts::junction_at(bytes, at, bytes.len(), true) else { continue };
-        if !name_char(end) {
-            continue;
-        }
-        let window = at.saturating_sub(REACH)..(end + REACH).min(bytes.len());
+    let mut search = |window: std::ops::Range<usize>, own: usize, needs: &mut Needs| {
         for other_comments in [true, false] {
-            joined.clear();
-            let mut k = window.start;
-            while k < window.end {
-                let comments = other_comments || k == at;
-                let skip = (bytes[k] == b'\'' || bytes[k] == b'"')
-                    .then(|| super::hosts::junction_at(bytes, k, window.end, comments))
-                    .flatten();
-                match skip {
-                    Some(e) => k = e,
-                    None => {
-                        joined.push(fold(bytes[k]));
-                        k += 1;
-                    }
-                }
-            }
+            join_window(bytes, window.clone(), own, other_comments, &mut joined);
             for m in t.config.find_iter(&joined) {
-                needs = needs.with(CONFIG[m.pattern().as_usize()].1);
+                *needs = needs.with(CONFIG[m.pattern().as_usize()].1);
             }
+        }
+    };
+    for at in memchr::memchr2_iter(b'\'', b'"', bytes) {
+        if let Some(end) = name_junction(bytes, at) {
+            search(at.saturating_sub(JUNCTION_REACH)..(end + JUNCTION_REACH).min(bytes.len()), at, &mut needs);
+        }
+    }
+    for at in memchr::memchr_iter(b'\\', bytes) {
+        match super::hosts::name_escape_at(bytes, at) {
+            Some(super::hosts::NameEscape::Named) => return all,
+            Some(super::hosts::NameEscape::Char) => {
+                search(at.saturating_sub(ESCAPE_REACH)..(at + ESCAPE_REACH).min(bytes.len()), at, &mut needs)
+            }
+            None => {}
+        }
+        if needs == all {
+            break;
         }
     }
     needs
+}
+
+/// A junction at the quote `at` through which a name can run: a name character ends the piece
+/// before it and starts the one after (empty strings, docstrings and `' '.join` are not pieces
+/// of a name). Returns where it ends.
+fn name_junction(bytes: &[u8], at: usize) -> Option<usize> {
+    let name_char = |i: usize| bytes.get(i).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
+    let may_continue =
+        bytes.get(at + 1).is_some_and(|&b| matches!(b, b'\'' | b'"' | b'\\' | b'#') || !b.is_ascii_punctuation());
+    if at == 0 || !name_char(at - 1) || !may_continue {
+        return None;
+    }
+    super::hosts::junction_at(bytes, at, bytes.len(), true).filter(|&end| name_char(end))
+}
+
+/// `bytes[window]` joined as the literals in it read: junctions removed, escapes decoded (a
+/// character outside ASCII becomes a byte no fragment holds), folded for the search. A
+/// junction read from an opening quote may swallow a piece that holds `#` as a comment, so the
+/// window is joined both with comment junctions and without those other than its own (`own`).
+fn join_window(bytes: &[u8], window: std::ops::Range<usize>, own: usize, other_comments: bool, out: &mut Vec<u8>) {
+    out.clear();
+    let mut k = window.start;
+    while k < window.end {
+        let b = bytes[k];
+        if b == b'\'' || b == b'"' {
+            let comments = other_comments || k == own;
+            if let Some(e) = super::hosts::junction_at(bytes, k, window.end, comments) {
+                k = e;
+                continue;
+            }
+        } else if b == b'\\'
+            && let Some((decoded, next)) = super::hosts::decode_escape(bytes, k)
+        {
+            out.extend(decoded.map(fold));
+            k = next;
+            continue;
+        }
+        out.push(fold(b));
+        k += 1;
+    }
 }
 
 /// ASCII letters to lowercase; other bytes change too (`_` becomes DEL), identically in the
