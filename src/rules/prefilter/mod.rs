@@ -30,12 +30,13 @@ pub(crate) fn may_contain_bind(bytes: &[u8]) -> bool {
     }
     // Identifiers are NFKC-normalised by the parser (`ｆｌａｓｋ` is `flask`): where a character
     // that folds to ASCII may stand in a name, names cannot be trusted and any sink is possible.
-    let sinks = if may_fold_to_ascii(bytes) {
-        Needs::ALL
-    } else {
-        needs::possible_sinks(bytes, spellings.ip || spellings.star)
-    };
-    spellings.count_for(sinks)
+    if may_fold_to_ascii(bytes) {
+        return true;
+    }
+    // Configuration names are the slower search: only when the catalogued APIs do not decide.
+    let apis = needs::api_sinks(bytes);
+    spellings.count_for(apis)
+        || ((spellings.ip || spellings.star) && spellings.count_for(apis.with(needs::config_sinks(bytes))))
 }
 
 /// UTF-8 lead sequences of the blocks holding identifier characters whose NFKC form is ASCII:
@@ -82,8 +83,6 @@ impl Needs {
     pub(crate) const STAR: Needs = Needs(4);
     /// Django's `0:8000`.
     pub(crate) const ZERO: Needs = Needs(8);
-    /// Every spelling.
-    pub(crate) const ALL: Needs = Needs(15);
 
     pub(crate) fn has(self, other: Needs) -> bool {
         self.0 & other.0 == other.0

@@ -61,11 +61,15 @@ struct Tables {
     config: AhoCorasick,
 }
 
-/// The union of what the sinks that this file can reach accept. Configuration names are only
-/// looked for when `config` is set (the caller has a spelling that such a name would accept).
-pub(crate) fn possible_sinks(bytes: &[u8], config: bool) -> Needs {
+/// What the configuration names in this file accept (`bind` / `listen`-style names).
+pub(crate) fn config_sinks(bytes: &[u8]) -> Needs {
+    config_needs(bytes, tables())
+}
+
+/// The union of what the catalogued APIs that this file can reach accept.
+pub(crate) fn api_sinks(bytes: &[u8]) -> Needs {
     let t = tables();
-    let mut needs = if config { config_needs(bytes, t) } else { Needs::default() };
+    let mut needs = Needs::default();
     let roots = imported_roots(bytes, t);
     let mut methods: Vec<&[u8]> = Vec::new();
     for m in t.methods.find_iter(bytes) {
