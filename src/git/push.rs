@@ -185,6 +185,7 @@ impl PushRepo {
         if tips.is_empty() {
             return Ok(out);
         }
+        // A commit-graph that cannot be read only costs speed: the walk is the same without it.
         let graph = self.repo.commit_graph_if_enabled().ok().flatten();
         let walk = gix::traverse::commit::Simple::new(tips.iter().map(|(id, _)| *id), &self.odb)
             .hide(known.tips.iter().copied())
