@@ -154,6 +154,12 @@ impl SourceText {
 }
 
 /// Reads a PEP 263 cookie from the first two lines; line 2 counts only after a comment-only line 1.
+/// Whether Python reads these bytes as UTF-8: a byte order mark, or no coding cookie naming
+/// another encoding. Only then do non-ASCII bytes stand for the characters they seem to.
+pub fn reads_as_utf8(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\xEF\xBB\xBF") || matches!(encoding_from_cookie(bytes), Ok(Encoding::Utf8))
+}
+
 fn encoding_from_cookie(bytes: &[u8]) -> Result<Encoding, Skip> {
     let mut lines = bytes.split(|&b| b == b'\n').take(2);
     let first = lines.next().unwrap_or_default();

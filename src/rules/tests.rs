@@ -263,11 +263,39 @@ serverFromString(reactor, 'tcp:80:interface\x3d0.0.0.0')",
         "import socket\ns = socket.socket()\ns.ｂｉｎｄ(('0.0.0.0', 80))",
         "f(ｂｉｎｄ='0.0.0.0')",
         "import ſocketserver\nſocketserver.TCPServer(('0.0.0.0', 80), H)",
+        "cfg = {'b' 'ind': '0.0.0.0:80'}",
+        "cfg = {'server.socket_hos' 't': '0.0.0.0'}",
+        "opts = {'lis' 't' 'en': '0.0.0.0:80'}",
+        "cfg = {'l'                              'iste'                              'n': '0.0.0.0:80'}",
+        "cfg = {'s'  # c\n       'ocket_ho'  # c\n       'st': '0.0.0.0'}",
+        "c = {'''N''' '''otebookAp''' '''p.ip''': '*'}",
+        "serve(ˡisten='0.0.0.0:8080')",
+        "loop.create_ˢerver(factory, '0.0.0.0', 80)",
+        "import os\nos.eˣecv('/usr/bin/uvicorn', ['uvicorn', 'app:app', '--host', '0.0.0.0'])",
+        "import socketserver\nsocketserver.TꟲPServer(('0.0.0.0', 80), H)",
+        "x = 1;\u{a0}import flask\napp = flask.Flask(__name__)\napp.run(host='0.0.0.0')",
     ];
     for text in cases {
         let source = SourceText::from_text(text.to_string(), Encoding::Utf8);
         let found = check_unfiltered(&source, &parse(text, Flavor::Module), &Options::default());
         assert!(!found.is_empty(), "the analysis reports this one: {text}");
         assert!(may_contain_bind(text.as_bytes()), "the prefilter must keep: {text}");
+    }
+}
+
+/// Files in another encoding are decoded before parsing, and their identifiers folded: bytes
+/// that are not UTF-8 can spell `ª` (latin-1) or a fullwidth `ｂｉｎｄ` (GBK, Shift_JIS).
+#[test]
+fn prefilter_keeps_files_whose_encoding_hides_folding_names() {
+    let cases: [&[u8]; 3] = [
+        b"# -*- coding: latin-1 -*-\nloop.cre\xaate_server(factory, '0.0.0.0', 80)\n",
+        b"# -*- coding: gbk -*-\nsock.\xa3\xe2\xa3\xe9\xa3\xee\xa3\xe4(('0.0.0.0', 80))\n",
+        b"# -*- coding: shift_jis -*-\nsock.\x82\x82\x82\x89\x82\x8e\x82\x84(('0.0.0.0', 80))\n",
+    ];
+    for bytes in cases {
+        let source = SourceText::decode(bytes, 1 << 20).expect("decodable");
+        let found = check_unfiltered(&source, &parse(source.text(), Flavor::Module), &Options::default());
+        assert!(!found.is_empty(), "the analysis reports this one: {bytes:?}");
+        assert!(may_contain_bind(bytes), "the prefilter must keep: {bytes:?}");
     }
 }

@@ -293,53 +293,6 @@ pub(crate) fn decode_escape(bytes: &[u8], i: usize) -> Option<(Option<u8>, usize
     }
 }
 
-/// Where two literals meet (implicit concatenation), which can assemble a configuration name
-/// from pieces (`'bi' 'nd'`): from the quote at `at`, further quotes (a triple quote, an empty
-/// piece) and then white space, line continuations and (when `comments`) comments, up to a
-/// string prefix and the next quote, repeatedly: `'bi''nd'`, `'bi' r'nd'`, `"""bi""" """nd"""`,
-/// `'bi' '' 'nd'`, and pieces on separate lines with comments between them. Returns where the
-/// junction ends (after the last quote), never beyond `limit`. From an opening quote this may
-/// read string text as a junction; that only joins more text than Python would.
-pub(crate) fn junction_at(bytes: &[u8], at: usize, limit: usize, comments: bool) -> Option<usize> {
-    let limit = limit.min(bytes.len());
-    let quotes = |mut j: usize| {
-        while j < limit && is_quote(bytes[j]) {
-            j += 1;
-        }
-        j
-    };
-    let mut end = None;
-    let mut j = quotes(at + 1);
-    if j > at + 1 {
-        end = Some(j);
-    }
-    loop {
-        let k = skip_separators(bytes, j, limit, comments);
-        let prefix = bytes[k..limit].iter().take(2).take_while(|b| b"rRuUbBfFtT".contains(b)).count();
-        if k + prefix >= limit || !is_quote(bytes[k + prefix]) {
-            return end;
-        }
-        j = quotes(k + prefix);
-        end = Some(j);
-    }
-}
-
-/// White space, backslash-newline continuations and, when asked, comments to the end of line.
-fn skip_separators(bytes: &[u8], mut j: usize, limit: usize, comments: bool) -> usize {
-    while j < limit {
-        match bytes[j] {
-            b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' => j += 1,
-            b'\\' if j + 1 < limit && matches!(bytes[j + 1], b'\n' | b'\r') => j += 2,
-            b'#' if comments => match memchr::memchr2(b'\n', b'\r', &bytes[j..limit]) {
-                Some(eol) => j += eol,
-                None => return limit,
-            },
-            _ => break,
-        }
-    }
-    j
-}
-
 enum Escape {
     /// `\xhh`, `\uhhhh`, `\Uhhhhhhhh`, octal, or `\:` (kept as is by Python, read by Twisted).
     Char(u32),
@@ -379,29 +332,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn junctions_join_pieces_however_they_are_written() {
-        fn end(text: &[u8]) -> Option<&[u8]> {
-            junction_at(text, 3, text.len(), true).map(|e| &text[e..])
+    fn escapes_decode_to_the_character_and_end_where_python_ends_them() {
+        fn decode(text: &[u8]) -> Option<(Option<u8>, &[u8])> {
+            decode_escape(text, 0).map(|(c, next)| (c, &text[next..]))
         }
-        assert_eq!(end(b"'bi' 'nd'"), Some(&b"nd'"[..]));
-        assert_eq!(end(b"'bi''nd'"), Some(&b"nd'"[..]));
-        assert_eq!(end(b"'bi' r'nd'"), Some(&b"nd'"[..]));
-        assert_eq!(end(b"'bi' '' 'nd'"), Some(&b"nd'"[..]));
-        assert_eq!(end(b"'bi'  # half\n  'nd'"), Some(&b"nd'"[..]));
-        assert_eq!(end(b"'bi' \\\n 'nd'"), Some(&b"nd'"[..]));
-        assert_eq!(end(b"'bi', 'nd'"), None);
-        assert_eq!(junction_at(b"'bi'  # half\n  'nd'", 3, 19, false), None);
-    }
-
-    #[test]
-    fn junctions_stop_at_the_limit() {
-        let text = b"'a' \\\n '' # c\r\n \\\r b\"\"\"z";
-        for limit in 4..=text.len() {
-            for comments in [true, false] {
-                if let Some(end) = junction_at(text, 3, limit, comments) {
-                    assert!(end <= limit, "{limit}");
-                }
-            }
-        }
+        assert_eq!(decode(b"\\x62ind"), Some((Some(b'b'), &b"ind"[..])));
+        assert_eq!(decode(b"\\u0062ind"), Some((Some(b'b'), &b"ind"[..])));
+        assert_eq!(decode(b"\\U00000062ind"), Some((Some(b'b'), &b"ind"[..])));
+        assert_eq!(decode(b"\\142ind"), Some((Some(b'b'), &b"ind"[..])));
+        assert_eq!(decode(b"\\u00e9x"), Some((Some(0xFF), &b"x"[..])));
+        assert_eq!(decode(b"\\\nnd"), Some((None, &b"nd"[..])));
+        assert_eq!(decode(b"\\\r\nnd"), Some((None, &b"nd"[..])));
+        assert_eq!(decode(b"\\n"), None);
+        assert_eq!(decode(b"\\"), None);
     }
 }

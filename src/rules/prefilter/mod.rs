@@ -39,36 +39,152 @@ pub(crate) fn may_contain_bind(bytes: &[u8]) -> bool {
         || ((spellings.ip || spellings.star) && spellings.count_for(apis.with(needs::config_sinks(bytes))))
 }
 
-/// UTF-8 lead sequences of the blocks holding identifier characters whose NFKC form is ASCII:
-/// ª º (C2 AA/BA), ſ (C5 BF), modifier letters (CA B0-B8), phonetic extensions (E1 B4-B6),
-/// super- and subscripts (E2 81-82), letterlike symbols and roman numerals (E2 84-86),
-/// ligatures (EF AC), underscore variants (EF B8-B9), fullwidth forms (EF BC-BD), mathematical
-/// alphanumerics (F0 9D), modifier letters (F0 90 9E) and segmented digits (F0 9F AF). Other
-/// non-ASCII text (accents, CJK, punctuation) cannot spell an ASCII name.
+/// Whether a name in the file may fold to ASCII under NFKC, as the parser folds identifiers
+/// (`ſ` is `s`, `ｂ` is `b`, `ﬁ` is `fi`, `ˡ` is `l`). Names are read from the decoded text, so a
+/// file that is not read as UTF-8 (a coding cookie naming another encoding, or bytes that are
+/// not UTF-8) counts as folding: its non-ASCII bytes stand for characters this check cannot see.
 fn may_fold_to_ascii(bytes: &[u8]) -> bool {
-    // Non-ASCII text is rare and short: skip ASCII blocks wholesale, then test each lead byte.
-    const BLOCK: usize = 64;
-    let mut leads = bytes
-        .chunks(BLOCK)
-        .enumerate()
-        .filter(|(_, c)| !c.is_ascii())
-        .flat_map(|(n, c)| c.iter().enumerate().filter(|&(_, &b)| b >= 0xC2).map(move |(k, _)| n * BLOCK + k));
-    leads.any(|i| {
-        let (b1, b2) = (bytes.get(i + 1).copied().unwrap_or(0), bytes.get(i + 2).copied().unwrap_or(0));
-        matches!(
-            (bytes[i], b1, b2),
-            (0xC2, 0xAA | 0xBA, _)
-                | (0xC5, 0xBF, _)
-                | (0xCA, 0xB0..=0xB8, _)
-                | (0xE1, 0xB4..=0xB6, _)
-                | (0xE2, 0x81 | 0x82 | 0x84..=0x86, _)
-                | (0xEF, 0xAC | 0xB8 | 0xB9 | 0xBC | 0xBD, _)
-                | (0xF0, 0x9D, _)
-                | (0xF0, 0x90, 0x9E)
-                | (0xF0, 0x9F, 0xAF)
-        )
-    })
+    let first = match first_non_ascii(bytes, 0) {
+        None => return false,
+        Some(at) => at,
+    };
+    let Ok(text) = std::str::from_utf8(bytes) else { return true };
+    if !crate::source::reads_as_utf8(bytes) {
+        return true;
+    }
+    let mut at = Some(first);
+    while let Some(i) = at {
+        let c = text[i..].chars().next().unwrap_or_default();
+        if folds_to_ascii(c) {
+            return true;
+        }
+        at = first_non_ascii(bytes, i + c.len_utf8());
+    }
+    false
 }
+
+/// Non-ASCII text is rare and short: ASCII blocks are skipped wholesale.
+fn first_non_ascii(bytes: &[u8], from: usize) -> Option<usize> {
+    const BLOCK: usize = 64;
+    let mut i = from;
+    while i < bytes.len() {
+        let end = (i + BLOCK).min(bytes.len());
+        if bytes[i..end].is_ascii() {
+            i = end;
+            continue;
+        }
+        return bytes[i..end].iter().position(|b| !b.is_ascii()).map(|k| i + k);
+    }
+    None
+}
+
+fn folds_to_ascii(c: char) -> bool {
+    let cp = c as u32;
+    let at = FOLDS_TO_ASCII.partition_point(|&(_, last)| last < cp);
+    FOLDS_TO_ASCII.get(at).is_some_and(|&(first, _)| first <= cp)
+}
+
+/// Code point ranges whose NFKC form holds an ASCII letter, digit or `_`, derived from the
+/// normaliser the parser uses (`the_folding_table_is_complete` derives it again).
+const FOLDS_TO_ASCII: &[(u32, u32)] = &[
+    (0xAA, 0xAA),
+    (0xB2, 0xB3),
+    (0xB9, 0xBA),
+    (0xBC, 0xBE),
+    (0x132, 0x133),
+    (0x13F, 0x140),
+    (0x149, 0x149),
+    (0x17F, 0x17F),
+    (0x1C4, 0x1CC),
+    (0x1F1, 0x1F3),
+    (0x2B0, 0x2B0),
+    (0x2B2, 0x2B3),
+    (0x2B7, 0x2B8),
+    (0x2E1, 0x2E3),
+    (0x1D2C, 0x1D2C),
+    (0x1D2E, 0x1D2E),
+    (0x1D30, 0x1D31),
+    (0x1D33, 0x1D3A),
+    (0x1D3C, 0x1D3C),
+    (0x1D3E, 0x1D43),
+    (0x1D47, 0x1D49),
+    (0x1D4D, 0x1D4D),
+    (0x1D4F, 0x1D50),
+    (0x1D52, 0x1D52),
+    (0x1D56, 0x1D58),
+    (0x1D5B, 0x1D5B),
+    (0x1D62, 0x1D65),
+    (0x1D9C, 0x1D9C),
+    (0x1DA0, 0x1DA0),
+    (0x1DBB, 0x1DBB),
+    (0x1E9A, 0x1E9A),
+    (0x2070, 0x2071),
+    (0x2074, 0x2079),
+    (0x207F, 0x2089),
+    (0x2090, 0x2093),
+    (0x2095, 0x209F),
+    (0x20A8, 0x20A8),
+    (0x2100, 0x2103),
+    (0x2105, 0x2106),
+    (0x2109, 0x210E),
+    (0x2110, 0x2113),
+    (0x2115, 0x2116),
+    (0x2119, 0x211D),
+    (0x2120, 0x2122),
+    (0x2124, 0x2124),
+    (0x2128, 0x2128),
+    (0x212A, 0x212A),
+    (0x212C, 0x212D),
+    (0x212F, 0x2131),
+    (0x2133, 0x2134),
+    (0x2139, 0x2139),
+    (0x213B, 0x213B),
+    (0x2145, 0x2149),
+    (0x2150, 0x217F),
+    (0x2189, 0x2189),
+    (0x2460, 0x24EA),
+    (0x2C7C, 0x2C7D),
+    (0x3250, 0x325F),
+    (0x32B1, 0x32CF),
+    (0x3358, 0x337A),
+    (0x3380, 0x33FF),
+    (0xA7F1, 0xA7F4),
+    (0xFB00, 0xFB06),
+    (0xFE33, 0xFE34),
+    (0xFE4D, 0xFE4F),
+    (0xFF10, 0xFF19),
+    (0xFF21, 0xFF3A),
+    (0xFF3F, 0xFF3F),
+    (0xFF41, 0xFF5A),
+    (0x107A5, 0x107A5),
+    (0x1CCD6, 0x1CCF9),
+    (0x1D400, 0x1D454),
+    (0x1D456, 0x1D49C),
+    (0x1D49E, 0x1D49F),
+    (0x1D4A2, 0x1D4A2),
+    (0x1D4A5, 0x1D4A6),
+    (0x1D4A9, 0x1D4AC),
+    (0x1D4AE, 0x1D4B9),
+    (0x1D4BB, 0x1D4BB),
+    (0x1D4BD, 0x1D4C3),
+    (0x1D4C5, 0x1D505),
+    (0x1D507, 0x1D50A),
+    (0x1D50D, 0x1D514),
+    (0x1D516, 0x1D51C),
+    (0x1D51E, 0x1D539),
+    (0x1D53B, 0x1D53E),
+    (0x1D540, 0x1D544),
+    (0x1D546, 0x1D546),
+    (0x1D54A, 0x1D550),
+    (0x1D552, 0x1D6A3),
+    (0x1D7CE, 0x1D7FF),
+    (0x1F100, 0x1F10A),
+    (0x1F110, 0x1F12E),
+    (0x1F130, 0x1F14F),
+    (0x1F16A, 0x1F16C),
+    (0x1F190, 0x1F190),
+    (0x1FBF0, 0x1FBF9),
+];
 
 /// Which host spellings the possible sinks accept.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -137,6 +253,19 @@ mod tests {
         assert!(may_fold_to_ascii("x = ſ".as_bytes()), "a sequence at the very end counts");
         let across = format!("{}ſ", "x".repeat(63));
         assert!(may_fold_to_ascii(across.as_bytes()), "a sequence across two blocks counts");
+        assert!(may_fold_to_ascii("serve(ˡisten='0.0.0.0:8080')".as_bytes()), "modifier letters");
+        assert!(may_fold_to_ascii("socketserver.TꟲPServer".as_bytes()), "modifier capitals");
+        assert!(may_fold_to_ascii(b"# -*- coding: latin-1 -*-\nloop.cre\xaate_server()\n"), "not UTF-8");
+        assert!(may_fold_to_ascii("# coding: latin-1\nx = 'é'\n".as_bytes()), "UTF-8 bytes read as latin-1");
+    }
+
+    #[test]
+    fn the_folding_table_is_complete() {
+        use unicode_normalization::UnicodeNormalization;
+        for c in (0x80..=0x10FFFF).filter_map(char::from_u32) {
+            let folds = std::iter::once(c).nfkc().any(|x| x.is_ascii_alphanumeric() || x == '_');
+            assert_eq!(folds_to_ascii(c), folds, "U+{:04X}", c as u32);
+        }
     }
 
     #[test]

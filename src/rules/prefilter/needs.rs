@@ -59,6 +59,11 @@ struct Tables {
     methods: AhoCorasick,
     /// Configuration fragments, lowercased as [`fold`] lowercases.
     config: AhoCorasick,
+    /// The fragments, folded.
+    fragments: Vec<Vec<u8>>,
+    /// Folded bytes that end the first part of some fragment (`b`, `i`, `n` of `bind`): only a
+    /// quote after one of them can close a first piece ([`pieces`]).
+    piece_last: [bool; 256],
 }
 
 /// What the configuration names in this file accept (`bind` / `listen`-style names).
@@ -148,9 +153,18 @@ fn skip_blank(bytes: &[u8], mut i: usize) -> usize {
 /// Configuration fragments in any case: the bytes are folded to lowercase a block at a time
 /// (with an overlap as long as the longest fragment) so that a vectorised search applies.
 fn config_needs(bytes: &[u8], t: &Tables) -> Needs {
+    let all = CONFIG.iter().fold(Needs::default(), |n, c| n.with(c.1));
+    let needs = whole_names(bytes, t, all);
+    // Names spelled in pieces matter only when the whole ones have not settled the answer.
+    if needs == all {
+        return all;
+    }
+    needs.with(assembled_config_needs(bytes, t, all))
+}
+
+fn whole_names(bytes: &[u8], t: &Tables, all: Needs) -> Needs {
     const BLOCK: usize = 8192;
     const OVERLAP: usize = 16;
-    let all = CONFIG.iter().fold(Needs::default(), |n, c| n.with(c.1));
     let mut needs = Needs::default();
     let mut buf = [0u8; BLOCK + OVERLAP];
     let mut start = 0;
@@ -165,90 +179,147 @@ fn config_needs(bytes: &[u8], t: &Tables) -> Needs {
         }
         start += BLOCK;
     }
-    // Names spelled in pieces matter only when the whole ones have not settled the answer.
-    if needs == all {
-        return all;
-    }
-    needs.with(assembled_config_needs(bytes, t, all))
+    needs
 }
 
-/// Configuration fragments that the raw bytes do not show whole: spelled across implicitly
-/// concatenated literals (`'bi' 'nd'`, `'LIS' 'TEN'`) or with escapes and continuations
-/// (`'\x62ind'`). Around each such place the text is joined as Python would read it (junctions
-/// removed, escapes decoded, so three short pieces or escapes next to a junction join too) and
-/// searched like the rest of the file. A fragment has at most 11 characters of at most 10
-/// bytes each (`\U00000062`), so a window of 128 bytes around an escape holds any fragment
-/// through it; a junction needs only the pieces' few characters around it.
+/// Configuration fragments that the raw bytes do not show whole: written with escapes or
+/// continuations (`'\x62ind'`), or split over implicitly concatenated literals (`'bi' 'nd'`,
+/// `'b' 'ind'`, `'bi'  # comment` newline `r'nd'`). Escapes are decoded over the whole file
+/// (reading code as if it were literal text only finds more) and the result is searched whole;
+/// then [`pieces`] looks for fragments split at quotes.
 fn assembled_config_needs(bytes: &[u8], t: &Tables, all: Needs) -> Needs {
-    const JUNCTION_REACH: usize = 16;
-    const ESCAPE_REACH: usize = 128;
-    let mut needs = Needs::default();
-    let mut joined = Vec::new();
-    let mut search = |window: std::ops::Range<usize>, own: usize, needs: &mut Needs| {
-        for other_comments in [true, false] {
-            join_window(bytes, window.clone(), own, other_comments, &mut joined);
-            for m in t.config.find_iter(&joined) {
-                *needs = needs.with(CONFIG[m.pattern().as_usize()].1);
-            }
-        }
+    let decoded = match decode_escapes(bytes) {
+        Decoded::Unchanged => None,
+        Decoded::Text(text) => Some(text),
+        Decoded::Named => return all,
     };
-    for at in memchr::memchr2_iter(b'\'', b'"', bytes) {
-        if let Some(end) = name_junction(bytes, at) {
-            search(at.saturating_sub(JUNCTION_REACH)..(end + JUNCTION_REACH).min(bytes.len()), at, &mut needs);
+    let text = decoded.as_deref().unwrap_or(bytes);
+    let whole = if decoded.is_some() { whole_names(text, t, all) } else { Needs::default() };
+    whole.with(pieces(text, t))
+}
+
+enum Decoded {
+    Unchanged,
+    Text(Vec<u8>),
+    /// A `\N{…}` escape, which may stand for any character.
+    Named,
+}
+
+/// The bytes with every escape decoded (`\x62` is `b`, a character outside ASCII a byte no
+/// fragment holds) and line continuations removed.
+fn decode_escapes(bytes: &[u8]) -> Decoded {
+    if !memchr::memchr_iter(b'\\', bytes).any(|i| super::hosts::name_escape_at(bytes, i).is_some()) {
+        return Decoded::Unchanged;
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(n) = memchr::memchr(b'\\', &bytes[i..]) {
+        out.extend_from_slice(&bytes[i..i + n]);
+        let at = i + n;
+        if matches!(super::hosts::name_escape_at(bytes, at), Some(super::hosts::NameEscape::Named)) {
+            return Decoded::Named;
+        }
+        match super::hosts::decode_escape(bytes, at) {
+            Some((decoded, next)) => {
+                out.extend(decoded);
+                i = next;
+            }
+            None => {
+                out.push(b'\\');
+                i = at + 1;
+            }
         }
     }
-    for at in memchr::memchr_iter(b'\\', bytes) {
-        match super::hosts::name_escape_at(bytes, at) {
-            Some(super::hosts::NameEscape::Named) => return all,
-            Some(super::hosts::NameEscape::Char) => {
-                search(at.saturating_sub(ESCAPE_REACH)..(at + ESCAPE_REACH).min(bytes.len()), at, &mut needs)
-            }
-            None => {}
+    out.extend_from_slice(&bytes[i..]);
+    Decoded::Text(out)
+}
+
+/// Fragments split over implicitly concatenated literals: the first part ends a literal
+/// (`bi'`), and from its closing quote the junction (more quotes, blanks, comments,
+/// continuations, string prefixes) leads to literals that go on with the rest of the fragment,
+/// whole middle pieces (`'s'`) included. Every place right after a quote on the way counts as a
+/// possible start of the next literal's text, so a quote's role never has to be known.
+fn pieces(text: &[u8], t: &Tables) -> Needs {
+    let mut needs = Needs::default();
+    for q in memchr::memchr2_iter(b'\'', b'"', text) {
+        let Some(&last) = q.checked_sub(1).and_then(|i| text.get(i)) else { continue };
+        if !t.piece_last[fold(last) as usize] {
+            continue;
         }
-        if needs == all {
-            break;
+        for (fragment, f) in t.fragments.iter().enumerate() {
+            let accepts = CONFIG[fragment].1;
+            if needs.has(accepts) {
+                continue;
+            }
+            let piece = Piece { raw: text, fragment: f };
+            let first = |k: usize| q >= k && eq_folded(&text[q - k..q], &f[..k]);
+            if (1..f.len()).any(|k| first(k) && piece.continues(q, k, 0)) {
+                needs = needs.with(accepts);
+            }
         }
     }
     needs
 }
 
-/// A junction at the quote `at` through which a name can run: a name character ends the piece
-/// before it and starts the one after (empty strings, docstrings and `' '.join` are not pieces
-/// of a name). Returns where it ends.
-fn name_junction(bytes: &[u8], at: usize) -> Option<usize> {
-    let name_char = |i: usize| bytes.get(i).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
-    let may_continue =
-        bytes.get(at + 1).is_some_and(|&b| matches!(b, b'\'' | b'"' | b'\\' | b'#') || !b.is_ascii_punctuation());
-    if at == 0 || !name_char(at - 1) || !may_continue {
-        return None;
-    }
-    super::hosts::junction_at(bytes, at, bytes.len(), true).filter(|&end| name_char(end))
+/// `raw` folded as [`fold`] folds equals the folded `pattern`.
+fn eq_folded(raw: &[u8], pattern: &[u8]) -> bool {
+    raw.len() == pattern.len() && raw.iter().zip(pattern).all(|(&r, &p)| fold(r) == p)
 }
 
-/// `bytes[window]` joined as the literals in it read: junctions removed, escapes decoded (a
-/// character outside ASCII becomes a byte no fragment holds), folded for the search. A
-/// junction read from an opening quote may swallow a piece that holds `#` as a comment, so the
-/// window is joined both with comment junctions and without those other than its own (`own`).
-fn join_window(bytes: &[u8], window: std::ops::Range<usize>, own: usize, other_comments: bool, out: &mut Vec<u8>) {
-    out.clear();
-    let mut k = window.start;
-    while k < window.end {
-        let b = bytes[k];
-        if b == b'\'' || b == b'"' {
-            let comments = other_comments || k == own;
-            if let Some(e) = super::hosts::junction_at(bytes, k, window.end, comments) {
-                k = e;
-                continue;
-            }
-        } else if b == b'\\'
-            && let Some((decoded, next)) = super::hosts::decode_escape(bytes, k)
-        {
-            out.extend(decoded.map(fold));
-            k = next;
-            continue;
+/// A fragment being followed through the literals of a file.
+struct Piece<'a> {
+    raw: &'a [u8],
+    fragment: &'a [u8],
+}
+
+impl Piece<'_> {
+    /// Whether the fragment from character `k` on can follow the literal closing at quote `q`.
+    fn continues(&self, q: usize, k: usize, depth: usize) -> bool {
+        if depth > self.fragment.len() {
+            return false;
         }
-        out.push(fold(b));
-        k += 1;
+        let rest = &self.fragment[k..];
+        let starts_with =
+            |at: usize, part: &[u8]| self.raw.get(at..at + part.len()).is_some_and(|r| eq_folded(r, part));
+        self.next_texts(q).any(|start| {
+            starts_with(start, rest)
+                || (k + 1..self.fragment.len()).any(|j| {
+                    let end = start + j - k;
+                    starts_with(start, &self.fragment[k..j])
+                        && self.raw.get(end).is_some_and(|&b| b == b'\'' || b == b'"')
+                        && self.continues(end, j, depth + 1)
+                })
+        })
+    }
+
+    /// Where the next literal's text may start after the quote at `q`: after every run of
+    /// quotes on the junction that follows it.
+    fn next_texts(&self, q: usize) -> impl Iterator<Item = usize> + '_ {
+        let raw = self.raw;
+        let mut i = q;
+        std::iter::from_fn(move || {
+            loop {
+                let b = *raw.get(i)?;
+                match b {
+                    b'\'' | b'"' => {
+                        while raw.get(i).is_some_and(|&b| b == b'\'' || b == b'"') {
+                            i += 1;
+                        }
+                        return Some(i);
+                    }
+                    b' ' | b'\t' | b'\x0c' | b'\n' | b'\r' => i += 1,
+                    b'\\' if matches!(raw.get(i + 1), Some(b'\n' | b'\r')) => i += 2,
+                    b'#' => i += memchr::memchr2(b'\n', b'\r', &raw[i..]).unwrap_or(raw.len() - i),
+                    _ => {
+                        let letters = raw[i..].iter().take(2).take_while(|b| b"rRuUbBfFtT".contains(b)).count();
+                        if letters == 0 || !raw.get(i + letters).is_some_and(|&b| b == b'\'' || b == b'"') {
+                            return None;
+                        }
+                        i += letters;
+                    }
+                }
+            }
+        })
     }
 }
 
@@ -267,8 +338,11 @@ fn is_whole_word(bytes: &[u8], range: std::ops::Range<usize>) -> bool {
         && !bytes.get(range.end).copied().is_some_and(is_ident)
 }
 
+/// ASCII only: a non-ASCII byte next to a word is taken as a boundary. In valid code it would
+/// make a longer name (`éimport`), which only costs a parse; in code that does not parse (a
+/// no-break space before `import`) the parser recovers and still reads the word.
 fn is_ident(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 fn tables() -> &'static Tables {
@@ -310,7 +384,14 @@ fn build() -> Tables {
     let folded: Vec<Vec<u8>> = CONFIG.iter().map(|c| c.0.bytes().map(fold).collect()).collect();
     let config =
         AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(&folded).expect("configuration fragments");
-    Tables { roots, requirements, methods, config }
+    let fragments: Vec<Vec<u8>> = CONFIG.iter().map(|c| c.0.bytes().map(fold).collect()).collect();
+    let mut piece_last = [false; 256];
+    for f in &fragments {
+        for &b in &f[..f.len() - 1] {
+            piece_last[b as usize] = true;
+        }
+    }
+    Tables { roots, requirements, methods, config, fragments, piece_last }
 }
 
 /// What one catalogue argument accepts; argv lists accept whatever a known program's flags do.
