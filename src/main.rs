@@ -15,6 +15,7 @@ use bindguard::cli::Cli;
 static GLOBAL: MiMalloc = MiMalloc;
 
 fn main() -> ExitCode {
+    exit_on_panic();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -36,4 +37,21 @@ fn main() -> ExitCode {
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().filter_map(|e| e.downcast_ref::<std::io::Error>()).any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+/// A bug must still end in the defined error exit with one clear line (a hook then blocks,
+/// failing closed), not in a backtrace and exit 101 from whichever thread met it.
+fn exit_on_panic() {
+    std::panic::set_hook(Box::new(|info| {
+        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let text = format!("internal error{place}: {what} (please report this)");
+        eprintln!("bindguard: error: {}", bindguard::render::sanitize(&text.replace('\n', " ")));
+        std::process::exit(2);
+    }));
 }

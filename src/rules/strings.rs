@@ -213,6 +213,12 @@ pub(crate) fn format_fields(template: &str) -> Vec<FormatPart<'_>> {
             rest = &tail[2..];
             continue;
         }
+        // A lone `}` makes Python raise; read it as text rather than as a field.
+        if let Some(after) = tail.strip_prefix('}') {
+            out.push(FormatPart::Text("}"));
+            rest = after;
+            continue;
+        }
         let Some(close) = tail.find('}') else { break };
         let field = &tail[1..close];
         let name = field.split([':', '!']).next().unwrap_or("");
@@ -272,6 +278,8 @@ mod tests {
         use FormatPart::*;
         assert_eq!(format_fields("{}:{}"), vec![Index(0), Text(":"), Index(1)]);
         assert_eq!(format_fields("{host}:{0:d}{{"), vec![Named("host"), Text(":"), Index(0), Text("{")]);
+        assert_eq!(format_fields("}0.0.0.0"), vec![Text("}"), Text("0.0.0.0")], "a lone brace is text");
+        assert_eq!(format_fields("{:{}}x").last(), Some(&Text("x")), "nested specs do not panic");
         assert_eq!(percent_fields("tcp://%s:%d"), vec![Text("tcp://"), Index(0), Text(":"), Index(1)]);
         assert_eq!(percent_fields("100%% %(x)s"), vec![Text("100"), Text("%"), Text(" "), Index(0)]);
     }

@@ -92,27 +92,36 @@ fn has_star(bytes: &[u8]) -> bool {
     })
 }
 
-/// Whether `bytes[at - 1]` is the type letter of a `%` conversion (`%s`, `%(host)s`, `%-5d`).
+/// Whether `bytes[at - 1]` may be the type letter of a `%` conversion. As the analysis reads a
+/// conversion, it ends at the first letter after `%`, with anything else between (`%-5s`,
+/// `%!s`, `%*.*d`), and `%(key)` runs to the first `)` whatever the key holds.
 fn after_conversion(bytes: &[u8], at: usize) -> bool {
     let Some(k) = at.checked_sub(1) else { return false };
     if !bytes[k].is_ascii_alphabetic() {
         return false;
     }
-    let mut k = k;
-    let floor = at.saturating_sub(96);
-    while k > floor {
-        k -= 1;
-        match bytes[k] {
+    let mut j = k;
+    while j > 0 {
+        j -= 1;
+        match bytes[j] {
             b'%' => return true,
-            b')' => {
-                let open = memchr::memrchr(b'(', &bytes[floor..k]).map(|o| floor + o);
-                match open {
-                    Some(o) if !bytes[o..k].contains(&b'\n') => k = o,
-                    _ => return false,
-                }
-            }
-            b'0'..=b'9' | b'.' | b'#' | b'+' | b'-' | b' ' | b'*' | b'h' | b'l' | b'L' => {}
-            _ => return false,
+            b')' => return mapping_key_before(bytes, j),
+            b if b.is_ascii_alphabetic() => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// `bytes[close]` is `)`: whether a `%(` opens a key that this `)` is the first to close.
+fn mapping_key_before(bytes: &[u8], close: usize) -> bool {
+    let mut j = close;
+    while j > 1 {
+        j -= 1;
+        match bytes[j] {
+            b')' => return false,
+            b'(' if bytes[j - 1] == b'%' => return true,
+            _ => {}
         }
     }
     false

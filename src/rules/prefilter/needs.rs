@@ -115,39 +115,44 @@ fn imported_roots(bytes: &[u8], t: &Tables) -> u64 {
             if !is_whole_word(bytes, at..at + keyword.len()) {
                 continue;
             }
-            let mut i = at + keyword.len();
-            loop {
-                i = skip_blank(bytes, i);
-                let name_end = i + bytes[i..].iter().take_while(|&&b| is_ident(b) || b == b'.').count();
-                let root = bytes[i..name_end].split(|&b| b == b'.').next().unwrap_or_default();
-                roots |= t.roots.get(root).copied().unwrap_or(0);
-                if keyword == b"from" {
-                    break;
-                }
-                i = skip_blank(bytes, name_end);
-                if bytes[i..].starts_with(b"as") && !bytes.get(i + 2).copied().is_some_and(is_ident) {
-                    i = skip_blank(bytes, i + 2);
-                    i = skip_blank(bytes, i + bytes[i..].iter().take_while(|&&b| is_ident(b)).count());
-                }
-                if bytes.get(i) != Some(&b',') {
-                    break;
-                }
-                i += 1;
+            let words = statement_words(bytes, at + keyword.len());
+            // `from a.b import c`: the module's root is its first word. `import a.b as c, d`:
+            // every word of the statement (submodules and aliases too) may be a root.
+            let take = if keyword == b"from" { 1 } else { usize::MAX };
+            for word in words.take(take) {
+                roots |= t.roots.get(word).copied().unwrap_or(0);
             }
         }
     }
     roots
 }
 
-/// Skips whitespace, line continuations and the parenthesis of an import list.
-fn skip_blank(bytes: &[u8], mut i: usize) -> usize {
-    while let Some(&b) = bytes.get(i) {
-        if !(matches!(b, b' ' | b'\t' | b'\x0c' | b'(' | b'\\' | b'\r' | b'\n')) {
-            break;
+/// The names of the statement that goes on at `i`, up to its end: a line break outside
+/// parentheses and not continued, a `;` or a comment. Names hold non-ASCII bytes too (they
+/// never match a root, but must not end the walk).
+fn statement_words(bytes: &[u8], mut i: usize) -> impl Iterator<Item = &[u8]> {
+    let mut depth = 0u32;
+    std::iter::from_fn(move || {
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b'(' => depth += 1,
+                b')' => depth = depth.saturating_sub(1),
+                b'\\' if matches!(bytes.get(i + 1), Some(b'\n' | b'\r')) => i += 1,
+                b'\n' | b'\r' if depth == 0 => return None,
+                b';' | b'#' => return None,
+                _ if is_ident(b) || b >= 0x80 => {
+                    let start = i;
+                    while bytes.get(i).is_some_and(|&c| is_ident(c) || c >= 0x80) {
+                        i += 1;
+                    }
+                    return Some(&bytes[start..i]);
+                }
+                _ => {}
+            }
+            i += 1;
         }
-        i += 1;
-    }
-    i
+        None
+    })
 }
 
 /// Configuration fragments in any case: the bytes are folded to lowercase a block at a time
@@ -182,20 +187,18 @@ fn whole_names(bytes: &[u8], t: &Tables, all: Needs) -> Needs {
     needs
 }
 
-/// Configuration fragments that the raw bytes do not show whole: written with escapes or
-/// continuations (`'\x62ind'`), or split over implicitly concatenated literals (`'bi' 'nd'`,
-/// `'b' 'ind'`, `'bi'  # comment` newline `r'nd'`). Escapes are decoded over the whole file
-/// (reading code as if it were literal text only finds more) and the result is searched whole;
-/// then [`pieces`] looks for fragments split at quotes.
+/// Configuration fragments that the raw bytes do not show whole: split over implicitly
+/// concatenated literals (`'bi' 'nd'`, `'b' 'ind'`, `'bi'  # comment` newline `r'nd'`), or
+/// written with escapes (`'\x62ind'`). Pieces are looked for in the bytes as they are (raw
+/// strings, comments, escaped backslashes keep their text) and again with every escape decoded
+/// (reading code as if it were literal text only finds more).
 fn assembled_config_needs(bytes: &[u8], t: &Tables, all: Needs) -> Needs {
-    let decoded = match decode_escapes(bytes) {
-        Decoded::Unchanged => None,
-        Decoded::Text(text) => Some(text),
-        Decoded::Named => return all,
-    };
-    let text = decoded.as_deref().unwrap_or(bytes);
-    let whole = if decoded.is_some() { whole_names(text, t, all) } else { Needs::default() };
-    whole.with(pieces(text, t))
+    let as_written = pieces(bytes, t);
+    match decode_escapes(bytes) {
+        Decoded::Unchanged => as_written,
+        Decoded::Text(text) => as_written.with(whole_names(&text, t, all)).with(pieces(&text, t)),
+        Decoded::Named => all,
+    }
 }
 
 enum Decoded {
@@ -218,6 +221,12 @@ fn decode_escapes(bytes: &[u8]) -> Decoded {
         let at = i + n;
         if matches!(super::hosts::name_escape_at(bytes, at), Some(super::hosts::NameEscape::Named)) {
             return Decoded::Named;
+        }
+        // An escaped backslash is one backslash, and what follows it is text.
+        if bytes.get(at + 1) == Some(&b'\\') {
+            out.push(b'\\');
+            i = at + 2;
+            continue;
         }
         match super::hosts::decode_escape(bytes, at) {
             Some((decoded, next)) => {
