@@ -41,8 +41,9 @@ impl Spellings {
 
 pub(crate) fn spellings(bytes: &[u8]) -> Spellings {
     let escapes = host_escapes(bytes);
-    let (ip, zero) = if escapes.ip { (true, false) } else { address_runs(bytes) };
-    Spellings { ip, zero, empty: has_empty(bytes), star: escapes.star || has_star(bytes) }
+    let pct = may_convert(bytes);
+    let (ip, zero) = if escapes.ip { (true, false) } else { address_runs(bytes, pct) };
+    Spellings { ip, zero, empty: has_empty(bytes), star: escapes.star || has_star(bytes, pct) }
 }
 
 fn is_quote(b: u8) -> bool {
@@ -71,7 +72,7 @@ fn has_empty(bytes: &[u8]) -> bool {
 }
 
 /// A `*` that can be a whole host: `'*'`, `*:8080`, `tcp://*`, `--ip=*`.
-fn has_star(bytes: &[u8]) -> bool {
+fn has_star(bytes: &[u8], pct: bool) -> bool {
     memchr::memchr_iter(b'*', bytes).any(|i| {
         let before = i.checked_sub(1).map(|j| bytes[j]);
         let after = bytes.get(i + 1).copied();
@@ -83,7 +84,7 @@ fn has_star(bytes: &[u8]) -> bool {
             Some(b) => {
                 is_quote(b)
                     || matches!(b, b'}' | b'\\' | b'/' | b'=')
-                    || after_conversion(bytes, i)
+                    || after_conversion(bytes, i, pct)
                     || escape_just_before(bytes, i)
             }
         };
@@ -92,46 +93,70 @@ fn has_star(bytes: &[u8]) -> bool {
     })
 }
 
-/// Whether `bytes[at - 1]` may be the type letter of a `%` conversion. As the analysis reads a
-/// conversion, it ends at the first letter after `%`, with anything else between (`%-5s`,
-/// `%!s`, `%*.*d`), and `%(key)` runs to the first `)` whatever the key holds.
-fn after_conversion(bytes: &[u8], at: usize) -> bool {
+/// Whether the file may hold a `%` conversion: a `%`, or an escape that can stand for one
+/// (`\x25`, `\45`, `\u0025`, `\N{…}`).
+fn may_convert(bytes: &[u8]) -> bool {
+    memchr::memchr(b'%', bytes).is_some()
+        || memchr::memchr_iter(b'\\', bytes).any(|i| matches!(escape_at(bytes, i), Escape::Char(0x25) | Escape::Named))
+}
+
+/// Whether `bytes[at - 1]` may be the type letter of a `%` conversion, in a file that may hold
+/// one (`pct`). The analysis ends a conversion at the first letter after its `%`, with anything
+/// else between (`%-5s`, `%!s`, `%(key))s`), and the template is assembled like any string
+/// (`'%' r's0.0.0.0'`, `p + 's…'`), so the letter counts when it starts a piece, or when the
+/// walk back over non-letters (escapes decoded) reaches a `%`, a `%(` key or a piece boundary.
+fn after_conversion(bytes: &[u8], at: usize, pct: bool) -> bool {
     let Some(k) = at.checked_sub(1) else { return false };
-    if !bytes[k].is_ascii_alphabetic() {
+    if !pct || !bytes[k].is_ascii_alphabetic() {
         return false;
     }
     let mut j = k;
+    let mut keyed = false;
     while j > 0 {
+        if let Some((start, c)) = escape_ending_at(bytes, j) {
+            match c {
+                b'%' => return true,
+                b')' => keyed = true,
+                c if c.is_ascii_alphabetic() && !keyed => return false,
+                _ => {}
+            }
+            j = start;
+            continue;
+        }
         j -= 1;
         match bytes[j] {
             b'%' => return true,
-            b')' => return mapping_key_before(bytes, j),
-            b if b.is_ascii_alphabetic() => return false,
+            b if is_quote(b) || b == b'}' => return true,
+            b')' => keyed = true,
+            b'(' if keyed && j > 0 && bytes[j - 1] == b'%' => return true,
+            b if b.is_ascii_alphabetic() && !keyed => return false,
             _ => {}
         }
     }
-    false
+    true
 }
 
-/// `bytes[close]` is `)`: whether a `%(` opens a key that this `)` is the first to close.
-fn mapping_key_before(bytes: &[u8], close: usize) -> bool {
-    let mut j = close;
-    while j > 1 {
-        j -= 1;
-        match bytes[j] {
-            b')' => return false,
-            b'(' if bytes[j - 1] == b'%' => return true,
-            _ => {}
-        }
+/// The escape that ends right before `end`, if any: where it starts and the byte it stands for.
+fn escape_ending_at(bytes: &[u8], end: usize) -> Option<(usize, u8)> {
+    if !bytes[end - 1].is_ascii_alphanumeric() {
+        return None;
     }
-    false
+    (2..=10).filter_map(|len| end.checked_sub(len)).filter(|&s| bytes[s] == b'\\').find_map(|s| {
+        match escape_at(bytes, s) {
+            Escape::Char(c) => {
+                let next = decode_escape(bytes, s).map(|(_, next)| next);
+                (next == Some(end)).then(|| (s, u8::try_from(c).unwrap_or(0xFF)))
+            }
+            _ => None,
+        }
+    })
 }
 
 /// A piece starts here: after a quote, a `}` field end, a `%` conversion or an escape.
-fn opens_piece(bytes: &[u8], at: usize) -> bool {
+fn opens_piece(bytes: &[u8], at: usize, pct: bool) -> bool {
     match at.checked_sub(1).map(|j| bytes[j]) {
         None => true,
-        Some(b) => is_quote(b) || b == b'}' || b == b'\\' || after_conversion(bytes, at),
+        Some(b) => is_quote(b) || b == b'}' || b == b'\\' || after_conversion(bytes, at, pct),
     }
 }
 
@@ -142,10 +167,10 @@ fn closes_piece(b: Option<u8>) -> bool {
 
 /// A host may start here: a piece start, a delimiter the classifier strips, or an escape that
 /// may decode to one (`\t0.0.0.0`, `\x5b::]`, `tcp:\x2f\x2f*`).
-fn host_may_start(bytes: &[u8], at: usize) -> bool {
+fn host_may_start(bytes: &[u8], at: usize, pct: bool) -> bool {
     let before = at.checked_sub(1).map(|j| bytes[j]);
     before.is_some_and(|b| matches!(b, b'[' | b'/' | b'=') || is_space(b))
-        || opens_piece(bytes, at)
+        || opens_piece(bytes, at, pct)
         || escape_just_before(bytes, at)
 }
 
@@ -176,7 +201,7 @@ struct Pieces {
 
 /// Whether some run spells an unspecified IP address (whole or in pieces), and whether one
 /// spells Django's `0` host; stops at the first IP address.
-fn address_runs(bytes: &[u8]) -> (bool, bool) {
+fn address_runs(bytes: &[u8], pct: bool) -> (bool, bool) {
     let mut pieces = Pieces::default();
     let mut zero = false;
     let mut i = 0;
@@ -191,7 +216,7 @@ fn address_runs(bytes: &[u8]) -> (bool, bool) {
         while end < bytes.len() && is_run_byte(bytes[end]) {
             end += 1;
         }
-        match run_has_host(bytes, start, end, &mut pieces) {
+        match run_has_host(bytes, start, end, &mut pieces, pct) {
             Some(Host::Ip) => return (true, zero),
             Some(Host::Zero) => zero = true,
             None => {}
@@ -207,7 +232,7 @@ enum Host {
 }
 
 /// Judges one maximal run `bytes[start..end]`; records split-host pieces in `pieces`.
-fn run_has_host(bytes: &[u8], start: usize, end: usize, pieces: &mut Pieces) -> Option<Host> {
+fn run_has_host(bytes: &[u8], start: usize, end: usize, pieces: &mut Pieces, pct: bool) -> Option<Host> {
     let run = &bytes[start..end];
     if !run.iter().any(|&b| b != b'.') {
         return None;
@@ -217,7 +242,7 @@ fn run_has_host(bytes: &[u8], start: usize, end: usize, pieces: &mut Pieces) -> 
     let before_colons = || run.iter().enumerate().filter(|(_, b)| **b == b':').map(|(c, _)| &run[..c]);
     let ends_like_host = |h: &[u8]| h.last().is_some_and(|&b| b == b'0' || b == b':');
     let mut zero = false;
-    if host_may_start(bytes, start) {
+    if host_may_start(bytes, start, pct) {
         if (host_may_end(after) && is_whole_host(run)) || before_colons().any(is_whole_host) {
             return Some(Host::Ip);
         }
@@ -226,7 +251,7 @@ fn run_has_host(bytes: &[u8], start: usize, end: usize, pieces: &mut Pieces) -> 
             pieces.first = true;
         }
     }
-    if !pieces.last && opens_piece(bytes, start) {
+    if !pieces.last && opens_piece(bytes, start, pct) {
         pieces.last = (host_may_end(after) && ends_like_host(run)) || before_colons().any(ends_like_host);
     }
     if pieces.first && pieces.last {

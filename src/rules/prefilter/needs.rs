@@ -188,15 +188,15 @@ fn whole_names(bytes: &[u8], t: &Tables, all: Needs) -> Needs {
 }
 
 /// Configuration fragments that the raw bytes do not show whole: split over implicitly
-/// concatenated literals (`'bi' 'nd'`, `'b' 'ind'`, `'bi'  # comment` newline `r'nd'`), or
-/// written with escapes (`'\x62ind'`). Pieces are looked for in the bytes as they are (raw
-/// strings, comments, escaped backslashes keep their text) and again with every escape decoded
-/// (reading code as if it were literal text only finds more).
+/// concatenated literals (`'bi' 'nd'`, `'b' 'ind'`, `'bi'  # comment` newline `r'nd'`), where
+/// [`pieces`] reads each character as written or as an escape, or written whole with escapes
+/// (`'\x62ind'`), searched in a copy with every escape decoded (reading code as if it were
+/// literal text only finds more).
 fn assembled_config_needs(bytes: &[u8], t: &Tables, all: Needs) -> Needs {
     let as_written = pieces(bytes, t);
     match decode_escapes(bytes) {
         Decoded::Unchanged => as_written,
-        Decoded::Text(text) => as_written.with(whole_names(&text, t, all)).with(pieces(&text, t)),
+        Decoded::Text(text) => as_written.with(whole_names(&text, t, all)),
         Decoded::Named => all,
     }
 }
@@ -249,10 +249,15 @@ fn decode_escapes(bytes: &[u8]) -> Decoded {
 /// whole middle pieces (`'s'`) included. Every place right after a quote on the way counts as a
 /// possible start of the next literal's text, so a quote's role never has to be known.
 fn pieces(text: &[u8], t: &Tables) -> Needs {
+    let backslashes: Vec<usize> = memchr::memchr_iter(b'\\', text).collect();
     let mut needs = Needs::default();
     for q in memchr::memchr2_iter(b'\'', b'"', text) {
         let Some(&last) = q.checked_sub(1).and_then(|i| text.get(i)) else { continue };
-        if !t.piece_last[fold(last) as usize] {
+        // A first piece ends with a fragment character, written or as an escape (whose last
+        // byte is a digit or hex letter) or followed by a continuation: both need a backslash.
+        let escape_may_end = (last.is_ascii_alphanumeric() || last == b'\n' || last == b'\r')
+            && any_in(&backslashes, q.saturating_sub(10)..q);
+        if !t.piece_last[fold(last) as usize] && !escape_may_end {
             continue;
         }
         for (fragment, f) in t.fragments.iter().enumerate() {
@@ -260,9 +265,9 @@ fn pieces(text: &[u8], t: &Tables) -> Needs {
             if needs.has(accepts) {
                 continue;
             }
-            let piece = Piece { raw: text, fragment: f };
-            let first = |k: usize| q >= k && eq_folded(&text[q - k..q], &f[..k]);
-            if (1..f.len()).any(|k| first(k) && piece.continues(q, k, 0)) {
+            let piece = Piece { raw: text, fragment: f, backslashes: &backslashes };
+            let ends = |k: usize| (escape_may_end || f[k - 1] == fold(last)) && piece.ends_with(q, &f[..k]);
+            if (1..f.len()).any(|k| ends(k) && piece.continues(q, k, 0)) {
                 needs = needs.with(accepts);
             }
         }
@@ -270,15 +275,20 @@ fn pieces(text: &[u8], t: &Tables) -> Needs {
     needs
 }
 
-/// `raw` folded as [`fold`] folds equals the folded `pattern`.
-fn eq_folded(raw: &[u8], pattern: &[u8]) -> bool {
-    raw.len() == pattern.len() && raw.iter().zip(pattern).all(|(&r, &p)| fold(r) == p)
-}
-
-/// A fragment being followed through the literals of a file.
+/// A fragment being followed through the literals of a file. Each character may be written
+/// as it is or as an escape (`\x62`), and a continuation may sit anywhere: a literal's kind
+/// (raw or not) is not known here, so both readings are tried at every place.
 struct Piece<'a> {
     raw: &'a [u8],
     fragment: &'a [u8],
+    /// Where the backslashes are: away from them every character is as written.
+    backslashes: &'a [usize],
+}
+
+/// Whether a sorted list of positions has one in `range`.
+fn any_in(positions: &[usize], range: std::ops::Range<usize>) -> bool {
+    let i = positions.partition_point(|&p| p < range.start);
+    positions.get(i).is_some_and(|&p| p < range.end)
 }
 
 impl Piece<'_> {
@@ -287,18 +297,67 @@ impl Piece<'_> {
         if depth > self.fragment.len() {
             return false;
         }
-        let rest = &self.fragment[k..];
-        let starts_with =
-            |at: usize, part: &[u8]| self.raw.get(at..at + part.len()).is_some_and(|r| eq_folded(r, part));
+        let quote_at = |at: usize| self.raw.get(at).is_some_and(|&b| b == b'\'' || b == b'"');
         self.next_texts(q).any(|start| {
-            starts_with(start, rest)
+            let mut ends = Vec::new();
+            self.match_forward(start, &self.fragment[k..], &mut ends);
+            !ends.is_empty()
                 || (k + 1..self.fragment.len()).any(|j| {
-                    let end = start + j - k;
-                    starts_with(start, &self.fragment[k..j])
-                        && self.raw.get(end).is_some_and(|&b| b == b'\'' || b == b'"')
-                        && self.continues(end, j, depth + 1)
+                    ends.clear();
+                    self.match_forward(start, &self.fragment[k..j], &mut ends);
+                    ends.iter().any(|&end| quote_at(end) && self.continues(end, j, depth + 1))
                 })
         })
+    }
+
+    /// Whether `part` ends at `end`.
+    fn ends_with(&self, end: usize, part: &[u8]) -> bool {
+        let raw = self.raw;
+        if !any_in(self.backslashes, end.saturating_sub(part.len() * 10)..end) {
+            return end >= part.len() && raw[end - part.len()..end].iter().zip(part).all(|(&r, &p)| fold(r) == p);
+        }
+        let Some((&c, rest)) = part.split_last() else { return true };
+        let Some(&last) = end.checked_sub(1).and_then(|i| raw.get(i)) else { return false };
+        if fold(last) == c && self.ends_with(end - 1, rest) {
+            return true;
+        }
+        // An escape ends in a digit or hex letter, a continuation in a line break.
+        if !(last.is_ascii_alphanumeric() || last == b'\n' || last == b'\r') {
+            return false;
+        }
+        let from = self.backslashes.partition_point(|&p| p < end.saturating_sub(10));
+        self.backslashes[from..].iter().take_while(|&&p| p < end).any(|&s| match super::hosts::decode_escape(raw, s) {
+            Some((Some(d), next)) if next == end && fold(d) == c => self.ends_with(s, rest),
+            Some((None, next)) if next == end => self.ends_with(s, part),
+            _ => false,
+        })
+    }
+
+    /// Every place where `part`, matched from `at`, can end.
+    fn match_forward(&self, at: usize, part: &[u8], ends: &mut Vec<usize>) {
+        let raw = self.raw;
+        if !any_in(self.backslashes, at..at + part.len() * 10) {
+            let plain = raw.get(at..at + part.len()).is_some_and(|r| r.iter().zip(part).all(|(&r, &p)| fold(r) == p));
+            if plain {
+                ends.push(at + part.len());
+            }
+            return;
+        }
+        let Some((&c, rest)) = part.split_first() else {
+            ends.push(at);
+            return;
+        };
+        let Some(&b) = self.raw.get(at) else { return };
+        if fold(b) == c {
+            self.match_forward(at + 1, rest, ends);
+        }
+        if b == b'\\' {
+            match super::hosts::decode_escape(self.raw, at) {
+                Some((Some(d), next)) if fold(d) == c => self.match_forward(next, rest, ends),
+                Some((None, next)) => self.match_forward(next, part, ends),
+                _ => {}
+            }
+        }
     }
 
     /// Where the next literal's text may start after the quote at `q`: after every run of
