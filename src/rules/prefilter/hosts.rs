@@ -46,7 +46,7 @@ pub(crate) fn spellings(bytes: &[u8]) -> Spellings {
     Spellings { ip, zero, empty: has_empty(bytes), star: escapes.star || has_star(bytes, pct) }
 }
 
-fn is_quote(b: u8) -> bool {
+pub(crate) fn is_quote(b: u8) -> bool {
     b == b'\'' || b == b'"'
 }
 

@@ -16,6 +16,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use super::super::address::Accept;
 use super::super::sinks::{CATALOGUE, PROGRAMS, Shape};
 use super::Needs;
+use super::hosts::is_quote;
 
 /// Python 2 module names and the catalogue roots the import resolver maps them onto.
 const LEGACY: &[(&str, &str)] = &[
@@ -285,6 +286,11 @@ struct Piece<'a> {
     backslashes: &'a [usize],
 }
 
+/// `raw` folded as [`fold`] folds equals the folded `part` (same length).
+fn folded_eq(raw: &[u8], part: &[u8]) -> bool {
+    raw.iter().zip(part).all(|(&r, &p)| fold(r) == p)
+}
+
 /// Whether a sorted list of positions has one in `range`.
 fn any_in(positions: &[usize], range: std::ops::Range<usize>) -> bool {
     let i = positions.partition_point(|&p| p < range.start);
@@ -297,7 +303,7 @@ impl Piece<'_> {
         if depth > self.fragment.len() {
             return false;
         }
-        let quote_at = |at: usize| self.raw.get(at).is_some_and(|&b| b == b'\'' || b == b'"');
+        let quote_at = |at: usize| self.raw.get(at).copied().is_some_and(is_quote);
         self.next_texts(q).any(|start| {
             let mut ends = Vec::new();
             self.match_forward(start, &self.fragment[k..], &mut ends);
@@ -314,7 +320,7 @@ impl Piece<'_> {
     fn ends_with(&self, end: usize, part: &[u8]) -> bool {
         let raw = self.raw;
         if !any_in(self.backslashes, end.saturating_sub(part.len() * 10)..end) {
-            return end >= part.len() && raw[end - part.len()..end].iter().zip(part).all(|(&r, &p)| fold(r) == p);
+            return end >= part.len() && folded_eq(&raw[end - part.len()..end], part);
         }
         let Some((&c, rest)) = part.split_last() else { return true };
         let Some(&last) = end.checked_sub(1).and_then(|i| raw.get(i)) else { return false };
@@ -337,7 +343,7 @@ impl Piece<'_> {
     fn match_forward(&self, at: usize, part: &[u8], ends: &mut Vec<usize>) {
         let raw = self.raw;
         if !any_in(self.backslashes, at..at + part.len() * 10) {
-            let plain = raw.get(at..at + part.len()).is_some_and(|r| r.iter().zip(part).all(|(&r, &p)| fold(r) == p));
+            let plain = raw.get(at..at + part.len()).is_some_and(|r| folded_eq(r, part));
             if plain {
                 ends.push(at + part.len());
             }
@@ -370,7 +376,7 @@ impl Piece<'_> {
                 let b = *raw.get(i)?;
                 match b {
                     b'\'' | b'"' => {
-                        while raw.get(i).is_some_and(|&b| b == b'\'' || b == b'"') {
+                        while raw.get(i).copied().is_some_and(is_quote) {
                             i += 1;
                         }
                         return Some(i);
@@ -380,7 +386,7 @@ impl Piece<'_> {
                     b'#' => i += memchr::memchr2(b'\n', b'\r', &raw[i..]).unwrap_or(raw.len() - i),
                     _ => {
                         let letters = raw[i..].iter().take(2).take_while(|b| b"rRuUbBfFtT".contains(b)).count();
-                        if letters == 0 || !raw.get(i + letters).is_some_and(|&b| b == b'\'' || b == b'"') {
+                        if letters == 0 || !raw.get(i + letters).copied().is_some_and(is_quote) {
                             return None;
                         }
                         i += letters;
