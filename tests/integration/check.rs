@@ -378,3 +378,41 @@ mod fix {
         assert!(leftovers.is_empty());
     }
 }
+
+/// The whole output of the main `check` scenarios: exit code, stdout and stderr together.
+mod snapshots {
+    use super::{FLASK_BAD, FLASK_GOOD, check};
+    use crate::support::{Sandbox, write};
+
+    /// Runs `check ARGS` over one `app.py` holding `content` and snapshots the result.
+    fn snapshot(name: &str, content: &str, args: &[&str]) {
+        let sb = Sandbox::new();
+        write(&sb.path().join("app.py"), content);
+        insta::assert_snapshot!(name, check(&sb, args).snapshot(&sb));
+    }
+
+    #[test]
+    fn check_finding_text() {
+        snapshot("check_finding_text", FLASK_BAD, &["app.py"]);
+    }
+
+    #[test]
+    fn check_finding_json() {
+        snapshot("check_finding_json", FLASK_BAD, &["--format", "json", "app.py"]);
+    }
+
+    #[test]
+    fn check_clean() {
+        snapshot("check_clean", FLASK_GOOD, &["app.py"]);
+    }
+
+    #[test]
+    fn check_diff() {
+        snapshot("check_diff", FLASK_BAD, &["--diff", "app.py"]);
+    }
+
+    #[test]
+    fn check_fix() {
+        snapshot("check_fix", FLASK_BAD, &["--fix", "app.py"]);
+    }
+}

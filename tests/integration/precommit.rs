@@ -472,3 +472,34 @@ fn large_first_commit_reads_blobs_in_parallel() {
     assert!(run.stderr.contains("pkg3/server.py:3:"), "{}", run.stderr);
     assert!(run.stderr.contains("61 staged Python files, 63 changed lines"), "{}", run.stderr);
 }
+
+/// The whole output of `bindguard pre-commit` run in the repository as the hook runs it: exit
+/// code, stdout and stderr together.
+mod snapshots {
+    use super::{BAD, GOOD, hooked_repo, stage};
+    use crate::support::Sandbox;
+
+    fn snapshot(name: &str, content: &str, args: &[&str]) {
+        let sb = Sandbox::new();
+        let repo = hooked_repo(&sb);
+        stage(&sb, &repo, "app.py", content);
+        let mut full = vec!["pre-commit"];
+        full.extend_from_slice(args);
+        insta::assert_snapshot!(name, sb.bindguard(&repo, &full).snapshot(&sb));
+    }
+
+    #[test]
+    fn precommit_blocked() {
+        snapshot("precommit_blocked", BAD, &[]);
+    }
+
+    #[test]
+    fn precommit_blocked_json() {
+        snapshot("precommit_blocked_json", BAD, &["--format", "json"]);
+    }
+
+    #[test]
+    fn precommit_clean() {
+        snapshot("precommit_clean", GOOD, &[]);
+    }
+}

@@ -244,3 +244,30 @@ fn sparse_index_fix_lands_in_the_commit_and_keeps_the_sparse_entries() {
     assert_eq!(show(&sb, &repo, "HEAD:far/away/lib.py"), GOOD, "the out-of-cone file is still in the commit");
     assert_eq!(sb.git(&repo, &["status", "--porcelain"]), "");
 }
+
+/// The whole output of `bindguard pre-commit --fix` as the hook runs it: exit code, stdout and
+/// stderr together.
+mod snapshots {
+    use super::{BAD, repo_with_hook};
+    use crate::support::{Sandbox, write};
+
+    fn snapshot(name: &str, args: &[&str]) {
+        let sb = Sandbox::new();
+        let repo = repo_with_hook(&sb, "");
+        write(&repo.join("app.py"), BAD);
+        sb.git(&repo, &["add", "app.py"]);
+        let mut full = vec!["pre-commit", "--fix"];
+        full.extend_from_slice(args);
+        insta::assert_snapshot!(name, sb.bindguard(&repo, &full).snapshot(&sb));
+    }
+
+    #[test]
+    fn precommit_fix() {
+        snapshot("precommit_fix", &[]);
+    }
+
+    #[test]
+    fn precommit_fix_continue() {
+        snapshot("precommit_fix_continue", &["--fix-continue"]);
+    }
+}

@@ -651,3 +651,53 @@ fn pre_push_under_the_pre_commit_framework_reads_its_variables() {
     assert_eq!(no_from.code, 1, "{}", no_from.all());
     assert!(no_from.stderr.contains("scanned 2 new commits"), "tracking refs still hide history: {}", no_from.stderr);
 }
+
+/// The whole output of the main push scenarios through real `git push`: exit code, stdout and
+/// stderr together (the hook's lines arrive as `remote:` lines on the server side).
+mod snapshots {
+    use super::{BAD, client, config, setup};
+    use crate::support::Sandbox;
+
+    #[test]
+    fn pre_receive_rejected() {
+        let s = Sandbox::new();
+        let (_server, work) = setup(&s);
+        s.commit_files(&work, &[("app.py", BAD)], "listen everywhere");
+        insta::assert_snapshot!("pre_receive_rejected", s.push(&work, &["origin", "main"]).snapshot(&s));
+    }
+
+    #[test]
+    fn pre_receive_accepted() {
+        let s = Sandbox::new();
+        let (_server, work) = setup(&s);
+        s.commit_files(&work, &[("svc/worker.py", "print('hi')\n")], "worker");
+        insta::assert_snapshot!("pre_receive_accepted", s.push(&work, &["origin", "main"]).snapshot(&s));
+    }
+
+    /// Policy lines before and after the report, all with GitLab's prefix.
+    #[test]
+    fn pre_receive_report_only_gitlab() {
+        let s = Sandbox::new();
+        let (server, work) = setup(&s);
+        for (key, value) in [
+            ("receive.advertisePushOptions", "true"),
+            ("bindguard.reportOnly", "true"),
+            ("bindguard.gitlabPrefix", "true"),
+            ("bindguard.maxBlobSize", "512"),
+            ("bindguard.onTooLarge", "fail-open"),
+        ] {
+            config(&s, &server, key, value);
+        }
+        s.commit_files(&work, &[("app.py", BAD), ("big.py", &format!("X = '{}'\n", "x".repeat(1000)))], "two");
+        let run = s.push(&work, &["-o", "bindguard.skip=please", "origin", "main"]);
+        insta::assert_snapshot!("pre_receive_report_only_gitlab", run.snapshot(&s));
+    }
+
+    #[test]
+    fn pre_push_rejected() {
+        let s = Sandbox::new();
+        let (_server, work) = client(&s);
+        s.commit_files(&work, &[("app.py", BAD)], "bind");
+        insta::assert_snapshot!("pre_push_rejected", s.push(&work, &["origin", "main"]).snapshot(&s));
+    }
+}

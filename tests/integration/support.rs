@@ -115,6 +115,45 @@ impl Run {
     pub fn all(&self) -> String {
         format!("{}{}", self.stdout, self.stderr)
     }
+
+    /// Exit code, stdout and stderr as one text for a snapshot, with what differs between runs
+    /// replaced: the sandbox's temporary directory, elapsed times.
+    pub fn snapshot(&self, sandbox: &Sandbox) -> String {
+        let text = format!("exit code: {}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr);
+        let text = text.replace(sandbox.path().to_str().expect("UTF-8 temporary path"), "[SANDBOX]");
+        redact_elapsed(&text)
+    }
+}
+
+/// `(0.03s)` in summary lines and `"elapsed_ms": 12` in JSON become `([ELAPSED])` and
+/// `"elapsed_ms": "[ELAPSED]"`.
+fn redact_elapsed(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((at, len, placeholder)) = next_elapsed(rest) {
+        out.push_str(&rest[..at]);
+        out.push_str(placeholder);
+        rest = &rest[at + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The first elapsed time in `text`: its offset, its length and what replaces it.
+fn next_elapsed(text: &str) -> Option<(usize, usize, &'static str)> {
+    let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+    let seconds = text.match_indices('(').find_map(|(at, _)| {
+        let whole = digits(&text[at + 1..]);
+        let rest = &text[at + 1 + whole..];
+        let fraction = rest.strip_prefix('.').map_or(0, digits);
+        let len = 1 + whole + 1 + fraction + 2;
+        (whole > 0 && fraction > 0 && text[at..].get(len - 2..len) == Some("s)")).then_some((at, len, "([ELAPSED])"))
+    });
+    let millis = text.match_indices("\"elapsed_ms\": ").find_map(|(at, key)| {
+        let len = key.len() + digits(&text[at + key.len()..]);
+        (len > key.len()).then_some((at, len, "\"elapsed_ms\": \"[ELAPSED]\""))
+    });
+    [seconds, millis].into_iter().flatten().min_by_key(|(at, _, _)| *at)
 }
 
 /// Writes a file, creating parent directories.
