@@ -48,9 +48,10 @@ impl Report {
         self.files.iter().flat_map(|f| f.findings.iter().filter(|x| !x.suppressed).map(move |x| (f, x)))
     }
 
-    /// 1 when anything blocks, 0 otherwise.
-    pub fn exit_status(&self) -> crate::app::ExitStatus {
-        if self.active_count() > 0 { crate::app::ExitStatus::Findings } else { crate::app::ExitStatus::Clean }
+    /// Whether anything blocks: an unsuppressed finding. What that does to the exit status is
+    /// the caller's decision (report-only servers, `--fix`).
+    pub fn blocks(&self) -> bool {
+        self.active_findings().next().is_some()
     }
 
     pub fn active_count(&self) -> usize {

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use mimalloc::MiMalloc;
 
-use bindguard::app::{self, ExitStatus};
+use bindguard::app;
 use bindguard::cli::Cli;
+use bindguard::exit::ExitStatus;
 
 /// The parser allocates many small nodes; mimalloc makes that markedly cheaper than glibc's
 /// allocator on the many-files workloads a hook and `check` see.
@@ -29,7 +30,7 @@ fn main() -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitStatus::Clean.into(),
         Err(err) => {
             let text = format!("{err:#}");
-            eprintln!("bindguard: error: {}", bindguard::render::sanitize(&text.replace('\n', " ")));
+            eprintln!("bindguard: error: {}", bindguard::terminal::sanitize(&text.replace('\n', " ")));
             ExitStatus::Error.into()
         }
     }
@@ -51,7 +52,7 @@ fn exit_on_panic() {
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
         let text = format!("internal error{place}: {what} (please report this)");
-        eprintln!("bindguard: error: {}", bindguard::render::sanitize(&text.replace('\n', " ")));
+        eprintln!("bindguard: error: {}", bindguard::terminal::sanitize(&text.replace('\n', " ")));
         std::process::exit(2);
     }));
 }

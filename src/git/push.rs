@@ -132,7 +132,7 @@ impl PushRepo {
             return Ok(Vec::new());
         }
         known_tips(&self.repo, &self.odb, Some(&prefix))
-            .with_context(|| format!("cannot read the tracking refs of remote {}", crate::render::sanitize(remote)))
+            .with_context(|| format!("cannot read the tracking refs of remote {}", crate::terminal::sanitize(remote)))
     }
 
     /// Scans the new commits of `updates`, handing batches of files to `sink`.

@@ -59,7 +59,7 @@ impl RefUpdate {
 }
 
 fn oid(hex: &str) -> Result<ObjectId, String> {
-    ObjectId::from_hex(hex.as_bytes()).map_err(|_| format!("{:?} is not an object id", crate::render::sanitize(hex)))
+    ObjectId::from_hex(hex.as_bytes()).map_err(|_| format!("{:?} is not an object id", crate::terminal::sanitize(hex)))
 }
 
 /// Peels `id` through annotated tags; `None` when it ends at a tree or a blob (or is missing

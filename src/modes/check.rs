@@ -11,9 +11,9 @@ use std::time::Instant;
 use anyhow::Context;
 
 use crate::analysis::{self, Report};
-use crate::app::ExitStatus;
 use crate::changes::{ChangedFile, LineFilter, Skipped};
 use crate::cli::CheckArgs;
+use crate::exit::ExitStatus;
 use crate::modes::fix_files;
 use crate::pyfiles::{self, PathKind};
 use crate::render::{self, Stylesheet, plural};
@@ -27,17 +27,17 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     if args.diff {
         let outcome = fix_files::show_diffs(&report, &settings, &mut std::io::stdout().lock())?;
         fix_files::print_outcome(&outcome, true)?;
-        return Ok(report.exit_status());
+        return Ok(ExitStatus::blocking(report.blocks()));
     }
     if !args.fix.fix {
         print(&report, &settings)?;
-        return Ok(report.exit_status());
+        return Ok(ExitStatus::blocking(report.blocks()));
     }
     let outcome = fix_files::apply(&report, &settings);
     let remaining = if outcome.fixed_files > 0 { scan(&paths, &settings)? } else { report };
     print(&remaining, &settings)?;
     fix_files::print_outcome(&outcome, false)?;
-    Ok(if outcome.unfixed_files > 0 { ExitStatus::Findings } else { remaining.exit_status() })
+    Ok(ExitStatus::blocking(outcome.unfixed_files > 0 || remaining.blocks()))
 }
 
 /// Walks the paths and analyses every Python file found.

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use crate::app::ExitStatus;
+use crate::exit::ExitStatus;
 use crate::finding::RULE_CODE;
 
 pub fn run(rule: &str) -> anyhow::Result<ExitStatus> {

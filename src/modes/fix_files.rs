@@ -12,8 +12,9 @@ use std::path::Path;
 use crate::analysis::Report;
 use crate::fix::files::replace_file;
 use crate::fix::{FixOutcome, plan};
-use crate::render::{self, plural, sanitize};
+use crate::render::{self, plural};
 use crate::settings::Settings;
+use crate::terminal::sanitize;
 
 /// Writes every verified fix; files that could not be fixed get a note.
 pub fn apply(report: &Report, settings: &Settings) -> FixOutcome {

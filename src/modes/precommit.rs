@@ -11,13 +11,14 @@ use std::io::Write;
 use std::time::Instant;
 
 use crate::analysis::{self, Report};
-use crate::app::ExitStatus;
 use crate::cli::PreCommitArgs;
+use crate::exit::ExitStatus;
 use crate::fix::FixOutcome;
 use crate::git;
 use crate::modes::precommit_fix;
-use crate::render::{self, Stylesheet, plural, sanitize};
+use crate::render::{self, Stylesheet, plural};
 use crate::settings::{Settings, Stream};
+use crate::terminal::sanitize;
 
 /// The last line when a commit is blocked: fix, suppress, or bypass knowingly.
 const NEXT_STEP: &str = "To commit: fix the lines above and `git add` them (`bindguard pre-commit --fix` does both), \
@@ -33,11 +34,11 @@ pub fn run_with_repo(repo: &gix::Repository, args: &PreCommitArgs) -> anyhow::Re
     let started = Instant::now();
     let settings = Settings::resolve(&args.common, Some(&args.fix), Stream::Stderr);
     let report = scan(repo, args, &settings, started)?;
-    if args.fix.fix && report.active_count() > 0 {
+    if args.fix.fix && report.blocks() {
         return fix(repo, args, &settings, report, started);
     }
     print(&report, &settings, args.all_lines)?;
-    Ok(report.exit_status())
+    Ok(ExitStatus::blocking(report.blocks()))
 }
 
 /// Staged changes → report; the elapsed time covers the git side too.
@@ -64,7 +65,7 @@ fn fix(
     let remaining = after.active_count();
     print_fix_outcome(&outcome, remaining, args.fix_continue)?;
     let stop = remaining > 0 || (outcome.fixed_findings > 0 && !args.fix_continue);
-    Ok(if stop { ExitStatus::Findings } else { ExitStatus::Clean })
+    Ok(ExitStatus::blocking(stop))
 }
 
 fn print(report: &Report, settings: &Settings, all_lines: bool) -> anyhow::Result<()> {

@@ -13,15 +13,16 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use crate::analysis::{self, Report};
-use crate::app::ExitStatus;
 use crate::changes::ChangeSet;
 use crate::cli::{PrePushArgs, PreReceiveArgs};
+use crate::exit::ExitStatus;
 use crate::git::push::{Known, Limits, Overrun, PushRepo, ScanSummary};
 use crate::git::push_refs::RefUpdate;
 use crate::modes::push_input::{SKIP_OPTION, framework_update, push_options, pusher, read_updates, skip_request};
 use crate::policy::{OnOverrun, Policy};
-use crate::render::{self, Stylesheet, plural, sanitize};
+use crate::render::{self, Stylesheet, plural};
 use crate::settings::{Settings, Stream};
+use crate::terminal::sanitize;
 
 pub fn run_pre_receive(args: &PreReceiveArgs) -> anyhow::Result<ExitStatus> {
     let started = Instant::now();
@@ -62,7 +63,7 @@ pub fn run_pre_push(args: &PrePushArgs) -> anyhow::Result<ExitStatus> {
     let mut out = Output { prefix: "", err: std::io::stderr().lock() };
     let steps = next_steps(&report, "bypass (not recommended): git push --no-verify");
     print_report(&report, &summary, &settings, steps, &mut out)?;
-    Ok(report.exit_status())
+    Ok(ExitStatus::blocking(report.blocks()))
 }
 
 /// The whole pre-receive decision, before report-only softens it.
@@ -92,7 +93,7 @@ fn receive(
     let steps = next_steps(&report, &bypass);
     print_report(&report, &summary, settings, steps, out)?;
     let budget_rejects = print_overruns(&summary, policy, out)?;
-    Ok(if report.active_count() > 0 || budget_rejects { ExitStatus::Findings } else { ExitStatus::Clean })
+    Ok(ExitStatus::blocking(report.blocks() || budget_rejects))
 }
 
 /// Whether the pusher asked to skip the scan and the policy allows it; either way the decision

@@ -7,7 +7,7 @@ use std::io::BufRead;
 use anyhow::Context;
 
 use crate::git::push_refs::RefUpdate;
-use crate::render::sanitize;
+use crate::terminal::sanitize;
 
 /// The push option that asks the server to skip the scan.
 pub(super) const SKIP_OPTION: &str = "bindguard.skip";

@@ -1,19 +1,18 @@
 //! Turning a report into output. The only place colours appear; nothing here decides anything.
 //!
-//! Everything printed that came from a file, a path or a commit passes through [`sanitize`]:
-//! input from a push is hostile, and a terminal escape in a file name must not reach the
-//! pusher's terminal.
+//! Everything printed that came from a file, a path or a commit passes through
+//! [`terminal::sanitize`]: input from a push is hostile, and a terminal escape in a file name must
+//! not reach the pusher's terminal.
 
 pub mod diff;
 pub mod json;
 pub mod sarif;
 pub mod text;
 
-use std::borrow::Cow;
-
 use owo_colors::Style;
 
 use crate::finding::Finding;
+use crate::terminal;
 
 /// Styles chosen once per run: every field is a plain style when colour is off.
 #[derive(Debug, Clone, Copy, Default)]
@@ -51,34 +50,11 @@ impl Stylesheet {
     }
 }
 
-/// Writes a JSON document with the characters JSON leaves raw but terminals act on (C1 controls,
-/// DEL, bidirectional overrides) escaped as `\uXXXX`, so printing a report is as safe as
-/// printing the text output. They can only occur inside strings, so the result is the same JSON.
+/// Writes a JSON document with what terminals act on escaped ([`terminal::escape_json`]), so
+/// printing a report is as safe as printing the text output.
 pub fn write_json(value: &serde_json::Value, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let text = serde_json::to_string_pretty(value)?;
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if is_dangerous(c) && !c.is_ascii_control() || c == '\u{7f}' {
-            escaped.push_str(&format!("\\u{:04x}", u32::from(c)));
-        } else {
-            escaped.push(c);
-        }
-    }
-    writeln!(out, "{escaped}")
-}
-
-/// Escapes control characters (C0, C1, DEL) and bidirectional overrides, keeping tabs.
-pub fn sanitize(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_dangerous) {
-        return Cow::Borrowed(text);
-    }
-    Cow::Owned(
-        text.chars().map(|c| if is_dangerous(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect(),
-    )
-}
-
-fn is_dangerous(c: char) -> bool {
-    (c.is_control() && c != '\t') || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    writeln!(out, "{}", terminal::escape_json(&text))
 }
 
 /// Writes a machine-readable format; `false` for `Format::Text`, which each mode renders with its
@@ -108,14 +84,6 @@ pub fn plural(count: usize, noun: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sanitize_escapes_terminal_controls() {
-        assert_eq!(sanitize("evil\u{1b}[2J.py"), "evil\\u{1b}[2J.py");
-        assert_eq!(sanitize("a\u{202E}b"), "a\\u{202e}b");
-        assert_eq!(sanitize("tab\tok é"), "tab\tok é");
-        assert!(matches!(sanitize("clean"), Cow::Borrowed(_)));
-    }
 
     #[test]
     fn json_escapes_what_terminals_act_on() {
