@@ -22,16 +22,26 @@ use anyhow::{Context, anyhow, bail};
 use gix::bstr::BStr;
 use gix::index::entry::Stage;
 
-use crate::fix::FixedFile;
+/// New content for one staged file, in the git layer's own terms so that git knows nothing of
+/// how the content was made. Borrowed: the caller keeps the bytes it verified.
+#[derive(Debug, Clone, Copy)]
+pub struct NewBlob<'a> {
+    /// The path exactly as the index spells it.
+    pub path: &'a [u8],
+    /// What the entry must still hold; anything else means it was re-staged meanwhile.
+    pub replaces: &'a [u8],
+    /// The content to write and stage.
+    pub bytes: &'a [u8],
+}
 
-/// Points every fixed entry at its new blob, in each index the running commit uses.
-pub fn write_fixes(repo: &gix::Repository, fixes: &[FixedFile]) -> anyhow::Result<()> {
+/// Points every entry at its new blob, in each index the running commit uses.
+pub fn write_fixes(repo: &gix::Repository, fixes: &[NewBlob<'_>]) -> anyhow::Result<()> {
     let hash = repo.object_hash();
     let index_paths = indexes_to_update(repo);
     let mut locked = LockedIndexes::acquire(&index_paths)?;
     let mut new_ids = Vec::with_capacity(fixes.len());
     for fix in fixes {
-        let id = repo.write_blob(&fix.fixed).context("cannot write the fixed blob")?;
+        let id = repo.write_blob(fix.bytes).context("cannot write the fixed blob")?;
         new_ids.push(id.detach());
     }
     locked.update(hash, |index| apply_fixes(index, hash, fixes, &new_ids))?;
@@ -131,12 +141,12 @@ fn write_index(index: &gix::index::File, lock: &mut gix::lock::File) -> anyhow::
 fn apply_fixes(
     index: &mut gix::index::File,
     hash: gix::hash::Kind,
-    fixes: &[FixedFile],
+    fixes: &[NewBlob<'_>],
     new_ids: &[gix::ObjectId],
 ) -> anyhow::Result<()> {
     for (fix, new_id) in fixes.iter().zip(new_ids) {
-        let key: &BStr = fix.raw_path.as_slice().into();
-        let expected = gix::objs::compute_hash(hash, gix::object::Kind::Blob, &fix.original)?;
+        let key: &BStr = fix.path.into();
+        let expected = gix::objs::compute_hash(hash, gix::object::Kind::Blob, fix.replaces)?;
         let entry = index
             .entry_mut_by_path_and_stage(key, Stage::Unconflicted)
             .with_context(|| format!("{key} is no longer staged; nothing was changed"))?;

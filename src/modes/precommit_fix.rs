@@ -10,7 +10,7 @@ use crate::analysis::Report;
 use crate::fix::files::replace_file;
 use crate::fix::worktree::carry_fix;
 use crate::fix::{FixOutcome, FixedFile, plan};
-use crate::git::index_write::write_fixes;
+use crate::git::index_write::{NewBlob, write_fixes};
 use crate::rules;
 
 /// Fixes the staged blobs of every file in the report that has fixable findings.
@@ -19,7 +19,9 @@ pub fn apply(repo: &gix::Repository, report: &Report, options: &rules::Options) 
     if planned.is_empty() {
         return Ok(outcome);
     }
-    write_fixes(repo, &planned)?;
+    let blobs: Vec<NewBlob<'_>> =
+        planned.iter().map(|f| NewBlob { path: &f.raw_path, replaces: &f.original, bytes: &f.fixed }).collect();
+    write_fixes(repo, &blobs)?;
     planned.iter().for_each(|file| outcome.record(file));
     if let Some(workdir) = repo.workdir() {
         for file in &planned {
