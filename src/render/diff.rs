@@ -9,8 +9,7 @@ use std::ops::Range;
 
 use similar::{ChangeTag, TextDiff};
 
-use crate::finding::{Edit, Fix};
-use crate::fix::apply_edits;
+use crate::finding::{Edit, Fix, apply_edits};
 use crate::source::SourceText;
 
 /// Lines of context around each change.
