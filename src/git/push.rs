@@ -15,7 +15,7 @@ use anyhow::Context;
 use gix::ObjectId;
 
 use super::odb::LayeredOdb;
-use super::push_blobs::{BlobReader, Outcome};
+use super::push_blobs::{BlobReader, Gate, Outcome};
 use super::push_diff::TreeDiffer;
 use super::push_refs::{RefUpdate, known_tips, peel_to_commit};
 use crate::changes::{ChangeSet, CommitInfo};
@@ -59,7 +59,7 @@ pub struct ScanSummary {
     pub overrun: Option<Overrun>,
     /// Blobs skipped for their size.
     pub oversized_blobs: usize,
-    /// Python file versions that cannot hold a bind (ruled out before diffing or parsing).
+    /// Python file versions the gate ruled out (before diffing or parsing).
     pub ruled_out_files: usize,
 }
 
@@ -135,12 +135,14 @@ impl PushRepo {
             .with_context(|| format!("cannot read the tracking refs of remote {}", crate::terminal::sanitize(remote)))
     }
 
-    /// Scans the new commits of `updates`, handing batches of files to `sink`.
+    /// Scans the new commits of `updates`, handing batches of files to `sink`; a file version
+    /// whose bytes `gate` rules out is counted, not diffed or handed over.
     pub fn scan(
         &self,
         updates: &[RefUpdate],
         known: &Known,
         limits: &Limits,
+        gate: Gate<'_>,
         sink: &mut dyn FnMut(ChangeSet) -> anyhow::Result<()>,
     ) -> anyhow::Result<ScanSummary> {
         let tips = self.new_tips(updates)?;
@@ -150,7 +152,7 @@ impl PushRepo {
             let refs = attribute_refs(&walk.commits, &tips);
             let mut scanner = Scanner {
                 diff: TreeDiffer::new(&self.odb, self.repo.object_hash()),
-                blobs: BlobReader::new(&self.odb, limits.max_blob_size),
+                blobs: BlobReader::new(&self.odb, limits.max_blob_size, gate),
                 batch: Batch::default(),
                 limits,
                 sink,

@@ -2,10 +2,11 @@
 //!
 //! The new blob is read first (its size checked from the object header before reading; an
 //! extension-less path over the limit is first checked for a Python shebang, see
-//! [`super::blob_kind`]) and prefiltered with [`crate::rules::may_contain_bind`]; only when it passes are the old blobs
-//! read and line-diffed. Blobs that fail the prefilter are remembered by id and never read
-//! again; recently read blobs are kept in a small byte-bounded cache, because a file's old
-//! version in one commit is usually its new version in the previous one.
+//! [`super::blob_kind`]) and put to the caller's gate (a cheap test that the analysis could find
+//! something in these bytes); only when it passes are the old blobs read and line-diffed. Blobs
+//! the gate rules out are remembered by id and never read again; recently read blobs are kept in
+//! a small byte-bounded cache, because a file's old version in one commit is usually its new
+//! version in the previous one.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
@@ -21,7 +22,6 @@ use super::odb::LayeredOdb;
 use super::push_diff::Candidate;
 use crate::changes::{ChangedFile, CommitInfo, LineFilter, Skipped};
 use crate::pyfiles::{self, PathKind};
-use crate::rules;
 
 /// Bytes of recently read blobs kept for reuse.
 const CACHE_BYTES: usize = 32 << 20;
@@ -43,13 +43,18 @@ enum Blob {
 /// (path, new, olds, rename sources) of a candidate.
 type SeenKey = (BString, ObjectId, Vec<Option<ObjectId>>, Vec<BString>);
 
+/// `false` only for bytes in which the analysis cannot find anything. Injected, so that git
+/// knows nothing of the analysis.
+pub type Gate<'a> = &'a dyn Fn(&[u8]) -> bool;
+
 pub(super) struct BlobReader<'a> {
     odb: &'a LayeredOdb,
     max_size: u64,
+    gate: Gate<'a>,
     cache: BlobCache,
-    /// New blobs that cannot hold a finding.
+    /// New blobs the gate ruled out.
     clean: HashSet<ObjectId>,
-    /// Python file versions the prefilter ruled out (not diffed, not parsed), for the summary.
+    /// Python file versions the gate ruled out (not diffed, not parsed), for the summary.
     pub ruled_out: usize,
     /// Candidates already handled: a cherry-picked change is analysed once.
     seen: HashSet<SeenKey>,
@@ -57,10 +62,11 @@ pub(super) struct BlobReader<'a> {
 }
 
 impl<'a> BlobReader<'a> {
-    pub fn new(odb: &'a LayeredOdb, max_size: u64) -> Self {
+    pub fn new(odb: &'a LayeredOdb, max_size: u64, gate: Gate<'a>) -> Self {
         Self {
             odb,
             max_size,
+            gate,
             cache: BlobCache::default(),
             clean: HashSet::new(),
             ruled_out: 0,
@@ -90,7 +96,7 @@ impl<'a> BlobReader<'a> {
         if renamed_from.iter().any(|from| blob_kind::is_python_rename(from, &bytes, stub)) {
             return Ok(Outcome::Nothing);
         }
-        if !rules::may_contain_bind(&bytes) {
+        if !(self.gate)(&bytes) {
             self.clean.insert(new);
             self.ruled_out += 1;
             return Ok(Outcome::Nothing);

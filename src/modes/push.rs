@@ -137,7 +137,9 @@ fn scan_and_analyze(
             report
         });
         let mut sink = |changes| sender.send(changes).context("the analysis thread stopped");
-        let summary = repo.scan(updates, known, limits, &mut sink);
+        // Injected so that the git layer knows nothing of the rules.
+        let gate = |bytes: &[u8]| crate::rules::may_contain_bind(bytes);
+        let summary = repo.scan(updates, known, limits, &gate, &mut sink);
         drop(sender);
         let report = analyzer.join().map_err(|_| anyhow::anyhow!("the analysis thread panicked"));
         Ok::<_, anyhow::Error>((report?, summary?))
