@@ -25,6 +25,7 @@ pub mod policy;
 pub mod pyfiles;
 pub mod python;
 pub mod render;
+pub mod report;
 pub mod rules;
 pub mod settings;
 pub mod source;

@@ -53,7 +53,7 @@ impl FixOutcome {
 
 /// Verified fixes for every file of a report with fixable findings; a file that cannot be fixed
 /// safely is counted with a note instead (it keeps its findings).
-pub fn plan(report: &crate::analysis::Report, options: &crate::rules::Options) -> (Vec<FixedFile>, FixOutcome) {
+pub fn plan(report: &crate::report::Report, options: &crate::rules::Options) -> (Vec<FixedFile>, FixOutcome) {
     let mut planned = Vec::new();
     let mut outcome = FixOutcome::default();
     for (file_index, file) in report.files.iter().enumerate() {

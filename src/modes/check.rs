@@ -10,13 +10,14 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-use crate::analysis::{self, Report};
+use crate::analysis;
 use crate::changes::{ChangedFile, LineFilter, Skipped};
 use crate::cli::CheckArgs;
 use crate::exit::ExitStatus;
 use crate::modes::fix_files;
 use crate::pyfiles::{self, PathKind};
 use crate::render::{self, Stylesheet, plural};
+use crate::report::Report;
 use crate::settings::{Settings, Stream};
 use crate::source::Skip;
 

@@ -9,10 +9,10 @@ use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use crate::analysis::Report;
 use crate::fix::files::replace_file;
 use crate::fix::{FixOutcome, plan};
 use crate::render::{self, plural};
+use crate::report::Report;
 use crate::settings::Settings;
 use crate::terminal::sanitize;
 

@@ -10,13 +10,14 @@
 use std::io::Write;
 use std::time::Instant;
 
-use crate::analysis::{self, Report};
+use crate::analysis;
 use crate::cli::PreCommitArgs;
 use crate::exit::ExitStatus;
 use crate::fix::FixOutcome;
 use crate::git;
 use crate::modes::precommit_fix;
 use crate::render::{self, Stylesheet, plural};
+use crate::report::Report;
 use crate::settings::{Settings, Stream};
 use crate::terminal::sanitize;
 

@@ -6,11 +6,11 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use crate::analysis::Report;
 use crate::fix::files::replace_file;
 use crate::fix::worktree::carry_fix;
 use crate::fix::{FixOutcome, FixedFile, plan};
 use crate::git::index_write::{NewBlob, write_fixes};
+use crate::report::Report;
 use crate::rules;
 
 /// Fixes the staged blobs of every file in the report that has fixable findings.

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-use crate::analysis::{self, Report};
+use crate::analysis;
 use crate::changes::ChangeSet;
 use crate::cli::{PrePushArgs, PreReceiveArgs};
 use crate::exit::ExitStatus;
@@ -21,6 +21,7 @@ use crate::git::push_refs::RefUpdate;
 use crate::modes::push_input::{SKIP_OPTION, framework_update, push_options, pusher, read_updates, skip_request};
 use crate::policy::{OnOverrun, Policy};
 use crate::render::{self, Stylesheet, plural};
+use crate::report::Report;
 use crate::settings::{Settings, Stream};
 use crate::terminal::sanitize;
 

@@ -6,8 +6,8 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::{diff, message};
-use crate::analysis::{FileReport, Report};
 use crate::finding::{Finding, RULE_CODE};
+use crate::report::{FileReport, Report};
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let findings: Vec<Value> = report.active_findings().map(|(file, f)| finding(file, f)).collect();

@@ -60,7 +60,7 @@ pub fn write_json(value: &serde_json::Value, out: &mut dyn std::io::Write) -> st
 /// Writes a machine-readable format; `false` for `Format::Text`, which each mode renders with its
 /// own options.
 pub fn machine(
-    report: &crate::analysis::Report,
+    report: &crate::report::Report,
     format: crate::settings::Format,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<bool> {

@@ -6,8 +6,8 @@ use std::io::{self, Write};
 use owo_colors::OwoColorize;
 
 use super::{Stylesheet, diff, message, plural};
-use crate::analysis::{FileReport, Report};
 use crate::finding::{Finding, RULE_CODE};
+use crate::report::{FileReport, Report};
 use crate::terminal::sanitize;
 
 /// What differs between modes: a line prefix (GitLab), what was scanned, and what to do next.
