@@ -1,9 +1,93 @@
-//! Raw arguments + environment + terminal → resolved settings, once. Pure and unit-tested.
+//! Raw arguments + environment + terminal → resolved settings, once: the last place a clap type
+//! appears. Each subcommand gets its own settings (the shared [`Settings`] plus its flags); the
+//! decisions in here are pure functions, unit-tested.
 
 use std::io::IsTerminal;
+use std::path::PathBuf;
 
-use crate::cli::{self, ColorChoice, CommonArgs, FixArgs, FixStyleArg};
+use crate::cli::{self, Cli, ColorChoice, CommonArgs, FixArgs, FixStyleArg};
 use crate::rules::{self, FixStyle};
+
+/// The subcommand to run, with everything it needs resolved.
+#[derive(Debug)]
+pub enum Command {
+    Check(CheckSettings),
+    PreCommit(PreCommitSettings),
+    PrePush(PrePushSettings),
+    PreReceive(PreReceiveSettings),
+    /// Print the documentation of this rule.
+    Explain(String),
+}
+
+/// `check`: files and directories on disk.
+#[derive(Debug)]
+pub struct CheckSettings {
+    pub common: Settings,
+    /// What to walk; `.` when none were given.
+    pub paths: Vec<PathBuf>,
+    /// Rewrite the files with the verified fixes.
+    pub fix: bool,
+    /// Print the fixes as one patch and change nothing.
+    pub diff: bool,
+}
+
+/// `pre-commit`: the staged changes.
+#[derive(Debug)]
+pub struct PreCommitSettings {
+    pub common: Settings,
+    /// Fix the staged blobs (and the worktree where it still matches).
+    pub fix: bool,
+    /// With `fix`: let the commit go on with the fixed content.
+    pub fix_continue: bool,
+    /// Every line of a staged file counts, not only the changed ones.
+    pub all_lines: bool,
+}
+
+/// `pre-push`: the commits a push brings to a remote.
+#[derive(Debug)]
+pub struct PrePushSettings {
+    pub common: Settings,
+    /// The remote's name as git passes it (a URL when the push goes to one).
+    pub remote: Option<String>,
+}
+
+/// `pre-receive`: the commits a push brings to this server.
+#[derive(Debug)]
+pub struct PreReceiveSettings {
+    pub common: Settings,
+    /// Prefix every line for GitLab (the server's `bindguard.gitlabPrefix` can also ask for it).
+    pub gitlab: bool,
+    /// Never reject (the server's `bindguard.reportOnly` can also ask for it).
+    pub report_only: bool,
+}
+
+/// Resolves the parsed command line; colour is decided for the stream each mode writes text to.
+pub fn resolve(cli: Cli) -> Command {
+    match cli.command {
+        cli::Command::Check(args) => Command::Check(CheckSettings {
+            common: Settings::resolve(&args.common, Some(&args.fix), Stream::Stdout),
+            paths: if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths },
+            fix: args.fix.fix,
+            diff: args.diff,
+        }),
+        cli::Command::PreCommit(args) => Command::PreCommit(PreCommitSettings {
+            common: Settings::resolve(&args.common, Some(&args.fix), Stream::Stderr),
+            fix: args.fix.fix,
+            fix_continue: args.fix_continue,
+            all_lines: args.all_lines,
+        }),
+        cli::Command::PrePush(args) => Command::PrePush(PrePushSettings {
+            common: Settings::resolve(&args.common, None, Stream::Stderr),
+            remote: args.remote,
+        }),
+        cli::Command::PreReceive(args) => Command::PreReceive(PreReceiveSettings {
+            common: Settings::resolve(&args.common, None, Stream::Remote),
+            gitlab: args.gitlab,
+            report_only: args.report_only,
+        }),
+        cli::Command::Explain { rule } => Command::Explain(rule),
+    }
+}
 
 /// What the shared pipeline and the renderers need to know.
 #[derive(Debug, Clone)]
@@ -85,5 +169,28 @@ mod tests {
         assert!(!use_color(ColorChoice::Auto, false, false, None));
         assert!(!use_color(ColorChoice::Auto, true, true, None));
         assert!(!use_color(ColorChoice::Auto, true, false, Some("dumb".into())));
+    }
+
+    fn parse(args: &[&str]) -> Command {
+        use clap::Parser;
+        resolve(Cli::try_parse_from(args).expect("valid arguments"))
+    }
+
+    #[test]
+    fn each_subcommand_keeps_its_own_flags() {
+        let Command::Check(check) = parse(&["bindguard", "check", "--diff"]) else { panic!("not check") };
+        assert_eq!(check.paths, [PathBuf::from(".")]);
+        assert!(check.diff && !check.fix);
+        let args = ["bindguard", "pre-commit", "--fix", "--fix-continue", "--all-lines", "--fix-style", "env"];
+        let Command::PreCommit(precommit) = parse(&args) else { panic!("not pre-commit") };
+        assert!(precommit.fix && precommit.fix_continue && precommit.all_lines);
+        assert_eq!(precommit.common.rules.fix_style, FixStyle::Env);
+        let Command::PreReceive(receive) = parse(&["bindguard", "pre-receive", "--gitlab"]) else {
+            panic!("not pre-receive")
+        };
+        assert!(receive.gitlab && !receive.report_only);
+        assert!(!receive.common.color, "a server's output is never coloured by default");
+        let Command::PrePush(push) = parse(&["bindguard", "pre-push", "origin", "url"]) else { panic!("not pre-push") };
+        assert_eq!(push.remote.as_deref(), Some("origin"));
     }
 }

@@ -12,31 +12,30 @@ use anyhow::Context;
 
 use crate::analysis;
 use crate::changes::{ChangedFile, LineFilter, Skipped};
-use crate::cli::CheckArgs;
 use crate::exit::ExitStatus;
 use crate::modes::fix_files;
 use crate::pyfiles::{self, PathKind};
 use crate::render::{self, Stylesheet, plural};
 use crate::report::Report;
-use crate::settings::{Settings, Stream};
+use crate::settings::{CheckSettings, Settings};
 use crate::source::Skip;
 
-pub fn run(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
-    let settings = Settings::resolve(&args.common, Some(&args.fix), Stream::Stdout);
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    let report = scan(&paths, &settings)?;
-    if args.diff {
-        let outcome = fix_files::show_diffs(&report, &settings, &mut std::io::stdout().lock())?;
+pub fn run(check: &CheckSettings) -> anyhow::Result<ExitStatus> {
+    let settings = &check.common;
+    let paths = &check.paths;
+    let report = scan(paths, settings)?;
+    if check.diff {
+        let outcome = fix_files::show_diffs(&report, settings, &mut std::io::stdout().lock())?;
         fix_files::print_outcome(&outcome, true)?;
         return Ok(ExitStatus::blocking(report.blocks()));
     }
-    if !args.fix.fix {
-        print(&report, &settings)?;
+    if !check.fix {
+        print(&report, settings)?;
         return Ok(ExitStatus::blocking(report.blocks()));
     }
-    let outcome = fix_files::apply(&report, &settings);
-    let remaining = if outcome.fixed_files > 0 { scan(&paths, &settings)? } else { report };
-    print(&remaining, &settings)?;
+    let outcome = fix_files::apply(&report, settings);
+    let remaining = if outcome.fixed_files > 0 { scan(paths, settings)? } else { report };
+    print(&remaining, settings)?;
     fix_files::print_outcome(&outcome, false)?;
     Ok(ExitStatus::blocking(outcome.unfixed_files > 0 || remaining.blocks()))
 }

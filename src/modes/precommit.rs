@@ -11,14 +11,13 @@ use std::io::Write;
 use std::time::Instant;
 
 use crate::analysis;
-use crate::cli::PreCommitArgs;
 use crate::exit::ExitStatus;
 use crate::fix::FixOutcome;
 use crate::git;
 use crate::modes::precommit_fix;
 use crate::render::{self, Stylesheet, plural};
 use crate::report::Report;
-use crate::settings::{Settings, Stream};
+use crate::settings::{PreCommitSettings, Settings};
 use crate::terminal::sanitize;
 
 /// The last line when a commit is blocked: fix, suppress, or bypass knowingly.
@@ -26,25 +25,26 @@ const NEXT_STEP: &str = "To commit: fix the lines above and `git add` them (`bin
                          mark a deliberate bind with `# ignore: CSP-D404`, or bypass knowingly with \
                          `git commit --no-verify`.";
 
-pub fn run(args: &PreCommitArgs) -> anyhow::Result<ExitStatus> {
+pub fn run(precommit: &PreCommitSettings) -> anyhow::Result<ExitStatus> {
     let repo = git::open::open_from_env()?;
-    run_with_repo(&repo, args)
+    run_with_repo(&repo, precommit)
 }
 
-pub fn run_with_repo(repo: &gix::Repository, args: &PreCommitArgs) -> anyhow::Result<ExitStatus> {
+pub fn run_with_repo(repo: &gix::Repository, precommit: &PreCommitSettings) -> anyhow::Result<ExitStatus> {
     let started = Instant::now();
-    let settings = Settings::resolve(&args.common, Some(&args.fix), Stream::Stderr);
-    let report = scan(repo, args, &settings, started)?;
-    if args.fix.fix && report.blocks() {
-        return fix(repo, args, &settings, report, started);
+    let settings = &precommit.common;
+    let report = scan(repo, precommit, started)?;
+    if precommit.fix && report.blocks() {
+        return fix(repo, precommit, report, started);
     }
-    print(&report, &settings, args.all_lines)?;
+    print(&report, settings, precommit.all_lines)?;
     Ok(ExitStatus::blocking(report.blocks()))
 }
 
 /// Staged changes → report; the elapsed time covers the git side too.
-fn scan(repo: &gix::Repository, args: &PreCommitArgs, settings: &Settings, started: Instant) -> anyhow::Result<Report> {
-    let options = git::staged::Options { all_lines: args.all_lines, max_file_size: settings.max_file_size };
+fn scan(repo: &gix::Repository, precommit: &PreCommitSettings, started: Instant) -> anyhow::Result<Report> {
+    let settings = &precommit.common;
+    let options = git::staged::Options { all_lines: precommit.all_lines, max_file_size: settings.max_file_size };
     let changes = git::staged::staged_changes(repo, &options)?;
     let mut report = analysis::analyze(changes, &settings.rules, settings.max_file_size);
     report.elapsed = started.elapsed();
@@ -55,17 +55,17 @@ fn scan(repo: &gix::Repository, args: &PreCommitArgs, settings: &Settings, start
 /// unless `--fix-continue` is given and nothing is left.
 fn fix(
     repo: &gix::Repository,
-    args: &PreCommitArgs,
-    settings: &Settings,
+    precommit: &PreCommitSettings,
     report: Report,
     started: Instant,
 ) -> anyhow::Result<ExitStatus> {
+    let settings = &precommit.common;
     let outcome = precommit_fix::apply(repo, &report, &settings.rules)?;
-    let after = if outcome.fixed_files > 0 { scan(repo, args, settings, started)? } else { report };
-    print(&after, settings, args.all_lines)?;
+    let after = if outcome.fixed_files > 0 { scan(repo, precommit, started)? } else { report };
+    print(&after, settings, precommit.all_lines)?;
     let remaining = after.active_count();
-    print_fix_outcome(&outcome, remaining, args.fix_continue)?;
-    let stop = remaining > 0 || (outcome.fixed_findings > 0 && !args.fix_continue);
+    print_fix_outcome(&outcome, remaining, precommit.fix_continue)?;
+    let stop = remaining > 0 || (outcome.fixed_findings > 0 && !precommit.fix_continue);
     Ok(ExitStatus::blocking(stop))
 }
 

@@ -14,7 +14,6 @@ use anyhow::Context;
 
 use crate::analysis;
 use crate::changes::ChangeSet;
-use crate::cli::{PrePushArgs, PreReceiveArgs};
 use crate::exit::ExitStatus;
 use crate::git::push::{Known, Limits, Overrun, PushRepo, ScanSummary};
 use crate::git::push_refs::RefUpdate;
@@ -22,18 +21,18 @@ use crate::modes::push_input::{SKIP_OPTION, framework_update, push_options, push
 use crate::policy::{OnOverrun, Policy};
 use crate::render::{self, Stylesheet, plural};
 use crate::report::Report;
-use crate::settings::{Settings, Stream};
+use crate::settings::{PrePushSettings, PreReceiveSettings, Settings};
 use crate::terminal::sanitize;
 
-pub fn run_pre_receive(args: &PreReceiveArgs) -> anyhow::Result<ExitStatus> {
+pub fn run_pre_receive(receive_settings: &PreReceiveSettings) -> anyhow::Result<ExitStatus> {
     let started = Instant::now();
-    let settings = Settings::resolve(&args.common, None, Stream::Remote);
+    let settings = &receive_settings.common;
     let repo = PushRepo::open()?;
     let policy = Policy::from_config(|key| repo.config_value(key))?;
-    let report_only = args.report_only || policy.report_only;
-    let prefix = if args.gitlab || policy.gitlab_prefix { "GL-HOOK-ERR: " } else { "" };
+    let report_only = receive_settings.report_only || policy.report_only;
+    let prefix = if receive_settings.gitlab || policy.gitlab_prefix { "GL-HOOK-ERR: " } else { "" };
     let mut out = Output { prefix, err: std::io::stderr().lock() };
-    match receive(&repo, &policy, &settings, started, &mut out) {
+    match receive(&repo, &policy, settings, started, &mut out) {
         Ok(status) if report_only && status != ExitStatus::Clean => {
             out.line("bindguard: report-only mode (bindguard.reportOnly): the push is accepted anyway")?;
             Ok(ExitStatus::Clean)
@@ -48,22 +47,22 @@ pub fn run_pre_receive(args: &PreReceiveArgs) -> anyhow::Result<ExitStatus> {
     }
 }
 
-pub fn run_pre_push(args: &PrePushArgs) -> anyhow::Result<ExitStatus> {
+pub fn run_pre_push(push: &PrePushSettings) -> anyhow::Result<ExitStatus> {
     let started = Instant::now();
-    let settings = Settings::resolve(&args.common, None, Stream::Stderr);
+    let settings = &push.common;
     let repo = PushRepo::open()?;
     let updates = match framework_update() {
         Some(line) => read_updates(line.as_bytes(), RefUpdate::parse_push)?,
         None => read_updates(std::io::stdin().lock(), RefUpdate::parse_push)?,
     };
     let framework_remote = std::env::var("PRE_COMMIT_REMOTE_NAME").ok();
-    let remote = args.remote.as_deref().or(framework_remote.as_deref()).unwrap_or_default();
+    let remote = push.remote.as_deref().or(framework_remote.as_deref()).unwrap_or_default();
     let known = repo.known_on_remote(remote, &updates)?;
     let limits = Limits { deadline: None, max_commits: None, max_blob_size: settings.max_file_size };
-    let (report, summary) = scan_and_analyze(&repo, &updates, &known, &limits, &settings, started)?;
+    let (report, summary) = scan_and_analyze(&repo, &updates, &known, &limits, settings, started)?;
     let mut out = Output { prefix: "", err: std::io::stderr().lock() };
     let steps = next_steps(&report, "bypass (not recommended): git push --no-verify");
-    print_report(&report, &summary, &settings, steps, &mut out)?;
+    print_report(&report, &summary, settings, steps, &mut out)?;
     Ok(ExitStatus::blocking(report.blocks()))
 }
 
