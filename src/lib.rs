@@ -21,6 +21,7 @@ pub mod finding;
 pub mod fix;
 pub mod git;
 pub mod modes;
+pub mod outcome;
 pub mod policy;
 pub mod pyfiles;
 pub mod python;

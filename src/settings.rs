@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use crate::cli::{self, Cli, ColorChoice, CommonArgs, FixArgs, FixStyleArg};
+use crate::render::{Format, Target};
 use crate::rules::{self, FixStyle};
 
 /// The subcommand to run, with everything it needs resolved.
@@ -89,35 +90,38 @@ pub fn resolve(cli: Cli) -> Command {
     }
 }
 
-/// What the shared pipeline and the renderers need to know.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub format: Format,
-    pub color: bool,
-    pub max_file_size: u64,
-    pub rules: rules::Options,
-}
-
-/// The output format, resolved from the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
-    Sarif,
-}
-
-impl From<cli::Format> for Format {
-    fn from(format: cli::Format) -> Self {
-        match format {
-            cli::Format::Text => Format::Text,
-            cli::Format::Json => Format::Json,
-            cli::Format::Sarif => Format::Sarif,
+impl Command {
+    /// Where and how this command's outcome is written (`explain` writes plain text).
+    pub fn output(&self) -> Target {
+        match self {
+            Command::Check(check) => check.common.output,
+            Command::PreCommit(precommit) => precommit.common.output,
+            Command::PrePush(push) => push.common.output,
+            Command::PreReceive(receive) => receive.common.output,
+            Command::Explain(_) => Target::default(),
         }
     }
 }
 
-/// Where output goes, for the colour decision: git sends hook stdout to stderr, so each mode
-/// says which stream it really writes.
+/// What the shared pipeline and the renderers need to know.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where and how the outcome is written.
+    pub output: Target,
+    pub max_file_size: u64,
+    pub rules: rules::Options,
+}
+
+fn format(format: cli::Format) -> Format {
+    match format {
+        cli::Format::Text => Format::Text,
+        cli::Format::Json => Format::Json,
+        cli::Format::Sarif => Format::Sarif,
+    }
+}
+
+/// Where text output goes, for the colour decision: git sends hook stdout to stderr, so each
+/// mode says which stream it really writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stream {
     Stdout,
@@ -144,7 +148,8 @@ impl Settings {
             };
             rules.env_var = fix.fix_env_var.clone();
         }
-        Self { format: common.format.into(), color, max_file_size: common.max_file_size, rules }
+        let output = Target { format: format(common.format), color, text_to_stderr: stream != Stream::Stdout };
+        Self { output, max_file_size: common.max_file_size, rules }
     }
 }
 
@@ -189,7 +194,8 @@ mod tests {
             panic!("not pre-receive")
         };
         assert!(receive.gitlab && !receive.report_only);
-        assert!(!receive.common.color, "a server's output is never coloured by default");
+        assert!(!receive.common.output.color, "a server's output is never coloured by default");
+        assert!(receive.common.output.text_to_stderr);
         let Command::PrePush(push) = parse(&["bindguard", "pre-push", "origin", "url"]) else { panic!("not pre-push") };
         assert_eq!(push.remote.as_deref(), Some("origin"));
     }

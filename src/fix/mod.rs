@@ -29,7 +29,7 @@ pub struct FixedFile {
 
 /// What a `--fix` run did, for the closing message.
 #[derive(Debug, Default)]
-pub struct FixOutcome {
+pub struct FixSummary {
     pub fixed_findings: usize,
     pub fixed_files: usize,
     /// Per-file notes: why a file was not fixed, a worktree left alone, …
@@ -38,7 +38,7 @@ pub struct FixOutcome {
     pub unfixed_files: usize,
 }
 
-impl FixOutcome {
+impl FixSummary {
     pub fn record(&mut self, file: &FixedFile) {
         self.fixed_findings += file.findings;
         self.fixed_files += 1;
@@ -53,9 +53,9 @@ impl FixOutcome {
 
 /// Verified fixes for every file of a report with fixable findings; a file that cannot be fixed
 /// safely is counted with a note instead (it keeps its findings).
-pub fn plan(report: &crate::report::Report, options: &crate::rules::Options) -> (Vec<FixedFile>, FixOutcome) {
+pub fn plan(report: &crate::report::Report, options: &crate::rules::Options) -> (Vec<FixedFile>, FixSummary) {
     let mut planned = Vec::new();
-    let mut outcome = FixOutcome::default();
+    let mut summary = FixSummary::default();
     for (file_index, file) in report.files.iter().enumerate() {
         let fixed = fix_source(&file.source, &file.findings, file.stub, options).and_then(|fixed| {
             let Some(fixed) = fixed else { return Ok(None) };
@@ -72,10 +72,10 @@ pub fn plan(report: &crate::report::Report, options: &crate::rules::Options) -> 
         match fixed {
             Ok(Some(fixed)) => planned.push(fixed),
             Ok(None) => {}
-            Err(reason) => outcome.refuse(format!("{}: not fixed: {reason}", file.path)),
+            Err(reason) => summary.refuse(format!("{}: not fixed: {reason}", file.path)),
         }
     }
-    (planned, outcome)
+    (planned, summary)
 }
 
 /// The verified result of fixing one file.

@@ -12,32 +12,30 @@ use anyhow::Context;
 
 use crate::analysis;
 use crate::changes::{ChangedFile, LineFilter, Skipped};
-use crate::exit::ExitStatus;
 use crate::modes::fix_files;
+use crate::outcome::{Body, Outcome, Scope};
 use crate::pyfiles::{self, PathKind};
-use crate::render::{self, Stylesheet, plural};
 use crate::report::Report;
 use crate::settings::{CheckSettings, Settings};
 use crate::source::Skip;
 
-pub fn run(check: &CheckSettings) -> anyhow::Result<ExitStatus> {
+pub fn run(check: &CheckSettings) -> anyhow::Result<Outcome> {
     let settings = &check.common;
-    let paths = &check.paths;
-    let report = scan(paths, settings)?;
+    let report = scan(&check.paths, settings)?;
     if check.diff {
-        let outcome = fix_files::show_diffs(&report, settings, &mut std::io::stdout().lock())?;
-        fix_files::print_outcome(&outcome, true)?;
-        return Ok(ExitStatus::blocking(report.blocks()));
+        let (patches, summary) = fix_files::patches(&report, settings);
+        let after = fix_files::messages(&summary, true);
+        return Ok(Outcome { blocks: report.blocks(), after, ..Outcome::new(Body::Patches(patches)) });
     }
     if !check.fix {
-        print(&report, settings)?;
-        return Ok(ExitStatus::blocking(report.blocks()));
+        return Ok(Outcome::report(report, Scope::Files, Vec::new()));
     }
-    let outcome = fix_files::apply(&report, settings);
-    let remaining = if outcome.fixed_files > 0 { scan(paths, settings)? } else { report };
-    print(&remaining, settings)?;
-    fix_files::print_outcome(&outcome, false)?;
-    Ok(ExitStatus::blocking(outcome.unfixed_files > 0 || remaining.blocks()))
+    let summary = fix_files::apply(&report, settings);
+    let remaining = if summary.fixed_files > 0 { scan(&check.paths, settings)? } else { report };
+    let mut outcome = Outcome::report(remaining, Scope::Files, Vec::new());
+    outcome.blocks |= summary.unfixed_files > 0;
+    outcome.after = fix_files::messages(&summary, false);
+    Ok(outcome)
 }
 
 /// Walks the paths and analyses every Python file found.
@@ -52,19 +50,6 @@ fn scan(paths: &[PathBuf], settings: &Settings) -> anyhow::Result<Report> {
     report.skipped.splice(0..0, walk_errors);
     report.elapsed = started.elapsed();
     Ok(report)
-}
-
-fn print(report: &Report, settings: &Settings) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    if render::machine(report, settings.format, &mut out)? {
-        return Ok(());
-    }
-    let options = render::text::TextOptions {
-        scope: format!("checked {}", plural(report.files_checked, "Python file")),
-        ..Default::default()
-    };
-    render::text::render(report, &Stylesheet::new(settings.color), &options, &mut out)?;
-    Ok(())
 }
 
 /// Candidate files (in parallel, `.gitignore` respected), each with whether the user named it;

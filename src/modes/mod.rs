@@ -1,5 +1,6 @@
-//! One module per subcommand. Each builds a change set, calls the shared analysis, renders, and
-//! decides the exit status; none of them analyses Python itself.
+//! One module per subcommand. Each builds a change set, calls the shared analysis, and returns
+//! an [`crate::outcome::Outcome`]: what to say and whether it blocks. None of them analyses
+//! Python or prints; the app renders the outcome and turns it into the exit status.
 
 pub mod check;
 pub mod explain;

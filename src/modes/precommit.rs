@@ -3,42 +3,30 @@
 //! adds or modifies, and blocks the commit (exit 1) with the suggested diff. With `--fix` the
 //! staged blobs are fixed ([`crate::modes::precommit_fix`]) and the index is scanned again, so
 //! what is reported is what is staged now.
-//!
-//! Git sends a hook's stdout to stderr, so text goes to stderr (and colour is decided on it);
-//! `--format json` goes to stdout for tools that capture it.
 
-use std::io::Write;
 use std::time::Instant;
 
 use crate::analysis;
-use crate::exit::ExitStatus;
-use crate::fix::FixOutcome;
+use crate::fix::FixSummary;
 use crate::git;
 use crate::modes::precommit_fix;
-use crate::render::{self, Stylesheet, plural};
+use crate::outcome::{Outcome, Scope, plural};
 use crate::report::Report;
-use crate::settings::{PreCommitSettings, Settings};
-use crate::terminal::sanitize;
+use crate::settings::PreCommitSettings;
 
 /// The last line when a commit is blocked: fix, suppress, or bypass knowingly.
 const NEXT_STEP: &str = "To commit: fix the lines above and `git add` them (`bindguard pre-commit --fix` does both), \
                          mark a deliberate bind with `# ignore: CSP-D404`, or bypass knowingly with \
                          `git commit --no-verify`.";
 
-pub fn run(precommit: &PreCommitSettings) -> anyhow::Result<ExitStatus> {
+pub fn run(precommit: &PreCommitSettings) -> anyhow::Result<Outcome> {
     let repo = git::open::open_from_env()?;
-    run_with_repo(&repo, precommit)
-}
-
-pub fn run_with_repo(repo: &gix::Repository, precommit: &PreCommitSettings) -> anyhow::Result<ExitStatus> {
     let started = Instant::now();
-    let settings = &precommit.common;
-    let report = scan(repo, precommit, started)?;
+    let report = scan(&repo, precommit, started)?;
     if precommit.fix && report.blocks() {
-        return fix(repo, precommit, report, started);
+        return fix(&repo, precommit, report, started);
     }
-    print(&report, settings, precommit.all_lines)?;
-    Ok(ExitStatus::blocking(report.blocks()))
+    Ok(outcome(report, precommit))
 }
 
 /// Staged changes → report; the elapsed time covers the git side too.
@@ -51,6 +39,11 @@ fn scan(repo: &gix::Repository, precommit: &PreCommitSettings, started: Instant)
     Ok(report)
 }
 
+/// The report, blocking the commit on findings.
+fn outcome(report: Report, precommit: &PreCommitSettings) -> Outcome {
+    Outcome::report(report, Scope::Staged { all_lines: precommit.all_lines }, vec![NEXT_STEP.to_owned()])
+}
+
 /// `--fix`: fixes the staged blobs, reports what is still staged, and stops the commit for review
 /// unless `--fix-continue` is given and nothing is left.
 fn fix(
@@ -58,56 +51,29 @@ fn fix(
     precommit: &PreCommitSettings,
     report: Report,
     started: Instant,
-) -> anyhow::Result<ExitStatus> {
-    let settings = &precommit.common;
-    let outcome = precommit_fix::apply(repo, &report, &settings.rules)?;
-    let after = if outcome.fixed_files > 0 { scan(repo, precommit, started)? } else { report };
-    print(&after, settings, precommit.all_lines)?;
+) -> anyhow::Result<Outcome> {
+    let summary = precommit_fix::apply(repo, &report, &precommit.common.rules)?;
+    let after = if summary.fixed_files > 0 { scan(repo, precommit, started)? } else { report };
     let remaining = after.active_count();
-    print_fix_outcome(&outcome, remaining, precommit.fix_continue)?;
-    let stop = remaining > 0 || (outcome.fixed_findings > 0 && !precommit.fix_continue);
-    Ok(ExitStatus::blocking(stop))
+    let mut outcome = outcome(after, precommit);
+    outcome.after = fix_messages(&summary, remaining, precommit.fix_continue);
+    outcome.blocks = remaining > 0 || (summary.fixed_findings > 0 && !precommit.fix_continue);
+    Ok(outcome)
 }
 
-fn print(report: &Report, settings: &Settings, all_lines: bool) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    if render::machine(report, settings.format, &mut stdout)? {
-        stdout.flush()?;
-        return Ok(());
-    }
-    let options = render::text::TextOptions {
-        scope: scope(report, all_lines),
-        next_steps: vec![NEXT_STEP.to_owned()],
-        blocked_verdict: Some("commit blocked".to_owned()),
-        ..Default::default()
-    };
-    let mut out = std::io::stderr().lock();
-    render::text::render(report, &Stylesheet::new(settings.color), &options, &mut out)?;
-    Ok(())
-}
-
-/// What `--fix` changed, on stderr in every format (stdout stays one JSON document).
-fn print_fix_outcome(outcome: &FixOutcome, remaining: usize, fix_continue: bool) -> anyhow::Result<()> {
-    let mut err = std::io::stderr().lock();
-    for note in &outcome.notes {
-        writeln!(err, "bindguard: note: {}", sanitize(note))?;
-    }
-    if outcome.fixed_findings == 0 {
-        return Ok(());
+/// What `--fix` changed, said in every format (stdout stays one JSON document).
+fn fix_messages(summary: &FixSummary, remaining: usize, fix_continue: bool) -> Vec<String> {
+    let mut lines: Vec<String> = summary.notes.iter().map(|note| format!("bindguard: note: {note}")).collect();
+    if summary.fixed_findings == 0 {
+        return lines;
     }
     let fixed =
-        format!("fixed {} in {}", plural(outcome.fixed_findings, "finding"), plural(outcome.fixed_files, "file"));
+        format!("fixed {} in {}", plural(summary.fixed_findings, "finding"), plural(summary.fixed_files, "file"));
     let next = match (remaining, fix_continue) {
         (0, true) => "the commit goes on with the fixed content",
         (0, false) => "the fix is staged: review it with `git diff --cached`, then commit again",
         _ => "the fix is staged (`git diff --cached`); the findings above are left",
     };
-    writeln!(err, "bindguard: {fixed}; {next}")?;
-    Ok(())
-}
-
-/// What was scanned, e.g. `3 staged Python files, 41 changed lines`.
-fn scope(report: &Report, all_lines: bool) -> String {
-    let lines = if all_lines { "line" } else { "changed line" };
-    format!("{}, {}", plural(report.files_checked, "staged Python file"), plural(report.lines_checked, lines))
+    lines.push(format!("bindguard: {fixed}; {next}"));
+    lines
 }

@@ -8,29 +8,29 @@ use std::path::Path;
 
 use crate::fix::files::replace_file;
 use crate::fix::worktree::carry_fix;
-use crate::fix::{FixOutcome, FixedFile, plan};
+use crate::fix::{FixSummary, FixedFile, plan};
 use crate::git::index_write::{NewBlob, write_fixes};
 use crate::report::Report;
 use crate::rules;
 
 /// Fixes the staged blobs of every file in the report that has fixable findings.
-pub fn apply(repo: &gix::Repository, report: &Report, options: &rules::Options) -> anyhow::Result<FixOutcome> {
-    let (planned, mut outcome) = plan(report, options);
+pub fn apply(repo: &gix::Repository, report: &Report, options: &rules::Options) -> anyhow::Result<FixSummary> {
+    let (planned, mut summary) = plan(report, options);
     if planned.is_empty() {
-        return Ok(outcome);
+        return Ok(summary);
     }
     let blobs: Vec<NewBlob<'_>> =
         planned.iter().map(|f| NewBlob { path: &f.raw_path, replaces: &f.original, bytes: &f.fixed }).collect();
     write_fixes(repo, &blobs)?;
-    planned.iter().for_each(|file| outcome.record(file));
+    planned.iter().for_each(|file| summary.record(file));
     if let Some(workdir) = repo.workdir() {
         for file in &planned {
             if let Some(note) = carry_to_worktree(workdir, &file.path, file) {
-                outcome.notes.push(note);
+                summary.notes.push(note);
             }
         }
     }
-    Ok(outcome)
+    Ok(summary)
 }
 
 /// Applies the fix to the worktree file where its lines still match the staged ones; returns a

@@ -4,50 +4,59 @@
 //! ([`crate::git::push`]), analyse each batch of changed files with the shared pipeline, and
 //! reject the push (exit 1) on findings. The server adds its policy ([`crate::policy`]): time
 //! and size budgets with an explicit fail-open / fail-closed choice, an opt-in bypass push
-//! option, and a report-only mode. All output goes to stderr, which git relays to the pusher
-//! as `remote:` lines; colour is never used on the server.
+//! option, and a report-only mode, each decision said in the outcome with the key that caused
+//! it. Text output goes to stderr, which git relays to the pusher as `remote:` lines; colour is
+//! never used on the server.
 
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
 use crate::analysis;
 use crate::changes::ChangeSet;
-use crate::exit::ExitStatus;
 use crate::git::push::{Known, Limits, Overrun, PushRepo, ScanSummary};
 use crate::git::push_refs::RefUpdate;
 use crate::modes::push_input::{SKIP_OPTION, framework_update, push_options, pusher, read_updates, skip_request};
+use crate::outcome::{Body, Outcome, PushScope, Scope, plural};
 use crate::policy::{OnOverrun, Policy};
-use crate::render::{self, Stylesheet, plural};
 use crate::report::Report;
 use crate::settings::{PrePushSettings, PreReceiveSettings, Settings};
-use crate::terminal::sanitize;
 
-pub fn run_pre_receive(receive_settings: &PreReceiveSettings) -> anyhow::Result<ExitStatus> {
+/// Said last whenever report-only mode accepts a push that would have been rejected.
+const REPORT_ONLY: &str = "bindguard: report-only mode (bindguard.reportOnly): the push is accepted anyway";
+
+pub fn run_pre_receive(receive_settings: &PreReceiveSettings) -> anyhow::Result<Outcome> {
     let started = Instant::now();
-    let settings = &receive_settings.common;
     let repo = PushRepo::open()?;
     let policy = Policy::from_config(|key| repo.config_value(key))?;
-    let report_only = receive_settings.report_only || policy.report_only;
-    let prefix = if receive_settings.gitlab || policy.gitlab_prefix { "GL-HOOK-ERR: " } else { "" };
-    let mut out = Output { prefix, err: std::io::stderr().lock() };
-    match receive(&repo, &policy, settings, started, &mut out) {
-        Ok(status) if report_only && status != ExitStatus::Clean => {
-            out.line("bindguard: report-only mode (bindguard.reportOnly): the push is accepted anyway")?;
-            Ok(ExitStatus::Clean)
-        }
-        Err(err) if report_only => {
-            let text = format!("{err:#}").replace('\n', " ");
-            out.line(&format!("bindguard: error: {}", sanitize(&text)))?;
-            out.line("bindguard: report-only mode (bindguard.reportOnly): the push is accepted anyway")?;
-            Ok(ExitStatus::Clean)
-        }
-        other => other,
+    let mut said = Vec::new();
+    let mut outcome = match receive(&repo, &policy, &receive_settings.common, started, &mut said) {
+        Ok(outcome) => outcome,
+        Err(error) => Outcome { error: Some(error), ..Outcome::new(Body::Nothing) },
+    };
+    outcome.before = said;
+    if receive_settings.gitlab || policy.gitlab_prefix {
+        outcome.line_prefix = "GL-HOOK-ERR: ";
     }
+    if receive_settings.report_only || policy.report_only {
+        accept_anyway(&mut outcome);
+    }
+    Ok(outcome)
 }
 
-pub fn run_pre_push(push: &PrePushSettings) -> anyhow::Result<ExitStatus> {
+/// Report-only mode: what would reject the push (findings, a budget, an error) is said, and the
+/// push is accepted.
+fn accept_anyway(outcome: &mut Outcome) {
+    if let Some(error) = outcome.error.take() {
+        outcome.after.push(format!("bindguard: error: {}", format!("{error:#}").replace('\n', " ")));
+    } else if !outcome.blocks {
+        return;
+    }
+    outcome.after.push(REPORT_ONLY.to_owned());
+    outcome.blocks = false;
+}
+
+pub fn run_pre_push(push: &PrePushSettings) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     let settings = &push.common;
     let repo = PushRepo::open()?;
@@ -60,23 +69,22 @@ pub fn run_pre_push(push: &PrePushSettings) -> anyhow::Result<ExitStatus> {
     let known = repo.known_on_remote(remote, &updates)?;
     let limits = Limits { deadline: None, max_commits: None, max_blob_size: settings.max_file_size };
     let (report, summary) = scan_and_analyze(&repo, &updates, &known, &limits, settings, started)?;
-    let mut out = Output { prefix: "", err: std::io::stderr().lock() };
     let steps = next_steps(&report, "bypass (not recommended): git push --no-verify");
-    print_report(&report, &summary, settings, steps, &mut out)?;
-    Ok(ExitStatus::blocking(report.blocks()))
+    Ok(Outcome::report(report, push_scope(&summary), steps))
 }
 
-/// The whole pre-receive decision, before report-only softens it.
+/// The whole pre-receive decision, before report-only softens it. Decisions taken before the
+/// scan are added to `said` as they are taken, so that they are said even if the scan fails.
 fn receive(
     repo: &PushRepo,
     policy: &Policy,
     settings: &Settings,
     started: Instant,
-    out: &mut Output,
-) -> anyhow::Result<ExitStatus> {
+    said: &mut Vec<String>,
+) -> anyhow::Result<Outcome> {
     let updates = read_updates(std::io::stdin().lock(), RefUpdate::parse_receive)?;
-    if skip_granted(policy, out)? {
-        return Ok(ExitStatus::Clean);
+    if skip_granted(policy, said) {
+        return Ok(Outcome::new(Body::Nothing));
     }
     let known = repo.known_on_server()?;
     let limits = Limits {
@@ -91,27 +99,28 @@ fn receive(
         String::new()
     };
     let steps = next_steps(&report, &bypass);
-    print_report(&report, &summary, settings, steps, out)?;
-    let budget_rejects = print_overruns(&summary, policy, out)?;
-    Ok(ExitStatus::blocking(report.blocks() || budget_rejects))
+    let mut outcome = Outcome::report(report, push_scope(&summary), steps);
+    let (overruns, budget_rejects) = overruns(&summary, policy);
+    outcome.after = overruns;
+    outcome.blocks |= budget_rejects;
+    Ok(outcome)
 }
 
 /// Whether the pusher asked to skip the scan and the policy allows it; either way the decision
-/// is printed (with the pusher and reason, for the audit trail, when granted).
-fn skip_granted(policy: &Policy, out: &mut Output) -> anyhow::Result<bool> {
+/// is said (with the pusher and reason, for the audit trail, when granted).
+fn skip_granted(policy: &Policy, said: &mut Vec<String>) -> bool {
     let Some(reason) = skip_request(&push_options()) else {
-        return Ok(false);
+        return false;
     };
     if !policy.allow_skip {
-        out.line(&format!(
+        said.push(format!(
             "bindguard: push option {SKIP_OPTION} ignored: this server does not allow skipping (bindguard.allowSkip)"
-        ))?;
-        return Ok(false);
+        ));
+        return false;
     }
     let reason = if reason.is_empty() { "(no reason given)".into() } else { reason };
-    let text = format!("bindguard: scan skipped by push option {SKIP_OPTION}; pusher: {}; reason: {reason}", pusher());
-    out.line(&sanitize(&text))?;
-    Ok(true)
+    said.push(format!("bindguard: scan skipped by push option {SKIP_OPTION}; pusher: {}; reason: {reason}", pusher()));
+    true
 }
 
 /// Scans the push and analyses each batch as it arrives, on another thread: reading git
@@ -150,53 +159,13 @@ fn scan_and_analyze(
     Ok((report, summary))
 }
 
-fn print_report(
-    report: &Report,
-    summary: &ScanSummary,
-    settings: &Settings,
-    next_steps: Vec<String>,
-    out: &mut Output,
-) -> anyhow::Result<()> {
-    if render::machine(report, settings.format, &mut std::io::stdout().lock())? {
-        return Ok(());
-    }
-    if let Some(note) = &report.scope_note {
-        // Names the remote, which comes from the command line (or a URL).
-        out.line(&format!("bindguard: note: {}", sanitize(note)))?;
-    }
-    let options = render::text::TextOptions {
-        line_prefix: out.prefix.to_owned(),
-        scope: scope(report, summary),
-        next_steps,
-        blocked_verdict: Some("push rejected".to_owned()),
-    };
-    render::text::render(report, &Stylesheet::new(settings.color), &options, &mut out.err)?;
-    Ok(())
-}
-
-/// `scanned 14 new commits (findings in 1), 3 Python files, 52 changed lines`.
-fn scope(report: &Report, summary: &ScanSummary) -> String {
-    let commits = if summary.scanned_commits == summary.new_commits {
-        plural(summary.new_commits, "new commit")
-    } else {
-        format!("{} of {}", summary.scanned_commits, plural(summary.new_commits, "new commit"))
-    };
-    let mut with_findings: Vec<&str> =
-        report.active_findings().filter_map(|(file, _)| file.commit.as_ref().map(|c| c.short_id.as_str())).collect();
-    with_findings.sort_unstable();
-    with_findings.dedup();
-    let findings_in =
-        if with_findings.is_empty() { String::new() } else { format!(" (findings in {})", with_findings.len()) };
-    let files = report.files_checked + summary.ruled_out_files;
-    let ruled_out = match summary.ruled_out_files {
-        0 => String::new(),
-        n => format!(" ({n} with nothing that could bind)"),
-    };
-    format!(
-        "scanned {commits}{findings_in}, {}{ruled_out}, {}",
-        plural(files, "Python file"),
-        plural(report.lines_checked, "changed line")
-    )
+/// What the scan covered beyond the report's counts.
+fn push_scope(summary: &ScanSummary) -> Scope {
+    Scope::Push(PushScope {
+        new_commits: summary.new_commits,
+        scanned_commits: summary.scanned_commits,
+        ruled_out_files: summary.ruled_out_files,
+    })
 }
 
 /// How to get the push through: rewrite the commit (a later fix does not remove it from
@@ -221,8 +190,8 @@ fn next_steps(report: &Report, bypass: &str) -> Vec<String> {
     steps
 }
 
-/// Prints what each budget overrun did; true when the policy rejects the push for it.
-fn print_overruns(summary: &ScanSummary, policy: &Policy, out: &mut Output) -> anyhow::Result<bool> {
+/// What each budget overrun did, and whether the policy rejects the push for it.
+fn overruns(summary: &ScanSummary, policy: &Policy) -> (Vec<String>, bool) {
     let mut rejects = false;
     let mut verdict = |choice: OnOverrun| {
         rejects |= choice == OnOverrun::FailClosed;
@@ -231,50 +200,55 @@ fn print_overruns(summary: &ScanSummary, policy: &Policy, out: &mut Output) -> a
             OnOverrun::FailClosed => "push rejected; push fewer commits at a time, or ask the server admin",
         }
     };
+    let mut lines = Vec::new();
     match summary.overrun {
         Some(Overrun::Time) => {
             let budget = policy.time_budget.unwrap_or(Duration::ZERO).as_secs_f64();
-            let text = format!(
+            lines.push(format!(
                 "bindguard: time budget of {budget:.3}s (bindguard.timeBudget) ran out after {} of {}; \
                  bindguard.onTimeout={}: {}",
                 summary.scanned_commits,
                 plural(summary.new_commits, "new commit"),
                 policy.on_timeout,
                 verdict(policy.on_timeout)
-            );
-            out.line(&text)?;
+            ));
         }
-        Some(Overrun::Commits { limit }) => {
-            let text = format!(
-                "bindguard: the push brings more than {limit} new commits (bindguard.maxCommits), nothing was scanned; \
-                 bindguard.onTooLarge={}: {}",
-                policy.on_too_large,
-                verdict(policy.on_too_large)
-            );
-            out.line(&text)?;
-        }
+        Some(Overrun::Commits { limit }) => lines.push(format!(
+            "bindguard: the push brings more than {limit} new commits (bindguard.maxCommits), nothing was scanned; \
+             bindguard.onTooLarge={}: {}",
+            policy.on_too_large,
+            verdict(policy.on_too_large)
+        )),
         None => {}
     }
     if summary.oversized_blobs > 0 {
-        let text = format!(
+        lines.push(format!(
             "bindguard: {} over the size limit (bindguard.maxBlobSize) not scanned; bindguard.onTooLarge={}: {}",
             plural(summary.oversized_blobs, "file"),
             policy.on_too_large,
             verdict(policy.on_too_large)
-        );
-        out.line(&text)?;
+        ));
     }
-    Ok(rejects)
+    (lines, rejects)
 }
 
-/// stderr with the per-line prefix GitLab needs.
-struct Output<'a> {
-    prefix: &'static str,
-    err: std::io::StderrLock<'a>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl Output<'_> {
-    fn line(&mut self, text: &str) -> std::io::Result<()> {
-        writeln!(self.err, "{}{text}", self.prefix)
+    #[test]
+    fn report_only_accepts_what_would_reject_and_says_so() {
+        let mut blocked = Outcome { blocks: true, ..Outcome::new(Body::Nothing) };
+        accept_anyway(&mut blocked);
+        assert!(!blocked.blocks);
+        assert_eq!(blocked.after, [REPORT_ONLY]);
+        let error = anyhow::anyhow!("object missing").context("cannot read\nthe push");
+        let mut failed = Outcome { error: Some(error), ..Outcome::new(Body::Nothing) };
+        accept_anyway(&mut failed);
+        assert!(failed.error.is_none() && !failed.blocks);
+        assert_eq!(failed.after, ["bindguard: error: cannot read the push: object missing", REPORT_ONLY]);
+        let mut clean = Outcome::new(Body::Nothing);
+        accept_anyway(&mut clean);
+        assert!(clean.after.is_empty());
     }
 }

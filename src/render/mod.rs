@@ -1,18 +1,97 @@
-//! Turning a report into output. The only place colours appear; nothing here decides anything.
+//! Turning a run's [`Outcome`] into output: the one place that chooses the format, the stream,
+//! the colours and the escaping. Nothing here decides what a run found or whether it blocks.
+//!
+//! Streams: JSON, SARIF, `--diff` patches and documentation go to stdout, so a tool can capture
+//! them whole; messages go to stderr; the text report goes to the target's text stream (stdout
+//! for `check`; stderr for the hooks, because git shows a hook's output on stderr anyway and a
+//! JSON document on stdout must stay alone there).
 //!
 //! Everything printed that came from a file, a path or a commit passes through
 //! [`terminal::sanitize`]: input from a push is hostile, and a terminal escape in a file name must
 //! not reach the pusher's terminal.
 
 pub mod diff;
-pub mod json;
-pub mod sarif;
-pub mod text;
+mod json;
+mod sarif;
+mod summary;
+mod text;
+
+use std::io::{self, Write};
 
 use owo_colors::Style;
 
 use crate::finding::Finding;
+use crate::outcome::{Body, Outcome};
+use crate::report::Report;
 use crate::terminal;
+
+/// The output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+    Sarif,
+}
+
+/// Where and how a run's output is written, resolved once from the settings.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Target {
+    pub format: Format,
+    /// Colour the text output.
+    pub color: bool,
+    /// Text goes to stderr (the hooks) instead of stdout (`check`).
+    pub text_to_stderr: bool,
+}
+
+/// Writes everything a run says: the messages before, the body, the messages after.
+pub fn write(outcome: &Outcome, target: &Target, stdout: &mut dyn Write, stderr: &mut dyn Write) -> io::Result<()> {
+    let prefix = outcome.line_prefix;
+    write_messages(&outcome.before, prefix, stderr)?;
+    match &outcome.body {
+        Body::Report { report, scope, next_steps } => {
+            let options = text::TextOptions { line_prefix: prefix, scope, next_steps };
+            write_report(report, &options, target, stdout, stderr)?;
+        }
+        Body::Patches(patches) => {
+            for patch in patches {
+                write!(stdout, "{}", diff::unified_between(&patch.path, &patch.before, &patch.after))?;
+            }
+        }
+        Body::Document(text) => stdout.write_all(text.as_bytes())?,
+        Body::Nothing => {}
+    }
+    write_messages(&outcome.after, prefix, stderr)?;
+    stdout.flush()?;
+    stderr.flush()
+}
+
+/// The report in the target's format: machine formats on stdout, text on the text stream.
+fn write_report<'w>(
+    report: &Report,
+    options: &text::TextOptions<'_>,
+    target: &Target,
+    stdout: &'w mut dyn Write,
+    stderr: &'w mut dyn Write,
+) -> io::Result<()> {
+    match target.format {
+        Format::Json => json::render(report, stdout),
+        Format::Sarif => sarif::render(report, stdout),
+        Format::Text => {
+            let style = Stylesheet::new(target.color);
+            let out = if target.text_to_stderr { stderr } else { stdout };
+            text::render(report, &style, options, out)
+        }
+    }
+}
+
+/// One line per message, escaped: messages quote paths, reasons and errors.
+fn write_messages(lines: &[String], prefix: &str, out: &mut dyn Write) -> io::Result<()> {
+    for line in lines {
+        writeln!(out, "{prefix}{}", terminal::sanitize(line))?;
+    }
+    Ok(())
+}
 
 /// Styles chosen once per run: every field is a plain style when colour is off.
 #[derive(Debug, Clone, Copy, Default)]
@@ -52,23 +131,9 @@ impl Stylesheet {
 
 /// Writes a JSON document with what terminals act on escaped ([`terminal::escape_json`]), so
 /// printing a report is as safe as printing the text output.
-pub fn write_json(value: &serde_json::Value, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+fn write_json(value: &serde_json::Value, out: &mut dyn Write) -> io::Result<()> {
     let text = serde_json::to_string_pretty(value)?;
     writeln!(out, "{}", terminal::escape_json(&text))
-}
-
-/// Writes a machine-readable format; `false` for `Format::Text`, which each mode renders with its
-/// own options.
-pub fn machine(
-    report: &crate::report::Report,
-    format: crate::settings::Format,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<bool> {
-    match format {
-        crate::settings::Format::Json => json::render(report, out).map(|()| true),
-        crate::settings::Format::Sarif => sarif::render(report, out).map(|()| true),
-        crate::settings::Format::Text => Ok(false),
-    }
 }
 
 /// The finding's headline (spec §5): names the sink and the address.
@@ -76,14 +141,41 @@ pub fn message(finding: &Finding) -> String {
     format!("{} listens on {} (all interfaces)", finding.sink.description, finding.host)
 }
 
-/// `1 finding`, `2 findings`.
-pub fn plural(count: usize, noun: &str) -> String {
-    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::outcome::Scope;
+
+    /// What `outcome` writes to stdout and stderr.
+    fn written(outcome: &Outcome, target: Target) -> (String, String) {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        write(outcome, &target, &mut out, &mut err).unwrap();
+        (String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
+    }
+
+    #[test]
+    fn messages_go_to_stderr_escaped_and_prefixed() {
+        let mut outcome = Outcome::new(Body::Document("doc\n".into()));
+        outcome.before = vec!["bindguard: before \u{1b}[2J".into()];
+        outcome.after = vec!["bindguard: after".into()];
+        outcome.line_prefix = "GL-HOOK-ERR: ";
+        let (out, err) = written(&outcome, Target::default());
+        assert_eq!(out, "doc\n");
+        assert_eq!(err, "GL-HOOK-ERR: bindguard: before \\u{1b}[2J\nGL-HOOK-ERR: bindguard: after\n");
+    }
+
+    #[test]
+    fn hook_text_goes_to_stderr_and_machine_formats_to_stdout() {
+        let report = || Outcome::report(Report::default(), Scope::Staged { all_lines: false }, Vec::new());
+        let hook = Target { format: Format::Text, color: false, text_to_stderr: true };
+        let (out, err) = written(&report(), hook);
+        assert!(out.is_empty(), "{out}");
+        assert!(err.starts_with("bindguard: 0 staged Python files, 0 changed lines: 0 findings ("), "{err}");
+        let (out, err) = written(&report(), Target { format: Format::Json, ..hook });
+        assert!(out.starts_with('{') && err.is_empty(), "{out}{err}");
+        let (out, err) = written(&report(), Target { text_to_stderr: false, ..hook });
+        assert!(out.starts_with("bindguard: ") && err.is_empty(), "{out}{err}");
+    }
 
     #[test]
     fn json_escapes_what_terminals_act_on() {
@@ -93,11 +185,5 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains(r"a\u009bb\u202ec\u007fd\u001be"), "{text}");
         assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), value);
-    }
-
-    #[test]
-    fn plurals() {
-        assert_eq!(plural(1, "finding"), "1 finding");
-        assert_eq!(plural(0, "finding"), "0 findings");
     }
 }

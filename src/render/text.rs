@@ -5,22 +5,21 @@ use std::io::{self, Write};
 
 use owo_colors::OwoColorize;
 
-use super::{Stylesheet, diff, message, plural};
+use super::{Stylesheet, diff, message, summary};
 use crate::finding::{Finding, RULE_CODE};
+use crate::outcome::{Scope, plural};
 use crate::report::{FileReport, Report};
 use crate::terminal::sanitize;
 
 /// What differs between modes: a line prefix (GitLab), what was scanned, and what to do next.
-#[derive(Debug, Clone, Default)]
-pub struct TextOptions {
+#[derive(Debug, Clone, Copy)]
+pub(super) struct TextOptions<'a> {
     /// Put before every line (`GL-HOOK-ERR: ` on GitLab servers).
-    pub line_prefix: String,
-    /// What was scanned, e.g. `3 staged Python files, 41 changed lines`.
-    pub scope: String,
+    pub line_prefix: &'a str,
+    /// What was scanned; also gives the verdict when something blocks.
+    pub scope: &'a Scope,
     /// Printed after the summary when something blocks: how to fix, suppress or bypass.
-    pub next_steps: Vec<String>,
-    /// The summary's verdict when findings block (`commit blocked`, `push rejected`).
-    pub blocked_verdict: Option<String>,
+    pub next_steps: &'a [String],
 }
 
 /// A writer that puts a prefix before every line it writes.
@@ -35,8 +34,17 @@ impl Prefixed<'_> {
     }
 }
 
-pub fn render(report: &Report, style: &Stylesheet, options: &TextOptions, out: &mut dyn Write) -> io::Result<()> {
-    let mut w = Prefixed { out, prefix: &options.line_prefix };
+pub(super) fn render(
+    report: &Report,
+    style: &Stylesheet,
+    options: &TextOptions<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut w = Prefixed { out, prefix: options.line_prefix };
+    if let Some(note) = &report.scope_note {
+        // What was scanned when it is not the obvious range; it names the remote.
+        w.line(format_args!("bindguard: note: {}", sanitize(note)))?;
+    }
     render_skipped(report, style, &mut w)?;
     for file in &report.files {
         render_syntax_errors(file, style, &mut w)?;
@@ -194,7 +202,7 @@ fn render_diff(diff: Option<String>, style: &Stylesheet, w: &mut Prefixed) -> io
     Ok(())
 }
 
-fn render_summary(report: &Report, style: &Stylesheet, options: &TextOptions, w: &mut Prefixed) -> io::Result<()> {
+fn render_summary(report: &Report, style: &Stylesheet, options: &TextOptions<'_>, w: &mut Prefixed) -> io::Result<()> {
     let active = report.active_count();
     let mut parts = vec![plural(active, "finding")];
     let suppressed = report.suppressed_count();
@@ -208,15 +216,16 @@ fn render_summary(report: &Report, style: &Stylesheet, options: &TextOptions, w:
     if !report.skipped.is_empty() {
         parts.push(format!("{} skipped", plural(report.skipped.len(), "file")));
     }
-    let verdict = match (&options.blocked_verdict, active) {
+    let verdict = match (summary::verdict(options.scope), active) {
         (Some(verdict), 1..) => format!("{}: ", verdict.style(style.error)),
         _ => String::new(),
     };
+    let scope = summary::scope(options.scope, report);
     let seconds = report.elapsed.as_secs_f64();
-    w.line(format_args!("bindguard: {verdict}{}: {} ({seconds:.2}s)", options.scope, parts.join(", ")))?;
+    w.line(format_args!("bindguard: {verdict}{scope}: {} ({seconds:.2}s)", parts.join(", ")))?;
     if active > 0 {
-        for step in &options.next_steps {
-            w.line(step)?;
+        for step in options.next_steps {
+            w.line(sanitize(step))?;
         }
     }
     Ok(())
