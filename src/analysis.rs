@@ -16,7 +16,7 @@ use crate::rules;
 use crate::source::{self, SourceText};
 
 /// Analyses every file of the change set.
-pub fn analyze(changes: ChangeSet, options: &rules::Options, max_file_size: u64) -> Report {
+pub(crate) fn analyze(changes: ChangeSet, options: &rules::Options, max_file_size: u64) -> Report {
     let started = Instant::now();
     let analyzed: Vec<Analyzed> =
         changes.files.into_par_iter().map(|file| analyze_file(file, options, max_file_size)).collect();
@@ -33,7 +33,7 @@ pub fn analyze(changes: ChangeSet, options: &rules::Options, max_file_size: u64)
 
 /// Loads and analyses each item in one parallel pass, so only the files being worked on are in
 /// memory and no core waits for a batch to finish; `load` returns `Ok(None)` for non-Python.
-pub fn analyze_loaded<T: Sync>(
+pub(crate) fn analyze_loaded<T: Sync>(
     items: &[T],
     load: impl Fn(&T) -> Result<Option<ChangedFile>, Skipped> + Sync,
     options: &rules::Options,

@@ -11,11 +11,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(name = "bindguard", version, about, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Check Python files and directories (default: the current directory).
     Check(CheckArgs),
     /// Git pre-commit hook: check the staged changes (reads the index, never the worktree).
@@ -33,89 +33,89 @@ pub enum Command {
 
 /// Options every mode shares.
 #[derive(Debug, Args, Clone)]
-pub struct CommonArgs {
+pub(crate) struct CommonArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    pub(crate) format: Format,
     /// When to use colour: `auto` colours only a terminal, and never when NO_COLOR is set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+    pub(crate) color: ColorChoice,
     /// Skip files larger than this many bytes (reported as skipped).
     #[arg(long, value_name = "BYTES", default_value_t = 10 * 1024 * 1024)]
-    pub max_file_size: u64,
+    pub(crate) max_file_size: u64,
     /// Also honour other tools' markers (`# nosec`, `# noqa: S104`) as suppressions.
     #[arg(long)]
-    pub foreign_markers: bool,
+    pub(crate) foreign_markers: bool,
 }
 
 /// How `--fix` rewrites a finding.
 #[derive(Debug, Args, Clone)]
-pub struct FixArgs {
+pub(crate) struct FixArgs {
     /// Apply the suggested fixes.
     #[arg(long)]
-    pub fix: bool,
+    pub(crate) fix: bool,
     /// `loopback`: the host becomes 127.0.0.1 / ::1. `env`: the host is read from an
     /// environment variable with a loopback default.
     #[arg(long, value_enum, default_value_t = FixStyleArg::Loopback)]
-    pub fix_style: FixStyleArg,
+    pub(crate) fix_style: FixStyleArg,
     /// Environment variable used by `--fix-style env`.
     #[arg(long, value_name = "NAME", default_value = "APP_HOST")]
-    pub fix_env_var: String,
+    pub(crate) fix_env_var: String,
 }
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Files or directories; directories are walked respecting .gitignore.
     #[arg(value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
     #[command(flatten)]
-    pub common: CommonArgs,
+    pub(crate) common: CommonArgs,
     #[command(flatten)]
-    pub fix: FixArgs,
+    pub(crate) fix: FixArgs,
     /// Print the fixes as a diff and change nothing.
     #[arg(long)]
-    pub diff: bool,
+    pub(crate) diff: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct PreCommitArgs {
+pub(crate) struct PreCommitArgs {
     #[command(flatten)]
-    pub common: CommonArgs,
+    pub(crate) common: CommonArgs,
     #[command(flatten)]
-    pub fix: FixArgs,
+    pub(crate) fix: FixArgs,
     /// Check whole staged files, not only the changed lines (a first audit).
     #[arg(long)]
-    pub all_lines: bool,
+    pub(crate) all_lines: bool,
     /// With --fix: let the commit go on with the fixed content instead of stopping it.
     #[arg(long, requires = "fix")]
-    pub fix_continue: bool,
+    pub(crate) fix_continue: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct PrePushArgs {
+pub(crate) struct PrePushArgs {
     /// Name of the remote (git passes it).
-    pub remote: Option<String>,
+    pub(crate) remote: Option<String>,
     /// URL of the remote (git passes it).
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
     #[command(flatten)]
-    pub common: CommonArgs,
+    pub(crate) common: CommonArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct PreReceiveArgs {
+pub(crate) struct PreReceiveArgs {
     #[command(flatten)]
-    pub common: CommonArgs,
+    pub(crate) common: CommonArgs,
     /// Prefix every output line with `GL-HOOK-ERR: ` (GitLab shows such lines in its UI).
     /// Also `git config bindguard.gitlabPrefix true`.
     #[arg(long)]
-    pub gitlab: bool,
+    pub(crate) gitlab: bool,
     /// Print findings but never reject (overrides `bindguard.reportOnly`).
     #[arg(long)]
-    pub report_only: bool,
+    pub(crate) report_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Text,
     Json,
     /// SARIF 2.1.0, for code-scanning dashboards.
@@ -123,14 +123,14 @@ pub enum Format {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FixStyleArg {
+pub(crate) enum FixStyleArg {
     Loopback,
     Env,
 }

@@ -9,60 +9,53 @@
 use std::ops::Range;
 
 /// The rule this crate implements. One constant, so that JSON, text and suppression agree.
-pub const RULE_CODE: &str = "CSP-D404";
+pub(crate) const RULE_CODE: &str = "CSP-D404";
 
 /// One hardcoded all-interfaces value that reaches a bind.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
+pub(crate) struct Finding {
     /// Byte range of the all-interfaces literal (the primary location).
-    pub value: Range<usize>,
+    pub(crate) value: Range<usize>,
     /// The host part as written for people: `0.0.0.0`, `::`, `''`, `*`.
-    pub host: String,
+    pub(crate) host: String,
     /// Where the value is used to listen.
-    pub sink: Sink,
+    pub(crate) sink: Sink,
     /// The edits that make the value loopback, or why none is offered.
-    pub fix: Result<Fix, NoFix>,
+    pub(crate) fix: Result<Fix, NoFix>,
     /// Silenced by a `# ignore` comment: counted, never shown as an error.
-    pub suppressed: bool,
+    pub(crate) suppressed: bool,
 }
 
 /// The place that decides where a server listens.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sink {
+pub(crate) struct Sink {
     /// Byte range of the sink expression (the call, assignment target or dict key).
-    pub range: Range<usize>,
+    pub(crate) range: Range<usize>,
     /// Short callee text as it appears in code, e.g. `app.run()` or `config.bind`.
-    pub callee: String,
+    pub(crate) callee: String,
     /// What the sink is, for people: e.g. `Flask app.run()`.
-    pub description: String,
+    pub(crate) description: String,
 }
 
 /// A machine-applicable fix: non-overlapping edits on the decoded text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fix {
-    pub edits: Vec<Edit>,
+pub(crate) struct Fix {
+    pub(crate) edits: Vec<Edit>,
 }
 
 /// Replace `range` (bytes of the decoded text) with `content`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Edit {
-    pub range: Range<usize>,
-    pub content: String,
+pub(crate) struct Edit {
+    pub(crate) range: Range<usize>,
+    pub(crate) content: String,
 }
 
 /// Why a finding carries no fix; shown as a hint.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NoFix(pub String);
-
-impl Finding {
-    /// All byte offsets a diff filter must look at: the value and the sink.
-    pub fn anchors(&self) -> [usize; 2] {
-        [self.value.start, self.sink.range.start]
-    }
-}
+pub(crate) struct NoFix(pub(crate) String);
 
 /// Applies non-overlapping edits to `text`; overlapping or out-of-bounds edits are refused.
-pub fn apply_edits(text: &str, edits: &[Edit]) -> Result<String, String> {
+pub(crate) fn apply_edits(text: &str, edits: &[Edit]) -> Result<String, String> {
     let mut sorted: Vec<&Edit> = edits.iter().collect();
     sorted.sort_by_key(|e| (e.range.start, e.range.end));
     let mut out = String::with_capacity(text.len() + 64);

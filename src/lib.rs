@@ -12,22 +12,32 @@
 //! Each mode (`check`, `pre-commit`, `pre-push`, `pre-receive`) only builds a change set; all
 //! later steps are shared.
 
-pub mod analysis;
-pub mod app;
-pub mod changes;
-pub mod cli;
-pub mod exit;
-pub mod finding;
-pub mod fix;
-pub mod git;
-pub mod modes;
-pub mod outcome;
-pub mod policy;
-pub mod pyfiles;
-pub mod python;
-pub mod render;
-pub mod report;
-pub mod rules;
-pub mod settings;
-pub mod source;
-pub mod terminal;
+mod analysis;
+mod app;
+mod changes;
+mod cli;
+mod exit;
+mod finding;
+mod fix;
+mod git;
+mod modes;
+mod outcome;
+mod policy;
+mod pyfiles;
+mod python;
+mod render;
+mod report;
+// `rules::check` (the rule with its prefilter) serves the tests only; the analysis engine's
+// rewrite of `src/rules/` decides whether it stays. The expectation fails once nothing there is
+// dead outside the tests, and a test build still reports code that nothing uses.
+#[cfg_attr(not(test), expect(dead_code, reason = "rules::check is used by tests only"))]
+mod rules;
+mod settings;
+mod source;
+mod terminal;
+
+// The binary's whole view of the library: parse, run, map to an exit code, report an error.
+pub use app::run;
+pub use cli::Cli;
+pub use exit::ExitStatus;
+pub use terminal::sanitize;

@@ -6,9 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use mimalloc::MiMalloc;
 
-use bindguard::app;
-use bindguard::cli::Cli;
-use bindguard::exit::ExitStatus;
+use bindguard::{Cli, ExitStatus};
 
 /// The parser allocates many small nodes; mimalloc makes that markedly cheaper than glibc's
 /// allocator on the many-files workloads a hook and `check` see.
@@ -25,12 +23,12 @@ fn main() -> ExitCode {
             return if usage_error { ExitStatus::Error.into() } else { ExitStatus::Clean.into() };
         }
     };
-    match app::run(cli) {
+    match bindguard::run(cli) {
         Ok(status) => status.into(),
         Err(err) if is_broken_pipe(&err) => ExitStatus::Clean.into(),
         Err(err) => {
             let text = format!("{err:#}");
-            eprintln!("bindguard: error: {}", bindguard::terminal::sanitize(&text.replace('\n', " ")));
+            eprintln!("bindguard: error: {}", bindguard::sanitize(&text.replace('\n', " ")));
             ExitStatus::Error.into()
         }
     }
@@ -52,7 +50,7 @@ fn exit_on_panic() {
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
         let text = format!("internal error{place}: {what} (please report this)");
-        eprintln!("bindguard: error: {}", bindguard::terminal::sanitize(&text.replace('\n', " ")));
+        eprintln!("bindguard: error: {}", bindguard::sanitize(&text.replace('\n', " ")));
         std::process::exit(2);
     }));
 }

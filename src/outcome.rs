@@ -8,25 +8,25 @@ use crate::report::Report;
 
 /// The end of one run.
 #[derive(Debug)]
-pub struct Outcome {
-    pub body: Body,
+pub(crate) struct Outcome {
+    pub(crate) body: Body,
     /// Messages said before the body: decisions taken before anything was scanned.
-    pub before: Vec<String>,
+    pub(crate) before: Vec<String>,
     /// Messages said after the body: what `--fix` did, budget overruns, report-only mode.
-    pub after: Vec<String>,
+    pub(crate) after: Vec<String>,
     /// Put before every line of text and every message (`GL-HOOK-ERR: ` on GitLab servers,
     /// which show a hook's lines only with it); empty elsewhere.
-    pub line_prefix: &'static str,
+    pub(crate) line_prefix: &'static str,
     /// The commit or push is blocked (exit 1).
-    pub blocks: bool,
+    pub(crate) blocks: bool,
     /// An error met after the messages in `before` were decided: they are said, then the run
     /// fails with it (exit 2).
-    pub error: Option<anyhow::Error>,
+    pub(crate) error: Option<anyhow::Error>,
 }
 
 /// The main part of what a run says.
 #[derive(Debug)]
-pub enum Body {
+pub(crate) enum Body {
     /// An analysis, in the chosen format. Text also says what was scanned and, when something
     /// blocks, the verdict and the next steps.
     Report { report: Report, scope: Scope, next_steps: Vec<String> },
@@ -40,7 +40,7 @@ pub enum Body {
 
 /// What was scanned, for the summary line; the counts of files and lines are in the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
+pub(crate) enum Scope {
     /// `check`: files on disk.
     Files,
     /// `pre-commit`: the staged files; `all_lines` when every line counted.
@@ -51,37 +51,37 @@ pub enum Scope {
 
 /// What a push scan covered beyond the report's counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PushScope {
-    pub new_commits: usize,
+pub(crate) struct PushScope {
+    pub(crate) new_commits: usize,
     /// Fewer than `new_commits` when a budget cut the scan short.
-    pub scanned_commits: usize,
+    pub(crate) scanned_commits: usize,
     /// Python files ruled out before they were diffed or parsed (not in the report's counts).
-    pub ruled_out_files: usize,
+    pub(crate) ruled_out_files: usize,
 }
 
 /// One file's fix as `--diff` shows it: the whole text before and after.
 #[derive(Debug)]
-pub struct Patch {
-    pub path: String,
-    pub before: String,
-    pub after: String,
+pub(crate) struct Patch {
+    pub(crate) path: String,
+    pub(crate) before: String,
+    pub(crate) after: String,
 }
 
 impl Outcome {
     /// An outcome with nothing but `body`: no messages, no prefix, not blocking.
-    pub fn new(body: Body) -> Self {
+    pub(crate) fn new(body: Body) -> Self {
         Self { body, before: Vec::new(), after: Vec::new(), line_prefix: "", blocks: false, error: None }
     }
 
     /// A report that blocks when it has an unsuppressed finding.
-    pub fn report(report: Report, scope: Scope, next_steps: Vec<String>) -> Self {
+    pub(crate) fn report(report: Report, scope: Scope, next_steps: Vec<String>) -> Self {
         let blocks = report.blocks();
         Self { blocks, ..Self::new(Body::Report { report, scope, next_steps }) }
     }
 }
 
 /// `1 finding`, `2 findings`: every message is worded with it.
-pub fn plural(count: usize, noun: &str) -> String {
+pub(crate) fn plural(count: usize, noun: &str) -> String {
     if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
 }
 

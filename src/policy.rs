@@ -18,13 +18,13 @@ use std::fmt;
 use std::time::Duration;
 
 /// The default time budget: below GitHub Enterprise's 5 s limit for all pre-receive hooks.
-pub const DEFAULT_TIME_BUDGET: Duration = Duration::from_secs(4);
+pub(crate) const DEFAULT_TIME_BUDGET: Duration = Duration::from_secs(4);
 /// The default commit budget.
-pub const DEFAULT_MAX_COMMITS: usize = 10_000;
+pub(crate) const DEFAULT_MAX_COMMITS: usize = 10_000;
 
 /// What a budget overrun does to the push.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OnOverrun {
+pub(crate) enum OnOverrun {
     /// Accept what could not be scanned (findings in what was scanned still reject).
     FailOpen,
     /// Reject the push.
@@ -42,18 +42,18 @@ impl fmt::Display for OnOverrun {
 
 /// The server's decisions, resolved once.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Policy {
+pub(crate) struct Policy {
     /// `None`: no time limit.
-    pub time_budget: Option<Duration>,
-    pub on_timeout: OnOverrun,
+    pub(crate) time_budget: Option<Duration>,
+    pub(crate) on_timeout: OnOverrun,
     /// `None`: no commit limit.
-    pub max_commits: Option<usize>,
+    pub(crate) max_commits: Option<usize>,
     /// `None`: the command line's `--max-file-size`.
-    pub max_blob_size: Option<u64>,
-    pub on_too_large: OnOverrun,
-    pub allow_skip: bool,
-    pub report_only: bool,
-    pub gitlab_prefix: bool,
+    pub(crate) max_blob_size: Option<u64>,
+    pub(crate) on_too_large: OnOverrun,
+    pub(crate) allow_skip: bool,
+    pub(crate) report_only: bool,
+    pub(crate) gitlab_prefix: bool,
 }
 
 impl Default for Policy {
@@ -74,15 +74,15 @@ impl Default for Policy {
 /// An invalid configuration value, printed as one line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid git config {key}={value:?}: expected {expected}")]
-pub struct PolicyError {
-    pub key: &'static str,
-    pub value: String,
-    pub expected: &'static str,
+pub(crate) struct PolicyError {
+    pub(crate) key: &'static str,
+    pub(crate) value: String,
+    pub(crate) expected: &'static str,
 }
 
 impl Policy {
     /// Reads every `bindguard.*` key through `get` (which returns the effective value).
-    pub fn from_config(get: impl Fn(&str) -> Option<String>) -> Result<Self, PolicyError> {
+    pub(crate) fn from_config(get: impl Fn(&str) -> Option<String>) -> Result<Self, PolicyError> {
         let mut policy = Policy::default();
         let value = |key: &'static str| get(key).map(|v| (key, v));
         if let Some((key, v)) = value("bindguard.timeBudget") {

@@ -3,7 +3,7 @@
 
 /// What a path alone says about a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PathKind {
+pub(crate) enum PathKind {
     Python,
     Stub,
     /// No extension: Python only if its first line is a Python shebang.
@@ -12,7 +12,7 @@ pub enum PathKind {
 }
 
 /// Classifies a path by its file name (bytes, so that non-UTF-8 git paths work).
-pub fn path_kind(path: &[u8]) -> PathKind {
+pub(crate) fn path_kind(path: &[u8]) -> PathKind {
     let name = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
     match name.iter().rposition(|&b| b == b'.') {
         Some(0) | None => PathKind::MaybeScript,
@@ -26,7 +26,7 @@ pub fn path_kind(path: &[u8]) -> PathKind {
 
 /// True when the first line is a shebang naming a Python interpreter (`python`, `python3.12`,
 /// `env python3`, `uv run --script`-style `env -S python3`).
-pub fn has_python_shebang(bytes: &[u8]) -> bool {
+pub(crate) fn has_python_shebang(bytes: &[u8]) -> bool {
     let Some(rest) = bytes.strip_prefix(b"#!") else { return false };
     let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
     line.split(|b| b.is_ascii_whitespace())
@@ -37,7 +37,7 @@ pub fn has_python_shebang(bytes: &[u8]) -> bool {
 }
 
 /// Whether a file with these path and bytes is analysed; `Some(stub)` when it is.
-pub fn python_flavor(path: &[u8], bytes: &[u8]) -> Option<bool> {
+pub(crate) fn python_flavor(path: &[u8], bytes: &[u8]) -> Option<bool> {
     match path_kind(path) {
         PathKind::Python => Some(false),
         PathKind::Stub => Some(true),

@@ -4,40 +4,40 @@
 //! (`Parsed`, tokens, errors) stay behind this module so that upgrading the pinned parser touches
 //! one place.
 
-pub use ruff_python_ast as ast;
-pub use ruff_text_size::{Ranged, TextRange, TextSize};
+pub(crate) use ruff_python_ast as ast;
+pub(crate) use ruff_text_size::Ranged;
 
 use ruff_python_ast::token::TokenKind;
 use ruff_python_ast::{ModModule, PySourceType};
 use ruff_python_parser::Parsed;
 
 /// A parsed module: the (possibly error-recovered) tree plus what the rules need of the tokens.
-pub struct ParsedModule {
+pub(crate) struct ParsedModule {
     parsed: Parsed<ModModule>,
 }
 
 /// A syntax error, located by byte offset into the source text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyntaxError {
-    pub offset: usize,
-    pub message: String,
+pub(crate) struct SyntaxError {
+    pub(crate) offset: usize,
+    pub(crate) message: String,
 }
 
 /// Which grammar flavour to parse with; stubs allow a few extra forms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flavor {
+pub(crate) enum Flavor {
     Module,
     Stub,
 }
 
 impl Flavor {
-    pub fn for_stub(stub: bool) -> Self {
+    pub(crate) fn for_stub(stub: bool) -> Self {
         if stub { Flavor::Stub } else { Flavor::Module }
     }
 }
 
 /// Parses with error recovery: a file with syntax errors still yields a tree.
-pub fn parse(text: &str, flavor: Flavor) -> ParsedModule {
+pub(crate) fn parse(text: &str, flavor: Flavor) -> ParsedModule {
     let source_type = match flavor {
         Flavor::Module => PySourceType::Python,
         Flavor::Stub => PySourceType::Stub,
@@ -46,11 +46,11 @@ pub fn parse(text: &str, flavor: Flavor) -> ParsedModule {
 }
 
 impl ParsedModule {
-    pub fn body(&self) -> &[ast::Stmt] {
+    pub(crate) fn body(&self) -> &[ast::Stmt] {
         &self.parsed.syntax().body
     }
 
-    pub fn syntax_errors(&self) -> Vec<SyntaxError> {
+    pub(crate) fn syntax_errors(&self) -> Vec<SyntaxError> {
         self.parsed
             .errors()
             .iter()
@@ -59,7 +59,7 @@ impl ParsedModule {
     }
 
     /// Byte ranges of real comment tokens (never text inside strings).
-    pub fn comments(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    pub(crate) fn comments(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
         self.parsed
             .tokens()
             .iter()

@@ -12,60 +12,60 @@ use crate::source::SourceText;
 
 /// Everything a renderer or the fixer needs after analysis.
 #[derive(Debug, Default)]
-pub struct Report {
+pub(crate) struct Report {
     /// Files with findings (suppressed included) or syntax errors, in change-set order.
-    pub files: Vec<FileReport>,
-    pub skipped: Vec<Skipped>,
-    pub files_checked: usize,
+    pub(crate) files: Vec<FileReport>,
+    pub(crate) skipped: Vec<Skipped>,
+    pub(crate) files_checked: usize,
     /// Lines that counted (changed lines in hook modes, all lines otherwise).
-    pub lines_checked: usize,
-    pub commits: Option<usize>,
-    pub scope_note: Option<String>,
-    pub elapsed: Duration,
+    pub(crate) lines_checked: usize,
+    pub(crate) commits: Option<usize>,
+    pub(crate) scope_note: Option<String>,
+    pub(crate) elapsed: Duration,
 }
 
 /// One analysed file version.
 #[derive(Debug)]
-pub struct FileReport {
-    pub path: String,
-    pub raw_path: Vec<u8>,
-    pub commit: Option<Arc<CommitInfo>>,
+pub(crate) struct FileReport {
+    pub(crate) path: String,
+    pub(crate) raw_path: Vec<u8>,
+    pub(crate) commit: Option<Arc<CommitInfo>>,
     /// Parsed as a stub (`.pyi`).
-    pub stub: bool,
-    pub source: SourceText,
-    pub findings: Vec<Finding>,
-    pub syntax_errors: Vec<SyntaxError>,
+    pub(crate) stub: bool,
+    pub(crate) source: SourceText,
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) syntax_errors: Vec<SyntaxError>,
 }
 
 impl Report {
     /// Findings that block: not suppressed.
-    pub fn active_findings(&self) -> impl Iterator<Item = (&FileReport, &Finding)> {
+    pub(crate) fn active_findings(&self) -> impl Iterator<Item = (&FileReport, &Finding)> {
         self.files.iter().flat_map(|f| f.findings.iter().filter(|x| !x.suppressed).map(move |x| (f, x)))
     }
 
     /// Whether anything blocks: an unsuppressed finding. What that does to the exit status is
     /// the caller's decision (report-only servers, `--fix`).
-    pub fn blocks(&self) -> bool {
+    pub(crate) fn blocks(&self) -> bool {
         self.active_findings().next().is_some()
     }
 
-    pub fn active_count(&self) -> usize {
+    pub(crate) fn active_count(&self) -> usize {
         self.active_findings().count()
     }
 
-    pub fn suppressed_count(&self) -> usize {
+    pub(crate) fn suppressed_count(&self) -> usize {
         self.files.iter().flat_map(|f| &f.findings).filter(|x| x.suppressed).count()
     }
 
     /// Adds another report's files and counts to this one (a push is analysed in batches).
-    pub fn absorb(&mut self, other: Report) {
+    pub(crate) fn absorb(&mut self, other: Report) {
         self.files.extend(other.files);
         self.skipped.extend(other.skipped);
         self.files_checked += other.files_checked;
         self.lines_checked += other.lines_checked;
     }
 
-    pub fn syntax_error_files(&self) -> usize {
+    pub(crate) fn syntax_error_files(&self) -> usize {
         self.files.iter().filter(|f| !f.syntax_errors.is_empty()).count()
     }
 }

@@ -11,7 +11,7 @@ use crate::rules::{self, FixStyle};
 
 /// The subcommand to run, with everything it needs resolved.
 #[derive(Debug)]
-pub enum Command {
+pub(crate) enum Command {
     Check(CheckSettings),
     PreCommit(PreCommitSettings),
     PrePush(PrePushSettings),
@@ -22,48 +22,48 @@ pub enum Command {
 
 /// `check`: files and directories on disk.
 #[derive(Debug)]
-pub struct CheckSettings {
-    pub common: Settings,
+pub(crate) struct CheckSettings {
+    pub(crate) common: Settings,
     /// What to walk; `.` when none were given.
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
     /// Rewrite the files with the verified fixes.
-    pub fix: bool,
+    pub(crate) fix: bool,
     /// Print the fixes as one patch and change nothing.
-    pub diff: bool,
+    pub(crate) diff: bool,
 }
 
 /// `pre-commit`: the staged changes.
 #[derive(Debug)]
-pub struct PreCommitSettings {
-    pub common: Settings,
+pub(crate) struct PreCommitSettings {
+    pub(crate) common: Settings,
     /// Fix the staged blobs (and the worktree where it still matches).
-    pub fix: bool,
+    pub(crate) fix: bool,
     /// With `fix`: let the commit go on with the fixed content.
-    pub fix_continue: bool,
+    pub(crate) fix_continue: bool,
     /// Every line of a staged file counts, not only the changed ones.
-    pub all_lines: bool,
+    pub(crate) all_lines: bool,
 }
 
 /// `pre-push`: the commits a push brings to a remote.
 #[derive(Debug)]
-pub struct PrePushSettings {
-    pub common: Settings,
+pub(crate) struct PrePushSettings {
+    pub(crate) common: Settings,
     /// The remote's name as git passes it (a URL when the push goes to one).
-    pub remote: Option<String>,
+    pub(crate) remote: Option<String>,
 }
 
 /// `pre-receive`: the commits a push brings to this server.
 #[derive(Debug)]
-pub struct PreReceiveSettings {
-    pub common: Settings,
+pub(crate) struct PreReceiveSettings {
+    pub(crate) common: Settings,
     /// Prefix every line for GitLab (the server's `bindguard.gitlabPrefix` can also ask for it).
-    pub gitlab: bool,
+    pub(crate) gitlab: bool,
     /// Never reject (the server's `bindguard.reportOnly` can also ask for it).
-    pub report_only: bool,
+    pub(crate) report_only: bool,
 }
 
 /// Resolves the parsed command line; colour is decided for the stream each mode writes text to.
-pub fn resolve(cli: Cli) -> Command {
+pub(crate) fn resolve(cli: Cli) -> Command {
     match cli.command {
         cli::Command::Check(args) => Command::Check(CheckSettings {
             common: Settings::resolve(&args.common, Some(&args.fix), Stream::Stdout),
@@ -92,7 +92,7 @@ pub fn resolve(cli: Cli) -> Command {
 
 impl Command {
     /// Where and how this command's outcome is written (`explain` writes plain text).
-    pub fn output(&self) -> Target {
+    pub(crate) fn output(&self) -> Target {
         match self {
             Command::Check(check) => check.common.output,
             Command::PreCommit(precommit) => precommit.common.output,
@@ -105,11 +105,11 @@ impl Command {
 
 /// What the shared pipeline and the renderers need to know.
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// Where and how the outcome is written.
-    pub output: Target,
-    pub max_file_size: u64,
-    pub rules: rules::Options,
+    pub(crate) output: Target,
+    pub(crate) max_file_size: u64,
+    pub(crate) rules: rules::Options,
 }
 
 fn format(format: cli::Format) -> Format {
@@ -123,7 +123,7 @@ fn format(format: cli::Format) -> Format {
 /// Where text output goes, for the colour decision: git sends hook stdout to stderr, so each
 /// mode says which stream it really writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stream {
+pub(crate) enum Stream {
     Stdout,
     Stderr,
     /// Relayed to someone else's terminal (pre-receive output becomes `remote:` lines): `auto`
@@ -132,7 +132,7 @@ pub enum Stream {
 }
 
 impl Settings {
-    pub fn resolve(common: &CommonArgs, fix: Option<&FixArgs>, stream: Stream) -> Self {
+    pub(crate) fn resolve(common: &CommonArgs, fix: Option<&FixArgs>, stream: Stream) -> Self {
         let is_terminal = match stream {
             Stream::Stdout => std::io::stdout().is_terminal(),
             Stream::Stderr => std::io::stderr().is_terminal(),
@@ -154,7 +154,12 @@ impl Settings {
 }
 
 /// `always` / `never` win; `auto` colours a terminal unless `NO_COLOR` is set or `TERM=dumb`.
-pub fn use_color(choice: ColorChoice, is_terminal: bool, no_color: bool, term: Option<std::ffi::OsString>) -> bool {
+pub(crate) fn use_color(
+    choice: ColorChoice,
+    is_terminal: bool,
+    no_color: bool,
+    term: Option<std::ffi::OsString>,
+) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

@@ -1,6 +1,6 @@
 //! Bytes → text: PEP 263 decoding, binary and size checks, and the line index.
 //!
-//! Every mode hands raw bytes (a blob or a file) to [`SourceText::decode`]; from then on offsets
+//! Every mode hands raw bytes (a blob or a file) to [`SourceText::decode_owned`]; from then on offsets
 //! are byte offsets into the decoded UTF-8 text, and the line index turns them into the 1-based
 //! lines and character columns that people and diffs use. Decoding remembers how to encode back,
 //! so `--fix` writes the file in its own encoding, BOM and line endings.
@@ -12,7 +12,7 @@ const BINARY_PROBE: usize = 8000;
 
 /// Decoded Python source with a line index.
 #[derive(Debug, Clone)]
-pub struct SourceText {
+pub(crate) struct SourceText {
     text: String,
     encoding: Encoding,
     line_starts: Vec<usize>,
@@ -20,7 +20,7 @@ pub struct SourceText {
 
 /// The encoding a file was read in, so that fixes are written back the same way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Encoding {
+pub(crate) enum Encoding {
     Utf8,
     Utf8Bom,
     Latin1,
@@ -29,7 +29,7 @@ pub enum Encoding {
 
 /// Why a file is not analysed. Each is reported as a warning, never silently dropped.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Skip {
+pub(crate) enum Skip {
     Binary,
     TooLarge { size: u64, limit: u64 },
     Undecodable(String),
@@ -50,13 +50,15 @@ impl fmt::Display for Skip {
 }
 
 impl SourceText {
-    /// Decodes per PEP 263: UTF-8 by default, a UTF-8 BOM accepted, a coding cookie on line 1 or 2.
-    pub fn decode(bytes: &[u8], max_size: u64) -> Result<Self, Skip> {
+    /// [`Self::decode_owned`] on borrowed bytes, for tests.
+    #[cfg(test)]
+    pub(crate) fn decode(bytes: &[u8], max_size: u64) -> Result<Self, Skip> {
         Self::decode_owned(bytes.to_vec(), max_size)
     }
 
-    /// [`Self::decode`] taking the bytes, so UTF-8 (the common case) is not copied.
-    pub fn decode_owned(bytes: Vec<u8>, max_size: u64) -> Result<Self, Skip> {
+    /// Decodes per PEP 263: UTF-8 by default, a UTF-8 BOM accepted, a coding cookie on line 1 or
+    /// 2. Takes the bytes, so UTF-8 (the common case) is not copied.
+    pub(crate) fn decode_owned(bytes: Vec<u8>, max_size: u64) -> Result<Self, Skip> {
         let encoding = Self::check_decodable(&bytes, max_size)?;
         let text = match encoding {
             Encoding::Utf8 => String::from_utf8(bytes).map_err(|e| invalid_utf8(e.utf8_error()))?,
@@ -66,10 +68,10 @@ impl SourceText {
         Ok(Self::from_text(text, encoding))
     }
 
-    /// Everything [`Self::decode`] would refuse, found without allocating: the size limit, NUL
+    /// Everything [`Self::decode_owned`] would refuse, found without allocating: the size limit, NUL
     /// bytes, an unusable cookie, invalid UTF-8. Lets a caller skip decoding files it will not
     /// analyse while still reporting the ones nobody could read.
-    pub fn check_decodable(bytes: &[u8], max_size: u64) -> Result<Encoding, Skip> {
+    pub(crate) fn check_decodable(bytes: &[u8], max_size: u64) -> Result<Encoding, Skip> {
         if bytes.len() as u64 > max_size {
             return Err(Skip::TooLarge { size: bytes.len() as u64, limit: max_size });
         }
@@ -89,33 +91,33 @@ impl SourceText {
     }
 
     /// Wraps text that is already decoded (tests, and re-checking fixed text).
-    pub fn from_text(text: String, encoding: Encoding) -> Self {
+    pub(crate) fn from_text(text: String, encoding: Encoding) -> Self {
         let line_starts =
             std::iter::once(0).chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1)).collect();
         Self { text, encoding, line_starts }
     }
 
-    pub fn text(&self) -> &str {
+    pub(crate) fn text(&self) -> &str {
         &self.text
     }
 
-    pub fn encoding(&self) -> Encoding {
+    pub(crate) fn encoding(&self) -> Encoding {
         self.encoding
     }
 
     /// Number of lines, counting a last line without a newline.
-    pub fn line_count(&self) -> usize {
+    pub(crate) fn line_count(&self) -> usize {
         let trailing_newline = self.text.ends_with('\n');
         self.line_starts.len() - usize::from(trailing_newline || self.text.is_empty())
     }
 
     /// 1-based line of a byte offset.
-    pub fn line_of(&self, offset: usize) -> usize {
+    pub(crate) fn line_of(&self, offset: usize) -> usize {
         self.line_starts.partition_point(|&start| start <= offset)
     }
 
     /// 1-based line and 1-based column in characters of a byte offset.
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
         let line = self.line_of(offset);
         let start = self.line_starts[line - 1];
         let column = self.text[start..offset.min(self.text.len())].chars().count() + 1;
@@ -123,19 +125,19 @@ impl SourceText {
     }
 
     /// Byte offset where a 1-based line starts.
-    pub fn line_start(&self, line: usize) -> usize {
+    pub(crate) fn line_start(&self, line: usize) -> usize {
         self.line_starts[line - 1]
     }
 
     /// The text of a 1-based line without its line ending.
-    pub fn line_text(&self, line: usize) -> &str {
+    pub(crate) fn line_text(&self, line: usize) -> &str {
         let start = self.line_starts[line - 1];
         let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
     /// Encodes text back into this file's encoding (BOM included), for writing a fix.
-    pub fn encode(&self, text: &str) -> Result<Vec<u8>, String> {
+    pub(crate) fn encode(&self, text: &str) -> Result<Vec<u8>, String> {
         match self.encoding {
             Encoding::Utf8 => Ok(text.as_bytes().to_vec()),
             Encoding::Utf8Bom => Ok([b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()),
@@ -156,7 +158,7 @@ impl SourceText {
 /// Reads a PEP 263 cookie from the first two lines; line 2 counts only after a comment-only line 1.
 /// Whether Python reads these bytes as UTF-8: a byte order mark, or no coding cookie naming
 /// another encoding. Only then do non-ASCII bytes stand for the characters they seem to.
-pub fn reads_as_utf8(bytes: &[u8]) -> bool {
+pub(crate) fn reads_as_utf8(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\xEF\xBB\xBF") || matches!(encoding_from_cookie(bytes), Ok(Encoding::Utf8))
 }
 
@@ -224,7 +226,7 @@ fn rewrites_ascii(name: &str) -> bool {
 }
 
 /// Lines as the line index counts them: a last line without a newline counts.
-pub fn count_lines(bytes: &[u8]) -> usize {
+pub(crate) fn count_lines(bytes: &[u8]) -> usize {
     let newlines = memchr::memchr_iter(b'\n', bytes).count();
     newlines + usize::from(bytes.last().is_some_and(|&b| b != b'\n'))
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::Context;
 
 /// Replaces `path` with `bytes`, refusing when it is read-only or no longer holds `expected`.
-pub fn replace_file(path: &Path, expected: &[u8], bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn replace_file(path: &Path, expected: &[u8], bytes: &[u8]) -> anyhow::Result<()> {
     let current = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     anyhow::ensure!(current == expected, "the file changed on disk since it was checked");
     let metadata = std::fs::metadata(path)?;

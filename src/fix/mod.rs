@@ -1,8 +1,8 @@
 //! Fixing a file: every fix of its findings applied at once ([`crate::finding::apply_edits`]),
 //! and the result proven before anything is written: it re-parses and the rule no longer fires.
 
-pub mod files;
-pub mod worktree;
+pub(crate) mod files;
+pub(crate) mod worktree;
 
 use crate::finding::{self, Edit};
 
@@ -14,38 +14,38 @@ pub(crate) use crate::finding::apply_edits;
 /// One file's verified fix, ready to write: the bytes that were analysed and the bytes to
 /// write, both in the file's own encoding (BOM and line endings included).
 #[derive(Debug, Clone)]
-pub struct FixedFile {
+pub(crate) struct FixedFile {
     /// Position of the file in the report it was planned from.
-    pub file_index: usize,
-    pub path: String,
-    pub raw_path: Vec<u8>,
-    pub original: Vec<u8>,
-    pub fixed: Vec<u8>,
+    pub(crate) file_index: usize,
+    pub(crate) path: String,
+    pub(crate) raw_path: Vec<u8>,
+    pub(crate) original: Vec<u8>,
+    pub(crate) fixed: Vec<u8>,
     /// The fixed text, decoded (for showing a diff).
-    pub fixed_text: String,
+    pub(crate) fixed_text: String,
     /// Findings this fix removes.
-    pub findings: usize,
+    pub(crate) findings: usize,
 }
 
 /// What a `--fix` run did, for the closing message.
 #[derive(Debug, Default)]
-pub struct FixSummary {
-    pub fixed_findings: usize,
-    pub fixed_files: usize,
+pub(crate) struct FixSummary {
+    pub(crate) fixed_findings: usize,
+    pub(crate) fixed_files: usize,
     /// Per-file notes: why a file was not fixed, a worktree left alone, …
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
     /// Files with fixes that could not be applied (they keep their findings).
-    pub unfixed_files: usize,
+    pub(crate) unfixed_files: usize,
 }
 
 impl FixSummary {
-    pub fn record(&mut self, file: &FixedFile) {
+    pub(crate) fn record(&mut self, file: &FixedFile) {
         self.fixed_findings += file.findings;
         self.fixed_files += 1;
     }
 
     /// A file whose fix was refused or could not be written.
-    pub fn refuse(&mut self, note: String) {
+    pub(crate) fn refuse(&mut self, note: String) {
         self.unfixed_files += 1;
         self.notes.push(note);
     }
@@ -53,7 +53,7 @@ impl FixSummary {
 
 /// Verified fixes for every file of a report with fixable findings; a file that cannot be fixed
 /// safely is counted with a note instead (it keeps its findings).
-pub fn plan(report: &crate::report::Report, options: &crate::rules::Options) -> (Vec<FixedFile>, FixSummary) {
+pub(crate) fn plan(report: &crate::report::Report, options: &crate::rules::Options) -> (Vec<FixedFile>, FixSummary) {
     let mut planned = Vec::new();
     let mut summary = FixSummary::default();
     for (file_index, file) in report.files.iter().enumerate() {
@@ -80,16 +80,16 @@ pub fn plan(report: &crate::report::Report, options: &crate::rules::Options) -> 
 
 /// The verified result of fixing one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FixedText {
-    pub text: String,
+pub(crate) struct FixedText {
+    pub(crate) text: String,
     /// Findings whose fix was applied.
-    pub fixed: usize,
+    pub(crate) fixed: usize,
 }
 
 /// Applies every available fix of a file's active findings and proves the result: it must
 /// parse no worse than before and the rule must no longer fire on anything that was fixed.
 /// `Ok(None)`: nothing to fix. `Err`: the file is left alone, with the reason.
-pub fn fix_source(
+pub(crate) fn fix_source(
     source: &crate::source::SourceText,
     findings: &[crate::finding::Finding],
     stub: bool,

@@ -10,13 +10,13 @@ use similar::{Algorithm, DiffOp, TextDiff};
 
 /// The patched worktree bytes and how many changed runs could not be carried over.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WorktreePatch {
-    pub bytes: Vec<u8>,
-    pub skipped_hunks: usize,
+pub(crate) struct WorktreePatch {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) skipped_hunks: usize,
 }
 
 /// Applies the staged fix (`staged` → `fixed`) to `worktree`, hunk by hunk.
-pub fn carry_fix(staged: &[u8], fixed: &[u8], worktree: &[u8]) -> WorktreePatch {
+pub(crate) fn carry_fix(staged: &[u8], fixed: &[u8], worktree: &[u8]) -> WorktreePatch {
     let staged_lines = split_lines(staged);
     let fixed_lines = split_lines(fixed);
     let worktree_lines = split_lines(worktree);

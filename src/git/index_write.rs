@@ -25,17 +25,17 @@ use gix::index::entry::Stage;
 /// New content for one staged file, in the git layer's own terms so that git knows nothing of
 /// how the content was made. Borrowed: the caller keeps the bytes it verified.
 #[derive(Debug, Clone, Copy)]
-pub struct NewBlob<'a> {
+pub(crate) struct NewBlob<'a> {
     /// The path exactly as the index spells it.
-    pub path: &'a [u8],
+    pub(crate) path: &'a [u8],
     /// What the entry must still hold; anything else means it was re-staged meanwhile.
-    pub replaces: &'a [u8],
+    pub(crate) replaces: &'a [u8],
     /// The content to write and stage.
-    pub bytes: &'a [u8],
+    pub(crate) bytes: &'a [u8],
 }
 
 /// Points every entry at its new blob, in each index the running commit uses.
-pub fn write_fixes(repo: &gix::Repository, fixes: &[NewBlob<'_>]) -> anyhow::Result<()> {
+pub(crate) fn write_fixes(repo: &gix::Repository, fixes: &[NewBlob<'_>]) -> anyhow::Result<()> {
     let hash = repo.object_hash();
     let index_paths = indexes_to_update(repo);
     let mut locked = LockedIndexes::acquire(&index_paths)?;

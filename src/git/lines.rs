@@ -14,7 +14,7 @@ use crate::changes::LineFilter;
 const DIFF_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// Lines of `new` (1-based) that are not an unchanged line of `old`.
-pub fn changed_lines(old: &[u8], new: &[u8]) -> LineFilter {
+pub(crate) fn changed_lines(old: &[u8], new: &[u8]) -> LineFilter {
     let diff = TextDiff::configure().algorithm(Algorithm::Histogram).timeout(DIFF_TIMEOUT).diff_lines(old, new);
     let mut lines = Vec::new();
     for op in diff.ops() {

@@ -4,12 +4,12 @@
 //! fix back). Git data is copied into small owned types at this boundary.
 
 mod blob_kind;
-pub mod index_write;
-pub mod lines;
-pub mod odb;
-pub mod open;
-pub mod push;
+pub(crate) mod index_write;
+pub(crate) mod lines;
+pub(crate) mod odb;
+pub(crate) mod open;
+pub(crate) mod push;
 mod push_blobs;
 mod push_diff;
-pub mod push_refs;
-pub mod staged;
+pub(crate) mod push_refs;
+pub(crate) mod staged;

@@ -56,13 +56,13 @@ impl Layer {
 /// Quarantine(s), then the repository, then deep alternates; the first layer that has an
 /// object answers. A layer that fails is skipped when a later one has the object, and its
 /// error is returned when none has it.
-pub struct LayeredOdb {
+pub(crate) struct LayeredOdb {
     layers: Vec<Layer>,
 }
 
 impl LayeredOdb {
     /// Layers for `repo` in the current process environment (hook variables included).
-    pub fn for_repo(repo: &gix::Repository) -> anyhow::Result<Self> {
+    pub(crate) fn for_repo(repo: &gix::Repository) -> anyhow::Result<Self> {
         let kind = repo.object_hash();
         let main_dir = canonical(repo.objects.store_ref().path());
         let mut seen: HashSet<PathBuf> = HashSet::from([main_dir.clone()]);
@@ -83,11 +83,6 @@ impl LayeredOdb {
 
     fn repo_layer(&self) -> Option<&Layer> {
         self.layers.iter().find(|l| matches!(l, Layer::Repo(_)))
-    }
-
-    /// Whether the object is in the push quarantine (or any layer before the repository).
-    pub fn in_quarantine(&self, id: &gix::oid) -> bool {
-        self.layers.iter().take_while(|l| matches!(l, Layer::Store(_))).any(|l| l.exists(id))
     }
 }
 

@@ -17,12 +17,12 @@ const PACK_CACHE_ENTRIES: usize = 64;
 const OBJECT_CACHE_BYTES: usize = 16 << 20;
 
 /// Opens the repository containing the current directory, with git's hook environment applied.
-pub fn open_from_env() -> anyhow::Result<gix::Repository> {
+pub(crate) fn open_from_env() -> anyhow::Result<gix::Repository> {
     open_at(Path::new("."))
 }
 
 /// Like [`open_from_env`], starting the search at `dir`.
-pub fn open_at(dir: &Path) -> anyhow::Result<gix::Repository> {
+pub(crate) fn open_at(dir: &Path) -> anyhow::Result<gix::Repository> {
     let mut repo = gix::discover_with_environment_overrides(dir)
         .with_context(|| format!("cannot open a git repository at {}", dir.display()))?;
     install_caches(&mut repo);
@@ -30,7 +30,7 @@ pub fn open_at(dir: &Path) -> anyhow::Result<gix::Repository> {
 }
 
 /// Installs the pack delta cache and an object cache; cheap, and only costs memory when used.
-pub fn install_caches(repo: &mut gix::Repository) {
+pub(crate) fn install_caches(repo: &mut gix::Repository) {
     install_pack_cache(&mut repo.objects);
     repo.object_cache_size_if_unset(OBJECT_CACHE_BYTES);
 }

@@ -27,10 +27,10 @@ const BATCH_FILES: usize = 256;
 
 /// Budgets for one scan.
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    pub deadline: Option<Instant>,
-    pub max_commits: Option<usize>,
-    pub max_blob_size: u64,
+pub(crate) struct Limits {
+    pub(crate) deadline: Option<Instant>,
+    pub(crate) max_commits: Option<usize>,
+    pub(crate) max_blob_size: u64,
 }
 
 impl Limits {
@@ -41,7 +41,7 @@ impl Limits {
 
 /// Why a scan stopped early.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Overrun {
+pub(crate) enum Overrun {
     Time,
     /// The push brings more commits than the limit; nothing was scanned.
     Commits {
@@ -51,53 +51,53 @@ pub enum Overrun {
 
 /// What a scan covered.
 #[derive(Debug, Clone, Default)]
-pub struct ScanSummary {
+pub(crate) struct ScanSummary {
     /// New commits found (when the walk was cut short: how many it found before stopping).
-    pub new_commits: usize,
+    pub(crate) new_commits: usize,
     /// Commits whose every changed Python file was handed over.
-    pub scanned_commits: usize,
-    pub overrun: Option<Overrun>,
+    pub(crate) scanned_commits: usize,
+    pub(crate) overrun: Option<Overrun>,
     /// Blobs skipped for their size.
-    pub oversized_blobs: usize,
+    pub(crate) oversized_blobs: usize,
     /// Python file versions the gate ruled out (before diffing or parsing).
-    pub ruled_out_files: usize,
+    pub(crate) ruled_out_files: usize,
 }
 
 /// Commit tips whose history the receiving side already has.
 #[derive(Debug, Clone, Default)]
-pub struct Known {
+pub(crate) struct Known {
     tips: Vec<ObjectId>,
     /// What range was scanned when it is not the obvious one.
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 /// The repository a hook runs in, with the push's objects visible.
-pub struct PushRepo {
+pub(crate) struct PushRepo {
     repo: gix::Repository,
     odb: LayeredOdb,
 }
 
 impl PushRepo {
     /// Opens the repository from the hook environment (quarantine included).
-    pub fn open() -> anyhow::Result<Self> {
+    pub(crate) fn open() -> anyhow::Result<Self> {
         let repo = super::open::open_from_env()?;
         let odb = LayeredOdb::for_repo(&repo)?;
         Ok(Self { repo, odb })
     }
 
     /// The effective value of a git config key (system, global and repository config).
-    pub fn config_value(&self, key: &str) -> Option<String> {
+    pub(crate) fn config_value(&self, key: &str) -> Option<String> {
         self.repo.config_snapshot().string(key).map(|v| v.to_string())
     }
 
     /// pre-receive: every existing ref (not updated yet while the hook runs).
-    pub fn known_on_server(&self) -> anyhow::Result<Known> {
+    pub(crate) fn known_on_server(&self) -> anyhow::Result<Known> {
         Ok(Known { tips: known_tips(&self.repo, &self.odb, None)?, note: None })
     }
 
     /// pre-push: the remote's tracking refs, or every remote-tracking ref when `remote` has
     /// none (a push to a URL), plus the remote's current tips when they exist locally.
-    pub fn known_on_remote(&self, remote: &str, updates: &[RefUpdate]) -> anyhow::Result<Known> {
+    pub(crate) fn known_on_remote(&self, remote: &str, updates: &[RefUpdate]) -> anyhow::Result<Known> {
         let mut tips = self.tracking_tips(remote)?;
         let mut note = None;
         if tips.is_empty() {
@@ -137,7 +137,7 @@ impl PushRepo {
 
     /// Scans the new commits of `updates`, handing batches of files to `sink`; a file version
     /// whose bytes `gate` rules out is counted, not diffed or handed over.
-    pub fn scan(
+    pub(crate) fn scan(
         &self,
         updates: &[RefUpdate],
         known: &Known,

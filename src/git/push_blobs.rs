@@ -45,7 +45,7 @@ type SeenKey = (BString, ObjectId, Vec<Option<ObjectId>>, Vec<BString>);
 
 /// `false` only for bytes in which the analysis cannot find anything. Injected, so that git
 /// knows nothing of the analysis.
-pub type Gate<'a> = &'a dyn Fn(&[u8]) -> bool;
+pub(crate) type Gate<'a> = &'a dyn Fn(&[u8]) -> bool;
 
 pub(super) struct BlobReader<'a> {
     odb: &'a LayeredOdb,
@@ -55,14 +55,14 @@ pub(super) struct BlobReader<'a> {
     /// New blobs the gate ruled out.
     clean: HashSet<ObjectId>,
     /// Python file versions the gate ruled out (not diffed, not parsed), for the summary.
-    pub ruled_out: usize,
+    pub(crate) ruled_out: usize,
     /// Candidates already handled: a cherry-picked change is analysed once.
     seen: HashSet<SeenKey>,
     buf: Vec<u8>,
 }
 
 impl<'a> BlobReader<'a> {
-    pub fn new(odb: &'a LayeredOdb, max_size: u64, gate: Gate<'a>) -> Self {
+    pub(crate) fn new(odb: &'a LayeredOdb, max_size: u64, gate: Gate<'a>) -> Self {
         Self {
             odb,
             max_size,
@@ -75,7 +75,7 @@ impl<'a> BlobReader<'a> {
         }
     }
 
-    pub fn file(&mut self, candidate: Candidate, commit: &Arc<CommitInfo>) -> anyhow::Result<Outcome> {
+    pub(crate) fn file(&mut self, candidate: Candidate, commit: &Arc<CommitInfo>) -> anyhow::Result<Outcome> {
         let kind = pyfiles::path_kind(&candidate.path);
         if kind == PathKind::NotPython || !self.first_time(&candidate) {
             return Ok(Outcome::Nothing);

@@ -23,21 +23,21 @@ use crate::pyfiles::{self, PathKind};
 
 /// The parts of a commit the scan needs.
 pub(super) struct CommitData {
-    pub tree: ObjectId,
-    pub parents: Vec<ObjectId>,
-    pub subject: String,
+    pub(crate) tree: ObjectId,
+    pub(crate) parents: Vec<ObjectId>,
+    pub(crate) subject: String,
 }
 
 /// A path whose new version must be looked at; `olds[i]` is its blob on parent `i` (`None`:
 /// the path is new relative to that parent).
 #[derive(Debug)]
 pub(super) struct Candidate {
-    pub path: BString,
-    pub new: ObjectId,
-    pub olds: Vec<Option<ObjectId>>,
+    pub(crate) path: BString,
+    pub(crate) new: ObjectId,
+    pub(crate) olds: Vec<Option<ObjectId>>,
     /// Paths that held the same blob on a parent and are gone: an exact rename from any of them,
     /// if it was Python of the same flavour, means no line is new relative to that parent.
-    pub renamed_from: Vec<BString>,
+    pub(crate) renamed_from: Vec<BString>,
 }
 
 /// Reusable buffers for reading commits and diffing trees.
@@ -50,11 +50,11 @@ pub(super) struct TreeDiffer<'a> {
 }
 
 impl<'a> TreeDiffer<'a> {
-    pub fn new(odb: &'a LayeredOdb, kind: gix::hash::Kind) -> Self {
+    pub(crate) fn new(odb: &'a LayeredOdb, kind: gix::hash::Kind) -> Self {
         Self { odb, kind, state: Default::default(), lhs: Vec::new(), rhs: Vec::new() }
     }
 
-    pub fn read_commit(&mut self, id: &ObjectId) -> anyhow::Result<CommitData> {
+    pub(crate) fn read_commit(&mut self, id: &ObjectId) -> anyhow::Result<CommitData> {
         let commit = self.odb.find_commit(id, &mut self.lhs).with_context(|| format!("cannot read commit {id}"))?;
         Ok(CommitData {
             tree: commit.tree(),
@@ -64,7 +64,7 @@ impl<'a> TreeDiffer<'a> {
     }
 
     /// Python candidates of `commit` under combined-diff rules (see the module docs).
-    pub fn candidates(&mut self, commit: &CommitData) -> anyhow::Result<Vec<Candidate>> {
+    pub(crate) fn candidates(&mut self, commit: &CommitData) -> anyhow::Result<Vec<Candidate>> {
         let Some((first, rest)) = commit.parents.split_first() else {
             return Ok(into_candidates(self.diff(None, commit.tree)?));
         };

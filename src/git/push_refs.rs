@@ -14,16 +14,16 @@ use super::odb::LayeredOdb;
 
 /// One ref a push creates, updates or deletes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefUpdate {
+pub(crate) struct RefUpdate {
     /// The ref on the receiving side (`refs/heads/main`).
-    pub refname: String,
+    pub(crate) refname: String,
     old: ObjectId,
     new: ObjectId,
 }
 
 impl RefUpdate {
     /// `<old> <new> <ref>` (pre-receive).
-    pub fn parse_receive(line: &str) -> Result<Self, String> {
+    pub(crate) fn parse_receive(line: &str) -> Result<Self, String> {
         let expected = "expected `<old-oid> <new-oid> <refname>`";
         let mut parts = line.split_whitespace();
         let (Some(old), Some(new), Some(refname), None) = (parts.next(), parts.next(), parts.next(), parts.next())
@@ -34,7 +34,7 @@ impl RefUpdate {
     }
 
     /// `<local ref> <local oid> <remote ref> <remote oid>` (pre-push); `(delete)` deletes.
-    pub fn parse_push(line: &str) -> Result<Self, String> {
+    pub(crate) fn parse_push(line: &str) -> Result<Self, String> {
         let expected = "expected `<local-ref> <local-oid> <remote-ref> <remote-oid>`";
         let mut parts = line.split_whitespace();
         let (Some(_local), Some(new), Some(refname), Some(old), None) =
@@ -45,7 +45,7 @@ impl RefUpdate {
         Ok(Self { refname: refname.into(), old: oid(old)?, new: oid(new)? })
     }
 
-    pub fn is_deletion(&self) -> bool {
+    pub(crate) fn is_deletion(&self) -> bool {
         self.new.is_null()
     }
 

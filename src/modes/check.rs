@@ -19,7 +19,7 @@ use crate::report::Report;
 use crate::settings::{CheckSettings, Settings};
 use crate::source::Skip;
 
-pub fn run(check: &CheckSettings) -> anyhow::Result<Outcome> {
+pub(crate) fn run(check: &CheckSettings) -> anyhow::Result<Outcome> {
     let settings = &check.common;
     let report = scan(&check.paths, settings)?;
     if check.diff {

@@ -3,7 +3,7 @@
 use crate::finding::RULE_CODE;
 use crate::outcome::{Body, Outcome};
 
-pub fn run(rule: &str) -> anyhow::Result<Outcome> {
+pub(crate) fn run(rule: &str) -> anyhow::Result<Outcome> {
     if !rule.eq_ignore_ascii_case(RULE_CODE) {
         anyhow::bail!("unknown rule {rule:?}: bindguard has one rule, {RULE_CODE}");
     }

@@ -15,7 +15,7 @@ use crate::report::Report;
 use crate::settings::Settings;
 
 /// Writes every verified fix; files that could not be fixed get a note.
-pub fn apply(report: &Report, settings: &Settings) -> FixSummary {
+pub(crate) fn apply(report: &Report, settings: &Settings) -> FixSummary {
     let (planned, mut summary) = plan(report, &settings.rules);
     for file in &planned {
         let path = Path::new(OsStr::from_bytes(&file.raw_path));
@@ -28,7 +28,7 @@ pub fn apply(report: &Report, settings: &Settings) -> FixSummary {
 }
 
 /// `--diff`: every verified fix as a patch, changing nothing.
-pub fn patches(report: &Report, settings: &Settings) -> (Vec<Patch>, FixSummary) {
+pub(crate) fn patches(report: &Report, settings: &Settings) -> (Vec<Patch>, FixSummary) {
     let (planned, mut summary) = plan(report, &settings.rules);
     let patches = planned
         .into_iter()
@@ -42,7 +42,7 @@ pub fn patches(report: &Report, settings: &Settings) -> (Vec<Patch>, FixSummary)
 }
 
 /// The notes and the one-line account of what was (or would be) fixed.
-pub fn messages(summary: &FixSummary, would: bool) -> Vec<String> {
+pub(crate) fn messages(summary: &FixSummary, would: bool) -> Vec<String> {
     let mut lines: Vec<String> = summary.notes.iter().map(|note| format!("bindguard: note: {note}")).collect();
     let verb = if would { "would fix" } else { "fixed" };
     let files = plural(summary.fixed_files, "file");

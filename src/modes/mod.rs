@@ -2,10 +2,10 @@
 //! an [`crate::outcome::Outcome`]: what to say and whether it blocks. None of them analyses
 //! Python or prints; the app renders the outcome and turns it into the exit status.
 
-pub mod check;
-pub mod explain;
-pub mod fix_files;
-pub mod precommit;
-pub mod precommit_fix;
-pub mod push;
+pub(crate) mod check;
+pub(crate) mod explain;
+pub(crate) mod fix_files;
+pub(crate) mod precommit;
+pub(crate) mod precommit_fix;
+pub(crate) mod push;
 mod push_input;

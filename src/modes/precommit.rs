@@ -19,7 +19,7 @@ const NEXT_STEP: &str = "To commit: fix the lines above and `git add` them (`bin
                          mark a deliberate bind with `# ignore: CSP-D404`, or bypass knowingly with \
                          `git commit --no-verify`.";
 
-pub fn run(precommit: &PreCommitSettings) -> anyhow::Result<Outcome> {
+pub(crate) fn run(precommit: &PreCommitSettings) -> anyhow::Result<Outcome> {
     let repo = git::open::open_from_env()?;
     let started = Instant::now();
     let report = scan(&repo, precommit, started)?;

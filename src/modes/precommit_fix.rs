@@ -14,7 +14,7 @@ use crate::report::Report;
 use crate::rules;
 
 /// Fixes the staged blobs of every file in the report that has fixable findings.
-pub fn apply(repo: &gix::Repository, report: &Report, options: &rules::Options) -> anyhow::Result<FixSummary> {
+pub(crate) fn apply(repo: &gix::Repository, report: &Report, options: &rules::Options) -> anyhow::Result<FixSummary> {
     let (planned, mut summary) = plan(report, options);
     if planned.is_empty() {
         return Ok(summary);

@@ -25,7 +25,7 @@ use crate::settings::{PrePushSettings, PreReceiveSettings, Settings};
 /// Said last whenever report-only mode accepts a push that would have been rejected.
 const REPORT_ONLY: &str = "bindguard: report-only mode (bindguard.reportOnly): the push is accepted anyway";
 
-pub fn run_pre_receive(receive_settings: &PreReceiveSettings) -> anyhow::Result<Outcome> {
+pub(crate) fn run_pre_receive(receive_settings: &PreReceiveSettings) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     let repo = PushRepo::open()?;
     let policy = Policy::from_config(|key| repo.config_value(key))?;
@@ -56,7 +56,7 @@ fn accept_anyway(outcome: &mut Outcome) {
     outcome.blocks = false;
 }
 
-pub fn run_pre_push(push: &PrePushSettings) -> anyhow::Result<Outcome> {
+pub(crate) fn run_pre_push(push: &PrePushSettings) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     let settings = &push.common;
     let repo = PushRepo::open()?;

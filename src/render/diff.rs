@@ -19,7 +19,7 @@ const CONTEXT: usize = 1;
 const MAX_LINE: usize = 2000;
 
 /// A unified diff of the file before and after `fix`, with headers like git's.
-pub fn unified(path: &str, source: &SourceText, fix: &Fix) -> Option<String> {
+pub(crate) fn unified(path: &str, source: &SourceText, fix: &Fix) -> Option<String> {
     let mut out = header(path);
     let mut shift: isize = 0;
     for (window, edits) in clusters(source, &fix.edits) {
@@ -42,7 +42,7 @@ pub fn unified(path: &str, source: &SourceText, fix: &Fix) -> Option<String> {
 }
 
 /// A unified diff between two whole versions of one file.
-pub fn unified_between(path: &str, before: &str, after: &str) -> String {
+pub(crate) fn unified_between(path: &str, before: &str, after: &str) -> String {
     let (old, new) = names(path);
     TextDiff::from_lines(before, after).unified_diff().context_radius(CONTEXT).header(&old, &new).to_string()
 }

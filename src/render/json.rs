@@ -9,7 +9,7 @@ use super::{diff, message};
 use crate::finding::{Finding, RULE_CODE};
 use crate::report::{FileReport, Report};
 
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let findings: Vec<Value> = report.active_findings().map(|(file, f)| finding(file, f)).collect();
     let suppressed: Vec<Value> = report
         .files

@@ -10,7 +10,7 @@
 //! [`terminal::sanitize`]: input from a push is hostile, and a terminal escape in a file name must
 //! not reach the pusher's terminal.
 
-pub mod diff;
+pub(crate) mod diff;
 mod json;
 mod sarif;
 mod summary;
@@ -27,7 +27,7 @@ use crate::terminal;
 
 /// The output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
+pub(crate) enum Format {
     #[default]
     Text,
     Json,
@@ -36,16 +36,21 @@ pub enum Format {
 
 /// Where and how a run's output is written, resolved once from the settings.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Target {
-    pub format: Format,
+pub(crate) struct Target {
+    pub(crate) format: Format,
     /// Colour the text output.
-    pub color: bool,
+    pub(crate) color: bool,
     /// Text goes to stderr (the hooks) instead of stdout (`check`).
-    pub text_to_stderr: bool,
+    pub(crate) text_to_stderr: bool,
 }
 
 /// Writes everything a run says: the messages before, the body, the messages after.
-pub fn write(outcome: &Outcome, target: &Target, stdout: &mut dyn Write, stderr: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write(
+    outcome: &Outcome,
+    target: &Target,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<()> {
     let prefix = outcome.line_prefix;
     write_messages(&outcome.before, prefix, stderr)?;
     match &outcome.body {
@@ -95,21 +100,21 @@ fn write_messages(lines: &[String], prefix: &str, out: &mut dyn Write) -> io::Re
 
 /// Styles chosen once per run: every field is a plain style when colour is off.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Stylesheet {
-    pub error: Style,
-    pub warning: Style,
-    pub location: Style,
-    pub gutter: Style,
-    pub caret: Style,
-    pub help: Style,
-    pub emphasis: Style,
-    pub added: Style,
-    pub removed: Style,
-    pub hunk: Style,
+pub(crate) struct Stylesheet {
+    pub(crate) error: Style,
+    pub(crate) warning: Style,
+    pub(crate) location: Style,
+    pub(crate) gutter: Style,
+    pub(crate) caret: Style,
+    pub(crate) help: Style,
+    pub(crate) emphasis: Style,
+    pub(crate) added: Style,
+    pub(crate) removed: Style,
+    pub(crate) hunk: Style,
 }
 
 impl Stylesheet {
-    pub fn new(color: bool) -> Self {
+    pub(crate) fn new(color: bool) -> Self {
         if !color {
             return Self::default();
         }
@@ -137,7 +142,7 @@ fn write_json(value: &serde_json::Value, out: &mut dyn Write) -> io::Result<()> 
 }
 
 /// The finding's headline (spec §5): names the sink and the address.
-pub fn message(finding: &Finding) -> String {
+pub(crate) fn message(finding: &Finding) -> String {
     format!("{} listens on {} (all interfaces)", finding.sink.description, finding.host)
 }
 

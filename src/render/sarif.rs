@@ -12,7 +12,7 @@ use super::message;
 use crate::finding::{Finding, RULE_CODE};
 use crate::report::{FileReport, Report};
 
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let results: Vec<Value> =
         report.files.iter().flat_map(|file| file.findings.iter().map(move |f| result(file, f))).collect();
     let document = json!({

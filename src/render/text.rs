@@ -15,11 +15,11 @@ use crate::terminal::sanitize;
 #[derive(Debug, Clone, Copy)]
 pub(super) struct TextOptions<'a> {
     /// Put before every line (`GL-HOOK-ERR: ` on GitLab servers).
-    pub line_prefix: &'a str,
+    pub(crate) line_prefix: &'a str,
     /// What was scanned; also gives the verdict when something blocks.
-    pub scope: &'a Scope,
+    pub(crate) scope: &'a Scope,
     /// Printed after the summary when something blocks: how to fix, suppress or bypass.
-    pub next_steps: &'a [String],
+    pub(crate) next_steps: &'a [String],
 }
 
 /// A writer that puts a prefix before every line it writes.

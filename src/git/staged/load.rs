@@ -21,12 +21,12 @@ const PARALLEL_FROM: usize = 32;
 
 /// A staged blob to read, with the HEAD blob it replaces.
 pub(super) struct Candidate {
-    pub path: Vec<u8>,
-    pub old: Option<ObjectId>,
-    pub new: ObjectId,
+    pub(crate) path: Vec<u8>,
+    pub(crate) old: Option<ObjectId>,
+    pub(crate) new: ObjectId,
     /// A path the commit deletes with the same blob: an exact rename when that path was Python
     /// of the same flavour, with no line changed.
-    pub renamed_from: Option<Vec<u8>>,
+    pub(crate) renamed_from: Option<Vec<u8>>,
 }
 
 pub(super) enum Loaded {

@@ -22,15 +22,15 @@ use crate::pyfiles::{self, PathKind};
 
 /// What the caller wants from the staged change set.
 #[derive(Debug, Clone, Copy)]
-pub struct Options {
+pub(crate) struct Options {
     /// Every line of a changed file counts, not only added or modified ones.
-    pub all_lines: bool,
+    pub(crate) all_lines: bool,
     /// Blobs larger than this are skipped (reported) before they are read.
-    pub max_file_size: u64,
+    pub(crate) max_file_size: u64,
 }
 
 /// The Python files the next commit adds or modifies, with the lines that count.
-pub fn staged_changes(repo: &gix::Repository, options: &Options) -> anyhow::Result<ChangeSet> {
+pub(crate) fn staged_changes(repo: &gix::Repository, options: &Options) -> anyhow::Result<ChangeSet> {
     anyhow::ensure!(!repo.is_bare(), "pre-commit needs a repository with a worktree, and this one is bare");
     let index = read_index(repo)?;
     let head = head_tree(repo)?;

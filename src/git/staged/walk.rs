@@ -34,9 +34,9 @@ pub(super) enum Version {
 /// A path whose non-directory side differs between HEAD and the index.
 #[derive(Debug)]
 pub(super) struct Change {
-    pub path: Vec<u8>,
-    pub old: Option<Version>,
-    pub new: Option<Version>,
+    pub(crate) path: Vec<u8>,
+    pub(crate) old: Option<Version>,
+    pub(crate) new: Option<Version>,
 }
 
 /// A tree entry, owned: either a subtree or a leaf.
