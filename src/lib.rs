@@ -10,7 +10,20 @@
 //! ```
 //!
 //! Each mode (`check`, `pre-commit`, `pre-push`, `pre-receive`) only builds a change set; all
-//! later steps are shared.
+//! later steps are shared, and every mode ends in one outcome that one renderer writes.
+//!
+//! The modules, from the bottom layer up; each uses only modules listed before it
+//! (`tests/integration/layers.rs` holds the exact table and enforces it):
+//!
+//! | layer | modules | owns |
+//! |---|---|---|
+//! | leaves | `exit`, `terminal` | exit codes; terminal-safe text |
+//! | data | `cli`, `policy`, `pyfiles`, `changes`, `source`, `python`, `finding` | the command line; server policy; which files are Python; the change set; bytes → text; the parser; findings and fixes |
+//! | rule | `rules` | CSP-D404 over one parsed file |
+//! | git | `git` | git input → change sets, fixed blobs → index (own types, injected gate) |
+//! | pipeline | `report`, `analysis`, `fix` | the result; change set → report; verified fixes |
+//! | output | `outcome`, `render` | what a run says; the one writer of it |
+//! | front | `settings`, `modes`, `app` | resolved settings; one mode per subcommand; `run()` |
 
 mod analysis;
 mod app;

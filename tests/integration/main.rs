@@ -3,6 +3,7 @@
 
 mod check;
 mod install;
+mod layers;
 mod precommit;
 mod precommit_fix;
 mod push;
