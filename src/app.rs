@@ -8,11 +8,19 @@ use crate::outcome::Outcome;
 use crate::render;
 use crate::settings::{self, Command};
 
+/// Runs a parsed command line to its end: resolves the settings, runs the mode, writes its
+/// outcome, and says how the run ends.
+///
+/// # Errors
+///
+/// What stops a run before it can decide: a repository that cannot be read, invalid server
+/// configuration, malformed hook input, a closed output stream. The caller prints it as one line
+/// and exits 2.
 pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     let command = settings::resolve(cli);
     let output = command.output();
     let outcome = run_mode(&command)?;
-    render::write(&outcome, &output, &mut std::io::stdout().lock(), &mut std::io::stderr().lock())?;
+    render::write(&outcome, output, &mut std::io::stdout().lock(), &mut std::io::stderr().lock())?;
     match outcome.error {
         Some(error) => Err(error),
         None => Ok(ExitStatus::blocking(outcome.blocks)),

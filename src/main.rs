@@ -46,7 +46,7 @@ fn exit_on_panic() {
         let what = info
             .payload()
             .downcast_ref::<&str>()
-            .map(|s| s.to_string())
+            .map(ToString::to_string)
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
         let text = format!("internal error{place}: {what} (please report this)");

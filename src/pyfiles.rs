@@ -29,7 +29,7 @@ pub(crate) fn path_kind(path: &[u8]) -> PathKind {
 pub(crate) fn has_python_shebang(bytes: &[u8]) -> bool {
     let Some(rest) = bytes.strip_prefix(b"#!") else { return false };
     let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
-    line.split(|b| b.is_ascii_whitespace())
+    line.split(u8::is_ascii_whitespace)
         .filter(|word| !word.is_empty())
         .map(|word| word.rsplit(|&b| b == b'/').next().unwrap_or(word))
         .take(4)

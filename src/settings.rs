@@ -146,7 +146,7 @@ impl Settings {
                 FixStyleArg::Loopback => FixStyle::Loopback,
                 FixStyleArg::Env => FixStyle::Env,
             };
-            rules.env_var = fix.fix_env_var.clone();
+            rules.env_var.clone_from(&fix.fix_env_var);
         }
         let output = Target { format: format(common.format), color, text_to_stderr: stream != Stream::Stdout };
         Self { output, max_file_size: common.max_file_size, rules }

@@ -190,7 +190,7 @@ fn cookie_label(line: &[u8]) -> Option<String> {
     (!name.is_empty()).then(|| String::from_utf8_lossy(&name).to_ascii_lowercase())
 }
 
-/// Maps a cookie to a decoder. Python knows codecs that encoding_rs does not (cp437, mac-roman,
+/// Maps a cookie to a decoder. Python knows codecs that `encoding_rs` does not (cp437, mac-roman,
 /// …). Those that keep ASCII as ASCII are read byte for byte as latin-1: every address, name and
 /// quote is ASCII and analyses the same, the bytes round-trip exactly for `--fix`, and a file is
 /// never let through unchecked just because its codec is exotic. Codecs that spell ASCII
@@ -243,7 +243,7 @@ fn decode_with(encoding: Encoding, bytes: &[u8]) -> Result<String, Skip> {
         Encoding::Latin1 => Ok(bytes.iter().map(|&b| char::from(b)).collect()),
         Encoding::Other(enc) => enc
             .decode_without_bom_handling_and_without_replacement(bytes)
-            .map(|text| text.into_owned())
+            .map(std::borrow::Cow::into_owned)
             .ok_or_else(|| Skip::Undecodable(format!("invalid {} text", enc.name()))),
     }
 }

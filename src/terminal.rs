@@ -3,6 +3,7 @@
 //! a remote's name) reaches output through error messages as well as through reports.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 /// Escapes control characters (C0, C1, DEL) and bidirectional overrides, keeping tabs.
 pub fn sanitize(text: &str) -> Cow<'_, str> {
@@ -21,7 +22,7 @@ pub(crate) fn escape_json(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         if is_dangerous(c) && !c.is_ascii_control() || c == '\u{7f}' {
-            escaped.push_str(&format!("\\u{:04x}", u32::from(c)));
+            let _ = write!(escaped, "\\u{:04x}", u32::from(c));
         } else {
             escaped.push(c);
         }

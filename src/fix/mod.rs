@@ -136,14 +136,16 @@ fn verify(
     before.encode(fixed).map(|_| ())
 }
 
-/// Where sorted, non-overlapping edits put their new text in the edited result.
+/// Where sorted, non-overlapping edits put their new text in the edited result: each edit's
+/// start moves by what the edits before it added and removed (all of it before that start).
 fn written_ranges(edits: &[Edit]) -> Vec<std::ops::Range<usize>> {
-    let mut shift: isize = 0;
+    let (mut added, mut removed) = (0, 0);
     edits
         .iter()
         .map(|e| {
-            let start = (e.range.start as isize + shift) as usize;
-            shift += e.content.len() as isize - e.range.len() as isize;
+            let start = e.range.start + added - removed;
+            added += e.content.len();
+            removed += e.range.len();
             start..start + e.content.len()
         })
         .collect()

@@ -38,12 +38,18 @@ pub(crate) fn carry_fix(staged: &[u8], fixed: &[u8], worktree: &[u8]) -> Worktre
     let mut bytes = Vec::with_capacity(worktree.len() + 64);
     let mut cursor = 0;
     for (range, lines) in replacements {
-        worktree_lines[cursor..range.start].iter().for_each(|l| bytes.extend_from_slice(l));
-        lines.iter().for_each(|l| bytes.extend_from_slice(l));
+        push_lines(&mut bytes, &worktree_lines[cursor..range.start]);
+        push_lines(&mut bytes, lines);
         cursor = range.end;
     }
-    worktree_lines[cursor..].iter().for_each(|l| bytes.extend_from_slice(l));
+    push_lines(&mut bytes, &worktree_lines[cursor..]);
     WorktreePatch { bytes, skipped_hunks }
+}
+
+fn push_lines(bytes: &mut Vec<u8>, lines: &[&[u8]]) {
+    for line in lines {
+        bytes.extend_from_slice(line);
+    }
 }
 
 /// Lines including their terminators, so that joining them gives the bytes back.

@@ -53,7 +53,7 @@ fn indexes_to_update(repo: &gix::Repository) -> Vec<PathBuf> {
     let index = repo.index_path();
     let mut paths = vec![index.clone()];
     let name = index.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    if name.starts_with("next-index-") && name.ends_with(".lock") {
+    if name.starts_with("next-index-") && index.extension().is_some_and(|e| e == "lock") {
         let real = repo.git_dir().join("index.lock");
         if real.is_file() {
             paths.push(real);
@@ -86,7 +86,7 @@ impl LockedIndexes {
     ) -> anyhow::Result<()> {
         let mut updated = Vec::with_capacity(self.locks.len());
         for (path, _) in &self.locks {
-            let mut index = gix::index::File::at(path, hash, false, Default::default())
+            let mut index = gix::index::File::at(path, hash, false, gix::index::decode::Options::default())
                 .with_context(|| format!("cannot read the index {}", path.display()))?;
             edit(&mut index)?;
             updated.push(index);
@@ -154,7 +154,7 @@ fn apply_fixes(
             bail!("{key} was re-staged while bindguard ran; nothing was changed");
         }
         entry.id = *new_id;
-        entry.stat = Default::default();
+        entry.stat = gix::index::entry::Stat::default();
     }
     index.remove_tree();
     Ok(())
@@ -174,7 +174,7 @@ mod tests {
                 let path = dir.join(name);
                 let state = gix::index::State::new(HASH);
                 let mut file = gix::index::File::from_state(state, path.clone());
-                file.write(Default::default()).unwrap();
+                file.write(gix::index::write::Options::default()).unwrap();
                 path
             })
             .collect()
@@ -224,7 +224,10 @@ mod tests {
         let result = locked.update(HASH, |index| {
             seen += 1;
             index.remove_tree();
-            if seen == 2 { bail!("re-staged") } else { Ok(()) }
+            if seen == 2 {
+                bail!("re-staged");
+            }
+            Ok(())
         });
         assert!(result.is_err());
         drop(locked);

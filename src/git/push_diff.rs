@@ -51,7 +51,7 @@ pub(super) struct TreeDiffer<'a> {
 
 impl<'a> TreeDiffer<'a> {
     pub(crate) fn new(odb: &'a LayeredOdb, kind: gix::hash::Kind) -> Self {
-        Self { odb, kind, state: Default::default(), lhs: Vec::new(), rhs: Vec::new() }
+        Self { odb, kind, state: gix::diff::tree::State::default(), lhs: Vec::new(), rhs: Vec::new() }
     }
 
     pub(crate) fn read_commit(&mut self, id: &ObjectId) -> anyhow::Result<CommitData> {

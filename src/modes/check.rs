@@ -65,7 +65,7 @@ fn walk(paths: &[PathBuf]) -> (Vec<(PathBuf, bool)>, Vec<Skipped>) {
         Box::new(|entry| {
             match entry {
                 Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                    found.lock().expect("walker lock").push((e.path().to_path_buf(), e.depth() == 0))
+                    found.lock().expect("walker lock").push((e.path().to_path_buf(), e.depth() == 0));
                 }
                 Ok(_) => {}
                 Err(err) => errors.lock().expect("walker lock").push(walk_error(&err)),
@@ -97,7 +97,7 @@ fn read_capped(path: &Path, max_file_size: u64) -> Result<Vec<u8>, Skip> {
     if size > max_file_size {
         return Err(Skip::TooLarge { size, limit: max_file_size });
     }
-    let mut bytes = Vec::with_capacity(size as usize);
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     file.take(size).read_to_end(&mut bytes).map_err(unreadable)?;
     Ok(bytes)
 }

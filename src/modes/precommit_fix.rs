@@ -22,7 +22,9 @@ pub(crate) fn apply(repo: &gix::Repository, report: &Report, options: &rules::Op
     let blobs: Vec<NewBlob<'_>> =
         planned.iter().map(|f| NewBlob { path: &f.raw_path, replaces: &f.original, bytes: &f.fixed }).collect();
     write_fixes(repo, &blobs)?;
-    planned.iter().for_each(|file| summary.record(file));
+    for file in &planned {
+        summary.record(file);
+    }
     if let Some(workdir) = repo.workdir() {
         for file in &planned {
             if let Some(note) = carry_to_worktree(workdir, &file.path, file) {
@@ -48,12 +50,12 @@ fn carry_to_worktree(workdir: &Path, display: &str, blob: &FixedFile) -> Option<
             return Some(format!("{display}: not in the worktree; only the index was fixed"));
         }
     };
-    let patch = carry_fix(&blob.original, &blob.fixed, &current);
-    if patch.bytes != current
-        && let Err(err) = replace_file(&path, &current, &patch.bytes)
+    let carried = carry_fix(&blob.original, &blob.fixed, &current);
+    if carried.bytes != current
+        && let Err(err) = replace_file(&path, &current, &carried.bytes)
     {
         return Some(format!("{display}: worktree left alone ({err:#}); the index is fixed"));
     }
-    (patch.skipped_hunks > 0)
+    (carried.skipped_hunks > 0)
         .then(|| format!("{display}: the worktree line differs from the staged one; fixed in the index only"))
 }

@@ -154,7 +154,7 @@ fn scan_and_analyze(
         Ok::<_, anyhow::Error>((report?, summary?))
     })?;
     report.commits = Some(summary.scanned_commits);
-    report.scope_note = known.note.clone();
+    report.scope_note.clone_from(&known.note);
     report.elapsed = started.elapsed();
     Ok((report, summary))
 }

@@ -74,7 +74,7 @@ mod tests {
 
     #[test]
     fn skip_option_forms() {
-        let opts = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let opts = |v: &[&str]| v.iter().map(ToString::to_string).collect::<Vec<_>>();
         assert_eq!(skip_request(&opts(&["ci.skip", "bindguard.skip=hotfix 12"])), Some("hotfix 12".into()));
         assert_eq!(skip_request(&opts(&["bindguard.skip"])), Some(String::new()));
         assert_eq!(skip_request(&opts(&["bindguard.skipper=x"])), None);

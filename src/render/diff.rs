@@ -21,7 +21,8 @@ const MAX_LINE: usize = 2000;
 /// A unified diff of the file before and after `fix`, with headers like git's.
 pub(crate) fn unified(path: &str, source: &SourceText, fix: &Fix) -> Option<String> {
     let mut out = header(path);
-    let mut shift: isize = 0;
+    // Lines the hunks so far added and removed: where the next hunk starts in the new file.
+    let (mut added, mut removed) = (0, 0);
     for (window, edits) in clusters(source, &fix.edits) {
         let before = &source.text()[window.clone()];
         if before.lines().any(|l| l.len() > MAX_LINE) {
@@ -36,7 +37,10 @@ pub(crate) fn unified(path: &str, source: &SourceText, fix: &Fix) -> Option<Stri
             .collect();
         let after = apply_edits(before, &local).ok()?;
         let first_line = source.line_of(window.start);
-        shift += hunk(&mut out, before, &after, first_line, shift);
+        let new_start = (first_line + added).saturating_sub(removed);
+        let (old_len, new_len) = hunk(&mut out, before, &after, first_line, new_start);
+        added += new_len;
+        removed += old_len;
     }
     Some(out)
 }
@@ -91,12 +95,12 @@ fn clusters<'a>(source: &SourceText, edits: &'a [Edit]) -> Vec<(Range<usize>, Ve
         .collect()
 }
 
-/// Writes one hunk for a window starting at `first_line`; returns the change in line count.
-fn hunk(out: &mut String, before: &str, after: &str, first_line: usize, shift: isize) -> isize {
+/// Writes one hunk for a window starting at `first_line` (`new_start` in the new file); returns
+/// its old and new line counts.
+fn hunk(out: &mut String, before: &str, after: &str, first_line: usize, new_start: usize) -> (usize, usize) {
     let diff = TextDiff::from_lines(before, after);
     let old_len = diff.old_len();
     let new_len = diff.new_len();
-    let new_start = (first_line as isize + shift).max(0);
     let _ = writeln!(out, "@@ -{first_line},{old_len} +{new_start},{new_len} @@");
     for change in diff.iter_all_changes() {
         let sign = match change.tag() {
@@ -109,7 +113,7 @@ fn hunk(out: &mut String, before: &str, after: &str, first_line: usize, shift: i
             out.push_str("\n\\ No newline at end of file\n");
         }
     }
-    new_len as isize - old_len as isize
+    (old_len, new_len)
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "suppressed": suppressed.len(),
             "files_with_syntax_errors": report.syntax_error_files(),
             "skipped": report.skipped.len(),
-            "elapsed_ms": report.elapsed.as_millis() as u64,
+            "elapsed_ms": u64::try_from(report.elapsed.as_millis()).unwrap_or(u64::MAX),
         },
     });
     super::write_json(&document, out)

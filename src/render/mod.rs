@@ -47,7 +47,7 @@ pub(crate) struct Target {
 /// Writes everything a run says: the messages before, the body, the messages after.
 pub(crate) fn write(
     outcome: &Outcome,
-    target: &Target,
+    target: Target,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> io::Result<()> {
@@ -75,7 +75,7 @@ pub(crate) fn write(
 fn write_report<'w>(
     report: &Report,
     options: &text::TextOptions<'_>,
-    target: &Target,
+    target: Target,
     stdout: &'w mut dyn Write,
     stderr: &'w mut dyn Write,
 ) -> io::Result<()> {
@@ -154,7 +154,7 @@ mod tests {
     /// What `outcome` writes to stdout and stderr.
     fn written(outcome: &Outcome, target: Target) -> (String, String) {
         let (mut out, mut err) = (Vec::new(), Vec::new());
-        write(outcome, &target, &mut out, &mut err).unwrap();
+        write(outcome, target, &mut out, &mut err).unwrap();
         (String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
     }
 

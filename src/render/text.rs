@@ -78,13 +78,11 @@ const SKIPPED_NAMED_PER_REASON: usize = 3;
 fn render_skipped(report: &Report, style: &Stylesheet, w: &mut Prefixed) -> io::Result<()> {
     let mut shown: Vec<(&str, usize)> = Vec::new();
     for skipped in &report.skipped {
-        let count = match shown.iter_mut().find(|(reason, _)| *reason == skipped.reason) {
-            Some((_, count)) => count,
-            None => {
-                shown.push((&skipped.reason, 0));
-                &mut shown.last_mut().expect("just pushed").1
-            }
-        };
+        let index = shown.iter().position(|(reason, _)| *reason == skipped.reason).unwrap_or_else(|| {
+            shown.push((&skipped.reason, 0));
+            shown.len() - 1
+        });
+        let count = &mut shown[index].1;
         *count += 1;
         if *count <= SKIPPED_NAMED_PER_REASON {
             let text = format!("skipped {}: {}", sanitize(&skipped.path), sanitize(&skipped.reason));

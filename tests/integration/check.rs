@@ -279,9 +279,9 @@ mod fix {
         let path = sb.path().join("app.py");
         write(&path, FLASK_BAD);
         let run = check(&sb, &["--diff", "app.py"]);
-        let patch =
+        let diff =
             run.stdout.lines().take_while(|l| !l.starts_with("bindguard:")).collect::<Vec<_>>().join("\n") + "\n";
-        write(&sb.path().join("fix.patch"), patch);
+        write(&sb.path().join("fix.patch"), diff);
         sb.git(sb.path(), &["apply", "fix.patch"]);
         assert_eq!(String::from_utf8(read(&path)).unwrap(), FLASK_BAD.replace("0.0.0.0", "127.0.0.1"));
     }

@@ -134,7 +134,7 @@ fn uses_are_read_from_code_not_comments() {
                 let y = bindguard_crate::git;\n";
     let uses = uses_in(text);
     let expected: BTreeSet<String> =
-        ["changes", "finding", "source", "terminal"].iter().map(|s| s.to_string()).collect();
+        ["changes", "finding", "source", "terminal"].iter().map(ToString::to_string).collect();
     assert_eq!(uses, expected);
 }
 

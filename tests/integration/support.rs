@@ -48,7 +48,7 @@ impl Sandbox {
     }
 
     /// A directory holding the bindguard binary, to put first on PATH (hooks exec `bindguard`).
-    pub fn bin_dir(&self) -> PathBuf {
+    pub fn bin_dir() -> PathBuf {
         bindguard_bin().parent().unwrap().to_path_buf()
     }
 
@@ -56,7 +56,7 @@ impl Sandbox {
     pub fn command(&self, program: impl AsRef<OsStr>, cwd: &Path) -> Command {
         let mut cmd = Command::new(program);
         cmd.current_dir(cwd).env_clear();
-        let path = format!("{}:/usr/local/bin:/usr/bin:/bin", self.bin_dir().display());
+        let path = format!("{}:/usr/local/bin:/usr/bin:/bin", Self::bin_dir().display());
         cmd.env("PATH", path)
             .env("HOME", self.home())
             .env("GIT_CONFIG_NOSYSTEM", "1")

@@ -48,7 +48,7 @@ fn read_index(repo: &gix::Repository) -> anyhow::Result<State> {
         return Ok(State::new(repo.object_hash()));
     }
     let skip_hash = true;
-    let file = gix::index::File::at(&path, repo.object_hash(), skip_hash, Default::default())
+    let file = gix::index::File::at(&path, repo.object_hash(), skip_hash, gix::index::decode::Options::default())
         .with_context(|| format!("cannot read the index {}", path.display()))?;
     Ok(file.into())
 }

@@ -222,7 +222,7 @@ fn group<'i>(state: &'i State, entries: &'i [Entry], prefix_len: usize) -> Vec<I
         let (name, slot, len) = if entry.mode == Mode::DIR && slash.is_none_or(|s| s + 1 == rest.len()) {
             (&rest[..slash.unwrap_or(rest.len())], Slot::Sparse(entry.id), 1)
         } else if let Some(slash) = slash {
-            let dir = &path[..prefix_len + slash + 1];
+            let dir = &path[..=prefix_len + slash];
             let len = entries[i..].partition_point(|e| e.path(state).starts_with(dir));
             (&rest[..slash], Slot::Dir(&entries[i..i + len]), len)
         } else {
