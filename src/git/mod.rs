@@ -1,12 +1,14 @@
 //! All git access, through `gix`: the only place gix types appear.
 //!
 //! Each submodule turns one kind of git input into a [`crate::changes::ChangeSet`] (or writes a
-//! fix back). Git data is copied into small owned types at this boundary.
+//! fix back). Git data is copied into small owned types at this boundary, and what comes in is
+//! in this layer's own terms: a fix arrives as an `index_write::NewBlob`, the prefilter as an
+//! injected gate. Nothing here knows the rules, the reports, the fixer or the output.
 
 mod blob_kind;
 pub(crate) mod index_write;
-pub(crate) mod lines;
-pub(crate) mod odb;
+mod lines;
+mod odb;
 pub(crate) mod open;
 pub(crate) mod push;
 mod push_blobs;

@@ -4,8 +4,8 @@
 
 pub(crate) mod check;
 pub(crate) mod explain;
-pub(crate) mod fix_files;
+mod fix_files;
 pub(crate) mod precommit;
-pub(crate) mod precommit_fix;
+mod precommit_fix;
 pub(crate) mod push;
 mod push_input;

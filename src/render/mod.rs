@@ -10,7 +10,7 @@
 //! [`terminal::sanitize`]: input from a push is hostile, and a terminal escape in a file name must
 //! not reach the pusher's terminal.
 
-pub(crate) mod diff;
+mod diff;
 mod json;
 mod sarif;
 mod summary;
