@@ -21,10 +21,15 @@ const NEXT_STEP: &str = "To commit: fix the lines above and `git add` them (`bin
 
 pub(crate) fn run(precommit: &PreCommitSettings) -> anyhow::Result<Outcome> {
     let repo = git::open::open_from_env()?;
+    run_with_repo(&repo, precommit)
+}
+
+/// The hook's work on an open repository.
+fn run_with_repo(repo: &gix::Repository, precommit: &PreCommitSettings) -> anyhow::Result<Outcome> {
     let started = Instant::now();
-    let report = scan(&repo, precommit, started)?;
+    let report = scan(repo, precommit, started)?;
     if precommit.fix && report.blocks() {
-        return fix(&repo, precommit, report, started);
+        return fix(repo, precommit, report, started);
     }
     Ok(outcome(report, precommit))
 }
