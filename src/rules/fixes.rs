@@ -11,9 +11,9 @@ use crate::python::Ranged;
 use crate::python::ast::{Expr, Stmt};
 use crate::source::SourceText;
 
-use super::index::{Index, Owner};
+use super::engine::index::{Index, Owner};
+use super::engine::strings::{content_range, range};
 use super::sites::Raw;
-use super::strings::{content_range, range};
 use super::{FixStyle, Options};
 
 /// What every fix in one file shares.

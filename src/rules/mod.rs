@@ -8,20 +8,14 @@
 #![doc = include_str!("CSP-D404.md")]
 
 mod address;
-mod cli;
-mod collect;
+mod catalogue;
+mod engine;
 mod fixes;
-mod flow;
-mod index;
 mod prefilter;
-mod resolve;
-mod sinks;
 mod sites;
-mod strings;
 mod suppress;
 #[cfg(test)]
 mod tests;
-mod values;
 
 use rustc_hash::FxHashMap as HashMap;
 use std::ops::Range;
@@ -88,13 +82,13 @@ pub fn check(source: &SourceText, module: &ParsedModule, options: &Options) -> V
 /// themselves, and for the prefilter's soundness tests, which compare the two.
 pub fn check_unfiltered(source: &SourceText, module: &ParsedModule, options: &Options) -> Vec<Finding> {
     let text = source.text();
-    let ix = collect::collect(module.body(), collect::Uses::Skipped);
-    let flow = flow::Flow::new(&ix, text);
+    let ix = engine::collect::collect(module.body(), engine::collect::Uses::Skipped);
+    let flow = engine::flow::Flow::new(&ix, text);
     let raws = sites::evaluate(&flow, &ix.sites);
     if raws.is_empty() {
         return Vec::new();
     }
-    let ix = collect::collect(module.body(), collect::Uses::Counted);
+    let ix = engine::collect::collect(module.body(), engine::collect::Uses::Counted);
     let markers = suppress::Markers::new(source, module.comments(), options.foreign_markers);
     let env = fixes::FixEnv { text, options, import_os: fixes::import_os(module.body(), source), index: &ix };
     let suppressed = |r: &Raw<'_>| {
@@ -107,7 +101,7 @@ pub fn check_unfiltered(source: &SourceText, module: &ParsedModule, options: &Op
     let mut groups: HashMap<Range<usize>, Vec<(bool, Raw<'_>)>> = HashMap::default();
     for r in raws {
         let s = suppressed(&r);
-        groups.entry(strings::range(r.loc.expr)).or_default().push((s, r));
+        groups.entry(engine::strings::range(r.loc.expr)).or_default().push((s, r));
     }
     let mut findings: Vec<Finding> = groups.into_iter().map(|(value, group)| finding(value, group, &env)).collect();
     findings.sort_by_key(|f| (f.value.start, f.sink.range.start));

@@ -10,10 +10,11 @@ use crate::python::Ranged;
 use crate::python::ast::{self, Expr};
 
 use super::address::{self, Accept, Hit};
-use super::flow::{FUEL, Flow, Val};
-use super::index::{Ctx, Site};
-use super::sinks::{self, Arg, Kind, Shape};
-use super::strings::{Located, SymStr, range};
+use super::catalogue::{self as sinks, Arg, Kind, Shape};
+use super::engine::flow::{FUEL, Flow};
+use super::engine::index::{Ctx, Site};
+use super::engine::strings::{Located, SymStr, range};
+use super::engine::values::Val;
 
 /// One all-interfaces literal reaching one sink.
 #[derive(Debug, Clone)]
@@ -108,7 +109,7 @@ fn argument<'a>(flow: &Flow<'_, 'a>, c: &'a ast::ExprCall, arg: &Arg, offset: us
     if arg.kw.is_empty() {
         return Vec::new();
     }
-    if let Some(e) = super::cli::keyword(c, arg.kw) {
+    if let Some(e) = super::engine::cli::keyword(c, arg.kw) {
         return flow.eval(e, ctx, 0);
     }
     let mut out = Vec::new();

@@ -6,7 +6,7 @@
 //! and `run` as whole words; `*.bind` needs only `bind`. Requiring the module *and* the method
 //! keeps a django file (which always names `django`) from counting as a possible sink unless it
 //! also names `call_command` or `execute_from_command_line`. Configuration names are matched as
-//! substrings in any case, as [`super::super::sinks::config_key`] does.
+//! substrings in any case, as [`super::super::catalogue::config_key`] does.
 
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, MatchKind};
 
 use super::super::address::Accept;
-use super::super::sinks::{CATALOGUE, PROGRAMS, Shape};
+use super::super::catalogue::{CATALOGUE, PROGRAMS, Shape};
 use super::Needs;
 use super::hosts::is_quote;
 

@@ -4,9 +4,9 @@
 use crate::python::ast::{self, Expr};
 
 use super::{Collector, MAX_DEPTH, Uses, end, pos};
-use crate::rules::cli::{argparse_dest, keyword};
-use crate::rules::index::{BindKind, Site};
-use crate::rules::sinks::{config_key, is_call_sink_method};
+use crate::rules::catalogue::{config_key, is_call_sink_method};
+use crate::rules::engine::cli::{argparse_dest, keyword};
+use crate::rules::engine::index::{BindKind, Site};
 
 impl<'a> Collector<'a> {
     pub(super) fn expr(&mut self, e: &'a Expr) {

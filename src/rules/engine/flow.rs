@@ -14,25 +14,14 @@ use super::index::{BindKind, Binding, ClassId, Ctx, Index};
 use super::resolve::{Resolver, Ty};
 use super::strings::{self, SymStr};
 use super::values::{
-    Field, Part, format_fields_owned, index_path, is_lookup, key_text, lookup, percent_fields_owned, product,
-    push_piece, slice_piece, strs_of, truthy,
+    Field, MAX_ALTS, Part, Val, format_fields_owned, index_path, is_lookup, key_text, lookup, percent_fields_owned,
+    product, push_piece, slice_piece, strs_of, truthy,
 };
 
 const MAX_DEPTH: u32 = 40;
-pub(crate) const MAX_ALTS: usize = 16;
 const MAX_ELEMS: usize = 512;
 /// Evaluation steps allowed per sink, so that hostile files cannot make the analysis slow.
 pub(crate) const FUEL: u32 = 4000;
-
-/// A value as far as the file decides it.
-#[derive(Clone, Debug)]
-pub(crate) enum Val<'a> {
-    Str(SymStr<'a>),
-    /// A tuple or list: the alternatives of each element.
-    Seq(Vec<Vec<Val<'a>>>),
-    /// A dict literal: string keys (None for others) and their alternatives.
-    Dict(Vec<(Option<String>, Vec<Val<'a>>)>),
-}
 
 pub(crate) struct Flow<'i, 'a> {
     pub ix: &'i Index<'a>,

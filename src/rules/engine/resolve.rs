@@ -9,7 +9,7 @@
 use crate::python::ast::{self, Expr};
 
 use super::index::{BindKind, Binding, ClassId, Ctx, FuncId, Index};
-use super::sinks;
+use crate::rules::catalogue as sinks;
 
 /// How deep name and attribute chains are followed.
 const MAX_HOPS: u32 = 24;

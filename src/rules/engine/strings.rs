@@ -11,7 +11,7 @@ use std::ops::Range;
 use crate::python::Ranged;
 use crate::python::ast::{self, Expr};
 
-use super::address::HOLE;
+use crate::rules::address::HOLE;
 
 /// Where a piece of text was written.
 #[derive(Clone, Copy, Debug)]
