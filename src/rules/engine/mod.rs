@@ -9,7 +9,10 @@
 pub(crate) mod cli;
 pub(crate) mod collect;
 pub(crate) mod flow;
+pub(crate) mod frames;
 pub(crate) mod index;
+pub(crate) mod program;
 pub(crate) mod resolve;
+pub(crate) mod state;
 pub(crate) mod strings;
 pub(crate) mod values;
