@@ -214,6 +214,7 @@ pub(crate) static CATALOGUE: &[Api] = &[
         &[at(0, "args", Argv, N)],
     ),
     call("os.exec", &["os.execv", "os.execvp", "os.execve", "os.execvpe"], &[at(1, "args", Argv, N)]),
+    call("os.system", &["os.system", "os.popen"], &[at(0, "command", Command, N)]),
     call("asyncio", &["asyncio.create_subprocess_exec"], &[at(0, "", ArgvStar, N)]),
 ];
 

@@ -15,7 +15,7 @@ use super::calls::Summaries;
 use super::catalogue::{self, Arg, Kind, Shape};
 use super::engine::flow::Flow;
 use super::engine::frames::{ArgVal, CallArgs};
-use super::engine::index::{Ctx, FrameId, ModId, NO_FRAME, Site};
+use super::engine::index::{Ctx, FrameId, ModId, Site};
 use super::engine::resolve::Callee;
 use super::engine::strings::{Located, SymStr, range};
 use super::engine::values::Val;
@@ -372,7 +372,7 @@ impl<'p> Sites<'_, '_, '_, 'p> {
         for v in vals {
             match (arg.shape, v) {
                 (Shape::Argv, seq @ Val::Seq(_)) => self.argv(seq, sink, out),
-                (Shape::Command, Val::Str(s)) => self.command(s, sink, out),
+                (Shape::Argv | Shape::Command, Val::Str(s)) => self.command(s, sink, out),
                 (Shape::Addr, Val::Seq(elems)) => {
                     for s in elems.first().into_iter().flatten().filter_map(as_str) {
                         emit(s, address::host(&s.flat(), arg.accept), false, sink, out);
@@ -568,6 +568,3 @@ pub(crate) fn short(text: &str, e: &Expr) -> String {
         _ => src.chars().take(30).collect::<String>() + "…",
     }
 }
-
-#[allow(dead_code)]
-const _: FrameId = NO_FRAME;

@@ -301,10 +301,14 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
 
     fn call(&self, c: &'p ast::ExprCall, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
         let args = &c.arguments.args;
-        if let Expr::Attribute(f) = &*c.func
-            && f.attr.as_str() == "format"
-        {
-            return self.format(&f.value, c, ctx, depth);
+        if let Expr::Attribute(f) = &*c.func {
+            match f.attr.as_str() {
+                "format" => return self.format(&f.value, c, ctx, depth),
+                "split" if args.is_empty() && c.arguments.keywords.is_empty() => {
+                    return self.words(Some(&*f.value), ctx, depth);
+                }
+                _ => {}
+            }
         }
         if let Expr::Name(n) = &*c.func
             && self.st.index(ctx.module).reaching(n.id.as_str(), ctx).is_empty()
@@ -322,6 +326,7 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
                 d.map(|d| lookup(self.eval(d, ctx, depth))).unwrap_or_default()
             }
             Ty::Qual(q) if q == "socket.getaddrinfo" => self.getaddrinfo(c, ctx, depth),
+            Ty::Qual(q) if q == "shlex.split" => self.words(args.first(), ctx, depth),
             Ty::Qual(q) | Ty::Bound(_, q) if is_lookup(&q) => {
                 let d = args.get(1).or_else(|| super::cli::keyword(c, "default"));
                 d.map(|d| lookup(self.eval(d, ctx, depth))).unwrap_or_default()
@@ -353,6 +358,15 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
         }
         self.cap(&mut out);
         out
+    }
+
+    /// `shlex.split(command)` and `command.split()`: the words, each keeping its source.
+    fn words(&self, command: Option<&'p Expr>, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
+        let Some(command) = command else { return Vec::new() };
+        self.strs(command, ctx, depth)
+            .into_iter()
+            .map(|s| Val::Seq(s.split_words().into_iter().map(|w| vec![Val::Str(w)]).collect()))
+            .collect()
     }
 
     /// Pushes a frame; `None` (and the limit recorded) when calls nest too deeply.

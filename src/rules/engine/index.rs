@@ -119,8 +119,6 @@ pub(crate) struct FuncInfo<'a> {
     pub ctx: Ctx,
     pub scope: ScopeId,
     pub returns: Vec<(&'a Expr, Ctx)>,
-    /// The class this function is a method of.
-    pub class: Option<ClassId>,
 }
 
 /// A place that may decide where a server listens.
@@ -285,10 +283,5 @@ impl<'a> Index<'a> {
     /// A method defined in the body of `class`.
     pub(crate) fn method(&self, class: ClassId, name: &str) -> Option<FuncId> {
         self.classes.get(class as usize)?.methods.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
-    }
-
-    /// The function whose body holds `scope` (the scope itself or the nearest enclosing one).
-    pub(crate) fn func_of(&self, scope: ScopeId) -> Option<FuncId> {
-        self.scopes.get(scope as usize)?.func
     }
 }

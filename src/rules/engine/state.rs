@@ -108,7 +108,7 @@ impl<'x, 'p> State<'x, 'p> {
     pub(crate) fn spend(&self) -> bool {
         let steps = self.steps.get() + 1;
         self.steps.set(steps);
-        if steps % CLOCK_EVERY == 0 && self.deadline.is_some_and(|d| Instant::now() >= d) {
+        if steps.is_multiple_of(CLOCK_EVERY) && self.deadline.is_some_and(|d| Instant::now() >= d) {
             self.file_fuel.set(0);
             self.hit(Limit::Deadline);
         }

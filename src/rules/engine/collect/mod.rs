@@ -286,7 +286,7 @@ impl<'a> Collector<'a, '_> {
         let id = self.ix.funcs.len() as FuncId;
         let method_of = self.class;
         let ctx = self.ctx(pos(f));
-        self.ix.funcs.push(FuncInfo { def: f, ctx, scope: 0, returns: Vec::new(), class: method_of });
+        self.ix.funcs.push(FuncInfo { def: f, ctx, scope: 0, returns: Vec::new() });
         if let Some(class) = method_of {
             self.ix.classes[class as usize].methods.push((f.name.as_str(), id));
         }
