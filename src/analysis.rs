@@ -111,8 +111,7 @@ fn analyze_file(file: ChangedFile, options: &rules::Options, max_file_size: u64)
 
 /// Spec §5: a finding counts in diff mode when any of its locations lies on a changed line.
 fn touches_changed_lines(source: &SourceText, finding: &Finding, lines: &LineFilter) -> bool {
-    matches!(lines, LineFilter::All)
-        || [&finding.value, &finding.sink.range].into_iter().any(|range| range_touches(source, range, lines))
+    matches!(lines, LineFilter::All) || finding.own_places().any(|range| range_touches(source, range, lines))
 }
 
 fn range_touches(source: &SourceText, range: &Range<usize>, lines: &LineFilter) -> bool {

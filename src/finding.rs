@@ -18,8 +18,12 @@ pub(crate) struct Finding {
     pub(crate) value: Range<usize>,
     /// The host part as written for people: `0.0.0.0`, `::`, `''`, `*`.
     pub(crate) host: String,
-    /// Where the value is used to listen.
+    /// Where the value is used to listen: the first of [`Finding::sinks`].
     pub(crate) sink: Sink,
+    /// Every place the value is used to listen (spec §5), the first one first.
+    pub(crate) sinks: Vec<Sink>,
+    /// Calls the value passes through on its way to a sink (a helper's call site).
+    pub(crate) via: Vec<Place>,
     /// The edits that make the value loopback, or why none is offered.
     pub(crate) fix: Result<Fix, NoFix>,
     /// Silenced by a `# ignore` comment: counted, never shown as an error.
@@ -29,12 +33,29 @@ pub(crate) struct Finding {
 /// The place that decides where a server listens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Sink {
-    /// Byte range of the sink expression (the call, assignment target or dict key).
+    /// Byte range of the sink expression (the call, assignment target or dict key), in the
+    /// finding's file, or in [`Sink::file`] when that is set.
     pub(crate) range: Range<usize>,
+    /// Another file of the project that holds the sink (a value imported from a settings module).
+    pub(crate) file: Option<String>,
+    /// 1-based line and character column of the sink's start, and its last line, in its own file.
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+    pub(crate) end_line: usize,
     /// Short callee text as it appears in code, e.g. `app.run()` or `config.bind`.
     pub(crate) callee: String,
     /// What the sink is, for people: e.g. `Flask app.run()`.
     pub(crate) description: String,
+}
+
+/// A range in a file: the finding's own file, or another one of the project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Place {
+    pub(crate) file: Option<String>,
+    pub(crate) range: Range<usize>,
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+    pub(crate) end_line: usize,
 }
 
 /// A machine-applicable fix: non-overlapping edits on the decoded text.
@@ -53,6 +74,23 @@ pub(crate) struct Edit {
 /// Why a finding carries no fix; shown as a hint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct NoFix(pub(crate) String);
+
+impl Finding {
+    /// Every place in the finding's own file that a diff filter must look at: the value, the
+    /// sinks and the calls on the way.
+    pub(crate) fn own_places(&self) -> impl Iterator<Item = &Range<usize>> {
+        let sinks = self.sinks.iter().filter(|s| s.file.is_none()).map(|s| &s.range);
+        let via = self.via.iter().filter(|p| p.file.is_none()).map(|p| &p.range);
+        std::iter::once(&self.value).chain(sinks).chain(via)
+    }
+
+    /// Places in other files (path, first and last line), for diff filters that know those
+    /// files' changes.
+    pub(crate) fn other_places(&self) -> impl Iterator<Item = (&str, usize, usize)> {
+        let sinks = self.sinks.iter().filter_map(|s| s.file.as_deref().map(|f| (f, s.line, s.end_line)));
+        sinks.chain(self.via.iter().filter_map(|p| p.file.as_deref().map(|f| (f, p.line, p.end_line))))
+    }
+}
 
 /// Applies non-overlapping edits to `text`; overlapping or out-of-bounds edits are refused.
 pub(crate) fn apply_edits(text: &str, edits: &[Edit]) -> Result<String, String> {

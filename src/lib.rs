@@ -40,10 +40,6 @@ mod pyfiles;
 mod python;
 mod render;
 mod report;
-// `rules::check` (the rule with its prefilter) serves the tests only; the analysis engine's
-// rewrite of `src/rules/` decides whether it stays. The expectation fails once nothing there is
-// dead outside the tests, and a test build still reports code that nothing uses.
-#[cfg_attr(not(test), expect(dead_code, reason = "rules::check is used by tests only"))]
 mod rules;
 mod settings;
 mod source;

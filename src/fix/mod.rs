@@ -6,11 +6,6 @@ pub(crate) mod worktree;
 
 use crate::finding::{self, Edit};
 
-/// The rules' own tests (`src/rules/tests.rs`) still apply edits through this old path; it goes
-/// once they import [`finding::apply_edits`].
-#[cfg(test)]
-pub(crate) use crate::finding::apply_edits;
-
 /// One file's verified fix, ready to write: the bytes that were analysed and the bytes to
 /// write, both in the file's own encoding (BOM and line endings included).
 #[derive(Debug, Clone)]

@@ -58,11 +58,18 @@ pub(crate) struct Hit {
     pub escaped: bool,
     /// Further all-interfaces hosts in the same string (a waitress `listen` list).
     pub more: Vec<Hit>,
+    /// A command-line flag that means all interfaces by itself (`--bind_all`): no host to rewrite.
+    pub flag: bool,
 }
 
 impl Hit {
     fn new(range: Range<usize>, display: &str, family: Family) -> Self {
-        Hit { range, display: display.to_string(), family, escaped: false, more: Vec::new() }
+        Hit { range, display: display.to_string(), family, escaped: false, more: Vec::new(), flag: false }
+    }
+
+    /// A flag word of `len` bytes that means all interfaces.
+    pub(crate) fn flag(len: usize) -> Self {
+        Hit { flag: true, ..Hit::new(0..len, "0.0.0.0", Family::V4) }
     }
 
     pub(crate) fn shifted(mut self, by: usize) -> Self {
@@ -137,6 +144,11 @@ fn host_port_bare(s: &str, accept: Accept) -> Option<Hit> {
 pub(crate) fn url(s: &str, accept: Accept) -> Option<Hit> {
     let (offset, rest) = strip_scheme(s)?;
     let rest = rest.split('/').next().unwrap_or(rest);
+    // `*` means all interfaces only under network transports (`ipc://*` is a random path,
+    // `inproc://*` and unknown schemes are not addresses).
+    let network =
+        matches!(s[..offset - 3].to_ascii_lowercase().as_str(), "tcp" | "udp" | "ws" | "wss" | "pgm" | "epgm");
+    let accept = Accept { star: accept.star && network, ..accept };
     let bare = if rest == "*" && accept.star { Some(Hit::new(0..1, "*", Family::V4)) } else { None };
     bare.or_else(|| host_port_bare(rest, accept)).map(|h| h.shifted(offset))
 }

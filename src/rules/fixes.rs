@@ -11,9 +11,9 @@ use crate::python::Ranged;
 use crate::python::ast::{Expr, Stmt};
 use crate::source::SourceText;
 
-use super::index::{Index, Owner};
+use super::engine::index::{Index, Owner};
+use super::engine::strings::{content_range, range};
 use super::sites::Raw;
-use super::strings::{content_range, range};
 use super::{FixStyle, Options};
 
 /// What every fix in one file shares.
@@ -39,7 +39,8 @@ pub(crate) fn fix(raw: &Raw<'_>, api_sinks: u32, env: &FixEnv<'_>) -> Result<Fix
 /// binds use it (changing the literal would change those other reads too).
 fn shared_use(raw: &Raw<'_>, api_sinks: u32, env: &FixEnv<'_>) -> Result<(), NoFix> {
     let at = raw.loc.expr.start().to_usize();
-    let flows_out = |r: &std::ops::Range<usize>| r.contains(&at) && !r.contains(&raw.sink.start);
+    let elsewhere = raw.sink.module != raw.loc.module;
+    let flows_out = |r: &std::ops::Range<usize>| r.contains(&at) && (elsewhere || !r.contains(&raw.sink.range.start));
     let owner = env.index.owners.iter().filter(|(r, _)| flows_out(r)).min_by_key(|(r, _)| r.len());
     match owner {
         Some((_, o)) if env.index.reads(*o) > api_sinks => {
@@ -54,6 +55,9 @@ fn shared_use(raw: &Raw<'_>, api_sinks: u32, env: &FixEnv<'_>) -> Result<(), NoF
 
 fn loopback_edits(raw: &Raw<'_>, text: &str) -> Result<Vec<Edit>, NoFix> {
     let loopback = raw.hit.family.loopback();
+    if raw.hit.flag {
+        return Err(NoFix("this flag listens on all interfaces; pass a loopback host instead".into()));
+    }
     if raw.hit.escaped {
         return Err(NoFix("the host is written with endpoint escapes (`\\:`); rewrite it by hand".into()));
     }

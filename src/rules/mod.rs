@@ -1,36 +1,37 @@
 //! CSP-D404: a service hardcoded to bind to all network interfaces.
 //!
-//! The pipeline for one file: [`collect`] walks the tree once and records bindings and sites;
-//! [`sites`] matches sites against the data-only catalogue in [`sinks`], evaluating arguments
-//! through [`flow`] and classifying them with [`address`]; this module then keeps one finding per
-//! literal, applies [`suppress`] and attaches the [`fixes`]. [`prefilter`] lets most files skip
-//! parsing. The user documentation follows.
+//! The analysis engine ([`engine`]) indexes each module and follows values through names,
+//! functions, classes and the project's modules; this rule supplies what it looks for: the
+//! data-only [`catalogue`] of listen APIs, [`sites`] that evaluate each place a bind may happen
+//! (with [`calls`] for sinks inside the project's own helpers), [`address`] to classify values,
+//! and [`assemble`] to keep one finding per literal with [`suppress`] and the [`fixes`].
+//! [`prefilter`] lets most files skip parsing. The user documentation follows.
 #![doc = include_str!("CSP-D404.md")]
 
 mod address;
-mod cli;
-mod collect;
+mod assemble;
+mod calls;
+mod catalogue;
+mod engine;
 mod fixes;
-mod flow;
-mod index;
-mod prefilter;
-mod resolve;
-mod sinks;
+mod gate;
 mod sites;
-mod strings;
 mod suppress;
 #[cfg(test)]
 mod tests;
-mod values;
 
-use rustc_hash::FxHashMap as HashMap;
-use std::ops::Range;
+use std::time::Instant;
 
-use crate::finding::{Finding, Sink};
+use crate::finding::Finding;
 use crate::python::ParsedModule;
 use crate::source::SourceText;
 
-use sites::Raw;
+pub(crate) use engine::program::{Files, Loaded, NoFiles, Project};
+pub(crate) use engine::state::Limit;
+
+use engine::flow::Flow;
+use engine::program::{Arenas, Program};
+use engine::state::State;
 
 /// How fixes are written (spec §7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -61,22 +62,79 @@ impl Default for Options {
 /// The rule's user documentation, printed by `bindguard explain CSP-D404`.
 pub const DOCUMENTATION: &str = include_str!("CSP-D404.md");
 
-/// Cheap byte test: `false` only when the full analysis cannot find anything in these bytes.
-///
-/// It looks for a reachable sink (a catalogued module *imported* by the file together with the
-/// catalogued method name, a receiver-independent method such as `add_insecure_port`, or a
-/// configuration name containing `bind` / `listen`) *and* a host spelling that one of those
-/// sinks accepts: an unspecified address delimited like a host (or split into literal pieces),
-/// `''` or `*` only for sinks that take them, or an escape that decodes to a host character.
-/// Parse only when it passes, then call [`check_unfiltered`]; [`check`] applies it itself.
+/// Cheap byte test: `false` only when the analysis of this file on its own cannot find
+/// anything (see [`gate`]). Parse only when it passes.
 pub fn may_contain_bind(bytes: &[u8]) -> bool {
-    prefilter::may_contain_bind(bytes)
+    gate::may_contain_bind(bytes)
 }
 
-/// Runs the rule over one parsed file; suppressed findings are returned with `suppressed: true`.
-///
-/// Applies [`may_contain_bind`] first. A caller that has already applied it to the file's bytes
-/// calls [`check_unfiltered`] instead, so that the gate runs once per file.
+/// The catalogue as the engine asks for it.
+pub(crate) struct Rule;
+
+pub(crate) static RULE: Rule = Rule;
+
+impl engine::collect::Interest for Rule {
+    fn is_config_name(&self, name: &str) -> bool {
+        catalogue::config_key(name).is_some()
+    }
+}
+
+impl engine::state::Knowledge for Rule {
+    fn factory(&self, qualified: &str) -> Option<&'static str> {
+        catalogue::factory(qualified)
+    }
+    fn bound_factory(&self, receiver: &str, method: &str) -> Option<&'static str> {
+        catalogue::bound_factory(receiver, method)
+    }
+    fn knows(&self, qualified: &str) -> bool {
+        catalogue::knows(qualified)
+    }
+}
+
+/// What the analysis of one file found: findings in that file and in the other modules of the
+/// project whose literals reach its sinks, and the limits it reached (then it is incomplete).
+pub(crate) struct Checked {
+    pub files: Vec<FileFindings>,
+    pub limits: Vec<Limit>,
+}
+
+/// Findings in one file; `source` is set for files other than the one analysed.
+pub(crate) struct FileFindings {
+    pub path: String,
+    pub source: Option<SourceText>,
+    pub findings: Vec<Finding>,
+}
+
+/// Runs the rule over a loaded file, following imports into `project`. The deadline bounds
+/// the analysis (reaching it is reported as a limit).
+pub(crate) fn check_file(
+    root: &Loaded,
+    project: &Project<'_>,
+    options: &Options,
+    deadline: Option<Instant>,
+) -> Checked {
+    let arenas = Arenas::default();
+    let program = Program::new(project, &arenas, &RULE);
+    let module = program.add(root);
+    let st = State::new(&program, &RULE, deadline);
+    let flow = Flow::new(&st);
+    let sites = sites::Sites { flow: &flow, summaries: calls::Summaries::default() };
+    let raws = sites.module(module);
+    let limits = st.limits();
+    let files = assemble::findings(&program, raws, options)
+        .into_iter()
+        .map(|m| {
+            let loaded = program.module(m.module).loaded;
+            let source = (m.module != module).then(|| loaded.source.clone());
+            FileFindings { path: loaded.path.clone(), source, findings: m.findings }
+        })
+        .collect();
+    Checked { files, limits }
+}
+
+/// Runs the rule over one parsed file on its own; suppressed findings are returned with
+/// `suppressed: true`. Applies [`may_contain_bind`] first.
+#[cfg(test)]
 pub fn check(source: &SourceText, module: &ParsedModule, options: &Options) -> Vec<Finding> {
     if !may_contain_bind(source.text().as_bytes()) {
         return Vec::new();
@@ -84,49 +142,10 @@ pub fn check(source: &SourceText, module: &ParsedModule, options: &Options) -> V
     check_unfiltered(source, module, options)
 }
 
-/// The analysis without the prefilter gate: for callers that have applied [`may_contain_bind`]
-/// themselves, and for the prefilter's soundness tests, which compare the two.
-pub fn check_unfiltered(source: &SourceText, module: &ParsedModule, options: &Options) -> Vec<Finding> {
-    let text = source.text();
-    let ix = collect::collect(module.body(), collect::Uses::Skipped);
-    let flow = flow::Flow::new(&ix, text);
-    let raws = sites::evaluate(&flow, &ix.sites);
-    if raws.is_empty() {
-        return Vec::new();
-    }
-    let ix = collect::collect(module.body(), collect::Uses::Counted);
-    let markers = suppress::Markers::new(source, module.comments(), options.foreign_markers);
-    let env = fixes::FixEnv { text, options, import_os: fixes::import_os(module.body(), source), index: &ix };
-    let suppressed = |r: &Raw<'_>| {
-        !markers.is_empty()
-            && [r.loc.expr_start(), r.sink.start].into_iter().any(|at| {
-                let span = suppress::statement_span(module.body(), at).unwrap_or(at..at + 1);
-                markers.covers(source.line_of(span.start), source.line_of(span.end.saturating_sub(1).max(span.start)))
-            })
-    };
-    let mut groups: HashMap<Range<usize>, Vec<(bool, Raw<'_>)>> = HashMap::default();
-    for r in raws {
-        let s = suppressed(&r);
-        groups.entry(strings::range(r.loc.expr)).or_default().push((s, r));
-    }
-    let mut findings: Vec<Finding> = groups.into_iter().map(|(value, group)| finding(value, group, &env)).collect();
-    findings.sort_by_key(|f| (f.value.start, f.sink.range.start));
-    findings
-}
-
-/// One finding per literal: an unsuppressed, catalogued, earliest sink is preferred.
-fn finding(value: Range<usize>, mut group: Vec<(bool, Raw<'_>)>, env: &fixes::FixEnv<'_>) -> Finding {
-    let mut api_sinks: Vec<Range<usize>> =
-        group.iter().filter(|(_, r)| !r.config).map(|(_, r)| r.sink.clone()).collect();
-    api_sinks.sort_by_key(|r| (r.start, r.end));
-    api_sinks.dedup();
-    group.sort_by_key(|(s, r)| (*s, r.config, r.sink.start));
-    let (suppressed, raw) = group.swap_remove(0);
-    Finding {
-        value,
-        host: raw.hit.display.clone(),
-        sink: Sink { range: raw.sink.clone(), callee: raw.callee.clone(), description: raw.description.clone() },
-        fix: fixes::fix(&raw, api_sinks.len() as u32, env),
-        suppressed,
-    }
+/// The analysis of one file on its own, without the prefilter gate.
+pub fn check_unfiltered(source: &SourceText, _module: &ParsedModule, options: &Options) -> Vec<Finding> {
+    let loaded = Loaded::new(String::new(), source.clone(), false);
+    let project = Project::new(&NoFiles, u64::MAX);
+    let checked = check_file(&loaded, &project, options, None);
+    checked.files.into_iter().filter(|f| f.source.is_none()).flat_map(|f| f.findings).collect()
 }

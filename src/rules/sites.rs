@@ -1,8 +1,9 @@
-//! Sink evaluation: for every recorded site, find the catalogue entries (or the configuration
-//! name rule) that apply, evaluate the address argument and classify it.
+//! Sink evaluation: for every recorded site, find what it calls or sets — a catalogued API, a
+//! configuration name, a project function whose parameters reach one ([`super::calls`]) — then
+//! evaluate the address argument and classify it.
 //!
-//! The result is a list of [`Raw`] findings — one per all-interfaces literal and sink — that
-//! `mod.rs` then de-duplicates, suppresses and fixes.
+//! The result is a list of [`Raw`] findings — one per all-interfaces literal, sink and path —
+//! that `mod.rs` then groups, suppresses and fixes.
 
 use std::ops::Range;
 
@@ -10,17 +11,21 @@ use crate::python::Ranged;
 use crate::python::ast::{self, Expr};
 
 use super::address::{self, Accept, Hit};
-use super::flow::{FUEL, Flow, Val};
-use super::index::{Ctx, Site};
-use super::sinks::{self, Arg, Kind, Shape};
-use super::strings::{Located, SymStr, range};
+use super::calls::Summaries;
+use super::catalogue::{self, Arg, Kind, Shape};
+use super::engine::flow::Flow;
+use super::engine::frames::{ArgVal, CallArgs};
+use super::engine::index::{Ctx, FrameId, ModId, Site};
+use super::engine::resolve::Callee;
+use super::engine::strings::{Located, SymStr, range};
+use super::engine::values::Val;
 
 /// One all-interfaces literal reaching one sink.
 #[derive(Debug, Clone)]
 pub(crate) struct Raw<'a> {
     pub loc: Located<'a>,
     pub hit: Hit,
-    pub sink: Range<usize>,
+    pub sink: Place,
     pub callee: String,
     pub description: String,
     /// Found by the configuration-name rule rather than a catalogued API.
@@ -29,161 +34,457 @@ pub(crate) struct Raw<'a> {
     pub compound: bool,
     /// Source ranges and loopbacks of further hosts in the same literal (`None`: not mappable).
     pub more: Option<Vec<(Range<usize>, &'static str)>>,
+    /// The calls the value passed through on its way to the sink, innermost first.
+    pub via: Vec<Place>,
 }
 
-pub(crate) fn evaluate<'a>(flow: &Flow<'_, 'a>, sites: &[(Site<'a>, Ctx)]) -> Vec<Raw<'a>> {
-    let mut out = Vec::new();
-    for (site, ctx) in sites {
-        flow.fuel.set(FUEL);
-        match *site {
-            Site::Call(c) => call_site(flow, c, *ctx, &mut out),
-            Site::Assign { target, value } => assign_site(flow, target, value, *ctx, &mut out),
-            Site::DictKey { key: key @ Expr::StringLiteral(k), value } => {
-                let name = k.value.to_str();
-                config(flow, name, || format!("{name:?}"), key, value, *ctx, &mut out);
-            }
-            Site::DictKey { .. } => {}
-            Site::Keyword(k) => {
-                if let Some(arg) = &k.arg {
-                    config(flow, arg.as_str(), || format!("{}=", arg.as_str()), k, &k.value, *ctx, &mut out);
-                }
-            }
-        }
-    }
-    out
+/// A range in a module of the program.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Place {
+    pub module: ModId,
+    pub range: Range<usize>,
 }
 
 /// A sink described for a finding.
 struct SinkInfo {
-    range: Range<usize>,
+    place: Place,
     callee: String,
     description: String,
     config: bool,
+    via: Vec<Place>,
 }
 
-fn call_site<'a>(flow: &Flow<'_, 'a>, c: &'a ast::ExprCall, ctx: Ctx, out: &mut Vec<Raw<'a>>) {
-    let Some(mut key) = flow.res.callee_key(&c.func, ctx) else { return };
-    let mut func: &Expr = &c.func;
-    let mut offset = 0;
-    if key == "functools.partial" {
-        let Some(inner) = c.arguments.args.first() else { return };
-        let Some(k) = flow.res.callee_key(inner, ctx) else { return };
-        (key, func, offset) = (k, inner, 1);
-    }
-    let apis: Vec<&sinks::Api> = sinks::apis(&key, Kind::Call).collect();
-    if apis.is_empty() {
-        return;
-    }
-    let callee = format!("{}()", short(flow.text, func));
-    for api in apis {
-        let sink = SinkInfo {
-            range: range(c),
-            callee: callee.clone(),
-            description: format!("{} {callee}", api.what),
-            config: false,
-        };
-        for arg in api.args {
-            let vals = argument(flow, c, arg, offset, ctx);
-            classify_into(flow, &vals, arg, &sink, out);
-        }
-        if api.args.iter().any(|a| a.shape == Shape::Django) {
-            django(flow, c, ctx, &sink, out);
-        }
-        if api.args.iter().any(|a| a.shape == Shape::ArgvStar) {
-            let elems: Vec<Vec<Val<'a>>> = c.arguments.args.iter().map(|a| flow.eval(a, ctx, 0)).collect();
-            argv(&Val::Seq(elems), &sink, out);
-        }
-    }
+pub(crate) struct Sites<'f, 's, 'x, 'p> {
+    pub flow: &'f Flow<'s, 'x, 'p>,
+    pub summaries: Summaries<'p>,
 }
 
-/// The values passed for `arg`: positional, keyword, or an entry of a `**dict` splat.
-fn argument<'a>(flow: &Flow<'_, 'a>, c: &'a ast::ExprCall, arg: &Arg, offset: usize, ctx: Ctx) -> Vec<Val<'a>> {
-    let args = &c.arguments.args;
-    if let Some(p) = arg.pos {
-        let starred_before = args.iter().take(p + offset + 1).any(|a| matches!(a, Expr::Starred(_)));
-        if let (false, Some(e)) = (starred_before, args.get(p + offset)) {
-            return flow.eval(e, ctx, 0);
+impl<'p> Sites<'_, '_, '_, 'p> {
+    /// Every site of `module`, outside any call: what the module itself binds.
+    pub(crate) fn module(&self, module: ModId) -> Vec<Raw<'p>> {
+        let mut out = Vec::new();
+        for (site, ctx) in &self.flow.st.index(module).sites {
+            if self.flow.st.exhausted() {
+                break;
+            }
+            self.flow.st.refuel();
+            let frames = self.flow.st.frames.borrow().len();
+            self.site(*site, *ctx, &mut out);
+            self.flow.st.frames.borrow_mut().truncate(frames);
         }
+        out
     }
-    if arg.kw.is_empty() {
-        return Vec::new();
-    }
-    if let Some(e) = super::cli::keyword(c, arg.kw) {
-        return flow.eval(e, ctx, 0);
-    }
-    let mut out = Vec::new();
-    for k in c.arguments.keywords.iter().filter(|k| k.arg.is_none()) {
-        for v in flow.eval(&k.value, ctx, 0) {
-            if let Val::Dict(entries) = v {
-                out.extend(entries.into_iter().filter(|(key, _)| key.as_deref() == Some(arg.kw)).flat_map(|(_, v)| v));
+
+    /// One site, evaluated in `ctx` (whose frame says which call the site's function runs in).
+    pub(crate) fn site(&self, site: Site<'p>, ctx: Ctx, out: &mut Vec<Raw<'p>>) {
+        match site {
+            Site::Call(c) => self.call(c, ctx, out),
+            Site::Assign { target, value } => self.assign(target, value, ctx, out),
+            Site::DictKey { key: key @ Expr::StringLiteral(k), value } => {
+                if let Some(name) = written_name(self.flow, key, ctx) {
+                    let shown = format!("{:?}", k.value.to_str());
+                    self.config(&name, shown, key, value, ctx, out);
+                }
+            }
+            Site::DictKey { .. } => {}
+            Site::Keyword(k) => {
+                if let Some(arg) = &k.arg {
+                    self.config(arg.as_str(), format!("{}=", arg.as_str()), k, &k.value, ctx, out);
+                }
             }
         }
     }
-    out
-}
 
-fn assign_site<'a>(flow: &Flow<'_, 'a>, target: &'a Expr, value: &'a Expr, ctx: Ctx, out: &mut Vec<Raw<'a>>) {
-    if let Expr::Attribute(a) = target
-        && sinks::is_attr_sink(a.attr.as_str())
-    {
-        let key = match flow.res.callee_key(&a.value, ctx) {
-            Some(k) => format!("{k}.{}", a.attr.as_str()),
-            None => format!("?.{}", a.attr.as_str()),
-        };
-        for api in sinks::apis(&key, Kind::Attr) {
-            let name = short(flow.text, target);
-            let sink = SinkInfo {
-                range: range(target),
-                callee: name.clone(),
-                description: format!("{} {name}", api.what),
-                config: false,
-            };
-            let vals = flow.eval(value, ctx, 0);
+    fn call(&self, c: &'p ast::ExprCall, ctx: Ctx, out: &mut Vec<Raw<'p>>) {
+        if !self.worth_resolving(c, ctx) {
+            return;
+        }
+        let args = CallArgs::of_call(c, ctx, 0);
+        for callee in self.flow.res.callees_of(&c.func, ctx) {
+            self.callee(callee, &c.func, &args, c, ctx, out);
+        }
+    }
+
+    /// Cheap test before resolving a callee: a call by plain name, a catalogued method, or a
+    /// method the program defines can reach a sink; `x.append(…)` cannot.
+    fn worth_resolving(&self, c: &'p ast::ExprCall, ctx: Ctx) -> bool {
+        let Expr::Attribute(a) = &*c.func else { return true };
+        let name = a.attr.as_str();
+        catalogue::is_call_sink_method(name)
+            || catalogue::invoker(name).is_some()
+            || name == "__init__"
+            || self.flow.st.program.defines_method(name)
+            || matches!(&*a.value, Expr::Name(_) | Expr::Attribute(_)) && self.imports_module(&a.value, ctx)
+    }
+
+    /// Whether `e` names an imported module (whose functions the project may define).
+    fn imports_module(&self, e: &'p Expr, ctx: Ctx) -> bool {
+        let mut root = e;
+        while let Expr::Attribute(a) = root {
+            root = &a.value;
+        }
+        let Expr::Name(n) = root else { return false };
+        let ix = self.flow.st.index(ctx.module);
+        ix.reaching(n.id.as_str(), ctx).iter().any(|b| matches!(b.kind, super::engine::index::BindKind::Import(_)))
+    }
+
+    /// One thing a call may call, with the arguments it receives.
+    fn callee(
+        &self,
+        callee: Callee,
+        func: &'p Expr,
+        args: &CallArgs<'p>,
+        c: &'p ast::ExprCall,
+        ctx: Ctx,
+        out: &mut Vec<Raw<'p>>,
+    ) {
+        match callee {
+            Callee::Api { key, skip } => {
+                let args = args.clone().shifted(skip);
+                self.api(&key, func, &args, c, ctx, out);
+                self.invoke(&key, &args, c, ctx, out);
+            }
+            Callee::Function { func: f, bound } => {
+                let this = bound_receiver(func, ctx, bound);
+                self.through_function(f, this, args.clone(), c, ctx, out);
+            }
+            Callee::Class { class, skip } => self.through_constructor(class, args.clone().shifted(skip), c, ctx, out),
+        }
+    }
+
+    /// A catalogued API (or an entry point on a receiver nobody can resolve, judged by shape).
+    fn api(
+        &self,
+        key: &str,
+        func: &'p Expr,
+        args: &CallArgs<'p>,
+        c: &'p ast::ExprCall,
+        ctx: Ctx,
+        out: &mut Vec<Raw<'p>>,
+    ) {
+        let callee_text = format!("{}()", short(self.flow.st.text(ctx.module), func));
+        let apis: Vec<&catalogue::Api> = catalogue::apis(key, Kind::Call).collect();
+        let shaped = if apis.is_empty() { catalogue::unresolved_entry(key) } else { None };
+        for api in apis.iter().copied().chain(shaped) {
+            if self.excluded(api, func, args, ctx) {
+                continue;
+            }
+            let sink = self.sink_info(c, ctx, format!("{} {callee_text}", api.what), callee_text.clone(), false);
             for arg in api.args {
-                classify_into(flow, &vals, arg, &sink, out);
+                let vals = self.argument(args, arg);
+                self.classify_into(&vals, arg, &sink, out);
+            }
+            if api.args.iter().any(|a| a.shape == Shape::Django) {
+                self.django(args, &sink, out);
+            }
+            if api.args.iter().any(|a| a.shape == Shape::ArgvStar) {
+                let elems: Vec<Vec<Val<'p>>> = args.positional.iter().map(|a| self.value(a)).collect();
+                self.argv(&Val::Seq(elems), &sink, out);
             }
         }
     }
-    let dotted = flow.text.get(range(target)).unwrap_or_default();
-    config(flow, dotted, || short(flow.text, target), target, value, ctx, out);
-}
 
-/// The configuration-name rule: a name that says it holds a listen address. The callee text
-/// is only built for a matching name (this runs for every keyword, dict key and assignment).
-fn config<'a>(
-    flow: &Flow<'_, 'a>,
-    name: &str,
-    callee: impl FnOnce() -> String,
-    at: &impl Ranged,
-    value: &'a Expr,
-    ctx: Ctx,
-    out: &mut Vec<Raw<'a>>,
-) {
-    let Some((shape, accept)) = sinks::config_key(name) else { return };
-    let callee = callee();
-    let sink = SinkInfo { range: range(at), description: format!("setting {callee}"), callee, config: true };
-    let vals = flow.eval(value, ctx, 0);
-    classify_into(flow, &vals, &Arg { pos: None, kw: "", shape, accept }, &sink, out);
-}
-
-fn classify_into<'a>(_flow: &Flow<'_, 'a>, vals: &[Val<'a>], arg: &Arg, sink: &SinkInfo, out: &mut Vec<Raw<'a>>) {
-    for v in vals {
-        match (arg.shape, v) {
-            (Shape::Argv, seq @ Val::Seq(_)) => argv(seq, sink, out),
-            (Shape::Addr, Val::Seq(elems)) => {
-                for s in elems.first().into_iter().flatten().filter_map(as_str) {
-                    emit(s, address::host(&s.flat(), arg.accept), false, sink, out);
-                }
+    /// A wrapper that calls a callable with arguments (`Thread(target=f, args=(…))`,
+    /// `partial(f, …)`, `defer.execute(f, …)`): the callable, called with those arguments.
+    fn invoke(&self, key: &str, args: &CallArgs<'p>, c: &'p ast::ExprCall, ctx: Ctx, out: &mut Vec<Raw<'p>>) {
+        let Some(invoker) = catalogue::invoker_for(key) else { return };
+        let Some((target, inner)) = self.split(invoker, args) else { return };
+        let ArgVal::Expr(target, tctx) = target else { return };
+        for callee in self.flow.res.callees_of(target, tctx) {
+            if matches!(&callee, Callee::Api { key, .. } if catalogue::invoker_for(key).is_some()) {
+                continue;
             }
-            (Shape::Hosts | Shape::HostPorts, Val::Seq(elems)) => {
-                for s in elems.iter().flatten().filter_map(as_str) {
-                    emit(s, by_shape(arg.shape, &s.flat(), arg.accept), false, sink, out);
-                }
-            }
-            (_, Val::Str(s)) => emit(s, by_shape(arg.shape, &s.flat(), arg.accept), false, sink, out),
-            _ => {}
+            self.callee(callee, target, &inner, c, ctx, out);
         }
     }
+
+    /// The callable a wrapper calls, and the arguments it passes.
+    fn split(&self, invoker: &catalogue::Invoker, args: &CallArgs<'p>) -> Option<(ArgVal<'p>, CallArgs<'p>)> {
+        let (pos, kw) = invoker.callable;
+        let by_keyword = !kw.is_empty() && args.keyword(kw).is_some();
+        let target = if by_keyword { args.keyword(kw) } else { pos.and_then(|p| args.positional(p)) }?.clone();
+        let inner = match &invoker.args {
+            catalogue::InvokerArgs::Rest => {
+                let mut rest = if by_keyword { args.clone() } else { args.clone().shifted(pos.unwrap_or(0) + 1) };
+                rest.keywords.retain(|(k, _)| *k != kw);
+                rest
+            }
+            catalogue::InvokerArgs::Packed { args: packed, kwargs } => self.unpack(args, *packed, *kwargs),
+        };
+        Some((target, inner))
+    }
+
+    /// `args=(…)` and `kwargs={…}` of `Thread(target=…)` as the callable's arguments.
+    fn unpack(
+        &self,
+        args: &CallArgs<'p>,
+        packed: (Option<usize>, &str),
+        kwargs: (Option<usize>, &str),
+    ) -> CallArgs<'p> {
+        let pick = |(pos, kw): (Option<usize>, &str)| args.keyword(kw).or_else(|| pos.and_then(|p| args.positional(p)));
+        let mut inner = CallArgs::default();
+        match pick(packed) {
+            Some(ArgVal::Expr(Expr::Tuple(t), c)) => inner.positional = t.elts.iter().map(|e| element(e, *c)).collect(),
+            Some(ArgVal::Expr(Expr::List(l), c)) => inner.positional = l.elts.iter().map(|e| element(e, *c)).collect(),
+            Some(other) => {
+                for v in self.value(other) {
+                    if let Val::Seq(elems) = v {
+                        inner.positional = elems.into_iter().map(ArgVal::Vals).collect();
+                        break;
+                    }
+                }
+            }
+            None => {}
+        }
+        if let Some(k) = pick(kwargs) {
+            inner.splats.push(k.clone());
+        }
+        inner
+    }
+
+    /// Sinks that are not what they seem: a socket of a non-IP family (`AF_UNIX`, `AF_CAN`, …)
+    /// whose address names an interface or a path, or a server built with a project class that
+    /// never binds (`make_server(…, server_class=FakeServer)`).
+    fn excluded(&self, api: &catalogue::Api, func: &'p Expr, args: &CallArgs<'p>, ctx: Ctx) -> bool {
+        if let Some(ArgVal::Expr(e, c)) = args.keyword("server_class")
+            && let Some(super::engine::resolve::Ty::Class(k)) = self.flow.res.tys(e, *c, 0).into_iter().next()
+            && self.flow.res.base_of(k, 0).is_none()
+        {
+            return true;
+        }
+        api.what == "socket" && self.non_ip_socket(func, ctx)
+    }
+
+    /// `s.bind(…)` where `s = socket.socket(AF_UNIX, …)` (or another non-IP family).
+    fn non_ip_socket(&self, func: &'p Expr, ctx: Ctx) -> bool {
+        let Expr::Attribute(a) = func else { return false };
+        let creations: Vec<&'p Expr> = match &*a.value {
+            Expr::Name(n) => {
+                let ix = self.flow.st.index(ctx.module);
+                ix.reaching(n.id.as_str(), ctx)
+                    .into_iter()
+                    .filter_map(|b| match &b.kind {
+                        super::engine::index::BindKind::Value(v) | super::engine::index::BindKind::WithAs(v) => {
+                            Some(*v)
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            }
+            other => vec![other],
+        };
+        !creations.is_empty() && creations.iter().all(|e| catalogue::non_ip_family(family_argument(e)))
+    }
+
+    /// The sink's description, place and the calls it was reached through.
+    fn sink_info(&self, c: &'p ast::ExprCall, ctx: Ctx, description: String, callee: String, config: bool) -> SinkInfo {
+        SinkInfo {
+            place: Place { module: ctx.module, range: range(c) },
+            callee,
+            description,
+            config,
+            via: self.via(ctx.frame),
+        }
+    }
+
+    fn via(&self, frame: FrameId) -> Vec<Place> {
+        let frames = self.flow.st.frames.borrow();
+        frames.sites(frame).into_iter().map(|(module, range)| Place { module, range }).collect()
+    }
+
+    fn value(&self, arg: &ArgVal<'p>) -> Vec<Val<'p>> {
+        match arg {
+            ArgVal::Expr(e, c) => self.flow.eval(e, *c, 0),
+            ArgVal::Vals(v) => v.clone(),
+            ArgVal::Star => Vec::new(),
+        }
+    }
+
+    /// The values passed for `arg`: positional, keyword, or an entry of a `**dict` splat.
+    pub(crate) fn argument(&self, args: &CallArgs<'p>, arg: &Arg) -> Vec<Val<'p>> {
+        if let Some(a) = arg.pos.and_then(|p| args.positional(p)) {
+            return self.value(a);
+        }
+        if arg.kw.is_empty() {
+            return Vec::new();
+        }
+        if let Some(a) = args.keyword(arg.kw) {
+            return self.value(a);
+        }
+        let mut out = Vec::new();
+        for splat in &args.splats {
+            for v in self.value(splat) {
+                if let Val::Dict(entries) = v {
+                    out.extend(
+                        entries.into_iter().filter(|(key, _)| key.as_deref() == Some(arg.kw)).flat_map(|(_, v)| v),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    fn assign(&self, target: &'p Expr, value: &'p Expr, ctx: Ctx, out: &mut Vec<Raw<'p>>) {
+        let text = self.flow.st.text(ctx.module);
+        if let Expr::Attribute(a) = target
+            && catalogue::is_attr_sink(a.attr.as_str())
+        {
+            let keys: Vec<String> = match self.flow.res.callee_keys(&a.value, ctx) {
+                keys if keys.is_empty() => vec![format!("?.{}", a.attr.as_str())],
+                keys => keys.into_iter().map(|k| format!("{k}.{}", a.attr.as_str())).collect(),
+            };
+            for key in keys {
+                for api in catalogue::apis(&key, Kind::Attr) {
+                    let name = short(text, target);
+                    let sink = SinkInfo {
+                        place: Place { module: ctx.module, range: range(target) },
+                        callee: name.clone(),
+                        description: format!("{} {name}", api.what),
+                        config: false,
+                        via: self.via(ctx.frame),
+                    };
+                    let vals = self.flow.eval(value, ctx, 0);
+                    for arg in api.args {
+                        self.classify_into(&vals, arg, &sink, out);
+                    }
+                }
+            }
+        }
+        let dotted = text.get(range(target)).unwrap_or_default();
+        self.config(dotted, short(text, target), target, value, ctx, out);
+    }
+
+    /// The configuration-name rule: a name that says it holds a listen address.
+    fn config(&self, name: &str, callee: String, at: &impl Ranged, value: &'p Expr, ctx: Ctx, out: &mut Vec<Raw<'p>>) {
+        let Some((shape, accept)) = catalogue::config_key(name) else { return };
+        let sink = SinkInfo {
+            place: Place { module: ctx.module, range: range(at) },
+            description: format!("setting {callee}"),
+            callee,
+            config: true,
+            via: self.via(ctx.frame),
+        };
+        let vals = self.flow.eval(value, ctx, 0);
+        self.classify_into(&vals, &Arg { pos: None, kw: "", shape, accept }, &sink, out);
+    }
+
+    fn classify_into(&self, vals: &[Val<'p>], arg: &Arg, sink: &SinkInfo, out: &mut Vec<Raw<'p>>) {
+        for v in vals {
+            match (arg.shape, v) {
+                (Shape::Argv, seq @ Val::Seq(_)) => self.argv(seq, sink, out),
+                (Shape::Argv | Shape::Command, Val::Str(s)) => self.command(s, sink, out),
+                (Shape::Addr, Val::Seq(elems)) => {
+                    for s in elems.first().into_iter().flatten().filter_map(as_str) {
+                        emit(s, address::host(&s.flat(), arg.accept), false, sink, out);
+                    }
+                }
+                (Shape::Hosts | Shape::HostPorts, Val::Seq(elems)) => {
+                    for s in elems.iter().flatten().filter_map(as_str) {
+                        emit(s, by_shape(arg.shape, &s.flat(), arg.accept), false, sink, out);
+                    }
+                }
+                (_, Val::Str(s)) => emit(s, by_shape(arg.shape, &s.flat(), arg.accept), false, sink, out),
+                _ => {}
+            }
+        }
+    }
+
+    /// `call_command('runserver', '0.0.0.0:8000')`.
+    fn django(&self, args: &CallArgs<'p>, sink: &SinkInfo, out: &mut Vec<Raw<'p>>) {
+        let Some(first) = args.positional(0) else { return };
+        let is_runserver = strs(self.value(first)).iter().any(|s| s.flat() == "runserver" && s.is_verbatim());
+        if !is_runserver {
+            return;
+        }
+        for a in args.positional.iter().skip(1) {
+            for s in strs(self.value(a)) {
+                emit(&s, address::host_port(&s.flat(), Accept::ZERO), false, sink, out);
+            }
+        }
+    }
+
+    /// An argv list that starts a known server program with a host flag.
+    fn argv(&self, v: &Val<'p>, sink: &SinkInfo, out: &mut Vec<Raw<'p>>) {
+        let Val::Seq(elems) = v else { return };
+        let words: Vec<Option<SymStr<'p>>> = elems.iter().map(|alts| alts.iter().find_map(as_str).cloned()).collect();
+        argv_words(&words, elems, sink, out);
+    }
+
+    /// A command line written as one string (`shell=True`, `os.system`, `shlex.split`).
+    fn command(&self, s: &SymStr<'p>, sink: &SinkInfo, out: &mut Vec<Raw<'p>>) {
+        let words = s.split_words();
+        let elems: Vec<Vec<Val<'p>>> = words.iter().map(|w| vec![Val::Str(w.clone())]).collect();
+        let words: Vec<Option<SymStr<'p>>> = words.into_iter().map(Some).collect();
+        argv_words(&words, &elems, sink, out);
+    }
+}
+
+fn element<'p>(e: &'p Expr, ctx: Ctx) -> ArgVal<'p> {
+    if matches!(e, Expr::Starred(_)) { ArgVal::Star } else { ArgVal::Expr(e, ctx) }
+}
+
+/// The address family a `socket.socket(…)` call names, as written (`socket.AF_CAN`).
+fn family_argument(e: &Expr) -> Option<&str> {
+    let Expr::Call(c) = e else { return None };
+    let family = c.arguments.args.first().or_else(|| super::engine::cli::keyword(c, "family"))?;
+    match family {
+        Expr::Attribute(a) => Some(a.attr.as_str()),
+        Expr::Name(n) => Some(n.id.as_str()),
+        _ => None,
+    }
+}
+
+/// A configuration name as written in a string key: the key must spell it verbatim (names are
+/// matched as written, never assembled from pieces or escapes).
+fn written_name(flow: &Flow<'_, '_, '_>, key: &Expr, ctx: Ctx) -> Option<String> {
+    let s = super::engine::strings::literal(key, flow.st.text(ctx.module), ctx.module)?;
+    s.is_verbatim().then(|| s.flat())
+}
+
+/// For `obj.method(…)` on an instance: the receiver bound to the method's first parameter.
+fn bound_receiver<'p>(func: &'p Expr, ctx: Ctx, bound: bool) -> Option<ArgVal<'p>> {
+    match func {
+        Expr::Attribute(a) if bound => Some(ArgVal::Expr(&a.value, ctx)),
+        _ => None,
+    }
+}
+
+fn argv_words<'p>(words: &[Option<SymStr<'p>>], elems: &[Vec<Val<'p>>], sink: &SinkInfo, out: &mut Vec<Raw<'p>>) {
+    let flat: Vec<Option<String>> =
+        words.iter().map(|w| w.as_ref().filter(|w| w.is_verbatim()).map(SymStr::flat)).collect();
+    let Some((start, prog)) = find_program(&flat) else { return };
+    let mut i = start + 1;
+    while i < elems.len() {
+        let word = flat[i].as_deref().unwrap_or_default();
+        if prog.runserver
+            && word == "runserver"
+            && let Some((j, _)) =
+                flat.iter().enumerate().skip(i + 1).find(|(_, w)| w.as_deref().is_some_and(|w| !w.starts_with('-')))
+        {
+            value_hits(&elems[j], 0, Shape::HostPort, Accept::ZERO, sink, out);
+        }
+        for &(flag, shape, accept) in prog.flags {
+            if word == flag {
+                if shape == Shape::Flag {
+                    if let Some(w) = &words[i] {
+                        emit_flag(w, sink, out);
+                    }
+                } else if let Some(next) = elems.get(i + 1) {
+                    value_hits(next, 0, shape, accept, sink, out);
+                }
+            } else if word.strip_prefix(flag).is_some_and(|r| r.starts_with('=')) {
+                value_hits(&elems[i], flag.len() + 1, shape, accept, sink, out);
+            }
+        }
+        i += 1;
+    }
+}
+
+/// A flag that alone means "all interfaces" (`tensorboard --bind_all`).
+fn emit_flag<'p>(word: &SymStr<'p>, sink: &SinkInfo, out: &mut Vec<Raw<'p>>) {
+    let flat = word.flat();
+    let hit = Hit::flag(flat.len());
+    emit(word, Some(hit), true, sink, out);
 }
 
 fn by_shape(shape: Shape, s: &str, accept: Accept) -> Option<Hit> {
@@ -193,7 +494,7 @@ fn by_shape(shape: Shape, s: &str, accept: Accept) -> Option<Hit> {
         Shape::Url => address::url(s, accept),
         Shape::Listen => address::listen_list(s, accept),
         Shape::Endpoint => address::endpoint(s),
-        Shape::Addr | Shape::Argv | Shape::ArgvStar => None,
+        Shape::Addr | Shape::Argv | Shape::ArgvStar | Shape::Command | Shape::Flag => None,
     }
 }
 
@@ -209,12 +510,13 @@ fn emit<'a>(s: &SymStr<'a>, hit: Option<Hit>, in_argv: bool, sink: &SinkInfo, ou
     out.push(Raw {
         loc,
         hit,
-        sink: sink.range.clone(),
+        sink: sink.place.clone(),
         callee: sink.callee.clone(),
         description: sink.description.clone(),
         config: sink.config,
         compound,
         more,
+        via: sink.via.clone(),
     });
 }
 
@@ -222,46 +524,8 @@ fn as_str<'v, 'a>(v: &'v Val<'a>) -> Option<&'v SymStr<'a>> {
     if let Val::Str(s) = v { Some(s) } else { None }
 }
 
-/// `call_command('runserver', '0.0.0.0:8000')`.
-fn django<'a>(flow: &Flow<'_, 'a>, c: &'a ast::ExprCall, ctx: Ctx, sink: &SinkInfo, out: &mut Vec<Raw<'a>>) {
-    let args = &c.arguments.args;
-    let is_runserver = args.first().is_some_and(|a| flow.strs(a, ctx, 0).iter().any(|s| s.flat() == "runserver"));
-    if !is_runserver {
-        return;
-    }
-    for a in args.iter().skip(1) {
-        for s in flow.strs(a, ctx, 0) {
-            emit(&s, address::host_port(&s.flat(), Accept::ZERO), false, sink, out);
-        }
-    }
-}
-
-/// An argv list that starts a known server program with a host flag.
-fn argv<'a>(v: &Val<'a>, sink: &SinkInfo, out: &mut Vec<Raw<'a>>) {
-    let Val::Seq(elems) = v else { return };
-    let words: Vec<Option<String>> = elems.iter().map(|alts| alts.iter().find_map(as_str).map(SymStr::flat)).collect();
-    let Some((start, prog)) = find_program(&words) else { return };
-    let mut i = start + 1;
-    while i < elems.len() {
-        let word = words[i].as_deref().unwrap_or_default();
-        if prog.runserver
-            && word == "runserver"
-            && let Some((j, _)) =
-                words.iter().enumerate().skip(i + 1).find(|(_, w)| w.as_deref().is_some_and(|w| !w.starts_with('-')))
-        {
-            value_hits(&elems[j], 0, Shape::HostPort, Accept::ZERO, sink, out);
-        }
-        for &(flag, shape, accept) in prog.flags {
-            if word == flag {
-                if let Some(next) = elems.get(i + 1) {
-                    value_hits(next, 0, shape, accept, sink, out);
-                }
-            } else if word.strip_prefix(flag).is_some_and(|r| r.starts_with('=')) {
-                value_hits(&elems[i], flag.len() + 1, shape, accept, sink, out);
-            }
-        }
-        i += 1;
-    }
+fn strs(vals: Vec<Val<'_>>) -> Vec<SymStr<'_>> {
+    super::engine::values::strs_of(vals)
 }
 
 fn value_hits<'a>(
@@ -279,14 +543,14 @@ fn value_hits<'a>(
 }
 
 /// The argv index of the server program (`uvicorn`, `python -m http.server`, `manage.py`).
-fn find_program(words: &[Option<String>]) -> Option<(usize, &'static sinks::Program)> {
-    for (i, w) in words.iter().enumerate().take(4) {
+fn find_program(words: &[Option<String>]) -> Option<(usize, &'static catalogue::Program)> {
+    for (i, w) in words.iter().enumerate().take(6) {
         let w = w.as_deref().unwrap_or_default();
         if w == "-m" {
             let module = words.get(i + 1)?.as_deref()?;
-            return sinks::program(module).map(|p| (i + 1, p));
+            return catalogue::program(module).map(|p| (i + 1, p));
         }
-        if let Some(p) = sinks::program(w) {
+        if let Some(p) = catalogue::program(w) {
             return Some((i, p));
         }
     }

@@ -13,7 +13,7 @@ use crate::python::Ranged;
 use crate::python::ast::{self, Stmt};
 use crate::source::SourceText;
 
-use super::strings::range;
+use super::engine::strings::range;
 
 /// Lines that carry a suppression marker, and whether the marker stands alone on its line.
 pub(crate) struct Markers {

@@ -52,11 +52,7 @@ const LAYERS: &[(&str, &[&str])] = &[
 
 /// Uses the table does not allow yet, each with the file and why it is tolerated. An entry that
 /// is no longer needed fails the test, so that it is removed.
-const PENDING: &[(&str, &str, &str)] = &[(
-    "src/rules/tests.rs",
-    "fix",
-    "the rules' tests import fix::apply_edits; moves to finding::apply_edits with the engine rewrite",
-)];
+const PENDING: &[(&str, &str, &str)] = &[];
 
 type Graph = BTreeMap<String, BTreeSet<String>>;
 

@@ -11,13 +11,16 @@ use std::ops::Range;
 use crate::python::Ranged;
 use crate::python::ast::{self, Expr};
 
-use super::address::HOLE;
+use super::index::ModId;
+use crate::rules::address::HOLE;
 
 /// Where a piece of text was written.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Origin<'a> {
     /// The whole literal expression (all implicitly concatenated parts).
     pub expr: &'a Expr,
+    /// The module whose text holds it.
+    pub module: ModId,
     /// Source offset of the piece's first byte when the source spells the text one-to-one.
     pub src: Option<usize>,
     /// The literal is the default of a configuration lookup (`os.environ.get`, argparse, …).
@@ -40,6 +43,7 @@ pub(crate) struct SymStr<'a> {
 #[derive(Clone, Debug)]
 pub(crate) struct Located<'a> {
     pub expr: &'a Expr,
+    pub module: ModId,
     /// Source bytes of the host text, when the literal spells it one-to-one.
     pub host_src: Option<Range<usize>>,
     /// The host is the literal's entire value (so the literal can be rewritten whole).
@@ -119,7 +123,32 @@ impl<'a> SymStr<'a> {
             && contiguous
             && own.first().is_some_and(|&i| spans[i].start == range.start)
             && own.last().is_some_and(|&i| spans[i].end == range.end);
-        Some(Located { expr: origin.expr, host_src, whole, lookup: origin.lookup })
+        Some(Located { expr: origin.expr, module: origin.module, host_src, whole, lookup: origin.lookup })
+    }
+
+    /// The text is written verbatim by one literal piece (no concatenation, no escapes): sink
+    /// names in strings (programs, configuration keys) are matched only as written.
+    pub(crate) fn is_verbatim(&self) -> bool {
+        matches!(self.pieces.as_slice(), [p] if p.origin.is_some_and(|o| o.src.is_some()))
+    }
+
+    /// The words of a command line (split on whitespace, simple quotes removed), each keeping
+    /// its source mapping.
+    pub(crate) fn split_words(&self) -> Vec<SymStr<'a>> {
+        let flat = self.flat();
+        let mut out = Vec::new();
+        let mut start = None;
+        for (i, c) in flat.char_indices().chain(std::iter::once((flat.len(), ' '))) {
+            match (c.is_whitespace(), start) {
+                (true, Some(s)) => {
+                    out.push(unquoted(&flat, s..i));
+                    start = None;
+                }
+                (false, None) => start = Some(i),
+                _ => {}
+            }
+        }
+        out.into_iter().map(|r| super::values::slice_piece(self, r)).collect()
     }
 
     /// Drops the first `n` bytes (used for `--flag=value` argv entries).
@@ -145,8 +174,16 @@ impl<'a> SymStr<'a> {
     }
 }
 
+/// A word's range without the quotes around it (`'0.0.0.0'` in a shell command).
+fn unquoted(flat: &str, r: Range<usize>) -> Range<usize> {
+    let word = &flat[r.clone()];
+    let quoted = word.len() >= 2
+        && (word.starts_with('\'') && word.ends_with('\'') || word.starts_with('"') && word.ends_with('"'));
+    if quoted { r.start + 1..r.end - 1 } else { r }
+}
+
 /// Pieces of a plain string or bytes literal (one per implicitly concatenated part).
-pub(crate) fn literal<'a>(expr: &'a Expr, text: &str) -> Option<SymStr<'a>> {
+pub(crate) fn literal<'a>(expr: &'a Expr, text: &str, module: ModId) -> Option<SymStr<'a>> {
     let parts: Vec<(Range<usize>, String, bool)> = match expr {
         Expr::StringLiteral(s) => s.value.iter().map(|p| (range(p), p.value.to_string(), false)).collect(),
         Expr::BytesLiteral(b) => {
@@ -158,22 +195,22 @@ pub(crate) fn literal<'a>(expr: &'a Expr, text: &str) -> Option<SymStr<'a>> {
         .into_iter()
         .map(|(r, value, _bytes)| {
             let src = content_range(text, r).filter(|c| text.get(c.clone()) == Some(value.as_str())).map(|c| c.start);
-            Piece { text: value, origin: Some(Origin { expr, src, lookup: false }) }
+            Piece { text: value, origin: Some(Origin { expr, module, src, lookup: false }) }
         })
         .collect();
     Some(SymStr { pieces })
 }
 
 /// A piece for a literal element inside an f-string.
-pub(crate) fn fstring_text<'a>(expr: &'a Expr, r: Range<usize>, value: &str, text: &str) -> Piece<'a> {
+pub(crate) fn fstring_text<'a>(expr: &'a Expr, r: Range<usize>, value: &str, text: &str, module: ModId) -> Piece<'a> {
     let src = (text.get(r.clone()) == Some(value)).then_some(r.start);
-    Piece { text: value.to_string(), origin: Some(Origin { expr, src, lookup: false }) }
+    Piece { text: value.to_string(), origin: Some(Origin { expr, module, src, lookup: false }) }
 }
 
 /// A piece for a whole string-literal part inside an f-string's implicit concatenation.
-pub(crate) fn part_piece<'a>(expr: &'a Expr, part: &ast::StringLiteral, text: &str) -> Piece<'a> {
+pub(crate) fn part_piece<'a>(expr: &'a Expr, part: &ast::StringLiteral, text: &str, module: ModId) -> Piece<'a> {
     let src = content_range(text, range(part)).filter(|c| text.get(c.clone()) == Some(&*part.value)).map(|c| c.start);
-    Piece { text: part.value.to_string(), origin: Some(Origin { expr, src, lookup: false }) }
+    Piece { text: part.value.to_string(), origin: Some(Origin { expr, module, src, lookup: false }) }
 }
 
 pub(crate) fn range(node: &impl Ranged) -> Range<usize> {

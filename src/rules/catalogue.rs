@@ -35,6 +35,10 @@ pub(crate) enum Shape {
     ArgvStar,
     /// Django `call_command('runserver', addrport)`.
     Django,
+    /// A command line written as one string (`os.system("uvicorn … --host 0.0.0.0")`).
+    Command,
+    /// A command-line flag that alone means all interfaces (`tensorboard --bind_all`).
+    Flag,
 }
 
 /// Where the address is passed.
@@ -210,6 +214,7 @@ pub(crate) static CATALOGUE: &[Api] = &[
         &[at(0, "args", Argv, N)],
     ),
     call("os.exec", &["os.execv", "os.execvp", "os.execve", "os.execvpe"], &[at(1, "args", Argv, N)]),
+    call("os.system", &["os.system", "os.popen"], &[at(0, "command", Command, N)]),
     call("asyncio", &["asyncio.create_subprocess_exec"], &[at(0, "", ArgvStar, N)]),
 ];
 
@@ -258,6 +263,136 @@ pub(crate) fn apis(key: &str, kind: Kind) -> impl Iterator<Item = &'static Api> 
     })
 }
 
+/// Wrappers that call a callable with arguments: the callable's position or keyword, and where
+/// its arguments come from.
+pub(crate) struct Invoker {
+    pub names: &'static [&'static str],
+    pub callable: (Option<usize>, &'static str),
+    pub args: InvokerArgs,
+}
+
+pub(crate) enum InvokerArgs {
+    /// Every argument after the callable (`defer.execute(f, *args, **kw)`).
+    Rest,
+    /// An `args` tuple and a `kwargs` mapping (`Thread(target=f, args=(…), kwargs={…})`).
+    Packed { args: (Option<usize>, &'static str), kwargs: (Option<usize>, &'static str) },
+}
+
+const REST: InvokerArgs = InvokerArgs::Rest;
+
+pub(crate) static INVOKERS: &[Invoker] = &[
+    Invoker { names: &["functools.partial", "functools.partialmethod"], callable: (Some(0), "func"), args: REST },
+    Invoker {
+        names: &["threading.Thread", "multiprocessing.Process", "multiprocessing.context.Process"],
+        callable: (Some(1), "target"),
+        args: InvokerArgs::Packed { args: (Some(3), "args"), kwargs: (Some(4), "kwargs") },
+    },
+    Invoker {
+        names: &["threading.Timer"],
+        callable: (Some(1), "function"),
+        args: InvokerArgs::Packed { args: (Some(2), "args"), kwargs: (Some(3), "kwargs") },
+    },
+    Invoker {
+        names: &["_thread.start_new_thread", "thread.start_new_thread"],
+        callable: (Some(0), "function"),
+        args: InvokerArgs::Packed { args: (Some(1), "args"), kwargs: (Some(2), "kwargs") },
+    },
+    Invoker {
+        names: &[
+            "*.submit",
+            "*.callWhenRunning",
+            "*.callFromThread",
+            "*.callInThread",
+            "*.deferToThread",
+            "*.maybeDeferred",
+            "twisted.internet.defer.execute",
+            "twisted.internet.threads.deferToThread",
+            "asyncio.to_thread",
+            "*.spawn",
+            "*.spawn_n",
+            "*.start_soon",
+            "*.run_sync",
+            "*.call_soon",
+            "*.call_soon_threadsafe",
+            "trio.run",
+            "anyio.run",
+        ],
+        callable: (Some(0), ""),
+        args: REST,
+    },
+    Invoker {
+        names: &["*.callLater", "*.call_later", "*.run_in_executor", "*.spawn_later"],
+        callable: (Some(1), ""),
+        args: REST,
+    },
+    Invoker { names: &["twisted.internet.task.deferLater"], callable: (Some(2), ""), args: REST },
+];
+
+/// The wrapper a callee key names.
+pub(crate) fn invoker_for(key: &str) -> Option<&'static Invoker> {
+    INVOKERS.iter().find(|i| i.names.iter().any(|n| matches(n, key)))
+}
+
+/// Whether a method of this name may be a wrapper (checked before resolving a call).
+pub(crate) fn invoker(method: &str) -> Option<&'static Invoker> {
+    INVOKERS.iter().find(|i| i.names.iter().any(|n| n.rsplit('.').next() == Some(method)))
+}
+
+/// Entry points on receivers nobody can resolve (`from myproject import app; app.run(…)`):
+/// judged by the call's shape, as the same-named catalogued APIs take their host.
+pub(crate) static UNRESOLVED: &[Api] = &[
+    call("a server", &["?.run", "?.run_server"], &[at(0, "host", Host, N)]),
+    call("a server", &["?.launch"], &[kw("server_name", Host, N)]),
+    call("a server", &["?.listen"], &[at(1, "address", Host, N), kw("host", Host, N), kw("interface", Host, N)]),
+    call("a server", &["?.serve"], &[kw("host", Host, N)]),
+    call("a server", &["?.start_server", "?.create_server"], &[at(1, "host", Hosts, N)]),
+];
+
+/// Library classes whose entry-point methods are clients (`fabric.Connection(…).run(cmd)`).
+const CLIENTS: &[&str] = &["fabric", "invoke", "paramiko", "docker", "subprocess", "asyncio", "trio", "anyio"];
+
+/// The shape rule for `receiver.method` when the receiver is not a library the catalogue
+/// knows and not a project class (those resolve and are judged by what they are).
+pub(crate) fn unresolved_entry(key: &str) -> Option<&'static Api> {
+    let (receiver, method) = key.rsplit_once('.')?;
+    let root = receiver.split('.').next().unwrap_or(receiver);
+    if receiver != "?" && (knows(receiver) || CLIENTS.contains(&root)) {
+        return None;
+    }
+    UNRESOLVED.iter().find(|api| api.names.iter().any(|n| n.rsplit('.').next() == Some(method)))
+}
+
+/// Address families whose "address" is not an IP host: a path, an interface name, a device.
+pub(crate) fn non_ip_family(name: Option<&str>) -> bool {
+    let Some(name) = name else { return false };
+    let family = name.strip_prefix("AF_").or_else(|| name.strip_prefix("PF_"));
+    family.is_some_and(|f| {
+        matches!(
+            f,
+            "UNIX"
+                | "CAN"
+                | "PACKET"
+                | "NETLINK"
+                | "BLUETOOTH"
+                | "VSOCK"
+                | "TIPC"
+                | "ALG"
+                | "QIPCRTR"
+                | "RDS"
+                | "LOCAL"
+        )
+    })
+}
+
+/// Whether the catalogue knows the library a qualified name belongs to (its top-level module).
+pub(crate) fn knows(qualified: &str) -> bool {
+    if qualified.starts_with('.') {
+        return false;
+    }
+    let root = qualified.split('.').next().unwrap_or(qualified);
+    lookup().roots.contains(root)
+}
+
 pub(crate) fn factory(key: &str) -> Option<&'static str> {
     let method = key.rsplit('.').next().unwrap_or(key);
     let candidates = lookup().factories.get(method).map(Vec::as_slice).unwrap_or_default();
@@ -296,6 +431,8 @@ struct Lookup {
     /// Entries are listed in catalogue order, one per name.
     by_method: HashMap<&'static str, Vec<(&'static Api, &'static str)>>,
     factories: HashMap<&'static str, Vec<(&'static str, &'static str)>>,
+    /// Top-level modules of every catalogued name.
+    roots: rustc_hash::FxHashSet<&'static str>,
 }
 
 fn lookup() -> &'static Lookup {
@@ -311,7 +448,13 @@ fn lookup() -> &'static Lookup {
         for &(pattern, ret) in FACTORIES {
             factories.entry(last_segment(pattern)).or_default().push((pattern, ret));
         }
-        Lookup { by_method, factories }
+        let names = CATALOGUE.iter().flat_map(|api| api.names.iter().copied());
+        let names = names.chain(FACTORIES.iter().map(|(n, _)| *n));
+        let names = names.chain(INVOKERS.iter().flat_map(|i| i.names.iter().copied()));
+        let roots =
+            names.filter(|n| !n.starts_with('*') && !n.starts_with('?')).map(|n| n.split('.').next().unwrap_or(n));
+        let roots = roots.chain(["os", "sys", "typing", "contextlib", "functools", "collections"]).collect();
+        Lookup { by_method, factories, roots }
     })
 }
 

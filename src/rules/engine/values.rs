@@ -1,8 +1,20 @@
 //! Small pure helpers for flow values: template parts, string products, truthiness, lookups.
 
-use super::flow::{MAX_ALTS, Val};
 use super::strings::{FormatPart, Piece, SymStr, format_fields, percent_fields};
 use crate::python::ast::Expr;
+
+/// How many alternative values one expression may have before the rest are dropped.
+pub(crate) const MAX_ALTS: usize = 16;
+
+/// A value as far as the file decides it.
+#[derive(Clone, Debug)]
+pub(crate) enum Val<'a> {
+    Str(SymStr<'a>),
+    /// A tuple or list: the alternatives of each element.
+    Seq(Vec<Vec<Val<'a>>>),
+    /// A dict literal: string keys (None for others) and their alternatives.
+    Dict(Vec<(Option<String>, Vec<Val<'a>>)>),
+}
 
 /// Template parts with byte ranges into the flattened template.
 pub(crate) enum Part {

@@ -15,10 +15,19 @@ use crate::python::Ranged;
 use crate::python::ast::{self, Expr, Stmt};
 
 use super::cli::{canonical_module, cli_options};
-use super::index::{BindKind, Binding, ClassId, ClassInfo, Ctx, FuncId, FuncInfo, Index, Owner, Scope, Site};
+use super::index::{
+    BindKind, Binding, ClassId, ClassInfo, Ctx, FuncId, FuncInfo, Index, ModId, NO_FRAME, Owner, Param, Scope, Site,
+};
 
-/// Deeper nesting is machine-generated noise; stop there instead of risking the stack.
-const MAX_DEPTH: u32 = 220;
+/// Nesting deeper than this is not walked, and the index says so ([`Index::too_deep`]): the
+/// analysis of such a module is incomplete and reported as such. CPython itself refuses far
+/// shallower nesting, so real code never gets here.
+pub(crate) const MAX_DEPTH: u32 = 1000;
+
+/// What the rule wants recorded beyond calls: keyword arguments with these names are sites.
+pub(crate) trait Interest {
+    fn is_config_name(&self, name: &str) -> bool;
+}
 
 /// Whether to record reads of names and attributes and who holds each assigned value.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -27,18 +36,33 @@ pub(crate) enum Uses {
     Counted,
 }
 
-pub(crate) fn collect(body: &[Stmt], uses: Uses) -> Index<'_> {
-    let mut c =
-        Collector { ix: Index::default(), uses, scope: 0, block: 0, class: None, func: None, this: None, depth: 0 };
-    c.ix.scopes.push(Scope { parent: None, is_class: false, root: 0 });
+pub(crate) fn collect<'a>(body: &'a [Stmt], module: ModId, uses: Uses, interest: &dyn Interest) -> Index<'a> {
+    let mut c = Collector {
+        ix: Index::default(),
+        uses,
+        interest,
+        module,
+        scope: 0,
+        block: 0,
+        class: None,
+        func: None,
+        this: None,
+        depth: 0,
+        test_data: 0,
+    };
+    c.ix.scopes.push(Scope { parent: None, is_class: false, root: 0, func: None, class: None });
     c.ix.blocks.push(None);
     c.suite(body);
     c.ix
 }
 
-struct Collector<'a> {
+struct Collector<'a, 'i> {
     ix: Index<'a>,
+    /// Inside code a test expects to fail (`with pytest.raises(…)`, `assertRaises(…)`) or test
+    /// parameters: values there are test data, and no sites are recorded.
     uses: Uses,
+    interest: &'i dyn Interest,
+    module: ModId,
     scope: u32,
     block: u32,
     /// The class whose body is being walked.
@@ -47,6 +71,19 @@ struct Collector<'a> {
     /// The `self` parameter of the method being walked, and its class.
     this: Option<(&'a str, ClassId)>,
     depth: u32,
+    test_data: u32,
+}
+
+/// `pytest.raises(…)`, `self.assertRaises(…)`, `pytest.mark.parametrize(…)`: what they hold is
+/// test data (spec §4).
+pub(super) fn is_test_data_call(e: &Expr) -> bool {
+    let Expr::Call(c) = e else { return false };
+    let name = match &*c.func {
+        Expr::Attribute(a) => a.attr.as_str(),
+        Expr::Name(n) => n.id.as_str(),
+        _ => return false,
+    };
+    matches!(name, "raises" | "assertRaises" | "assertRaisesRegex" | "assertRaisesRegexp" | "parametrize")
 }
 
 /// Where an assignment target's value comes from.
@@ -64,9 +101,9 @@ fn end(node: &impl Ranged) -> u32 {
     node.end().to_u32()
 }
 
-impl<'a> Collector<'a> {
+impl<'a> Collector<'a, '_> {
     fn ctx(&self, at: u32) -> Ctx {
-        Ctx { scope: self.scope, block: self.block, pos: at }
+        Ctx { module: self.module, scope: self.scope, block: self.block, pos: at, frame: NO_FRAME }
     }
 
     fn bind(&mut self, name: &'a str, kind: BindKind<'a>, at: u32, anywhere: bool) -> usize {
@@ -77,6 +114,12 @@ impl<'a> Collector<'a> {
             self.ix.class_attrs.entry((class, name)).or_default().push(id);
         }
         id
+    }
+
+    fn site(&mut self, site: Site<'a>, ctx: Ctx) {
+        if self.test_data == 0 {
+            self.ix.sites.push((site, ctx));
+        }
     }
 
     fn suite(&mut self, body: &'a [Stmt]) {
@@ -96,6 +139,7 @@ impl<'a> Collector<'a> {
 
     fn stmt(&mut self, s: &'a Stmt) {
         if self.depth > MAX_DEPTH {
+            self.ix.too_deep = true;
             return;
         }
         self.depth += 1;
@@ -154,7 +198,10 @@ impl<'a> Collector<'a> {
                         self.bind(n.id.as_str(), BindKind::WithAs(&item.context_expr), end(n), false);
                     }
                 }
+                let expects_failure = w.items.iter().any(|i| is_test_data_call(&i.context_expr));
+                self.test_data += u32::from(expects_failure);
                 self.suite(&w.body);
+                self.test_data -= u32::from(expects_failure);
             }
             Stmt::Match(m) => {
                 self.expr(&m.subject);
@@ -216,10 +263,13 @@ impl<'a> Collector<'a> {
     /// `from m import x as y` binds `y` to `m.x` (relative modules keep their leading dot).
     fn import_from(&mut self, i: &'a ast::StmtImportFrom, at: u32) {
         let module = i.module.as_ref().map(|m| m.as_str()).unwrap_or_default();
-        let base = if i.level > 0 { format!(".{module}") } else { canonical_module(module) };
+        let dots = ".".repeat(i.level as usize);
+        let base = if i.level > 0 { format!("{dots}{module}") } else { canonical_module(module) };
         for alias in &i.names {
             let local = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
-            self.bind(local, BindKind::Import(format!("{base}.{}", alias.name.as_str())), at, false);
+            let name = alias.name.as_str();
+            let qualified = if module.is_empty() { format!("{base}{name}") } else { format!("{base}.{name}") };
+            self.bind(local, BindKind::Import(qualified), at, false);
         }
     }
 
@@ -234,29 +284,35 @@ impl<'a> Collector<'a> {
             }
         }
         let id = self.ix.funcs.len() as FuncId;
-        self.ix.funcs.push(FuncInfo { def: f, ctx: self.ctx(pos(f)), returns: Vec::new() });
-        if let Some(class) = self.class {
-            self.ix.classes[class as usize].methods.push(f.name.as_str());
-        }
         let method_of = self.class;
+        let ctx = self.ctx(pos(f));
+        self.ix.funcs.push(FuncInfo { def: f, ctx, scope: 0, returns: Vec::new() });
+        if let Some(class) = method_of {
+            self.ix.classes[class as usize].methods.push((f.name.as_str(), id));
+        }
         let saved = (self.scope, self.block, self.class, self.func, self.this);
         self.bind(f.name.as_str(), BindKind::Func(id), pos(f), false);
-        self.enter_scope(false);
+        self.enter_scope(false, Some(id), method_of);
+        self.ix.funcs[id as usize].scope = self.scope;
         self.func = Some(id);
         let is_static =
             f.decorator_list.iter().any(|d| matches!(&d.expression, Expr::Name(n) if n.id.as_str() == "staticmethod"));
+        let positional = f.parameters.posonlyargs.len() + f.parameters.args.len();
         for (i, p) in f.parameters.iter_non_variadic_params().enumerate() {
             let name = p.name().as_str();
             let is_self = method_of.filter(|_| i == 0 && !is_static);
             if let Some(class) = is_self {
                 self.this = Some((name, class));
             }
-            let kind = BindKind::Param {
+            let kind = BindKind::Param(Param {
+                func: id,
+                position: (i < positional).then_some(i as u32),
+                name,
                 default: p.default(),
                 annotation: p.parameter.annotation.as_deref(),
                 option: options.get(name).copied(),
                 is_self,
-            };
+            });
             self.bind(name, kind, pos(f), false);
         }
         self.suite(&f.body);
@@ -276,17 +332,17 @@ impl<'a> Collector<'a> {
         self.ix.classes.push(ClassInfo { def: c, ctx: self.ctx(pos(c)), methods: Vec::new() });
         let saved = (self.scope, self.block, self.class, self.func, self.this);
         self.bind(c.name.as_str(), BindKind::Class(id), pos(c), false);
-        self.enter_scope(true);
+        self.enter_scope(true, None, Some(id));
         self.class = Some(id);
         self.this = None;
         self.suite(&c.body);
         (self.scope, self.block, self.class, self.func, self.this) = saved;
     }
 
-    fn enter_scope(&mut self, is_class: bool) {
+    fn enter_scope(&mut self, is_class: bool, func: Option<FuncId>, class: Option<ClassId>) {
         let root = self.ix.blocks.len() as u32;
         self.ix.blocks.push(None);
-        self.ix.scopes.push(Scope { parent: Some(self.scope), is_class, root });
+        self.ix.scopes.push(Scope { parent: Some(self.scope), is_class, root, func, class });
         self.scope = self.ix.scopes.len() as u32 - 1;
         self.block = root;
         if !is_class {
@@ -297,7 +353,7 @@ impl<'a> Collector<'a> {
     fn assign_site(&mut self, target: &'a Expr, value: &'a Expr) {
         if matches!(target, Expr::Name(_) | Expr::Attribute(_)) {
             let ctx = self.ctx(pos(target));
-            self.ix.sites.push((Site::Assign { target, value }, ctx));
+            self.site(Site::Assign { target, value }, ctx);
             if self.uses == Uses::Skipped {
                 return;
             }
@@ -314,11 +370,7 @@ impl<'a> Collector<'a> {
     fn target(&mut self, t: &'a Expr, src: Src<'a>, path: Vec<u32>, at: u32) {
         match t {
             Expr::Name(n) => {
-                let kind = match (src, path.is_empty()) {
-                    (Src::Value(v), true) => BindKind::Value(v),
-                    (Src::Value(v), false) => BindKind::Unpack(v, path),
-                    (Src::Iter(v), _) => BindKind::Iter(v, path),
-                };
+                let kind = bind_kind(src, path);
                 self.bind(n.id.as_str(), kind, at, false);
             }
             Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
@@ -330,14 +382,35 @@ impl<'a> Collector<'a> {
             }
             Expr::Attribute(a) => {
                 self.expr(&a.value);
-                let on_self = matches!(&*a.value, Expr::Name(n) if self.this.is_some_and(|(s, _)| s == n.id.as_str()));
-                if let (true, Some((_, class)), Src::Value(v), true) = (on_self, self.this, src, path.is_empty()) {
-                    let id = self.ix.bindings.len();
-                    self.ix.bindings.push(Binding { kind: BindKind::Value(v), ctx: self.ctx(at), anywhere: true });
-                    self.ix.class_attrs.entry((class, a.attr.as_str())).or_default().push(id);
+                if let Expr::Name(n) = &*a.value {
+                    self.attribute_target(n.id.as_str(), a.attr.as_str(), bind_kind(src, path), at);
                 }
             }
             other => self.expr(other),
         }
+    }
+
+    /// `self.attr = …` is an attribute of the class (visible in every method); `obj.attr = …`
+    /// on another name is remembered for reads of `obj.attr` in the same scope.
+    fn attribute_target(&mut self, name: &'a str, attr: &'a str, kind: BindKind<'a>, at: u32) {
+        let id = self.ix.bindings.len();
+        match self.this {
+            Some((this, class)) if this == name => {
+                self.ix.bindings.push(Binding { kind, ctx: self.ctx(at), anywhere: true });
+                self.ix.class_attrs.entry((class, attr)).or_default().push(id);
+            }
+            _ => {
+                self.ix.bindings.push(Binding { kind, ctx: self.ctx(at), anywhere: false });
+                self.ix.object_attrs.entry((self.scope, name, attr)).or_default().push(id);
+            }
+        }
+    }
+}
+
+fn bind_kind<'a>(src: Src<'a>, path: Vec<u32>) -> BindKind<'a> {
+    match (src, path.is_empty()) {
+        (Src::Value(v), true) => BindKind::Value(v),
+        (Src::Value(v), false) => BindKind::Unpack(v, path),
+        (Src::Iter(v), _) => BindKind::Iter(v, path),
     }
 }

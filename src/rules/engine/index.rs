@@ -1,5 +1,5 @@
-//! What one pass over a module learns: scopes, name bindings, classes, functions and the sites
-//! where a bind may happen.
+//! What one pass over a module learns: scopes, name bindings, classes, functions, calls and the
+//! sites where a bind may happen.
 //!
 //! Everything borrows from the parsed tree (no AST is cloned). Later stages ask two questions of
 //! it: "which bindings of this name can reach this point?" ([`Index::reaching`]) and "which
@@ -14,13 +14,43 @@ pub(crate) type ScopeId = u32;
 pub(crate) type BlockId = u32;
 pub(crate) type ClassId = u32;
 pub(crate) type FuncId = u32;
+/// A module of the program being analysed ([`super::program::Program`]).
+pub(crate) type ModId = u32;
+/// An activation of a function ([`super::frames::Frame`]); [`NO_FRAME`] outside any.
+pub(crate) type FrameId = u32;
 
-/// A point in the program: scope, innermost block, byte offset.
-#[derive(Clone, Copy, Debug)]
+/// Evaluation outside any known call: parameters have only their defaults.
+pub(crate) const NO_FRAME: FrameId = u32::MAX;
+
+/// A point in the program: module, scope, innermost block, byte offset, and the activation of
+/// the enclosing function the evaluation assumes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Ctx {
+    pub module: ModId,
     pub scope: ScopeId,
     pub block: BlockId,
     pub pos: u32,
+    pub frame: FrameId,
+}
+
+impl Ctx {
+    pub(crate) fn in_frame(self, frame: FrameId) -> Ctx {
+        Ctx { frame, ..self }
+    }
+}
+
+/// A function of the program: module and function id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct FuncKey {
+    pub module: ModId,
+    pub func: FuncId,
+}
+
+/// A class of the program: module and class id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct ClassKey {
+    pub module: ModId,
+    pub class: ClassId,
 }
 
 /// How a name got its value.
@@ -33,17 +63,28 @@ pub(crate) enum BindKind<'a> {
     /// `for a, b in expr` / comprehensions: an element of the iterable, then `path`.
     Iter(&'a Expr, Vec<u32>),
     /// A function parameter with its default, annotation and CLI-option default.
-    Param {
-        default: Option<&'a Expr>,
-        annotation: Option<&'a Expr>,
-        option: Option<&'a Expr>,
-        is_self: Option<ClassId>,
-    },
+    Param(Param<'a>),
+    /// `import m` / `from m import x`: the qualified name (relative ones start with dots).
     Import(String),
     Class(ClassId),
     Func(FuncId),
     /// `with expr as name`.
     WithAs(&'a Expr),
+}
+
+/// A parameter of a function: where it sits, so that a call's arguments can be matched to it.
+#[derive(Debug)]
+pub(crate) struct Param<'a> {
+    pub func: FuncId,
+    /// Position among the positional parameters (`None` for keyword-only ones).
+    pub position: Option<u32>,
+    pub name: &'a str,
+    pub default: Option<&'a Expr>,
+    pub annotation: Option<&'a Expr>,
+    /// A click / typer option default that feeds this parameter.
+    pub option: Option<&'a Expr>,
+    /// The first parameter of a method: the instance of this class.
+    pub is_self: Option<ClassId>,
 }
 
 #[derive(Debug)]
@@ -59,26 +100,32 @@ pub(crate) struct Scope {
     pub parent: Option<ScopeId>,
     pub is_class: bool,
     pub root: BlockId,
+    /// The function whose body this scope is.
+    pub func: Option<FuncId>,
+    /// The class whose body this scope is, or whose method this scope is.
+    pub class: Option<ClassId>,
 }
 
 #[derive(Debug)]
 pub(crate) struct ClassInfo<'a> {
     pub def: &'a ast::StmtClassDef,
     pub ctx: Ctx,
-    pub methods: Vec<&'a str>,
+    pub methods: Vec<(&'a str, FuncId)>,
 }
 
 #[derive(Debug)]
 pub(crate) struct FuncInfo<'a> {
     pub def: &'a ast::StmtFunctionDef,
     pub ctx: Ctx,
+    pub scope: ScopeId,
     pub returns: Vec<(&'a Expr, Ctx)>,
 }
 
 /// A place that may decide where a server listens.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Site<'a> {
-    /// A call whose callee may be catalogued: a plain name, or a catalogued method.
+    /// A call: of a catalogued API, of a function whose parameters reach one, or a wrapper
+    /// that calls a callable with arguments (`Thread(target=…, args=…)`).
     Call(&'a ast::ExprCall),
     /// `target = value` (also annotated assignments and class attributes).
     Assign { target: &'a Expr, value: &'a Expr },
@@ -96,6 +143,8 @@ pub(crate) struct Index<'a> {
     pub bindings: Vec<Binding<'a>>,
     pub by_name: HashMap<(ScopeId, &'a str), Ids>,
     pub class_attrs: HashMap<(ClassId, &'a str), Ids>,
+    /// `name.attr = value` on objects other than `self`: (scope, name, attr) → bindings.
+    pub object_attrs: HashMap<(ScopeId, &'a str, &'a str), Ids>,
     pub classes: Vec<ClassInfo<'a>>,
     pub funcs: Vec<FuncInfo<'a>>,
     /// argparse destination → `default=` expressions.
@@ -107,6 +156,8 @@ pub(crate) struct Index<'a> {
     pub attr_loads: HashMap<&'a str, u32>,
     /// Single-target assignments: the value's byte range and who holds it.
     pub owners: Vec<(std::ops::Range<usize>, Owner<'a>)>,
+    /// The nesting limit was reached: parts of the module were not walked.
+    pub too_deep: bool,
 }
 
 /// The bindings of one name: most names are bound once per scope, so one id is kept inline.
@@ -122,7 +173,7 @@ pub(crate) enum Owner<'a> {
 impl<'a> Index<'a> {
     /// Whether `ancestor` encloses (or is) `block`.
     fn encloses(&self, ancestor: BlockId, mut block: BlockId) -> bool {
-        for _ in 0..256 {
+        for _ in 0..4096 {
             if block == ancestor {
                 return true;
             }
@@ -140,11 +191,38 @@ impl<'a> Index<'a> {
         let mut scope = Some(ctx.scope);
         let mut first = true;
         while let Some(s) = scope {
-            let info = &self.scopes[s as usize];
+            let Some(info) = self.scopes.get(s as usize) else { break };
             let skip = info.is_class && !first;
             if !skip && let Some(ids) = self.by_name.get(&(s, name)) {
                 let (pos, block) = if first { (ctx.pos, ctx.block) } else { (u32::MAX, info.root) };
                 return self.select(ids, pos, block);
+            }
+            first = false;
+            scope = info.parent;
+        }
+        Vec::new()
+    }
+
+    /// Module-level bindings of `name` as seen from another module (after the whole module ran).
+    pub(crate) fn exported(&self, name: &str) -> Vec<&Binding<'a>> {
+        match self.by_name.get(&(0, name)) {
+            Some(ids) => self.select(ids, u32::MAX, 0),
+            None => Vec::new(),
+        }
+    }
+
+    /// `name.attr = …` stores that can reach `ctx` (same selection as for names).
+    pub(crate) fn object_attr(&self, name: &str, attr: &str, ctx: Ctx) -> Vec<&Binding<'a>> {
+        let mut scope = Some(ctx.scope);
+        let mut first = true;
+        while let Some(s) = scope {
+            let Some(info) = self.scopes.get(s as usize) else { break };
+            if let Some(ids) = self.object_attrs.get(&(s, name, attr)) {
+                let (pos, block) = if first { (ctx.pos, ctx.block) } else { (u32::MAX, info.root) };
+                return self.select(ids, pos, block);
+            }
+            if self.by_name.contains_key(&(s, name)) {
+                return Vec::new();
             }
             first = false;
             scope = info.parent;
@@ -200,5 +278,10 @@ impl<'a> Index<'a> {
             .get(&(class, name))
             .map(|ids| ids.iter().map(|&i| &self.bindings[i]).collect())
             .unwrap_or_default()
+    }
+
+    /// A method defined in the body of `class`.
+    pub(crate) fn method(&self, class: ClassId, name: &str) -> Option<FuncId> {
+        self.classes.get(class as usize)?.methods.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
     }
 }

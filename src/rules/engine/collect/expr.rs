@@ -4,13 +4,13 @@
 use crate::python::ast::{self, Expr};
 
 use super::{Collector, MAX_DEPTH, Uses, end, pos};
-use crate::rules::cli::{argparse_dest, keyword};
-use crate::rules::index::{BindKind, Site};
-use crate::rules::sinks::{config_key, is_call_sink_method};
+use crate::rules::engine::cli::{argparse_dest, keyword};
+use crate::rules::engine::index::{BindKind, Site};
 
-impl<'a> Collector<'a> {
+impl<'a> Collector<'a, '_> {
     pub(super) fn expr(&mut self, e: &'a Expr) {
         if self.depth > MAX_DEPTH {
+            self.ix.too_deep = true;
             return;
         }
         self.depth += 1;
@@ -31,13 +31,13 @@ impl<'a> Collector<'a> {
                 }
                 self.expr(&a.value);
             }
-            Expr::Call(c) => self.call(c),
+            Expr::Call(c) => self.call(e, c),
             Expr::Dict(d) => {
                 for item in &d.items {
                     if let Some(k) = &item.key {
                         if matches!(k, Expr::StringLiteral(_)) {
                             let ctx = self.ctx(pos(k));
-                            self.ix.sites.push((Site::DictKey { key: k, value: &item.value }, ctx));
+                            self.site(Site::DictKey { key: k, value: &item.value }, ctx);
                         }
                         self.expr(k);
                     }
@@ -135,18 +135,18 @@ impl<'a> Collector<'a> {
         }
     }
 
-    fn call(&mut self, c: &'a ast::ExprCall) {
+    fn call(&mut self, e: &'a Expr, c: &'a ast::ExprCall) {
         let ctx = self.ctx(pos(c));
-        if !matches!(&*c.func, Expr::Attribute(a) if !is_call_sink_method(a.attr.as_str())) {
-            self.ix.sites.push((Site::Call(c), ctx));
-        }
+        self.site(Site::Call(c), ctx);
+        let test_data = super::is_test_data_call(e);
+        self.test_data += u32::from(test_data);
         self.expr(&c.func);
         for a in c.arguments.args.iter() {
             self.expr(a);
         }
         for k in c.arguments.keywords.iter() {
-            if k.arg.as_ref().is_some_and(|a| config_key(a.as_str()).is_some()) {
-                self.ix.sites.push((Site::Keyword(k), self.ctx(pos(k))));
+            if k.arg.as_ref().is_some_and(|a| self.interest.is_config_name(a.as_str())) {
+                self.site(Site::Keyword(k), self.ctx(pos(k)));
             }
             self.expr(&k.value);
         }
@@ -155,5 +155,6 @@ impl<'a> Collector<'a> {
         {
             self.ix.argparse.entry(dest).or_default().push((default, ctx));
         }
+        self.test_data -= u32::from(test_data);
     }
 }

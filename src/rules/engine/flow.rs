@@ -1,0 +1,541 @@
+//! Data flow: the values an expression can have, as far as literals decide them.
+//!
+//! Names are followed to the bindings that can reach the use ([`super::index::Index::reaching`]),
+//! into other modules of the project through imports, and into helpers' returns. A parameter
+//! has its default, plus — inside a frame ([`super::frames`]) — the values the call passes for
+//! it. Tuples, lists and dicts keep their elements; `+`, `%`, `str.format` and f-strings build
+//! strings piece by piece; `or`, conditional expressions and branches contribute every
+//! alternative; configuration lookups (`os.environ.get`, `getenv`, `getattr`, `dict.get`,
+//! argparse and click defaults) yield their defaults. Work is bounded by depth, alternatives,
+//! elements and a budget; reaching a bound is recorded ([`State::hit`]) so that the analysis of
+//! the file is reported as incomplete rather than clean.
+
+use crate::python::ast::{self, Expr, FStringPart, InterpolatedStringElement, Operator};
+
+use super::frames::{ArgFor, ArgVal, CallArgs, Frame, MAX_FRAMES, This, argument_for};
+use super::index::{BindKind, Binding, ClassKey, Ctx, FuncKey, NO_FRAME, Param};
+use super::resolve::{Resolver, Ty};
+use super::state::{Limit, State};
+use super::strings::{self, SymStr};
+use super::values::{
+    Field, MAX_ALTS, Part, Val, format_fields_owned, index_path, is_lookup, key_text, lookup, percent_fields_owned,
+    push_piece, slice_piece, strs_of, truthy,
+};
+
+/// How deep one expression's evaluation nests (names, operands, calls).
+const MAX_DEPTH: u32 = 200;
+/// Elements kept of one literal tuple, list, set or dict.
+const MAX_ELEMS: usize = 4096;
+
+pub(crate) struct Flow<'s, 'x, 'p> {
+    pub st: &'s State<'x, 'p>,
+    pub res: Resolver<'s, 'x, 'p>,
+}
+
+impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
+    pub(crate) fn new(st: &'s State<'x, 'p>) -> Self {
+        Flow { st, res: Resolver { st } }
+    }
+
+    pub(crate) fn eval(&self, e: &'p Expr, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
+        if depth > MAX_DEPTH {
+            self.st.hit(Limit::Nesting);
+            return Vec::new();
+        }
+        if !self.st.spend() {
+            return Vec::new();
+        }
+        let mut out = self.eval_inner(e, ctx, depth + 1);
+        self.cap(&mut out);
+        out
+    }
+
+    /// Keeps at most [`MAX_ALTS`] alternatives, recording when some are dropped.
+    fn cap<T>(&self, vals: &mut Vec<T>) {
+        if vals.len() > MAX_ALTS {
+            self.st.hit(Limit::Alternatives);
+            vals.truncate(MAX_ALTS);
+        }
+    }
+
+    /// Only the string alternatives of `e`.
+    pub(crate) fn strs(&self, e: &'p Expr, ctx: Ctx, depth: u32) -> Vec<SymStr<'p>> {
+        strs_of(self.eval(e, ctx, depth))
+    }
+
+    fn eval_inner(&self, e: &'p Expr, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
+        match e {
+            Expr::StringLiteral(_) | Expr::BytesLiteral(_) => {
+                strings::literal(e, self.st.text(ctx.module), ctx.module).map(Val::Str).into_iter().collect()
+            }
+            Expr::FString(f) => self.fstring(e, f, ctx, depth).into_iter().map(Val::Str).collect(),
+            Expr::Tuple(ast::ExprTuple { elts, .. })
+            | Expr::List(ast::ExprList { elts, .. })
+            | Expr::Set(ast::ExprSet { elts, .. }) => vec![Val::Seq(self.elements(elts, ctx, depth))],
+            Expr::Dict(d) => vec![Val::Dict(self.dict(d, ctx, depth))],
+            Expr::Name(n) => self.bindings(self.st.index(ctx.module).reaching(n.id.as_str(), ctx), ctx, depth),
+            Expr::Attribute(a) => self.attribute(a, ctx, depth),
+            Expr::Subscript(s) => self.subscript(s, ctx, depth),
+            Expr::Call(c) => self.call(c, ctx, depth),
+            Expr::BinOp(b) if b.op == Operator::Add => self.concat(&b.left, &b.right, ctx, depth),
+            Expr::BinOp(b) if b.op == Operator::Mod => self.percent(&b.left, &b.right, ctx, depth),
+            Expr::BoolOp(b) => self.bool_op(b, ctx, depth),
+            Expr::If(i) => {
+                let mut out = self.eval(&i.body, ctx, depth);
+                out.extend(self.eval(&i.orelse, ctx, depth));
+                out
+            }
+            Expr::Named(n) => self.eval(&n.value, ctx, depth),
+            Expr::Await(a) => self.eval(&a.value, ctx, depth),
+            _ => Vec::new(),
+        }
+    }
+
+    fn elements(&self, elts: &'p [Expr], ctx: Ctx, depth: u32) -> Vec<Vec<Val<'p>>> {
+        if elts.len() > MAX_ELEMS {
+            self.st.hit(Limit::Elements);
+        }
+        elts.iter()
+            .take(MAX_ELEMS)
+            .map(|x| if matches!(x, Expr::Starred(_)) { Vec::new() } else { self.eval(x, ctx, depth) })
+            .collect()
+    }
+
+    fn dict(&self, d: &'p ast::ExprDict, ctx: Ctx, depth: u32) -> Vec<(Option<String>, Vec<Val<'p>>)> {
+        if d.items.len() > MAX_ELEMS {
+            self.st.hit(Limit::Elements);
+        }
+        let mut out = Vec::new();
+        for item in d.items.iter().take(MAX_ELEMS) {
+            match &item.key {
+                Some(k) => out.push((key_text(k), self.eval(&item.value, ctx, depth))),
+                None => {
+                    for v in self.eval(&item.value, ctx, depth) {
+                        if let Val::Dict(entries) = v {
+                            out.extend(entries);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The values of the bindings that reach a use at `at`.
+    pub(crate) fn bindings(&self, bs: Vec<&'p Binding<'p>>, at: Ctx, depth: u32) -> Vec<Val<'p>> {
+        let mut out: Vec<Val<'p>> = Vec::new();
+        for b in bs {
+            out.extend(self.binding(b, at, depth));
+            if out.len() > MAX_ALTS {
+                break;
+            }
+        }
+        self.cap(&mut out);
+        out
+    }
+
+    fn binding(&self, b: &'p Binding<'p>, at: Ctx, depth: u32) -> Vec<Val<'p>> {
+        let ctx = b.ctx.in_frame(at.frame);
+        match &b.kind {
+            BindKind::Value(v) => self.eval(v, ctx, depth),
+            BindKind::Unpack(v, path) => index_path(self.eval(v, ctx, depth), path),
+            BindKind::Iter(v, path) => {
+                let items = self.eval(v, ctx, depth).into_iter().flat_map(|val| match val {
+                    Val::Seq(elems) => elems.into_iter().flatten().collect(),
+                    _ => Vec::new(),
+                });
+                index_path(items.collect(), path)
+            }
+            BindKind::Param(p) => self.param(p, ctx, depth),
+            BindKind::Import(q) => self.imported(q, ctx, depth),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A parameter: what the enclosing call passes for it, else its defaults. Without a call,
+    /// a summary being computed learns that the sink reads this parameter.
+    fn param(&self, p: &'p Param<'p>, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
+        let func = FuncKey { module: ctx.module, func: p.func };
+        let passed = {
+            let frames = self.st.frames.borrow();
+            frames.find(ctx.frame, func).and_then(|id| frames.get(id)).map(|frame| passed_argument(frame, p))
+        };
+        match passed {
+            Some(Passed::One(arg)) => return self.arg(arg, depth),
+            Some(Passed::Splats(splats)) => {
+                let found = self.splat_entries(splats, p.name, depth);
+                if !found.is_empty() {
+                    return found;
+                }
+            }
+            Some(Passed::Nothing) => {}
+            None => self.st.touch(func, p.name),
+        }
+        let mut out: Vec<Val<'p>> = p.default.map(|d| self.eval(d, ctx, depth)).unwrap_or_default();
+        if let Some(o) = p.option {
+            out.extend(lookup(self.eval(o, ctx, depth)));
+        }
+        out
+    }
+
+    fn arg(&self, arg: ArgVal<'p>, depth: u32) -> Vec<Val<'p>> {
+        match arg {
+            ArgVal::Expr(e, c) => self.eval(e, c, depth),
+            ArgVal::Vals(v) => v,
+            ArgVal::Star => Vec::new(),
+        }
+    }
+
+    /// The entries named `name` of `**mapping` arguments.
+    fn splat_entries(&self, splats: Vec<ArgVal<'p>>, name: &str, depth: u32) -> Vec<Val<'p>> {
+        let mut out = Vec::new();
+        for splat in splats {
+            for v in self.arg(splat, depth) {
+                if let Val::Dict(entries) = v {
+                    out.extend(entries.into_iter().filter(|(k, _)| k.as_deref() == Some(name)).flat_map(|(_, v)| v));
+                }
+            }
+        }
+        out
+    }
+
+    /// A name imported from another module of the project: its value there.
+    fn imported(&self, q: &str, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
+        if self.st.knowledge.knows(q) {
+            return Vec::new();
+        }
+        let Some(resolved) = self.st.program.resolve_import(ctx.module, q) else { return Vec::new() };
+        match resolved.attrs.as_slice() {
+            [name] => self.exported(resolved.module, name, depth),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The values a module gives a top-level name (after the whole module has run).
+    fn exported(&self, module: super::index::ModId, name: &str, depth: u32) -> Vec<Val<'p>> {
+        let end = Ctx { module, scope: 0, block: 0, pos: u32::MAX, frame: NO_FRAME };
+        self.bindings(self.st.index(module).exported(name), end, depth)
+    }
+
+    fn attribute(&self, a: &'p ast::ExprAttribute, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
+        let attr = a.attr.as_str();
+        if attr == "value" {
+            let inner = self.eval(&a.value, ctx, depth);
+            if !inner.is_empty() {
+                return inner;
+            }
+        }
+        let mut out = Vec::new();
+        if let Expr::Name(n) = &*a.value {
+            let stored = self.st.index(ctx.module).object_attr(n.id.as_str(), attr, ctx);
+            out.extend(self.bindings(stored, ctx, depth));
+        }
+        if self.is_parsed_args(&a.value, ctx) {
+            let defaults = self.st.index(ctx.module).argparse.get(attr).map(Vec::as_slice).unwrap_or_default();
+            out.extend(defaults.iter().flat_map(|(d, c)| lookup(self.eval(d, c.in_frame(ctx.frame), depth))));
+            return out;
+        }
+        if !out.is_empty() {
+            return out;
+        }
+        match self.res.ty(&a.value, ctx, 0) {
+            Ty::Instance(c) | Ty::Class(c) => self.member(c, attr, ctx, depth, 0),
+            Ty::Module(m) => self.exported(m, attr, depth),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A class attribute (or `self.x`), looked up through project base classes; evaluated in
+    /// the frame of `at`, so that `self.host = host` in a constructor has the value the
+    /// constructor call passes.
+    fn member(&self, class: ClassKey, attr: &str, at: Ctx, depth: u32, hops: u32) -> Vec<Val<'p>> {
+        let own = self.st.index(class.module).class_attr(class.class, attr);
+        if !own.is_empty() {
+            return self.bindings(own, at, depth);
+        }
+        if hops > 16 {
+            self.st.hit(Limit::Aliases);
+            return Vec::new();
+        }
+        for base in self.res.local_bases(class, 0) {
+            let found = self.member(base, attr, at, depth, hops + 1);
+            if !found.is_empty() {
+                return found;
+            }
+        }
+        Vec::new()
+    }
+
+    /// `args` bound to `parser.parse_args()` (or `parse_known_args()[0]`).
+    fn is_parsed_args(&self, e: &'p Expr, ctx: Ctx) -> bool {
+        let is_parse = |v: &Expr| matches!(v, Expr::Call(c) if matches!(&*c.func, Expr::Attribute(f) if matches!(f.attr.as_str(), "parse_args" | "parse_known_args" | "parse_intermixed_args")));
+        match e {
+            Expr::Name(n) => self.st.index(ctx.module).reaching(n.id.as_str(), ctx).iter().any(|b| match &b.kind {
+                BindKind::Value(v) | BindKind::Unpack(v, _) => is_parse(v),
+                _ => false,
+            }),
+            other => is_parse(other),
+        }
+    }
+
+    fn subscript(&self, s: &'p ast::ExprSubscript, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
+        let key = key_text(&s.slice);
+        let index = match &*s.slice {
+            Expr::NumberLiteral(n) => n.value.as_int().and_then(|i| i.as_u16()).map(u32::from),
+            _ => None,
+        };
+        let mut out = Vec::new();
+        for v in self.eval(&s.value, ctx, depth) {
+            match (v, &key, index) {
+                (Val::Dict(entries), Some(k), _) => {
+                    out.extend(entries.into_iter().filter(|(ek, _)| ek.as_ref() == Some(k)).flat_map(|(_, vals)| vals));
+                }
+                (Val::Seq(mut elems), _, Some(i)) if (i as usize) < elems.len() => {
+                    out.extend(elems.swap_remove(i as usize))
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn call(&self, c: &'p ast::ExprCall, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
+        let args = &c.arguments.args;
+        if let Expr::Attribute(f) = &*c.func {
+            match f.attr.as_str() {
+                "format" => return self.format(&f.value, c, ctx, depth),
+                "split" if args.is_empty() && c.arguments.keywords.is_empty() => {
+                    return self.words(Some(&*f.value), ctx, depth);
+                }
+                _ => {}
+            }
+        }
+        if let Expr::Name(n) = &*c.func
+            && self.st.index(ctx.module).reaching(n.id.as_str(), ctx).is_empty()
+        {
+            return match (n.id.as_str(), args.len()) {
+                ("str", 1) => self.eval(&args[0], ctx, depth),
+                ("getattr", 3) => lookup(self.eval(&args[2], ctx, depth)),
+                _ => Vec::new(),
+            };
+        }
+        match self.res.ty(&c.func, ctx, 0) {
+            Ty::Func(f) => self.returns(f, c, ctx, depth),
+            Ty::Qual(q) if matches!(q.as_str(), "typer.Option" | "typer.Argument") => {
+                let d = args.first().or_else(|| super::cli::keyword(c, "default"));
+                d.map(|d| lookup(self.eval(d, ctx, depth))).unwrap_or_default()
+            }
+            Ty::Qual(q) if q == "socket.getaddrinfo" => self.getaddrinfo(c, ctx, depth),
+            Ty::Qual(q) if q == "shlex.split" => self.words(args.first(), ctx, depth),
+            Ty::Qual(q) | Ty::Bound(_, q) if is_lookup(&q) => {
+                let d = args.get(1).or_else(|| super::cli::keyword(c, "default"));
+                d.map(|d| lookup(self.eval(d, ctx, depth))).unwrap_or_default()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// What a project function returns when called with these arguments: its return values
+    /// evaluated in a frame of the call (`return (family, (host, port))`).
+    fn returns(&self, f: FuncKey, c: &'p ast::ExprCall, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
+        let bound = matches!(&*c.func, Expr::Attribute(a) if matches!(self.res.ty(&a.value, ctx, 1), Ty::Instance(_)));
+        let this = match &*c.func {
+            Expr::Attribute(a) if bound => This::Receiver(ArgVal::Expr(&a.value, ctx)),
+            _ => This::Nothing,
+        };
+        let frame = Frame {
+            func: f,
+            args: CallArgs::of_call(c, ctx, 0),
+            this,
+            site: (ctx.module, strings::range(c)),
+            parent: ctx.frame,
+        };
+        let Some(id) = self.enter(frame) else { return Vec::new() };
+        let returns = &self.st.index(f.module).funcs[f.func as usize].returns;
+        let mut out: Vec<Val<'p>> = Vec::new();
+        for (v, rc) in returns {
+            out.extend(self.eval(v, rc.in_frame(id), depth));
+        }
+        self.cap(&mut out);
+        out
+    }
+
+    /// `shlex.split(command)` and `command.split()`: the words, each keeping its source.
+    fn words(&self, command: Option<&'p Expr>, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
+        let Some(command) = command else { return Vec::new() };
+        self.strs(command, ctx, depth)
+            .into_iter()
+            .map(|s| Val::Seq(s.split_words().into_iter().map(|w| vec![Val::Str(w)]).collect()))
+            .collect()
+    }
+
+    /// Pushes a frame; `None` (and the limit recorded) when calls nest too deeply.
+    pub(crate) fn enter(&self, frame: Frame<'p>) -> Option<super::index::FrameId> {
+        let mut frames = self.st.frames.borrow_mut();
+        if frames.depth(frame.parent) >= MAX_FRAMES {
+            drop(frames);
+            self.st.hit(Limit::Calls);
+            return None;
+        }
+        Some(frames.push(frame))
+    }
+
+    /// `socket.getaddrinfo(host, port, …)`: address tuples whose host is the `host` argument;
+    /// `host or None` keeps an empty host (`None` with `AI_PASSIVE` is all interfaces).
+    fn getaddrinfo(&self, c: &'p ast::ExprCall, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
+        let Some(host) = c.arguments.args.first().or_else(|| super::cli::keyword(c, "host")) else {
+            return Vec::new();
+        };
+        let hosts: Vec<Val<'p>> = match host {
+            Expr::BoolOp(b) if b.op == ast::BoolOp::Or => {
+                b.values.iter().flat_map(|v| self.eval(v, ctx, depth)).filter(|v| matches!(v, Val::Str(_))).collect()
+            }
+            other => self.eval(other, ctx, depth),
+        };
+        if hosts.is_empty() {
+            return Vec::new();
+        }
+        let sockaddr = Val::Seq(vec![hosts, Vec::new()]);
+        let entry = Val::Seq(vec![Vec::new(), Vec::new(), Vec::new(), Vec::new(), vec![sockaddr]]);
+        vec![Val::Seq(vec![vec![entry]])]
+    }
+
+    fn strs_or_hole(&self, e: &'p Expr, ctx: Ctx, depth: u32) -> Vec<SymStr<'p>> {
+        let s = self.strs(e, ctx, depth);
+        if s.is_empty() { vec![SymStr::hole()] } else { s }
+    }
+
+    fn product(&self, left: Vec<SymStr<'p>>, right: Vec<SymStr<'p>>) -> Vec<SymStr<'p>> {
+        if left.len() * right.len() > MAX_ALTS {
+            self.st.hit(Limit::Alternatives);
+        }
+        super::values::product(left, right)
+    }
+
+    fn concat(&self, l: &'p Expr, r: &'p Expr, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
+        let (lv, rv) = (self.eval(l, ctx, depth), self.eval(r, ctx, depth));
+        if let Some(Val::Seq(a)) = lv.first() {
+            let mut elems = a.clone();
+            if let Some(Val::Seq(b)) = rv.first() {
+                elems.extend(b.iter().cloned());
+            }
+            return vec![Val::Seq(elems)];
+        }
+        let ls = strs_of(lv);
+        let rs = strs_of(rv);
+        if ls.is_empty() && rs.is_empty() {
+            return Vec::new();
+        }
+        let hole = || vec![SymStr::hole()];
+        self.product(if ls.is_empty() { hole() } else { ls }, if rs.is_empty() { hole() } else { rs })
+            .into_iter()
+            .map(Val::Str)
+            .collect()
+    }
+
+    fn percent(&self, l: &'p Expr, r: &'p Expr, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
+        let args: Vec<&'p Expr> = match r {
+            Expr::Tuple(t) => t.elts.iter().collect(),
+            other => vec![other],
+        };
+        let mut out = Vec::new();
+        for template in self.strs(l, ctx, depth) {
+            let parts = percent_fields_owned(&template);
+            let arg = |f: Field| if let Field::Index(i) = f { args.get(i).copied() } else { None };
+            out.extend(self.fill(&template, parts, arg, ctx, depth));
+        }
+        out.into_iter().map(Val::Str).collect()
+    }
+
+    fn format(&self, recv: &'p Expr, c: &'p ast::ExprCall, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
+        let args = &c.arguments.args;
+        let mut out = Vec::new();
+        for template in self.strs(recv, ctx, depth) {
+            let parts = format_fields_owned(&template);
+            let arg = |f: Field| match f {
+                Field::Index(i) => args.get(i),
+                Field::Named(n) => super::cli::keyword(c, &n),
+            };
+            out.extend(self.fill(&template, parts, arg, ctx, depth));
+        }
+        out.into_iter().map(Val::Str).collect()
+    }
+
+    fn fill(
+        &self,
+        t: &SymStr<'p>,
+        parts: Vec<Part>,
+        arg: impl Fn(Field) -> Option<&'p Expr>,
+        ctx: Ctx,
+        depth: u32,
+    ) -> Vec<SymStr<'p>> {
+        let mut acc = vec![SymStr::default()];
+        for part in parts {
+            let alts = match part {
+                Part::Text(range) => vec![slice_piece(t, range)],
+                Part::Field(f) => {
+                    arg(f).map(|e| self.strs_or_hole(e, ctx, depth + 1)).unwrap_or_else(|| vec![SymStr::hole()])
+                }
+            };
+            acc = self.product(acc, alts);
+        }
+        acc
+    }
+
+    fn bool_op(&self, b: &'p ast::ExprBoolOp, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
+        let Some((last, init)) = b.values.split_last() else { return Vec::new() };
+        let mut out = Vec::new();
+        if b.op == ast::BoolOp::Or {
+            for v in init {
+                out.extend(self.eval(v, ctx, depth).into_iter().filter(truthy));
+            }
+        }
+        out.extend(self.eval(last, ctx, depth));
+        out
+    }
+
+    fn fstring(&self, e: &'p Expr, f: &'p ast::ExprFString, ctx: Ctx, depth: u32) -> Vec<SymStr<'p>> {
+        let text = self.st.text(ctx.module);
+        let mut acc = vec![SymStr::default()];
+        for part in f.value.iter() {
+            match part {
+                FStringPart::Literal(l) => push_piece(&mut acc, strings::part_piece(e, l, text, ctx.module)),
+                FStringPart::FString(fs) => {
+                    for el in fs.elements.iter() {
+                        match el {
+                            InterpolatedStringElement::Literal(l) => push_piece(
+                                &mut acc,
+                                strings::fstring_text(e, strings::range(l), &l.value, text, ctx.module),
+                            ),
+                            InterpolatedStringElement::Interpolation(i) => {
+                                let plain = i.conversion != ast::ConversionFlag::Repr && i.format_spec.is_none();
+                                let alts = if plain {
+                                    self.strs_or_hole(&i.expression, ctx, depth + 1)
+                                } else {
+                                    vec![SymStr::hole()]
+                                };
+                                acc = self.product(acc, alts);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        acc
+    }
+}
+
+/// What a frame passes for a parameter.
+enum Passed<'p> {
+    One(ArgVal<'p>),
+    Splats(Vec<ArgVal<'p>>),
+    Nothing,
+}
+
+fn passed_argument<'p>(frame: &Frame<'p>, p: &Param<'p>) -> Passed<'p> {
+    match argument_for(frame, p) {
+        Some(ArgFor::One(arg)) => Passed::One(arg.clone()),
+        Some(ArgFor::Splats(splats)) => Passed::Splats(splats.to_vec()),
+        None => Passed::Nothing,
+    }
+}

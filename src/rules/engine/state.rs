@@ -1,0 +1,157 @@
+//! What the resolver and the flow share during one analysis: the program, the frames of the
+//! calls being followed, the work budget, the limits that were reached, and (while a function's
+//! summary is computed) the parameters its sinks read.
+
+use std::cell::{Cell, RefCell};
+use std::time::Instant;
+
+use super::frames::Frames;
+use super::index::{FuncKey, Index, ModId};
+use super::program::Program;
+
+/// Evaluation steps allowed per site.
+pub(crate) const FUEL_PER_SITE: u32 = 20_000;
+/// Evaluation steps allowed per analysed file, all sites together.
+pub(crate) const FUEL_PER_FILE: u64 = 4_000_000;
+/// How often (in steps) the clock is read for the deadline.
+const CLOCK_EVERY: u64 = 4096;
+
+/// An analysis limit that was reached: the file's analysis is then incomplete.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Limit {
+    /// Expressions nested deeper than the walk follows.
+    Nesting,
+    /// More alternative values than are kept for one expression.
+    Alternatives,
+    /// A literal list or dict with more elements than are kept.
+    Elements,
+    /// A chain of names, attributes or base classes longer than is followed.
+    Aliases,
+    /// Helpers calling helpers deeper than is followed.
+    Calls,
+    /// The evaluation budget of a site or of the file ran out.
+    Work,
+    /// More modules than one analysis loads.
+    Modules,
+    /// The time budget ran out during the analysis.
+    Deadline,
+}
+
+impl Limit {
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Limit::Nesting => "expressions nested too deeply",
+            Limit::Alternatives => "too many alternative values for one expression",
+            Limit::Elements => "a literal list or dict too long",
+            Limit::Aliases => "a chain of names or attributes too long",
+            Limit::Calls => "helper functions nested too deeply",
+            Limit::Work => "the analysis budget for one file ran out",
+            Limit::Modules => "too many modules imported",
+            Limit::Deadline => "the time budget ran out",
+        }
+    }
+}
+
+pub(crate) struct State<'x, 'p> {
+    pub program: &'x Program<'p>,
+    pub knowledge: &'x dyn Knowledge,
+    pub frames: RefCell<Frames<'p>>,
+    fuel: Cell<u32>,
+    file_fuel: Cell<u64>,
+    steps: Cell<u64>,
+    deadline: Option<Instant>,
+    limits: RefCell<Vec<Limit>>,
+    /// While a summary is computed: parameters read without a frame that binds them.
+    pub touched: RefCell<Option<Vec<(FuncKey, &'p str)>>>,
+}
+
+/// What the engine needs to know about libraries, told by the rule.
+pub(crate) trait Knowledge {
+    /// The class a library call returns (`grpc.server` → `grpc.Server`); `=` for the receiver.
+    fn factory(&self, qualified: &str) -> Option<&'static str>;
+    /// [`Knowledge::factory`] for `receiver_type.method()`.
+    fn bound_factory(&self, receiver: &str, method: &str) -> Option<&'static str>;
+    /// Whether a qualified name belongs to a library the rule knows (then it is not looked up
+    /// in the project, even when the project is that library's own source).
+    fn knows(&self, qualified: &str) -> bool;
+}
+
+impl<'x, 'p> State<'x, 'p> {
+    pub(crate) fn new(program: &'x Program<'p>, knowledge: &'x dyn Knowledge, deadline: Option<Instant>) -> Self {
+        State {
+            program,
+            knowledge,
+            frames: RefCell::default(),
+            fuel: Cell::new(FUEL_PER_SITE),
+            file_fuel: Cell::new(FUEL_PER_FILE),
+            steps: Cell::new(0),
+            deadline,
+            limits: RefCell::default(),
+            touched: RefCell::default(),
+        }
+    }
+
+    pub(crate) fn index(&self, module: ModId) -> &'p Index<'p> {
+        self.program.module(module).index
+    }
+
+    pub(crate) fn text(&self, module: ModId) -> &'p str {
+        self.program.module(module).text()
+    }
+
+    /// A fresh budget for the next site.
+    pub(crate) fn refuel(&self) {
+        self.fuel.set(FUEL_PER_SITE);
+    }
+
+    /// One evaluation step; false when a budget is spent (and the limit is recorded).
+    pub(crate) fn spend(&self) -> bool {
+        let steps = self.steps.get() + 1;
+        self.steps.set(steps);
+        if steps.is_multiple_of(CLOCK_EVERY) && self.deadline.is_some_and(|d| Instant::now() >= d) {
+            self.file_fuel.set(0);
+            self.hit(Limit::Deadline);
+        }
+        let (site, file) = (self.fuel.get(), self.file_fuel.get());
+        if site == 0 || file == 0 {
+            self.hit(Limit::Work);
+            return false;
+        }
+        self.fuel.set(site - 1);
+        self.file_fuel.set(file - 1);
+        true
+    }
+
+    /// Whether the whole file's budget is spent (then no further site is worth starting).
+    pub(crate) fn exhausted(&self) -> bool {
+        self.file_fuel.get() == 0
+    }
+
+    pub(crate) fn hit(&self, limit: Limit) {
+        let mut limits = self.limits.borrow_mut();
+        if !limits.contains(&limit) {
+            limits.push(limit);
+        }
+    }
+
+    pub(crate) fn limits(&self) -> Vec<Limit> {
+        let mut limits = self.limits.borrow().clone();
+        if self.program.too_many.get() && !limits.contains(&Limit::Modules) {
+            limits.push(Limit::Modules);
+        }
+        if (0..self.program.len() as ModId).any(|m| self.index(m).too_deep) && !limits.contains(&Limit::Nesting) {
+            limits.push(Limit::Nesting);
+        }
+        limits.sort();
+        limits
+    }
+
+    /// Records that a parameter was read with no frame binding it (summaries).
+    pub(crate) fn touch(&self, func: FuncKey, param: &'p str) {
+        if let Some(touched) = self.touched.borrow_mut().as_mut()
+            && !touched.contains(&(func, param))
+        {
+            touched.push((func, param));
+        }
+    }
+}
