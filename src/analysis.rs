@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::changes::{ChangeSet, ChangedFile, LineFilter, Skipped};
+use crate::changes::{Cause, ChangeSet, ChangedFile, Incomplete, LineFilter};
 use crate::finding::Finding;
 use crate::python::{self, Flavor};
 use crate::report::{FileReport, Report};
@@ -22,6 +22,7 @@ pub(crate) fn analyze(changes: ChangeSet, options: &rules::Options, max_file_siz
         changes.files.into_par_iter().map(|file| analyze_file(file, options, max_file_size)).collect();
     let mut report = Report {
         skipped: changes.skipped,
+        incomplete: changes.incomplete,
         commits: changes.commits,
         scope_note: changes.scope_note,
         ..Default::default()
@@ -35,7 +36,7 @@ pub(crate) fn analyze(changes: ChangeSet, options: &rules::Options, max_file_siz
 /// memory and no core waits for a batch to finish; `load` returns `Ok(None)` for non-Python.
 pub(crate) fn analyze_loaded<T: Sync>(
     items: &[T],
-    load: impl Fn(&T) -> Result<Option<ChangedFile>, Skipped> + Sync,
+    load: impl Fn(&T) -> Result<Option<ChangedFile>, Incomplete> + Sync,
     options: &rules::Options,
     max_file_size: u64,
 ) -> Report {
@@ -45,7 +46,7 @@ pub(crate) fn analyze_loaded<T: Sync>(
         .filter_map(|item| match load(item) {
             Ok(Some(file)) => Some(analyze_file(file, options, max_file_size)),
             Ok(None) => None,
-            Err(skipped) => Some(Analyzed::Skipped(skipped)),
+            Err(incomplete) => Some(Analyzed::Incomplete(incomplete)),
         })
         .collect();
     let mut report = Report::default();
@@ -58,7 +59,7 @@ pub(crate) fn analyze_loaded<T: Sync>(
 fn collect(report: &mut Report, analyzed: Vec<Analyzed>) {
     for file in analyzed {
         match file {
-            Analyzed::Skipped(skip) => report.skipped.push(skip),
+            Analyzed::Incomplete(gap) => report.incomplete.push(gap),
             Analyzed::Checked { lines, file } => {
                 report.files_checked += 1;
                 report.lines_checked += lines;
@@ -68,15 +69,17 @@ fn collect(report: &mut Report, analyzed: Vec<Analyzed>) {
     }
 }
 
-/// What became of one file: skipped, or checked (kept only with findings or syntax errors).
+/// What became of one file: not analysed, or checked (kept only with findings or syntax errors).
 enum Analyzed {
-    Skipped(Skipped),
+    Incomplete(Incomplete),
     Checked { lines: usize, file: Option<FileReport> },
 }
 
 fn analyze_file(file: ChangedFile, options: &rules::Options, max_file_size: u64) -> Analyzed {
-    let skipped =
-        |path: String, skip: crate::source::Skip| Analyzed::Skipped(Skipped { path, reason: skip.to_string() });
+    let skipped = |path: String, skip: crate::source::Skip| {
+        let cause = if skip.is_size() { Cause::Size } else { Cause::Analysis };
+        Analyzed::Incomplete(Incomplete::new(path, skip.to_string(), cause))
+    };
     if let Err(skip) = SourceText::check_decodable(&file.bytes, max_file_size) {
         return skipped(file.path, skip);
     }

@@ -57,11 +57,51 @@ pub(crate) struct CommitInfo {
     pub(crate) refs: Vec<String>,
 }
 
-/// A file that was not analysed, and why (always reported).
+/// A file that was not analysed because there is nothing in it a commit could run (deleted, a
+/// submodule, an intent-to-add entry), and why (always reported, never blocking).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Skipped {
     pub(crate) path: String,
     pub(crate) reason: String,
+}
+
+/// A Python file that was not analysed, or not completely: it leaves something unchecked, so it
+/// is never counted clean (spec §9). Hook modes block on it unless the setting for its cause
+/// accepts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Incomplete {
+    pub(crate) path: String,
+    pub(crate) reason: String,
+    pub(crate) cause: Cause,
+}
+
+/// What kept a file from being analysed completely; each cause has its own setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Cause {
+    /// Over a size or memory limit (`bindguard.onTooLarge`).
+    Size,
+    /// The time budget ran out (`bindguard.onTimeout`).
+    Time,
+    /// Anything else: a codec with no decoder, nesting too deep, an analysis limit, a file that
+    /// cannot be read, a link out of the tree (`bindguard.onIncomplete`).
+    Analysis,
+}
+
+impl Cause {
+    /// `size`, `time` or `analysis` (machine output).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Cause::Size => "size",
+            Cause::Time => "time",
+            Cause::Analysis => "analysis",
+        }
+    }
+}
+
+impl Incomplete {
+    pub(crate) fn new(path: impl Into<String>, reason: impl Into<String>, cause: Cause) -> Self {
+        Self { path: path.into(), reason: reason.into(), cause }
+    }
 }
 
 /// Everything one run analyses.
@@ -69,6 +109,8 @@ pub(crate) struct Skipped {
 pub(crate) struct ChangeSet {
     pub(crate) files: Vec<ChangedFile>,
     pub(crate) skipped: Vec<Skipped>,
+    /// Python files that could not be handed over for analysis (too large, unreadable, …).
+    pub(crate) incomplete: Vec<Incomplete>,
     /// Number of commits scanned (push modes).
     pub(crate) commits: Option<usize>,
     /// What was scanned, for the summary line when it is not just files (e.g. the range).

@@ -89,6 +89,10 @@ pub(crate) struct PreCommitArgs {
     /// With --fix: let the commit go on with the fixed content instead of stopping it.
     #[arg(long, requires = "fix")]
     pub(crate) fix_continue: bool,
+    /// Let files that could not be analysed completely through (they block by default; also
+    /// `git config bindguard.onIncomplete fail-open` and `bindguard.onTooLarge`).
+    #[arg(long)]
+    pub(crate) allow_incomplete: bool,
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +103,10 @@ pub(crate) struct PrePushArgs {
     pub(crate) url: Option<String>,
     #[command(flatten)]
     pub(crate) common: CommonArgs,
+    /// Let files that could not be analysed completely through (they block by default; also
+    /// `git config bindguard.onIncomplete fail-open` and `bindguard.onTooLarge`).
+    #[arg(long)]
+    pub(crate) allow_incomplete: bool,
 }
 
 #[derive(Debug, Args)]
@@ -112,6 +120,10 @@ pub(crate) struct PreReceiveArgs {
     /// Print findings but never reject (overrides `bindguard.reportOnly`).
     #[arg(long)]
     pub(crate) report_only: bool,
+    /// Let files that could not be analysed completely through (overrides
+    /// `bindguard.onIncomplete` and `bindguard.onTooLarge`).
+    #[arg(long)]
+    pub(crate) allow_incomplete: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -49,4 +49,5 @@ mod terminal;
 pub use app::run;
 pub use cli::Cli;
 pub use exit::ExitStatus;
+pub use source::STACK_SIZE;
 pub use terminal::sanitize;

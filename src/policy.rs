@@ -1,5 +1,6 @@
-//! Server policy for `pre-receive`, read from git config so that an admin sets it once for the
-//! whole server (`git config --system`) or per repository.
+//! Policy for the hooks, read from git config so that an admin sets it once for the whole server
+//! (`git config --system`) or per repository. The client hooks read the same keys from the
+//! repository's configuration (the size and incompleteness keys apply there too).
 //!
 //! | key | values | default |
 //! |---|---|---|
@@ -8,6 +9,7 @@
 //! | `bindguard.maxCommits` | count, `off` | `10000` |
 //! | `bindguard.maxBlobSize` | bytes, `512k`, `10m`, `1g` | `--max-file-size` (10 MiB) |
 //! | `bindguard.onTooLarge` | `fail-open` / `fail-closed` | `fail-closed` |
+//! | `bindguard.onIncomplete` | `fail-open` / `fail-closed` | `fail-closed` |
 //! | `bindguard.allowSkip` | boolean | `false` |
 //! | `bindguard.reportOnly` | boolean | `false` |
 //! | `bindguard.gitlabPrefix` | boolean | `false` |
@@ -51,6 +53,9 @@ pub(crate) struct Policy {
     /// `None`: the command line's `--max-file-size`.
     pub(crate) max_blob_size: Option<u64>,
     pub(crate) on_too_large: OnOverrun,
+    /// What a file that could not be analysed completely does (a codec with no decoder, nesting
+    /// too deep, an analysis limit, a link out of the tree); size and time have their own keys.
+    pub(crate) on_incomplete: OnOverrun,
     pub(crate) allow_skip: bool,
     pub(crate) report_only: bool,
     pub(crate) gitlab_prefix: bool,
@@ -64,6 +69,7 @@ impl Default for Policy {
             max_commits: Some(DEFAULT_MAX_COMMITS),
             max_blob_size: None,
             on_too_large: OnOverrun::FailClosed,
+            on_incomplete: OnOverrun::FailClosed,
             allow_skip: false,
             report_only: false,
             gitlab_prefix: false,
@@ -99,6 +105,9 @@ impl Policy {
         }
         if let Some((key, v)) = value("bindguard.onTooLarge") {
             policy.on_too_large = parse(key, &v, "fail-open or fail-closed", on_overrun)?;
+        }
+        if let Some((key, v)) = value("bindguard.onIncomplete") {
+            policy.on_incomplete = parse(key, &v, "fail-open or fail-closed", on_overrun)?;
         }
         let flag = |key: &'static str, default: bool| match value(key) {
             Some((key, v)) => parse(key, &v, "true or false", boolean),
@@ -188,6 +197,7 @@ mod tests {
         assert_eq!(p.time_budget, Some(Duration::from_secs(4)));
         assert_eq!(p.on_timeout, OnOverrun::FailOpen);
         assert_eq!(p.on_too_large, OnOverrun::FailClosed);
+        assert_eq!(p.on_incomplete, OnOverrun::FailClosed);
         assert!(!p.allow_skip && !p.report_only && !p.gitlab_prefix);
     }
 
@@ -207,6 +217,7 @@ mod tests {
             ("bindguard.maxBlobSize", "512k"),
             ("bindguard.maxCommits", "50"),
             ("bindguard.onTooLarge", "fail-open"),
+            ("bindguard.onIncomplete", "open"),
             ("bindguard.allowSkip", "yes"),
             ("bindguard.reportOnly", ""),
         ])
@@ -214,6 +225,7 @@ mod tests {
         assert_eq!(p.max_blob_size, Some(512 * 1024));
         assert_eq!(p.max_commits, Some(50));
         assert_eq!(p.on_too_large, OnOverrun::FailOpen);
+        assert_eq!(p.on_incomplete, OnOverrun::FailOpen);
         assert!(p.allow_skip && p.report_only);
     }
 

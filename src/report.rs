@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::changes::{CommitInfo, Skipped};
+use crate::changes::{CommitInfo, Incomplete, Skipped};
 use crate::finding::Finding;
 use crate::python::SyntaxError;
 use crate::source::SourceText;
@@ -16,6 +16,8 @@ pub(crate) struct Report {
     /// Files with findings (suppressed included) or syntax errors, in change-set order.
     pub(crate) files: Vec<FileReport>,
     pub(crate) skipped: Vec<Skipped>,
+    /// Python files not analysed, or not completely (never counted clean; see [`Incomplete`]).
+    pub(crate) incomplete: Vec<Incomplete>,
     pub(crate) files_checked: usize,
     /// Lines that counted (changed lines in hook modes, all lines otherwise).
     pub(crate) lines_checked: usize,
@@ -61,6 +63,7 @@ impl Report {
     pub(crate) fn absorb(&mut self, other: Report) {
         self.files.extend(other.files);
         self.skipped.extend(other.skipped);
+        self.incomplete.extend(other.incomplete);
         self.files_checked += other.files_checked;
         self.lines_checked += other.lines_checked;
     }

@@ -42,6 +42,8 @@ pub(crate) struct PreCommitSettings {
     pub(crate) fix_continue: bool,
     /// Every line of a staged file counts, not only the changed ones.
     pub(crate) all_lines: bool,
+    /// Files not analysed completely do not block.
+    pub(crate) allow_incomplete: bool,
 }
 
 /// `pre-push`: the commits a push brings to a remote.
@@ -50,6 +52,8 @@ pub(crate) struct PrePushSettings {
     pub(crate) common: Settings,
     /// The remote's name as git passes it (a URL when the push goes to one).
     pub(crate) remote: Option<String>,
+    /// Files not analysed completely do not block.
+    pub(crate) allow_incomplete: bool,
 }
 
 /// `pre-receive`: the commits a push brings to this server.
@@ -60,6 +64,8 @@ pub(crate) struct PreReceiveSettings {
     pub(crate) gitlab: bool,
     /// Never reject (the server's `bindguard.reportOnly` can also ask for it).
     pub(crate) report_only: bool,
+    /// Files not analysed completely do not block, whatever the server's configuration says.
+    pub(crate) allow_incomplete: bool,
 }
 
 /// Resolves the parsed command line; colour is decided for the stream each mode writes text to.
@@ -76,15 +82,18 @@ pub(crate) fn resolve(cli: Cli) -> Command {
             fix: args.fix.fix,
             fix_continue: args.fix_continue,
             all_lines: args.all_lines,
+            allow_incomplete: args.allow_incomplete,
         }),
         cli::Command::PrePush(args) => Command::PrePush(PrePushSettings {
             common: Settings::resolve(&args.common, None, Stream::Stderr),
             remote: args.remote,
+            allow_incomplete: args.allow_incomplete,
         }),
         cli::Command::PreReceive(args) => Command::PreReceive(PreReceiveSettings {
             common: Settings::resolve(&args.common, None, Stream::Remote),
             gitlab: args.gitlab,
             report_only: args.report_only,
+            allow_incomplete: args.allow_incomplete,
         }),
         cli::Command::Explain { rule } => Command::Explain(rule),
     }

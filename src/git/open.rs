@@ -29,6 +29,11 @@ pub(crate) fn open_at(dir: &Path) -> anyhow::Result<gix::Repository> {
     Ok(repo)
 }
 
+/// The effective value of a git config key (system, global and repository configuration).
+pub(crate) fn config_value(repo: &gix::Repository, key: &str) -> Option<String> {
+    repo.config_snapshot().string(key).map(|v| v.to_string())
+}
+
 /// Installs the pack delta cache and an object cache; cheap, and only costs memory when used.
 pub(crate) fn install_caches(repo: &mut gix::Repository) {
     install_pack_cache(&mut repo.objects);

@@ -1,11 +1,21 @@
-//! The commits a push brings, as change sets: shared by `pre-receive` and `pre-push`.
+//! What a push brings, as change sets: shared by `pre-receive` and `pre-push`.
 //!
 //! One walk from all new tips, hiding every known tip (see [`super::push_refs`]), finds the new
-//! commits; each is then diffed ([`super::push_diff`]) and its changed Python blobs read
-//! ([`super::push_blobs`]), oldest commit first. Files are handed to the caller in bounded
-//! batches, so memory stays flat however long the pushed history is. The time budget is checked
-//! after every walked commit (the first check follows ref enumeration and peeling), and between
-//! commits and blobs while reading them.
+//! commits. Then two phases, each handing files to the caller in bounded batches (memory stays
+//! flat however long the pushed history is):
+//!
+//! 1. **The final state of every pushed ref**, first and whatever the budget: the net change from
+//!    the ref's old value to its new one (for a new ref: from the nearest known history — the
+//!    first-parent ancestor the receiving side already has — or the whole tree when there is
+//!    none). A ref to a tree is scanned like a commit's tree; a ref to a blob is analysed as a
+//!    Python file named by the ref (it has no other name, and nothing else would look at it).
+//! 2. **The history**: each new commit diffed against its parents ([`super::push_diff`]), oldest
+//!    first, until the time budget runs out. A budget may cut this phase short (the policy then
+//!    decides); it never cuts the first.
+//!
+//! Changed Python blobs are read by [`super::push_blobs`], which hands each change over once: a
+//! single-commit push is analysed once. The time budget is checked between the commits and blobs
+//! of the history.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,8 +26,8 @@ use gix::ObjectId;
 
 use super::odb::LayeredOdb;
 use super::push_blobs::{BlobReader, Gate, Outcome};
-use super::push_diff::TreeDiffer;
-use super::push_refs::{RefUpdate, known_tips, peel_to_commit};
+use super::push_diff::{Candidate, TreeDiffer};
+use super::push_refs::{Peeled, RefUpdate, known_tips, peel, peel_to_commit};
 use crate::changes::{ChangeSet, CommitInfo};
 
 /// A batch is handed over once it holds this many bytes of source…
@@ -49,6 +59,18 @@ pub(crate) enum Overrun {
     },
 }
 
+/// Which phase a batch of files comes from (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// The final state of the pushed refs: never cut short by the budget.
+    FinalState,
+    /// The new commits one by one: the budget may end it.
+    History,
+}
+
+/// Where the scan hands its batches.
+pub(crate) type Sink<'s> = &'s mut dyn FnMut(Phase, ChangeSet) -> anyhow::Result<()>;
+
 /// What a scan covered.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ScanSummary {
@@ -57,10 +79,10 @@ pub(crate) struct ScanSummary {
     /// Commits whose every changed Python file was handed over.
     pub(crate) scanned_commits: usize,
     pub(crate) overrun: Option<Overrun>,
-    /// Blobs skipped for their size.
-    pub(crate) oversized_blobs: usize,
     /// Python file versions the gate ruled out (before diffing or parsing).
     pub(crate) ruled_out_files: usize,
+    /// Pushed refs whose final state was scanned.
+    pub(crate) final_states: usize,
 }
 
 /// Commit tips whose history the receiving side already has.
@@ -87,7 +109,7 @@ impl PushRepo {
 
     /// The effective value of a git config key (system, global and repository config).
     pub(crate) fn config_value(&self, key: &str) -> Option<String> {
-        self.repo.config_snapshot().string(key).map(|v| v.to_string())
+        super::open::config_value(&self.repo, key)
     }
 
     /// pre-receive: every existing ref (not updated yet while the hook runs).
@@ -135,53 +157,63 @@ impl PushRepo {
             .with_context(|| format!("cannot read the tracking refs of remote {}", crate::terminal::sanitize(remote)))
     }
 
-    /// Scans the new commits of `updates`, handing batches of files to `sink`; a file version
-    /// whose bytes `gate` rules out is counted, not diffed or handed over.
+    /// Scans what `updates` bring — the final state of each ref, then the new commits — handing
+    /// batches of files to `sink`; a file version whose bytes `gate` rules out is counted, not
+    /// diffed or handed over. Over the commit limit nothing is scanned.
     pub(crate) fn scan(
         &self,
         updates: &[RefUpdate],
         known: &Known,
         limits: &Limits,
         gate: Gate<'_>,
-        sink: &mut dyn FnMut(ChangeSet) -> anyhow::Result<()>,
+        sink: Sink<'_>,
     ) -> anyhow::Result<ScanSummary> {
-        let tips = self.new_tips(updates)?;
+        let targets = self.targets(updates)?;
+        let tips = commit_tips(&targets);
         let walk = self.walk(&tips, known, limits)?;
         let mut summary = ScanSummary { new_commits: walk.commits.len(), overrun: walk.overrun, ..Default::default() };
+        if matches!(walk.overrun, Some(Overrun::Commits { .. })) {
+            return Ok(summary);
+        }
+        let mut scanner = Scanner {
+            diff: TreeDiffer::new(&self.odb, self.repo.object_hash()),
+            blobs: BlobReader::new(&self.odb, limits.max_blob_size, gate),
+            batch: Batch::default(),
+            limits,
+            sink,
+        };
+        scanner.final_states(&targets, &walk, &mut summary)?;
         if walk.overrun.is_none() {
             let refs = attribute_refs(&walk.commits, &tips);
-            let mut scanner = Scanner {
-                diff: TreeDiffer::new(&self.odb, self.repo.object_hash()),
-                blobs: BlobReader::new(&self.odb, limits.max_blob_size, gate),
-                batch: Batch::default(),
-                limits,
-                sink,
-            };
             scanner.commits(&walk.commits, &refs, &mut summary)?;
-            summary.ruled_out_files = scanner.blobs.ruled_out;
         }
+        summary.ruled_out_files = scanner.blobs.ruled_out;
         Ok(summary)
     }
 
-    /// Distinct new commit tips with the refs that point at them; deletions and tags of trees
-    /// or blobs bring no commits.
-    fn new_tips(&self, updates: &[RefUpdate]) -> anyhow::Result<Vec<(ObjectId, Vec<String>)>> {
-        let mut tips: Vec<(ObjectId, Vec<String>)> = Vec::new();
+    /// What each pushed ref now points at, with its old value; deletions bring nothing. Refs
+    /// pointing at the same object with the same old value are scanned once.
+    fn targets(&self, updates: &[RefUpdate]) -> anyhow::Result<Vec<Target>> {
+        let mut targets: Vec<Target> = Vec::new();
         for update in updates.iter().filter(|u| !u.is_deletion()) {
-            let Some(commit) = peel_to_commit(&self.odb, update.new_id(), false)
+            let new = peel(&self.odb, update.new_id(), false)
                 .with_context(|| format!("cannot resolve the new value of {}", update.refname))?
-            else {
-                continue;
+                .context("the new value is missing")?;
+            let old = match update.old_id() {
+                Some(old) => peel(&self.odb, old, true)?,
+                None => None,
             };
-            match tips.iter_mut().find(|(id, _)| *id == commit) {
-                Some((_, refs)) => refs.push(update.refname.clone()),
-                None => tips.push((commit, vec![update.refname.clone()])),
+            match targets.iter_mut().find(|t| t.new == new && t.old == old) {
+                Some(target) => target.refs.push(update.refname.clone()),
+                None => targets.push(Target { new, old, refs: vec![update.refname.clone()] }),
             }
         }
-        Ok(tips)
+        Ok(targets)
     }
 
-    /// New commits, newest first (breadth-first from the tips).
+    /// New commits, newest first (breadth-first from the tips). The walk is not cut by the time
+    /// budget: it is cheap next to reading blobs, and the final-state phase needs to know which
+    /// commits are new (only the commit limit stops it).
     fn walk(&self, tips: &[(ObjectId, Vec<String>)], known: &Known, limits: &Limits) -> anyhow::Result<Walk> {
         let mut out = Walk::default();
         if tips.is_empty() {
@@ -199,21 +231,51 @@ impl PushRepo {
                 out.overrun = Some(Overrun::Commits { limit: out.commits.len() });
                 break;
             }
+            out.index.insert(info.id, out.commits.len());
             out.commits.push(WalkedCommit { id: info.id, parents: info.parent_ids.to_vec() });
-            // A clock read costs tens of nanoseconds, a walked commit microseconds.
-            if limits.expired() {
-                out.overrun = Some(Overrun::Time);
-                break;
-            }
         }
         Ok(out)
     }
 }
 
+/// One pushed object and the refs that now point at it.
+struct Target {
+    new: Peeled,
+    /// The refs' old value, when there was one and it is here.
+    old: Option<Peeled>,
+    refs: Vec<String>,
+}
+
+/// Distinct commit tips of the targets with the refs that point at them.
+fn commit_tips(targets: &[Target]) -> Vec<(ObjectId, Vec<String>)> {
+    let mut tips: Vec<(ObjectId, Vec<String>)> = Vec::new();
+    for target in targets {
+        let Peeled::Commit(commit) = target.new else { continue };
+        match tips.iter_mut().find(|(id, _)| *id == commit) {
+            Some((_, refs)) => refs.extend(target.refs.iter().cloned()),
+            None => tips.push((commit, target.refs.clone())),
+        }
+    }
+    tips
+}
+
 #[derive(Default)]
 struct Walk {
     commits: Vec<WalkedCommit>,
+    /// Position of each commit in `commits`.
+    index: HashMap<ObjectId, usize>,
     overrun: Option<Overrun>,
+}
+
+impl Walk {
+    /// Whether the walk saw every new commit (then a commit it did not see is known history).
+    fn is_complete(&self) -> bool {
+        self.overrun.is_none()
+    }
+
+    fn commit(&self, id: &ObjectId) -> Option<&WalkedCommit> {
+        self.index.get(id).map(|&i| &self.commits[i])
+    }
 }
 
 struct WalkedCommit {
@@ -247,11 +309,93 @@ struct Scanner<'a, 's> {
     blobs: BlobReader<'a>,
     batch: Batch,
     limits: &'a Limits,
-    sink: &'s mut dyn FnMut(ChangeSet) -> anyhow::Result<()>,
+    sink: Sink<'s>,
 }
 
 impl Scanner<'_, '_> {
-    /// Every commit, oldest first, until the time budget runs out; then the last batch.
+    /// Phase 1: the net change each pushed ref brings, whatever the time budget says.
+    fn final_states(&mut self, targets: &[Target], walk: &Walk, summary: &mut ScanSummary) -> anyhow::Result<()> {
+        for target in targets {
+            match target.new {
+                Peeled::Commit(tip) => self.final_commit(tip, target, walk)?,
+                Peeled::Tree(tree) => {
+                    let base = match target.old {
+                        Some(Peeled::Tree(old)) => Some(old),
+                        _ => None,
+                    };
+                    let info = self.info(&tree, format!("tree pushed as {}", target.refs.join(", ")), &target.refs);
+                    let candidates = self.diff.candidates_between(base, tree)?;
+                    self.files(candidates, &info, Phase::FinalState)?;
+                }
+                Peeled::Blob(blob) => {
+                    let info = self.info(&blob, format!("blob pushed as {}", target.refs.join(", ")), &target.refs);
+                    let outcome = self.blobs.whole_blob(target.refs[0].as_bytes(), blob, &info)?;
+                    self.outcome(outcome, Phase::FinalState)?;
+                }
+            }
+            summary.final_states += target.refs.len();
+        }
+        self.batch.flush(Phase::FinalState, self.sink)
+    }
+
+    /// A ref to a commit: its tree against the old value's tree, or against the nearest known
+    /// history. A tip the receiving side already has brings nothing.
+    fn final_commit(&mut self, tip: ObjectId, target: &Target, walk: &Walk) -> anyhow::Result<()> {
+        if walk.is_complete() && walk.commit(&tip).is_none() {
+            return Ok(());
+        }
+        let data = self.diff.read_commit(&tip)?;
+        let base = match target.old {
+            Some(Peeled::Commit(old)) => Some(self.diff.read_commit(&old)?.tree),
+            Some(Peeled::Tree(old)) => Some(old),
+            _ => self.fork_point(tip, walk)?,
+        };
+        let info = self.info(&tip, data.subject.clone(), &target.refs);
+        let candidates = self.diff.candidates_between(base, data.tree)?;
+        self.files(candidates, &info, Phase::FinalState)
+    }
+
+    /// The tree of the first first-parent ancestor of `tip` that is not new; `None` (the whole
+    /// tree counts) when there is none or the walk did not finish.
+    fn fork_point(&mut self, tip: ObjectId, walk: &Walk) -> anyhow::Result<Option<ObjectId>> {
+        if !walk.is_complete() {
+            return Ok(None);
+        }
+        let mut at = tip;
+        while let Some(commit) = walk.commit(&at) {
+            match commit.parents.first() {
+                Some(parent) => at = *parent,
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(self.diff.read_commit(&at)?.tree))
+    }
+
+    fn info(&self, id: &ObjectId, subject: String, refs: &[String]) -> Arc<CommitInfo> {
+        Arc::new(CommitInfo { short_id: id.to_hex_with_len(10).to_string(), subject, refs: refs.to_vec() })
+    }
+
+    /// Hands over the candidates' files (phase 1: no budget check).
+    fn files(&mut self, candidates: Vec<Candidate>, info: &Arc<CommitInfo>, phase: Phase) -> anyhow::Result<()> {
+        for candidate in candidates {
+            let outcome = self.blobs.file(candidate, info, phase == Phase::FinalState)?;
+            self.outcome(outcome, phase)?;
+        }
+        Ok(())
+    }
+
+    fn outcome(&mut self, outcome: Outcome, phase: Phase) -> anyhow::Result<()> {
+        match outcome {
+            Outcome::Nothing => Ok(()),
+            Outcome::File(file) => self.batch.add_file(file, phase, self.sink),
+            Outcome::TooLarge(gap) => {
+                self.batch.changes.incomplete.push(gap);
+                Ok(())
+            }
+        }
+    }
+
+    /// Phase 2: every commit, oldest first, until the time budget runs out; then the last batch.
     fn commits(
         &mut self,
         commits: &[WalkedCommit],
@@ -259,35 +403,25 @@ impl Scanner<'_, '_> {
         summary: &mut ScanSummary,
     ) -> anyhow::Result<()> {
         for (commit, refs) in commits.iter().zip(refs).rev() {
-            if self.limits.expired() || !self.commit(commit.id, refs, summary)? {
+            if self.limits.expired() || !self.commit(commit.id, refs)? {
                 summary.overrun = Some(Overrun::Time);
                 break;
             }
             summary.scanned_commits += 1;
         }
-        self.batch.flush(self.sink)
+        self.batch.flush(Phase::History, self.sink)
     }
 
     /// One commit's changed Python files; false when the time budget ran out in between.
-    fn commit(&mut self, id: ObjectId, refs: &[String], summary: &mut ScanSummary) -> anyhow::Result<bool> {
+    fn commit(&mut self, id: ObjectId, refs: &[String]) -> anyhow::Result<bool> {
         let data = self.diff.read_commit(&id)?;
-        let info = Arc::new(CommitInfo {
-            short_id: id.to_hex_with_len(10).to_string(),
-            subject: data.subject.clone(),
-            refs: refs.to_vec(),
-        });
+        let info = self.info(&id, data.subject.clone(), refs);
         for candidate in self.diff.candidates(&data)? {
             if self.limits.expired() {
                 return Ok(false);
             }
-            match self.blobs.file(candidate, &info)? {
-                Outcome::Nothing => {}
-                Outcome::File(file) => self.batch.add_file(file, self.sink)?,
-                Outcome::TooLarge(skipped) => {
-                    summary.oversized_blobs += 1;
-                    self.batch.changes.skipped.push(skipped);
-                }
-            }
+            let outcome = self.blobs.file(candidate, &info, false)?;
+            self.outcome(outcome, Phase::History)?;
         }
         Ok(true)
     }
@@ -301,22 +435,18 @@ struct Batch {
 }
 
 impl Batch {
-    fn add_file(
-        &mut self,
-        file: crate::changes::ChangedFile,
-        sink: &mut dyn FnMut(ChangeSet) -> anyhow::Result<()>,
-    ) -> anyhow::Result<()> {
+    fn add_file(&mut self, file: crate::changes::ChangedFile, phase: Phase, sink: Sink<'_>) -> anyhow::Result<()> {
         self.bytes += file.bytes.len();
         self.changes.files.push(file);
         if self.bytes >= BATCH_BYTES || self.changes.files.len() >= BATCH_FILES {
-            self.flush(sink)?;
+            self.flush(phase, sink)?;
         }
         Ok(())
     }
 
-    fn flush(&mut self, sink: &mut dyn FnMut(ChangeSet) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    fn flush(&mut self, phase: Phase, sink: Sink<'_>) -> anyhow::Result<()> {
         let changes = std::mem::take(&mut self.changes);
         self.bytes = 0;
-        if changes.files.is_empty() && changes.skipped.is_empty() { Ok(()) } else { sink(changes) }
+        if changes.files.is_empty() && changes.incomplete.is_empty() { Ok(()) } else { sink(phase, changes) }
     }
 }

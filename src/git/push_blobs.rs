@@ -20,7 +20,7 @@ use gix::objs::{FindExt, FindHeader};
 use super::blob_kind;
 use super::odb::LayeredOdb;
 use super::push_diff::Candidate;
-use crate::changes::{ChangedFile, CommitInfo, LineFilter, Skipped};
+use crate::changes::{Cause, ChangedFile, CommitInfo, Incomplete, LineFilter};
 use crate::pyfiles::{self, PathKind};
 
 /// Bytes of recently read blobs kept for reuse.
@@ -32,7 +32,7 @@ pub(super) enum Outcome {
     Nothing,
     File(ChangedFile),
     /// Over the blob size limit.
-    TooLarge(Skipped),
+    TooLarge(Incomplete),
 }
 
 enum Blob {
@@ -56,8 +56,11 @@ pub(super) struct BlobReader<'a> {
     clean: HashSet<ObjectId>,
     /// Python file versions the gate ruled out (not diffed, not parsed), for the summary.
     pub(crate) ruled_out: usize,
-    /// Candidates already handled: a cherry-picked change is analysed once.
+    /// Candidates already handled in the history: a cherry-picked change is analysed once.
     seen: HashSet<SeenKey>,
+    /// Candidates handled as a ref's final state, with the commit they were attributed to: the
+    /// same change in that same commit (a one-commit push) is not analysed twice.
+    final_seen: HashMap<SeenKey, String>,
     buf: Vec<u8>,
 }
 
@@ -71,13 +74,20 @@ impl<'a> BlobReader<'a> {
             clean: HashSet::new(),
             ruled_out: 0,
             seen: HashSet::new(),
+            final_seen: HashMap::new(),
             buf: Vec::new(),
         }
     }
 
-    pub(crate) fn file(&mut self, candidate: Candidate, commit: &Arc<CommitInfo>) -> anyhow::Result<Outcome> {
+    /// One candidate of a commit (`final_state`: of a ref's final state).
+    pub(crate) fn file(
+        &mut self,
+        candidate: Candidate,
+        commit: &Arc<CommitInfo>,
+        final_state: bool,
+    ) -> anyhow::Result<Outcome> {
         let kind = pyfiles::path_kind(&candidate.path);
-        if kind == PathKind::NotPython || !self.first_time(&candidate) {
+        if kind == PathKind::NotPython || !self.first_time(&candidate, commit, final_state) {
             return Ok(Outcome::Nothing);
         }
         if self.clean.contains(&candidate.new) {
@@ -115,15 +125,42 @@ impl<'a> BlobReader<'a> {
         }))
     }
 
+    /// A blob with no path of its own (a ref pushed to point at it), analysed whole as a Python
+    /// file named `name`.
+    pub(crate) fn whole_blob(
+        &mut self,
+        name: &[u8],
+        id: ObjectId,
+        commit: &Arc<CommitInfo>,
+    ) -> anyhow::Result<Outcome> {
+        let display = String::from_utf8_lossy(name).into_owned();
+        let bytes = match self.read(&id)? {
+            Blob::Bytes(bytes) => bytes,
+            Blob::TooLarge(size) => return self.oversized(PathKind::Python, &id, size, display),
+        };
+        if !(self.gate)(&bytes) {
+            self.ruled_out += 1;
+            return Ok(Outcome::Nothing);
+        }
+        Ok(Outcome::File(ChangedFile {
+            path: display,
+            raw_path: name.to_vec(),
+            bytes: bytes.to_vec(),
+            lines: LineFilter::All,
+            stub: false,
+            commit: Some(commit.clone()),
+        }))
+    }
+
     /// False when the same change (a cherry-pick, a change merged into several refs) was
-    /// already handled.
-    fn first_time(&mut self, candidate: &Candidate) -> bool {
-        self.seen.insert((
-            candidate.path.clone(),
-            candidate.new,
-            candidate.olds.clone(),
-            candidate.renamed_from.clone(),
-        ))
+    /// already handled in the same phase, or as the final state of the same commit.
+    fn first_time(&mut self, candidate: &Candidate, commit: &CommitInfo, final_state: bool) -> bool {
+        let key = (candidate.path.clone(), candidate.new, candidate.olds.clone(), candidate.renamed_from.clone());
+        if final_state {
+            return self.final_seen.insert(key, commit.short_id.clone()).is_none();
+        }
+        let same_as_final = self.final_seen.get(&key).is_some_and(|by| *by == commit.short_id);
+        self.seen.insert(key) && !same_as_final
     }
 
     /// A new blob over the size limit: subject to the size policy only when it is Python.
@@ -136,7 +173,7 @@ impl<'a> BlobReader<'a> {
             return Ok(Outcome::Nothing);
         }
         let reason = format!("blob is {size} bytes, over the {}-byte limit (bindguard.maxBlobSize)", self.max_size);
-        Ok(Outcome::TooLarge(Skipped { path: display, reason }))
+        Ok(Outcome::TooLarge(Incomplete::new(display, reason, Cause::Size)))
     }
 
     /// Lines of `new` added relative to every old side.

@@ -89,6 +89,19 @@ impl<'a> TreeDiffer<'a> {
         Ok(into_candidates(combined))
     }
 
+    /// Python candidates from tree `old` (`None`: nothing) to tree `new`: a pushed ref's final
+    /// state against its base.
+    pub(crate) fn candidates_between(
+        &mut self,
+        old: Option<ObjectId>,
+        new: ObjectId,
+    ) -> anyhow::Result<Vec<Candidate>> {
+        if old == Some(new) {
+            return Ok(Vec::new());
+        }
+        Ok(into_candidates(self.diff(old, new)?))
+    }
+
     /// Python blobs added or modified from `old` to `new`, by path.
     fn diff(&mut self, old: Option<ObjectId>, new: ObjectId) -> anyhow::Result<Changes> {
         let lhs = match old {

@@ -62,9 +62,16 @@ fn oid(hex: &str) -> Result<ObjectId, String> {
     ObjectId::from_hex(hex.as_bytes()).map_err(|_| format!("{:?} is not an object id", crate::terminal::sanitize(hex)))
 }
 
-/// Peels `id` through annotated tags; `None` when it ends at a tree or a blob (or is missing
-/// from the odb and `missing_ok`).
-pub(super) fn peel_to_commit(odb: &LayeredOdb, id: ObjectId, missing_ok: bool) -> anyhow::Result<Option<ObjectId>> {
+/// What a ref's value is once annotated tags are peeled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Peeled {
+    Commit(ObjectId),
+    Tree(ObjectId),
+    Blob(ObjectId),
+}
+
+/// Peels `id` through annotated tags; `None` when it is missing from the odb and `missing_ok`.
+pub(super) fn peel(odb: &LayeredOdb, id: ObjectId, missing_ok: bool) -> anyhow::Result<Option<Peeled>> {
     let mut id = id;
     let mut buf = Vec::new();
     for _ in 0..32 {
@@ -74,14 +81,24 @@ pub(super) fn peel_to_commit(odb: &LayeredOdb, id: ObjectId, missing_ok: bool) -
             None => anyhow::bail!("object {id} is missing from the repository and the push"),
         };
         match header.kind {
-            gix::objs::Kind::Commit => return Ok(Some(id)),
+            gix::objs::Kind::Commit => return Ok(Some(Peeled::Commit(id))),
+            gix::objs::Kind::Tree => return Ok(Some(Peeled::Tree(id))),
+            gix::objs::Kind::Blob => return Ok(Some(Peeled::Blob(id))),
             gix::objs::Kind::Tag => {
                 id = odb.find_tag(&id, &mut buf).with_context(|| format!("cannot read tag {id}"))?.target();
             }
-            gix::objs::Kind::Tree | gix::objs::Kind::Blob => return Ok(None),
         }
     }
     anyhow::bail!("tag chain at {id} is too long")
+}
+
+/// Peels `id` through annotated tags; `None` when it ends at a tree or a blob (or is missing
+/// from the odb and `missing_ok`).
+pub(super) fn peel_to_commit(odb: &LayeredOdb, id: ObjectId, missing_ok: bool) -> anyhow::Result<Option<ObjectId>> {
+    Ok(match peel(odb, id, missing_ok)? {
+        Some(Peeled::Commit(id)) => Some(id),
+        _ => None,
+    })
 }
 
 /// Commit tips of every ref under `prefix` (all refs when `None`), peeled; refs that point at

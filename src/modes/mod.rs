@@ -5,6 +5,7 @@
 pub(crate) mod check;
 pub(crate) mod explain;
 mod fix_files;
+mod gaps;
 pub(crate) mod precommit;
 mod precommit_fix;
 pub(crate) mod push;

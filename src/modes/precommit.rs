@@ -9,8 +9,10 @@ use std::time::Instant;
 use crate::analysis;
 use crate::fix::FixSummary;
 use crate::git;
+use crate::modes::gaps::{self, Hook};
 use crate::modes::precommit_fix;
 use crate::outcome::{Outcome, Scope, plural};
+use crate::policy::Policy;
 use crate::report::Report;
 use crate::settings::PreCommitSettings;
 
@@ -31,7 +33,7 @@ fn run_with_repo(repo: &gix::Repository, precommit: &PreCommitSettings) -> anyho
     if precommit.fix && report.blocks() {
         return fix(repo, precommit, report, started);
     }
-    Ok(outcome(report, precommit))
+    outcome(repo, report, precommit)
 }
 
 /// Staged changes → report; the elapsed time covers the git side too.
@@ -44,9 +46,16 @@ fn scan(repo: &gix::Repository, precommit: &PreCommitSettings, started: Instant)
     Ok(report)
 }
 
-/// The report, blocking the commit on findings.
-fn outcome(report: Report, precommit: &PreCommitSettings) -> Outcome {
-    Outcome::report(report, Scope::Staged { all_lines: precommit.all_lines }, vec![NEXT_STEP.to_owned()])
+/// The report, blocking the commit on findings and, unless the policy accepts them, on files
+/// that could not be analysed completely.
+fn outcome(repo: &gix::Repository, report: Report, precommit: &PreCommitSettings) -> anyhow::Result<Outcome> {
+    let policy = Policy::from_config(|key| git::open::config_value(repo, key))?;
+    let (lines, gaps_block) = gaps::judge(&report.incomplete, &policy, precommit.allow_incomplete, Hook::Commit);
+    let mut outcome =
+        Outcome::report(report, Scope::Staged { all_lines: precommit.all_lines }, vec![NEXT_STEP.to_owned()]);
+    outcome.after = lines;
+    outcome.blocks |= gaps_block;
+    Ok(outcome)
 }
 
 /// `--fix`: fixes the staged blobs, reports what is still staged, and stops the commit for review
@@ -60,9 +69,9 @@ fn fix(
     let summary = precommit_fix::apply(repo, &report, &precommit.common.rules)?;
     let after = if summary.fixed_files > 0 { scan(repo, precommit, started)? } else { report };
     let remaining = after.active_count();
-    let mut outcome = outcome(after, precommit);
-    outcome.after = fix_messages(&summary, remaining, precommit.fix_continue);
-    outcome.blocks = remaining > 0 || (summary.fixed_findings > 0 && !precommit.fix_continue);
+    let mut outcome = outcome(repo, after, precommit)?;
+    outcome.after.extend(fix_messages(&summary, remaining, precommit.fix_continue));
+    outcome.blocks |= summary.fixed_findings > 0 && !precommit.fix_continue;
     Ok(outcome)
 }
 

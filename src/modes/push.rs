@@ -1,12 +1,13 @@
 //! `bindguard pre-receive` (the server-side gate) and `bindguard pre-push` (the client hook).
 //!
-//! Both read ref updates from stdin, scan only the commits the push brings
-//! ([`crate::git::push`]), analyse each batch of changed files with the shared pipeline, and
-//! reject the push (exit 1) on findings. The server adds its policy ([`crate::policy`]): time
+//! Both read ref updates from stdin, scan what the push brings ([`crate::git::push`]: the final
+//! state of every pushed ref first, then each new commit), analyse each batch of changed files
+//! with the shared pipeline, and reject the push (exit 1) on findings, or on files that could not
+//! be analysed completely ([`super::gaps`]). The server adds its policy ([`crate::policy`]): time
 //! and size budgets with an explicit fail-open / fail-closed choice, an opt-in bypass push
 //! option, and a report-only mode, each decision said in the outcome with the key that caused
-//! it. Text output goes to stderr, which git relays to the pusher as `remote:` lines; colour is
-//! never used on the server.
+//! it, and the last line always says what happens to the push. Text output goes to stderr,
+//! which git relays to the pusher as `remote:` lines; colour is never used on the server.
 
 use std::time::{Duration, Instant};
 
@@ -14,23 +15,29 @@ use anyhow::Context;
 
 use crate::analysis;
 use crate::changes::ChangeSet;
-use crate::git::push::{Known, Limits, Overrun, PushRepo, ScanSummary};
+use crate::git::push::{Known, Limits, Overrun, Phase, PushRepo, ScanSummary};
 use crate::git::push_refs::RefUpdate;
+use crate::modes::gaps::{self, Hook};
 use crate::modes::push_input::{SKIP_OPTION, framework_update, push_options, pusher, read_updates, skip_request};
 use crate::outcome::{Body, Outcome, PushScope, Scope, plural};
 use crate::policy::{OnOverrun, Policy};
-use crate::report::Report;
+use crate::report::{FileReport, Report};
 use crate::settings::{PrePushSettings, PreReceiveSettings, Settings};
 
+/// The last line after policy lines.
+const REJECTED: &str = "bindguard: push rejected";
+const ACCEPTED: &str = "bindguard: push accepted";
+
 /// Said last whenever report-only mode accepts a push that would have been rejected.
-const REPORT_ONLY: &str = "bindguard: report-only mode (bindguard.reportOnly): the push is accepted anyway";
+const REPORT_ONLY: &str =
+    "bindguard: report-only mode (bindguard.reportOnly): the push would be rejected, and is accepted anyway";
 
 pub(crate) fn run_pre_receive(receive_settings: &PreReceiveSettings) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     let repo = PushRepo::open()?;
     let policy = Policy::from_config(|key| repo.config_value(key))?;
     let mut said = Vec::new();
-    let mut outcome = match receive(&repo, &policy, &receive_settings.common, started, &mut said) {
+    let mut outcome = match receive(&repo, &policy, receive_settings, started, &mut said) {
         Ok(outcome) => outcome,
         Err(error) => Outcome { error: Some(error), ..Outcome::new(Body::Nothing) },
     };
@@ -52,6 +59,9 @@ fn accept_anyway(outcome: &mut Outcome) {
     } else if !outcome.blocks {
         return;
     }
+    if outcome.after.last().is_some_and(|line| line == REJECTED) {
+        outcome.after.pop();
+    }
     outcome.after.push(REPORT_ONLY.to_owned());
     outcome.blocks = false;
 }
@@ -67,10 +77,25 @@ pub(crate) fn run_pre_push(push: &PrePushSettings) -> anyhow::Result<Outcome> {
     let framework_remote = std::env::var("PRE_COMMIT_REMOTE_NAME").ok();
     let remote = push.remote.as_deref().or(framework_remote.as_deref()).unwrap_or_default();
     let known = repo.known_on_remote(remote, &updates)?;
+    let policy = Policy::from_config(|key| repo.config_value(key))?;
     let limits = Limits { deadline: None, max_commits: None, max_blob_size: settings.max_file_size };
     let (report, summary) = scan_and_analyze(&repo, &updates, &known, &limits, settings, started)?;
     let steps = next_steps(&report, "bypass (not recommended): git push --no-verify");
-    Ok(Outcome::report(report, push_scope(&summary), steps))
+    let (lines, gaps_block) = gaps::judge(&report.incomplete, &policy, push.allow_incomplete, Hook::Push);
+    let mut outcome = Outcome::report(report, push_scope(&summary), steps);
+    outcome.after = lines;
+    outcome.blocks |= gaps_block;
+    decide(&mut outcome);
+    Ok(outcome)
+}
+
+/// After policy lines, the last line says what happens to the push, so that no line about one
+/// cause reads as the verdict on the whole.
+fn decide(outcome: &mut Outcome) {
+    if !outcome.after.is_empty() {
+        let verdict = if outcome.blocks { REJECTED } else { ACCEPTED };
+        outcome.after.push(verdict.to_owned());
+    }
 }
 
 /// The whole pre-receive decision, before report-only softens it. Decisions taken before the
@@ -78,10 +103,11 @@ pub(crate) fn run_pre_push(push: &PrePushSettings) -> anyhow::Result<Outcome> {
 fn receive(
     repo: &PushRepo,
     policy: &Policy,
-    settings: &Settings,
+    receive_settings: &PreReceiveSettings,
     started: Instant,
     said: &mut Vec<String>,
 ) -> anyhow::Result<Outcome> {
+    let settings = &receive_settings.common;
     let updates = read_updates(std::io::stdin().lock(), RefUpdate::parse_receive)?;
     if skip_granted(policy, said) {
         return Ok(Outcome::new(Body::Nothing));
@@ -99,10 +125,14 @@ fn receive(
         String::new()
     };
     let steps = next_steps(&report, &bypass);
+    let (mut lines, budget_rejects) = overruns(&summary, policy);
+    let (gap_lines, gaps_block) =
+        gaps::judge(&report.incomplete, policy, receive_settings.allow_incomplete, Hook::Receive);
+    lines.extend(gap_lines);
     let mut outcome = Outcome::report(report, push_scope(&summary), steps);
-    let (overruns, budget_rejects) = overruns(&summary, policy);
-    outcome.after = overruns;
-    outcome.blocks |= budget_rejects;
+    outcome.after = lines;
+    outcome.blocks |= budget_rejects || gaps_block;
+    decide(&mut outcome);
     Ok(outcome)
 }
 
@@ -125,9 +155,11 @@ fn skip_granted(policy: &Policy, said: &mut Vec<String>) -> bool {
 
 /// Scans the push and analyses each batch as it arrives, on another thread: reading git
 /// objects (one thread) overlaps with the parallel analysis. The channel holds at most two
-/// batches, so memory stays bounded. One report for the whole push. Blobs within the scan's
-/// size limit (`bindguard.maxBlobSize` on the server) are analysed, whatever `--max-file-size`
-/// says: a blob is either analysed or reported as skipped, never dropped in between.
+/// batches, so memory stays bounded. One report for the whole push: the findings of the final
+/// state that the history confirms are told once, with the commit that brought them. Blobs
+/// within the scan's size limit (`bindguard.maxBlobSize` on the server) are analysed, whatever
+/// `--max-file-size` says: a blob is either analysed or reported as not analysed, never dropped
+/// in between.
 fn scan_and_analyze(
     repo: &PushRepo,
     updates: &[RefUpdate],
@@ -136,16 +168,24 @@ fn scan_and_analyze(
     settings: &Settings,
     started: Instant,
 ) -> anyhow::Result<(Report, ScanSummary)> {
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<ChangeSet>(2);
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<(Phase, ChangeSet)>(2);
     let (mut report, summary) = std::thread::scope(|scope| {
-        let analyzer = scope.spawn(move || {
-            let mut report = Report::default();
-            for changes in receiver {
-                report.absorb(analysis::analyze(changes, &settings.rules, limits.max_blob_size));
-            }
-            report
-        });
-        let mut sink = |changes| sender.send(changes).context("the analysis thread stopped");
+        let analyzer = std::thread::Builder::new()
+            .name("analysis".into())
+            .stack_size(crate::source::STACK_SIZE)
+            .spawn_scoped(scope, move || {
+                let (mut final_state, mut history) = (Report::default(), Report::default());
+                for (phase, changes) in receiver {
+                    let report = analysis::analyze(changes, &settings.rules, limits.max_blob_size);
+                    match phase {
+                        Phase::FinalState => final_state.absorb(report),
+                        Phase::History => history.absorb(report),
+                    }
+                }
+                merge_phases(final_state, history)
+            })
+            .context("cannot start the analysis thread")?;
+        let mut sink = |phase, changes| sender.send((phase, changes)).context("the analysis thread stopped");
         // Injected so that the git layer knows nothing of the rules.
         let gate = |bytes: &[u8]| crate::rules::may_contain_bind(bytes);
         let summary = repo.scan(updates, known, limits, &gate, &mut sink);
@@ -157,6 +197,42 @@ fn scan_and_analyze(
     report.scope_note.clone_from(&known.note);
     report.elapsed = started.elapsed();
     Ok((report, summary))
+}
+
+/// One report from both phases. A finding of a ref's final state that the history also found
+/// (same path, same text, same place) is told once, with the commit that brought it; the rest of
+/// the final state's findings come first (the history may not have been scanned to them).
+fn merge_phases(final_state: Report, history: Report) -> Report {
+    let mut merged = Report { files: Vec::new(), ..Report::default() };
+    let same_version = |file: &FileReport| -> Vec<&FileReport> {
+        history.files.iter().filter(|h| h.raw_path == file.raw_path && h.source.text() == file.source.text()).collect()
+    };
+    let mut files = Vec::new();
+    for mut file in final_state.files {
+        let twins = same_version(&file);
+        if !twins.is_empty() {
+            file.syntax_errors.clear();
+        }
+        let confirmed: Vec<_> = twins.iter().flat_map(|h| h.findings.iter().map(|f| f.value.clone())).collect();
+        file.findings.retain(|f| !confirmed.contains(&f.value));
+        if !file.findings.is_empty() || !file.syntax_errors.is_empty() {
+            files.push(file);
+        }
+    }
+    let mut incomplete = final_state.incomplete;
+    for gap in &history.incomplete {
+        if !incomplete.contains(gap) {
+            incomplete.push(gap.clone());
+        }
+    }
+    merged.skipped = final_state.skipped;
+    merged.absorb(Report { incomplete: Vec::new(), ..history });
+    merged.incomplete = incomplete;
+    merged.files_checked += final_state.files_checked;
+    merged.lines_checked += final_state.lines_checked;
+    files.append(&mut merged.files);
+    merged.files = files;
+    merged
 }
 
 /// What the scan covered beyond the report's counts.
@@ -190,44 +266,45 @@ fn next_steps(report: &Report, bypass: &str) -> Vec<String> {
     steps
 }
 
-/// What each budget overrun did, and whether the policy rejects the push for it.
+/// What each budget overrun did, and whether the policy rejects the push for it. The final state
+/// of every pushed ref was scanned whatever the budget (unless the commit limit rejected the
+/// push outright), so fail-open only ever lets unscanned history through.
 fn overruns(summary: &ScanSummary, policy: &Policy) -> (Vec<String>, bool) {
     let mut rejects = false;
-    let mut verdict = |choice: OnOverrun| {
+    let mut verdict = |choice: OnOverrun, what: &str| {
         rejects |= choice == OnOverrun::FailClosed;
         match choice {
-            OnOverrun::FailOpen => "the push is accepted without a complete scan",
-            OnOverrun::FailClosed => "push rejected; push fewer commits at a time, or ask the server admin",
+            OnOverrun::FailOpen => format!("the {what} is let through unscanned"),
+            OnOverrun::FailClosed => "push rejected; push fewer commits at a time, or ask the server admin".to_owned(),
         }
     };
     let mut lines = Vec::new();
     match summary.overrun {
         Some(Overrun::Time) => {
             let budget = policy.time_budget.unwrap_or(Duration::ZERO).as_secs_f64();
+            let effect = verdict(policy.on_timeout, "rest of the history");
             lines.push(format!(
-                "bindguard: time budget of {budget:.3}s (bindguard.timeBudget) ran out after {} of {}; \
-                 bindguard.onTimeout={}: {}",
+                "bindguard: time budget of {budget:.3}s (bindguard.timeBudget) ran out after {} of {} \
+                 (the final state of every pushed ref was checked); bindguard.onTimeout={}: {effect}",
                 summary.scanned_commits,
                 plural(summary.new_commits, "new commit"),
                 policy.on_timeout,
-                verdict(policy.on_timeout)
             ));
         }
-        Some(Overrun::Commits { limit }) => lines.push(format!(
-            "bindguard: the push brings more than {limit} new commits (bindguard.maxCommits), nothing was scanned; \
-             bindguard.onTooLarge={}: {}",
-            policy.on_too_large,
-            verdict(policy.on_too_large)
-        )),
+        Some(Overrun::Commits { limit }) => {
+            let effect = verdict(policy.on_too_large, "history");
+            let scanned = if policy.on_too_large == OnOverrun::FailOpen {
+                "only the final state of the pushed refs was scanned"
+            } else {
+                "nothing was scanned"
+            };
+            lines.push(format!(
+                "bindguard: the push brings more than {limit} new commits (bindguard.maxCommits), {scanned}; \
+                 bindguard.onTooLarge={}: {effect}",
+                policy.on_too_large,
+            ));
+        }
         None => {}
-    }
-    if summary.oversized_blobs > 0 {
-        lines.push(format!(
-            "bindguard: {} over the size limit (bindguard.maxBlobSize) not scanned; bindguard.onTooLarge={}: {}",
-            plural(summary.oversized_blobs, "file"),
-            policy.on_too_large,
-            verdict(policy.on_too_large)
-        ));
     }
     (lines, rejects)
 }
@@ -239,6 +316,7 @@ mod tests {
     #[test]
     fn report_only_accepts_what_would_reject_and_says_so() {
         let mut blocked = Outcome { blocks: true, ..Outcome::new(Body::Nothing) };
+        blocked.after.push(REJECTED.to_owned());
         accept_anyway(&mut blocked);
         assert!(!blocked.blocks);
         assert_eq!(blocked.after, [REPORT_ONLY]);

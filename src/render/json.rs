@@ -18,6 +18,11 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .collect();
     let errors: Vec<Value> = report.files.iter().flat_map(syntax_errors).collect();
     let skipped: Vec<Value> = report.skipped.iter().map(|s| json!({"path": s.path, "reason": s.reason})).collect();
+    let not_analysed: Vec<Value> = report
+        .incomplete
+        .iter()
+        .map(|s| json!({"path": s.path, "reason": s.reason, "cause": s.cause.name()}))
+        .collect();
     let document = json!({
         "version": 1,
         "findings": findings,
@@ -25,6 +30,7 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         "suppressed_findings": suppressed,
         "errors": errors,
         "skipped": skipped,
+        "not_analysed": not_analysed,
         "summary": {
             "files_checked": report.files_checked,
             "lines_checked": report.lines_checked,
@@ -33,6 +39,7 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "suppressed": suppressed.len(),
             "files_with_syntax_errors": report.syntax_error_files(),
             "skipped": report.skipped.len(),
+            "not_analysed": report.incomplete.len(),
             "elapsed_ms": u64::try_from(report.elapsed.as_millis()).unwrap_or(u64::MAX),
         },
     });

@@ -55,7 +55,7 @@ pub(crate) fn write(
     write_messages(&outcome.before, prefix, stderr)?;
     match &outcome.body {
         Body::Report { report, scope, next_steps } => {
-            let options = text::TextOptions { line_prefix: prefix, scope, next_steps };
+            let options = text::TextOptions { line_prefix: prefix, scope, next_steps, blocks: outcome.blocks };
             write_report(report, &options, target, stdout, stderr)?;
         }
         Body::Patches(patches) => {

@@ -18,8 +18,11 @@ pub(super) struct TextOptions<'a> {
     pub(crate) line_prefix: &'a str,
     /// What was scanned; also gives the verdict when something blocks.
     pub(crate) scope: &'a Scope,
-    /// Printed after the summary when something blocks: how to fix, suppress or bypass.
+    /// Printed after the summary when a finding blocks: how to fix, suppress or bypass.
     pub(crate) next_steps: &'a [String],
+    /// The commit or push is blocked (by findings, or by what could not be analysed): the
+    /// summary says the verdict whenever it is.
+    pub(crate) blocks: bool,
 }
 
 /// A writer that puts a prefix before every line it writes.
@@ -46,6 +49,7 @@ pub(super) fn render(
         w.line(format_args!("bindguard: note: {}", sanitize(note)))?;
     }
     render_skipped(report, style, &mut w)?;
+    render_incomplete(report, style, &mut w)?;
     for file in &report.files {
         render_syntax_errors(file, style, &mut w)?;
         let active: Vec<&Finding> = file.findings.iter().filter(|f| !f.suppressed).collect();
@@ -92,6 +96,28 @@ fn render_skipped(report: &Report, style: &Stylesheet, w: &mut Prefixed) -> io::
     for (reason, count) in shown.into_iter().filter(|(_, n)| *n > SKIPPED_NAMED_PER_REASON) {
         let more = plural(count - SKIPPED_NAMED_PER_REASON, "more file");
         w.line(format_args!("{}: skipped {more}: {}", "warning".style(style.warning), sanitize(reason)))?;
+    }
+    Ok(())
+}
+
+/// Files not analysed completely: named (the first few per reason), never hidden.
+fn render_incomplete(report: &Report, style: &Stylesheet, w: &mut Prefixed) -> io::Result<()> {
+    let mut shown: Vec<(&str, usize)> = Vec::new();
+    for gap in &report.incomplete {
+        let index = shown.iter().position(|(reason, _)| *reason == gap.reason).unwrap_or_else(|| {
+            shown.push((&gap.reason, 0));
+            shown.len() - 1
+        });
+        let count = &mut shown[index].1;
+        *count += 1;
+        if *count <= SKIPPED_NAMED_PER_REASON {
+            let text = format!("not analysed {}: {}", sanitize(&gap.path), sanitize(&gap.reason));
+            w.line(format_args!("{}: {text}", "warning".style(style.warning)))?;
+        }
+    }
+    for (reason, count) in shown.into_iter().filter(|(_, n)| *n > SKIPPED_NAMED_PER_REASON) {
+        let more = plural(count - SKIPPED_NAMED_PER_REASON, "more file");
+        w.line(format_args!("{}: not analysed {more}: {}", "warning".style(style.warning), sanitize(reason)))?;
     }
     Ok(())
 }
@@ -214,8 +240,11 @@ fn render_summary(report: &Report, style: &Stylesheet, options: &TextOptions<'_>
     if !report.skipped.is_empty() {
         parts.push(format!("{} skipped", plural(report.skipped.len(), "file")));
     }
-    let verdict = match (summary::verdict(options.scope), active) {
-        (Some(verdict), 1..) => format!("{}: ", verdict.style(style.error)),
+    if !report.incomplete.is_empty() {
+        parts.push(format!("{} not analysed", plural(report.incomplete.len(), "file")));
+    }
+    let verdict = match summary::verdict(options.scope) {
+        Some(verdict) if options.blocks => format!("{}: ", verdict.style(style.error)),
         _ => String::new(),
     };
     let scope = summary::scope(options.scope, report);

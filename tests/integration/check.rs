@@ -156,27 +156,31 @@ fn latin1_file_with_cookie_is_decoded() {
 }
 
 #[test]
-fn binary_and_undecodable_files_are_skipped_with_a_warning() {
+fn nul_bytes_and_invalid_utf8_do_not_stop_the_analysis() {
     let sb = Sandbox::new();
-    write(&sb.path().join("blob.py"), b"\x00\x01app.run(host='0.0.0.0')");
-    write(&sb.path().join("bad.py"), b"x = '\xff'\n");
+    write(&sb.path().join("blob.py"), format!("\0\x01{FLASK_BAD}"));
+    write(&sb.path().join("bad.py"), [b"x = '\xff'\n".as_slice(), FLASK_BAD.as_bytes()].concat());
     let run = check(&sb, &["."]);
-    assert_eq!(run.code, 0, "{}", run.all());
-    assert!(run.stdout.contains("warning: skipped blob.py: binary file"), "{}", run.stdout);
-    assert!(run.stdout.contains("warning: skipped bad.py: cannot decode"), "{}", run.stdout);
-    assert!(run.stdout.contains("2 files skipped"));
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("--> bad.py:7:"), "{}", run.stdout);
+    assert!(run.stdout.contains("--> blob.py:6:"), "{}", run.stdout);
+    assert!(run.stdout.contains("checked 2 Python files: 2 findings"), "{}", run.stdout);
 }
 
 #[test]
-fn many_skips_of_one_reason_are_counted_not_listed() {
+fn many_files_not_analysed_for_one_reason_are_counted_not_listed() {
     let sb = Sandbox::new();
     for i in 0..5 {
-        write(&sb.path().join(format!("b{i}.py")), b"\x00binary");
+        write(&sb.path().join(format!("b{i}.py")), "# coding: utf-16\nx = 1\n");
     }
     let run = check(&sb, &["."]);
-    assert_eq!(run.stdout.matches("warning: skipped b").count(), 3, "{}", run.stdout);
-    assert!(run.stdout.contains("warning: skipped 2 more files: binary file"), "{}", run.stdout);
-    assert!(run.stdout.contains("5 files skipped"), "{}", run.stdout);
+    assert_eq!(run.stdout.matches("warning: not analysed b").count(), 3, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("warning: not analysed 2 more files: cannot decode: the coding cookie names utf-16"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("5 files not analysed"), "{}", run.stdout);
 }
 
 #[test]

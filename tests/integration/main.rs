@@ -1,6 +1,7 @@
 //! One integration-test binary: every test runs the real `bindguard` binary, and hook tests drive
 //! real git repositories built with the `git` CLI in temporary directories.
 
+mod bypass;
 mod check;
 mod install;
 mod layers;

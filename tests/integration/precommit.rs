@@ -261,9 +261,13 @@ fn oversized_extensionless_files_are_judged_by_their_shebang() {
     stage(&sb, &repo, "tool", &binary);
     stage(&sb, &repo, "serve", format!("#!/usr/bin/env python3\n{BAD}").repeat(40));
     let run = sb.bindguard(&repo, &["pre-commit", "--max-file-size", "1024"]);
-    assert_eq!(run.code, 0, "{}", run.all());
-    assert!(run.stderr.contains("skipped serve: file is 3720 bytes, over the 1024-byte limit"), "{}", run.stderr);
+    assert_eq!(run.code, 1, "a Python file not analysed blocks: {}", run.all());
+    assert!(run.stderr.contains("not analysed serve: file is 3720 bytes, over the 1024-byte limit"), "{}", run.stderr);
+    assert!(run.stderr.contains("bindguard.onTooLarge=fail-closed blocks the commit"), "{}", run.stderr);
     assert!(!run.stderr.contains("tool"), "{}", run.stderr);
+    let run = sb.bindguard(&repo, &["pre-commit", "--max-file-size", "1024", "--allow-incomplete"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("--allow-incomplete lets it through unchecked"), "{}", run.stderr);
 }
 
 #[test]
@@ -302,13 +306,14 @@ fn submodule_is_skipped() {
 }
 
 #[test]
-fn binary_python_file_is_skipped() {
+fn a_python_file_with_nul_bytes_is_analysed() {
     let sb = Sandbox::new();
     let repo = hooked_repo(&sb);
     stage(&sb, &repo, "blob.py", format!("\0\0{BAD}"));
+    let before = sb.commit_count(&repo);
     let run = sb.git_commit(&repo, &["-m", "binary"]);
-    assert_passed(&run);
-    assert!(run.stderr.contains("skipped blob.py: binary"), "{}", run.stderr);
+    assert_blocked(&sb, &repo, &run, before);
+    assert!(run.stderr.contains("blob.py:3:"), "{}", run.stderr);
 }
 
 #[test]

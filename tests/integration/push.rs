@@ -32,6 +32,12 @@ fn assert_accepted(run: &Run) {
     assert_eq!(run.code, 0, "push should be accepted:\n{}", run.all());
 }
 
+/// The hook's last line as git relays it (without `remote: ` and git's padding).
+fn last_remote_line(run: &Run) -> String {
+    let last = run.stderr.lines().filter_map(|l| l.strip_prefix("remote: ")).next_back().unwrap_or_default();
+    last.trim_end().to_owned()
+}
+
 fn config(s: &Sandbox, repo: &Path, key: &str, value: &str) {
     s.git(repo, &["config", key, value]);
 }
@@ -346,7 +352,8 @@ fn time_budget_fail_open_accepts_and_says_so() {
     let head = s.commit_files(&work, &[("x.py", "X = 1\n")], "over budget");
     let run = s.push(&work, &["origin", "main"]);
     assert_accepted(&run);
-    assert!(run.stderr.contains("ran out after 0 of 1 new commit; bindguard.onTimeout=fail-open"), "{}", run.stderr);
+    assert!(run.stderr.contains("ran out after 0 of 1 new commit (the final state of every pushed ref was checked); bindguard.onTimeout=fail-open: the rest of the history is let through unscanned"), "{}", run.stderr);
+    assert_eq!(last_remote_line(&run), "bindguard: push accepted", "{}", run.stderr);
     assert_eq!(s.ref_id(&server, "refs/heads/main"), Some(head));
 }
 
@@ -388,7 +395,7 @@ fn oversized_blob_follows_the_size_policy() {
     s.commit_files(&work, &[("big.py", &"X = 1\n".repeat(400))], "big file");
     let run = s.push(&work, &["origin", "main"]);
     assert_rejected(&run);
-    assert!(run.stderr.contains("skipped big.py: blob is 2400 bytes"), "{}", run.stderr);
+    assert!(run.stderr.contains("not analysed big.py: blob is 2400 bytes"), "{}", run.stderr);
     config(&s, &server, "bindguard.onTooLarge", "fail-open");
     assert_accepted(&s.push(&work, &["origin", "main"]));
 }
@@ -442,7 +449,7 @@ fn blob_size_limit_from_the_policy_also_bounds_the_analysis() {
     let run = s.push(&work, &["origin", "main"]);
     assert_rejected(&run);
     assert!(run.stderr.contains("big.py:5"), "{}", run.stderr);
-    assert!(!run.stderr.contains("skipped big.py"), "{}", run.stderr);
+    assert!(!run.stderr.contains("not analysed big.py"), "{}", run.stderr);
 }
 
 #[test]
@@ -460,7 +467,7 @@ fn large_extensionless_files_are_judged_by_their_shebang() {
     s.commit_files(&work, &[("serve", &script)], "a large Python script");
     let run = s.push(&work, &["origin", "main"]);
     assert_rejected(&run);
-    assert!(run.stderr.contains("skipped serve: blob is"), "{}", run.stderr);
+    assert!(run.stderr.contains("not analysed serve: blob is"), "{}", run.stderr);
     assert!(run.stderr.contains("bindguard.onTooLarge=fail-closed"), "{}", run.stderr);
 }
 

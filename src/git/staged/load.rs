@@ -10,7 +10,7 @@ use gix::ObjectId;
 use rayon::prelude::*;
 
 use super::Options;
-use crate::changes::{ChangedFile, LineFilter, Skipped};
+use crate::changes::{Cause, ChangedFile, Incomplete, LineFilter};
 use crate::git::blob_kind;
 use crate::git::lines::changed_lines;
 use crate::pyfiles::{self, PathKind};
@@ -31,7 +31,7 @@ pub(super) struct Candidate {
 
 pub(super) enum Loaded {
     File(ChangedFile),
-    Skipped(Skipped),
+    Incomplete(Incomplete),
     NotPython,
 }
 
@@ -83,7 +83,7 @@ fn load(repo: &gix::Repository, candidate: Candidate, options: &Options) -> anyh
     Ok(Loaded::File(ChangedFile { path: shown, raw_path: path, bytes, lines, stub, commit: None }))
 }
 
-/// A blob over the size limit: skipped (and reported) when it is Python, ignored otherwise.
+/// A blob over the size limit: not analysed (and reported) when it is Python, ignored otherwise.
 fn oversized(
     repo: &gix::Repository,
     id: ObjectId,
@@ -96,7 +96,7 @@ fn oversized(
         return Ok(Loaded::NotPython);
     }
     let reason = Skip::TooLarge { size, limit: options.max_file_size }.to_string();
-    Ok(Loaded::Skipped(Skipped { path: shown, reason }))
+    Ok(Loaded::Incomplete(Incomplete::new(shown, reason, Cause::Size)))
 }
 
 fn blob_size(repo: &gix::Repository, id: ObjectId, path: &str) -> anyhow::Result<u64> {

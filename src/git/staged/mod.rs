@@ -75,7 +75,7 @@ fn change_set(repo: &gix::Repository, changes: Vec<Change>, options: &Options) -
     for loaded in load_all(repo, candidates, options)? {
         match loaded {
             Loaded::File(file) => set.files.push(file),
-            Loaded::Skipped(skip) => set.skipped.push(skip),
+            Loaded::Incomplete(gap) => set.incomplete.push(gap),
             Loaded::NotPython => {}
         }
     }

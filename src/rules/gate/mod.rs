@@ -24,14 +24,15 @@ pub(crate) fn may_contain_bind(bytes: &[u8]) -> bool {
 /// file that is not read as UTF-8 (a coding cookie naming another encoding, or bytes that are
 /// not UTF-8) counts as folding: its non-ASCII bytes stand for characters this check cannot see.
 fn may_fold_to_ascii(bytes: &[u8]) -> bool {
+    // Checked first: UTF-7, EBCDIC and the escape codecs spell names in plain ASCII bytes too.
+    if !crate::source::reads_as_utf8(bytes) {
+        return true;
+    }
     let first = match first_non_ascii(bytes, 0) {
         None => return false,
         Some(at) => at,
     };
     let Ok(text) = std::str::from_utf8(bytes) else { return true };
-    if !crate::source::reads_as_utf8(bytes) {
-        return true;
-    }
     let mut at = Some(first);
     while let Some(i) = at {
         let c = text[i..].chars().next().unwrap_or_default();

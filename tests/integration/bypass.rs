@@ -1,0 +1,370 @@
+//! Every known way past the gate, closed (issue 10): each test pushes to a bare repository whose
+//! pre-receive hook `install.sh --server` installed (or commits through the installed
+//! pre-commit hook), asserts that git refuses it, and asserts what the pusher is told — the
+//! reason, and the setting that would change the decision. Nothing a hook cannot analyse is
+//! counted clean (spec §9).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::support::{Run, Sandbox, write};
+
+/// A Flask app listening everywhere, line 5.
+const BAD: &str =
+    "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(host='0.0.0.0')\n";
+const GOOD: &str =
+    "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(host='127.0.0.1')\n";
+
+/// A server with the hook and a clone with one clean commit pushed to `main`.
+fn setup(s: &Sandbox) -> (PathBuf, PathBuf) {
+    let server = s.server("server.git");
+    let work = s.clone_repo(&server, "work");
+    s.commit_files(&work, &[("app.py", GOOD), ("README", "hello\n")], "initial");
+    let run = s.push(&work, &["-q", "origin", "main"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    (server, work)
+}
+
+/// Writes files given as bytes, stages everything and commits (no hook in the clone).
+fn commit_bytes(s: &Sandbox, repo: &Path, files: &[(&str, &[u8])], message: &str) -> String {
+    for (path, content) in files {
+        write(&repo.join(path), content);
+    }
+    s.git(repo, &["add", "-A"]);
+    s.git(repo, &["commit", "-q", "--allow-empty", "-m", message]);
+    s.git(repo, &["rev-parse", "HEAD"]).trim().to_owned()
+}
+
+fn config(s: &Sandbox, repo: &Path, key: &str, value: &str) {
+    s.git(repo, &["config", key, value]);
+}
+
+/// The push was refused by the hook and the server's ref did not move.
+fn assert_rejected(s: &Sandbox, server: &Path, run: &Run, before: Option<&str>) {
+    assert_ne!(run.code, 0, "the push must be rejected:\n{}", run.all());
+    assert!(run.stderr.contains("pre-receive hook declined"), "{}", run.all());
+    assert_eq!(s.ref_id(server, "refs/heads/main").as_deref(), before, "the ref moved");
+    assert_decision(run, "rejected");
+}
+
+fn assert_accepted(run: &Run) {
+    assert_eq!(run.code, 0, "the push must be accepted:\n{}", run.all());
+    assert_decision(run, "accepted");
+}
+
+/// Every line that states what happens to the push says `decision`, and the last one of them
+/// is a line of its own after any policy line.
+fn assert_decision(run: &Run, decision: &str) {
+    let lines: Vec<&str> = run.stderr.lines().filter_map(|l| l.strip_prefix("remote: ")).map(str::trim_end).collect();
+    let said: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| {
+            l.starts_with("bindguard: push ") || l.contains("the push is accepted") || l.contains("push rejected")
+        })
+        .collect();
+    let other = if decision == "rejected" { "accepted" } else { "rejected" };
+    assert!(
+        said.iter().all(|l| !l.contains(&format!("push {other}")) && !l.contains(&format!("is {other}"))),
+        "{said:?}"
+    );
+    let policy_lines = lines.iter().filter(|l| l.contains("bindguard.on")).count();
+    if policy_lines > 0 {
+        assert_eq!(said.last().copied(), Some(format!("bindguard: push {decision}").as_str()), "{}", run.stderr);
+    }
+}
+
+/// Pushes `main` and expects the hook to refuse it.
+fn push_rejected(s: &Sandbox, server: &Path, work: &Path) -> Run {
+    let before = s.ref_id(server, "refs/heads/main");
+    let run = s.push(work, &["origin", "main"]);
+    assert_rejected(s, server, &run, before.as_deref());
+    run
+}
+
+// ---- 1. A spent time budget never lets the final state through ----
+
+#[test]
+fn an_overrun_budget_still_checks_the_final_state() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    config(&s, &server, "bindguard.timeBudget", "0");
+    config(&s, &server, "bindguard.onTimeout", "fail-open");
+    for i in 0..5 {
+        s.commit_files(&work, &[(&format!("lib{i}.py"), &format!("X = {i}\n"))], &format!("filler {i}"));
+    }
+    s.commit_files(&work, &[("server.py", BAD)], "the bind comes last");
+    let run = push_rejected(&s, &server, &work);
+    assert!(run.stderr.contains("server.py:5:"), "{}", run.stderr);
+    assert!(run.stderr.contains("ran out after 0 of 6 new commits (the final state of every pushed ref was checked)"));
+    assert!(run.stderr.contains("bindguard.onTimeout=fail-open: the rest of the history is let through unscanned"));
+}
+
+#[test]
+fn fail_open_lets_only_unscanned_history_through() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    config(&s, &server, "bindguard.timeBudget", "0");
+    config(&s, &server, "bindguard.onTimeout", "fail-open");
+    s.commit_files(&work, &[("app.py", BAD)], "bind");
+    let head = s.commit_files(&work, &[("app.py", GOOD)], "bind removed again");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_accepted(&run);
+    assert_eq!(s.ref_id(&server, "refs/heads/main"), Some(head));
+}
+
+#[test]
+fn a_new_branch_is_checked_from_the_history_the_server_has() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    for i in 0..20 {
+        s.commit_files(&work, &[(&format!("old{i}.py"), &format!("OLD = {i}\n"))], &format!("old {i}"));
+    }
+    assert_accepted(&s.push(&work, &["origin", "main"]));
+    config(&s, &server, "bindguard.timeBudget", "0");
+    s.git(&work, &["checkout", "-q", "-b", "topic"]);
+    s.commit_files(&work, &[("topic.py", "T = 1\n")], "topic 1");
+    s.commit_files(&work, &[("topic.py", BAD)], "topic 2");
+    let run = s.push(&work, &["origin", "topic"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("topic.py:5:"), "{}", run.stderr);
+    // Only what the branch adds to main's history: one Python file, not the 22 of the tree.
+    assert!(run.stderr.contains("scanned 0 of 2 new commits (findings in 1), 1 Python file,"), "{}", run.stderr);
+    assert_eq!(s.ref_id(&server, "refs/heads/topic"), None);
+}
+
+// ---- 2. NUL bytes do not make a Python file binary ----
+
+#[test]
+fn nul_bytes_do_not_hide_a_bind() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    s.commit_files(&work, &[("app.py", &format!("\0{BAD}"))], "a NUL first");
+    let run = push_rejected(&s, &server, &work);
+    assert!(run.stderr.contains("app.py:5:"), "{}", run.stderr);
+}
+
+#[test]
+fn nul_bytes_do_not_hide_a_bind_from_the_commit_hook() {
+    let s = Sandbox::new();
+    let repo = s.repo("local");
+    let run = s.install_sh(&repo, &[]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    write(&repo.join("app.py"), format!("{}\0\0\0\n{BAD}", "# padding\n".repeat(2000)));
+    s.git(&repo, &["add", "app.py"]);
+    let run = s.git_commit(&repo, &["-m", "binary-looking"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("app.py:2006:"), "{}", run.stderr);
+    assert_eq!(s.commit_count(&repo), 0);
+}
+
+// ---- 4. Codecs: decoded as CPython decodes them, or not analysed ----
+
+fn cookie_file(codec: &str, body: &[u8]) -> Vec<u8> {
+    [format!("# -*- coding: {codec} -*-\n").as_bytes(), body].concat()
+}
+
+#[test]
+fn utf7_spelled_hosts_are_decoded() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    let body = BAD.replace("'0.0.0.0'", "'+ADA-.+ADA-.+ADA-.+ADA-'");
+    commit_bytes(&s, &work, &[("app.py", &cookie_file("utf-7", body.as_bytes()))], "utf-7");
+    let run = push_rejected(&s, &server, &work);
+    assert!(run.stderr.contains("app.py:6:"), "{}", run.stderr);
+    assert!(run.stderr.contains("listens on 0.0.0.0"), "{}", run.stderr);
+}
+
+#[test]
+fn names_spelled_in_utf7_are_decoded() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    // `import socket` and `.bind(` written in base64 UTF-16: no sink name in the bytes.
+    let body = b"import +AHM-ocket\ns = +AHM-ocket.+AHM-ocket()\ns.+AGIAaQBuAGQ-(('0.0.0.0', 80))\n";
+    commit_bytes(&s, &work, &[("srv.py", &cookie_file("utf-7", body))], "utf-7 names");
+    let run = push_rejected(&s, &server, &work);
+    assert!(run.stderr.contains("srv.py:4:"), "{}", run.stderr);
+}
+
+#[test]
+fn escape_codecs_are_decoded_not_warned_about() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    let escaped = BAD.replace("'0.0.0.0'", r"'\x30.\u0030.\U00000030.\060'");
+    commit_bytes(&s, &work, &[("a.py", &cookie_file("unicode_escape", escaped.as_bytes()))], "escapes");
+    let raw = BAD.replace("'0.0.0.0'", r"'\u0030.\u0030.\u0030.\u0030'");
+    commit_bytes(&s, &work, &[("b.py", &cookie_file("raw_unicode_escape", raw.as_bytes()))], "raw escapes");
+    let run = push_rejected(&s, &server, &work);
+    assert!(run.stderr.contains("a.py:6:") && run.stderr.contains("b.py:6:"), "{}", run.stderr);
+    assert!(!run.stderr.contains("not analysed"), "{}", run.stderr);
+}
+
+#[test]
+fn ebcdic_is_decoded() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    let body = std::process::Command::new("python3")
+        .args(["-c", &format!("import sys; sys.stdout.buffer.write({BAD:?}.encode('cp500'))")])
+        .output();
+    // The bytes are made with CPython's codec when it is there, else with a small table.
+    let body = match body {
+        Ok(out) if out.status.success() => out.stdout,
+        _ => BAD.bytes().map(cp500).collect(),
+    };
+    assert!(!body.windows(7).any(|w| w == b"0.0.0.0"));
+    commit_bytes(&s, &work, &[("mainframe.py", &cookie_file("cp500", &body))], "ebcdic");
+    let run = push_rejected(&s, &server, &work);
+    assert!(run.stderr.contains("mainframe.py:6:"), "{}", run.stderr);
+}
+
+/// The cp500 bytes of the ASCII characters `BAD` uses.
+fn cp500(byte: u8) -> u8 {
+    let table: &[(u8, u8)] = &[(b'\n', 0x25), (b' ', 0x40), (b'.', 0x4b), (b'(', 0x4d), (b')', 0x5d), (b'_', 0x6d)];
+    let table2: &[(u8, u8)] = &[(b'\'', 0x7d), (b'=', 0x7e), (b':', 0x7a), (b'0', 0xf0), (b'1', 0xf1)];
+    if let Some(&(_, e)) = table.iter().chain(table2).find(|(a, _)| *a == byte) {
+        return e;
+    }
+    match byte {
+        b'a'..=b'i' => 0x81 + (byte - b'a'),
+        b'j'..=b'r' => 0x91 + (byte - b'j'),
+        b's'..=b'z' => 0xa2 + (byte - b's'),
+        b'A'..=b'I' => 0xc1 + (byte - b'A'),
+        b'J'..=b'R' => 0xd1 + (byte - b'J'),
+        b'S'..=b'Z' => 0xe2 + (byte - b'S'),
+        _ => panic!("no cp500 byte for {byte:?}"),
+    }
+}
+
+#[test]
+fn a_codec_without_a_decoder_is_not_analysed_and_blocks() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    commit_bytes(&s, &work, &[("jp.py", &cookie_file("shift_jis_2004", BAD.as_bytes()))], "jis 2004");
+    let run = push_rejected(&s, &server, &work);
+    assert!(
+        run.stderr.contains("not analysed jp.py: cannot decode: the coding cookie names shift_jis_2004"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("bindguard.onIncomplete=fail-closed rejects the push"), "{}", run.stderr);
+    config(&s, &server, "bindguard.onIncomplete", "fail-open");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_accepted(&run);
+    assert!(run.stderr.contains("bindguard.onIncomplete=fail-open lets it through unchecked"), "{}", run.stderr);
+}
+
+// ---- 5. Nesting: never a crash, never clean ----
+
+fn nested_list(depth: usize) -> String {
+    format!("import socket\nsocket.socket().bind(('0.0.0.0', 80))\nx = {}0{}\n", "[".repeat(depth), "]".repeat(depth))
+}
+
+#[test]
+fn a_deeply_nested_file_is_not_analysed_and_blocks() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    s.commit_files(&work, &[("deep.py", &nested_list(50_000))], "deep");
+    let run = push_rejected(&s, &server, &work);
+    assert!(run.stderr.contains("not analysed deep.py: code nested more than 5000 levels deep"), "{}", run.stderr);
+    assert!(run.stderr.contains("bindguard.onIncomplete=fail-closed"), "{}", run.stderr);
+}
+
+#[test]
+fn check_survives_deep_files_in_parallel() {
+    let s = Sandbox::new();
+    for i in 0..4 {
+        write(&s.path().join(format!("tree/deep{i}.py")), nested_list(40_000));
+    }
+    let chain = format!("x = {}0\n", "0+".repeat(1_000_000));
+    write(&s.path().join("tree/chain.py"), format!("import socket\nsocket.socket().bind(('', 1))\n{chain}"));
+    let run = s.bindguard(s.path(), &["check", "tree"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("5 files not analysed"), "{}", run.stdout);
+    assert!(run.stdout.contains("not analysed tree/chain.py: code nested"), "{}", run.stdout);
+}
+
+#[test]
+fn deep_but_parseable_code_of_every_kind_is_analysed() {
+    let s = Sandbox::new();
+    let n = 4900;
+    let cases = [
+        ("list", format!("x = {}0{}", "[".repeat(n), "]".repeat(n))),
+        ("chain", format!("x = {}0", "0+".repeat(n))),
+        ("not", format!("x = {}0", "not ".repeat(n))),
+        ("lambda", format!("x = {}0", "lambda: ".repeat(n))),
+        ("ternary", format!("x = {}0", "0 if 0 else ".repeat(n / 2))),
+        ("attribute", format!("x = a{}", ".b".repeat(n))),
+        ("call", format!("x = f{}", "()".repeat(n))),
+        ("power", format!("x = {}2", "2**".repeat(n))),
+        ("fstring", format!("x = {}1{}", "f'{".repeat(n / 2), "}'".repeat(n / 2))),
+        ("blocks", (0..90).map(|i| format!("{}if x:\n", " ".repeat(i))).collect::<String>() + &" ".repeat(90) + "pass"),
+    ];
+    for (name, body) in &cases {
+        let text = format!("import socket\nsocket.socket().bind(('0.0.0.0', 80))\n{body}\n");
+        write(&s.path().join(format!("deep/{name}.py")), text);
+    }
+    let run = s.bindguard(s.path(), &["check", "deep"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stdout.contains(&format!("checked {} Python files: {} findings", cases.len(), cases.len())),
+        "{}",
+        run.stdout
+    );
+}
+
+// ---- 7. Refs to trees and blobs ----
+
+#[test]
+fn a_tag_of_a_tree_is_scanned_like_a_commit() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    write(&work.join("srv/app.py"), BAD);
+    s.git(&work, &["add", "srv/app.py"]);
+    let tree = s.git(&work, &["write-tree"]).trim().to_owned();
+    s.git(&work, &["reset", "-q"]);
+    s.git(&work, &["tag", "-a", "-m", "a tree", "snapshot", &tree]);
+    let run = s.push(&work, &["origin", "snapshot"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("srv/app.py:5:"), "{}", run.stderr);
+    assert!(run.stderr.contains("tree pushed as refs/tags/snapshot"), "{}", run.stderr);
+    assert_eq!(s.ref_id(&server, "refs/tags/snapshot"), None);
+}
+
+#[test]
+fn a_ref_to_a_blob_is_analysed_as_python() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    write(&work.join("payload"), BAD);
+    let blob = s.git(&work, &["hash-object", "-w", "payload"]).trim().to_owned();
+    std::fs::remove_file(work.join("payload")).unwrap();
+    s.git(&work, &["tag", "payload", &blob]);
+    let run = s.push(&work, &["origin", "payload"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("refs/tags/payload:5:"), "{}", run.stderr);
+    assert_eq!(s.ref_id(&server, "refs/tags/payload"), None);
+    // A blob with nothing that could bind (a signing key, notes) goes through.
+    write(&work.join("key"), "-----BEGIN PGP PUBLIC KEY BLOCK-----\n");
+    let key = s.git(&work, &["hash-object", "-w", "key"]).trim().to_owned();
+    s.git(&work, &["tag", "key", &key]);
+    assert_accepted(&s.push(&work, &["origin", "key"]));
+}
+
+// ---- 10. check never waits on a FIFO ----
+
+#[test]
+fn check_does_not_hang_on_a_fifo() {
+    let s = Sandbox::new();
+    let fifo = s.path().join("pipe.py");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    write(&s.path().join("ok.py"), "X = 1\n");
+    let started = Instant::now();
+    let run = s.bindguard(s.path(), &["check", "pipe.py", "ok.py"]);
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("not analysed pipe.py: cannot read: not a regular file (a FIFO)"), "{}", run.stdout);
+    // Nothing readable at all: an error, not a clean run.
+    let run = s.bindguard(s.path(), &["check", "pipe.py"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.starts_with("bindguard: error: no file could be read (1 unreadable file; first: pipe.py"));
+}
