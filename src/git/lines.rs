@@ -13,8 +13,13 @@ use crate::changes::LineFilter;
 /// How long one blob pair may be diffed before the diff approximates.
 const DIFF_TIMEOUT: Duration = Duration::from_millis(500);
 
-/// Lines of `new` (1-based) that are not an unchanged line of `old`.
+/// Lines of `new` (1-based) that are not an unchanged line of `old`. A new version with a lone
+/// carriage return (a line ending Python reads, which the line diff does not split on) counts
+/// whole: the diff's line numbers would not be the analysis's.
 pub(crate) fn changed_lines(old: &[u8], new: &[u8]) -> LineFilter {
+    if has_lone_cr(new) {
+        return LineFilter::All;
+    }
     let diff = TextDiff::configure().algorithm(Algorithm::Histogram).timeout(DIFF_TIMEOUT).diff_lines(old, new);
     let mut lines = Vec::new();
     for op in diff.ops() {
@@ -24,6 +29,10 @@ pub(crate) fn changed_lines(old: &[u8], new: &[u8]) -> LineFilter {
         }
     }
     LineFilter::Only(lines)
+}
+
+fn has_lone_cr(bytes: &[u8]) -> bool {
+    memchr::memchr_iter(b'\r', bytes).any(|at| bytes.get(at + 1) != Some(&b'\n'))
 }
 
 #[cfg(test)]
@@ -52,6 +61,12 @@ mod tests {
     #[test]
     fn crlf_lines_compare_whole() {
         assert_eq!(only(changed_lines(b"a\r\nb\r\n", b"a\r\nx\r\nb\r\n")), vec![2]);
+    }
+
+    #[test]
+    fn a_lone_carriage_return_makes_every_line_count() {
+        assert_eq!(changed_lines(b"a\rb\r", b"a\rb\rc\r"), LineFilter::All);
+        assert_eq!(only(changed_lines(b"a\r\n", b"a\r\nb\r\n")), vec![2]);
     }
 
     #[test]

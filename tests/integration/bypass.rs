@@ -368,3 +368,16 @@ fn check_does_not_hang_on_a_fifo() {
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(run.stderr.starts_with("bindguard: error: no file could be read (1 unreadable file; first: pipe.py"));
 }
+
+// ---- Line endings Python reads: a lone CR ----
+
+#[test]
+fn cr_only_line_endings_are_lines() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    s.commit_files(&work, &[("mac.py", &GOOD.replace('\n', "\r"))], "classic Mac line endings");
+    assert_accepted(&s.push(&work, &["origin", "main"]));
+    s.commit_files(&work, &[("mac.py", &BAD.replace('\n', "\r"))], "bind");
+    let run = push_rejected(&s, &server, &work);
+    assert!(run.stderr.contains("mac.py:5:18"), "{}", run.stderr);
+}
