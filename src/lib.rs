@@ -32,6 +32,9 @@ mod cli;
 mod exit;
 mod finding;
 mod fix;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod git;
 mod modes;
 mod outcome;

@@ -9,4 +9,4 @@ mod gaps;
 pub(crate) mod precommit;
 mod precommit_fix;
 pub(crate) mod push;
-mod push_input;
+pub(crate) mod push_input;

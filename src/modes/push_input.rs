@@ -27,7 +27,7 @@ pub(super) fn framework_update() -> Option<String> {
 }
 
 /// Parses every non-empty stdin line; a malformed one is a one-line error.
-pub(super) fn read_updates(
+pub(crate) fn read_updates(
     input: impl BufRead,
     parse: impl Fn(&str) -> Result<RefUpdate, String>,
 ) -> anyhow::Result<Vec<RefUpdate>> {
@@ -52,7 +52,7 @@ pub(super) fn push_options() -> Vec<String> {
 }
 
 /// The reason given with `-o bindguard.skip=<reason>` (empty for a bare `-o bindguard.skip`).
-pub(super) fn skip_request(options: &[String]) -> Option<String> {
+pub(crate) fn skip_request(options: &[String]) -> Option<String> {
     options.iter().find_map(|option| match option.split_once('=') {
         Some((name, reason)) if name == SKIP_OPTION => Some(reason.trim().to_owned()),
         None if option == SKIP_OPTION => Some(String::new()),

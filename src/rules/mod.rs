@@ -68,6 +68,28 @@ pub fn may_contain_bind(bytes: &[u8]) -> bool {
     gate::may_contain_bind(bytes)
 }
 
+/// Where each address parser finds an all-interfaces host in `text` (fuzzing).
+#[cfg(feature = "fuzzing")]
+pub(crate) fn address_hits(text: &str) -> Vec<std::ops::Range<usize>> {
+    use address::Accept;
+    let all = Accept { empty: true, star: true, zero: true };
+    let hits = [Accept::NONE, all].into_iter().flat_map(|accept| {
+        [
+            address::host(text, accept),
+            address::host_port(text, accept),
+            address::url(text, accept),
+            address::listen_list(text, accept),
+        ]
+    });
+    hits.chain([address::endpoint(text)])
+        .flatten()
+        .flat_map(|hit| {
+            let more: Vec<_> = hit.more.iter().map(|h| h.range.clone()).collect();
+            std::iter::once(hit.range).chain(more)
+        })
+        .collect()
+}
+
 /// The catalogue as the engine asks for it.
 pub(crate) struct Rule;
 
