@@ -16,6 +16,9 @@ pub(crate) struct Report {
     /// Files with findings (suppressed included) or syntax errors, in change-set order.
     pub(crate) files: Vec<FileReport>,
     pub(crate) skipped: Vec<Skipped>,
+    /// Files whose analysis reached a limit: findings in them are reported, but others may be
+    /// missing (never counted clean).
+    pub(crate) incomplete: Vec<Skipped>,
     pub(crate) files_checked: usize,
     /// Lines that counted (changed lines in hook modes, all lines otherwise).
     pub(crate) lines_checked: usize,
@@ -61,6 +64,7 @@ impl Report {
     pub(crate) fn absorb(&mut self, other: Report) {
         self.files.extend(other.files);
         self.skipped.extend(other.skipped);
+        self.incomplete.extend(other.incomplete);
         self.files_checked += other.files_checked;
         self.lines_checked += other.lines_checked;
     }

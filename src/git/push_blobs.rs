@@ -106,6 +106,7 @@ impl<'a> BlobReader<'a> {
             return Ok(Outcome::Nothing);
         }
         Ok(Outcome::File(ChangedFile {
+            scope: None,
             path: display,
             raw_path: path.into(),
             bytes: bytes.to_vec(),

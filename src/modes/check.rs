@@ -5,13 +5,13 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::Context;
 
 use crate::analysis;
-use crate::changes::{ChangedFile, LineFilter, Skipped};
+use crate::changes::{self, ChangedFile, LineFilter, Skipped};
 use crate::modes::fix_files;
 use crate::outcome::{Body, Outcome, Scope};
 use crate::pyfiles::{self, PathKind};
@@ -46,7 +46,10 @@ fn scan(paths: &[PathBuf], settings: &Settings) -> anyhow::Result<Report> {
     }
     let (candidates, walk_errors) = walk(paths);
     let load = |(path, explicit): &(PathBuf, bool)| read_file(path, *explicit, settings.max_file_size);
-    let mut report = analysis::analyze_loaded(&candidates, load, &settings.rules, settings.max_file_size);
+    let files = Arc::new(super::disk::Disk::new(paths, settings.max_file_size));
+    let scope = Arc::new(changes::Scope { files, changed: None });
+    let cx = analysis::Context { options: &settings.rules, max_file_size: settings.max_file_size, deadline: None };
+    let mut report = analysis::analyze_loaded(&candidates, load, Some(scope), &cx);
     report.skipped.splice(0..0, walk_errors);
     report.elapsed = started.elapsed();
     Ok(report)
@@ -124,5 +127,6 @@ fn read_file(path: &Path, explicit: bool, max_file_size: u64) -> Result<Option<C
         lines: LineFilter::All,
         stub,
         commit: None,
+        scope: None,
     }))
 }

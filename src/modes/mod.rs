@@ -3,6 +3,7 @@
 //! Python or prints; the app renders the outcome and turns it into the exit status.
 
 pub(crate) mod check;
+mod disk;
 pub(crate) mod explain;
 mod fix_files;
 pub(crate) mod precommit;

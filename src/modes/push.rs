@@ -140,8 +140,13 @@ fn scan_and_analyze(
     let (mut report, summary) = std::thread::scope(|scope| {
         let analyzer = scope.spawn(move || {
             let mut report = Report::default();
+            let cx = analysis::Context {
+                options: &settings.rules,
+                max_file_size: limits.max_blob_size,
+                deadline: limits.deadline,
+            };
             for changes in receiver {
-                report.absorb(analysis::analyze(changes, &settings.rules, limits.max_blob_size));
+                report.absorb(analysis::analyze(changes, &cx));
             }
             report
         });

@@ -46,6 +46,7 @@ pub(super) fn render(
         w.line(format_args!("bindguard: note: {}", sanitize(note)))?;
     }
     render_skipped(report, style, &mut w)?;
+    render_incomplete(report, style, &mut w)?;
     for file in &report.files {
         render_syntax_errors(file, style, &mut w)?;
         let active: Vec<&Finding> = file.findings.iter().filter(|f| !f.suppressed).collect();
@@ -96,6 +97,15 @@ fn render_skipped(report: &Report, style: &Stylesheet, w: &mut Prefixed) -> io::
     Ok(())
 }
 
+/// Files whose analysis reached a limit: whatever was found is shown, but the rest is unknown.
+fn render_incomplete(report: &Report, style: &Stylesheet, w: &mut Prefixed) -> io::Result<()> {
+    for entry in &report.incomplete {
+        let text = format!("{}: {}", sanitize(&entry.path), sanitize(&entry.reason));
+        w.line(format_args!("{}: {text}", "warning".style(style.warning)))?;
+    }
+    Ok(())
+}
+
 fn render_syntax_errors(file: &FileReport, style: &Stylesheet, w: &mut Prefixed) -> io::Result<()> {
     for error in &file.syntax_errors {
         let (line, col) = file.source.line_col(error.offset);
@@ -118,10 +128,8 @@ fn render_finding(file: &FileReport, finding: &Finding, style: &Stylesheet, w: &
     let pad = " ".repeat(width);
     w.line(format_args!("{pad}{} {path}:{line}:{col}", "-->".style(style.location)))?;
     render_snippet(file, finding, style, w, width)?;
-    let sink_line = file.source.line_of(finding.sink.range.start);
-    if sink_line != line {
-        let note = format!("the value is used by `{}` on line {sink_line}", sanitize(&finding.sink.callee));
-        w.line(format_args!("{pad} {} note: {note}", "=".style(style.gutter)))?;
+    for note in sink_notes(finding, line) {
+        w.line(format_args!("{pad} {} note: {}", "=".style(style.gutter), sanitize(&note)))?;
     }
     if let Some(commit) = &file.commit {
         let refs = sanitize(&commit.refs.join(", ")).into_owned();
@@ -139,6 +147,29 @@ fn render_finding(file: &FileReport, finding: &Finding, style: &Stylesheet, w: &
         }
     }?;
     w.line("")
+}
+
+/// Where the value is used, when that is not its own line: every sink (in another file too),
+/// and the calls it passes through on the way.
+fn sink_notes(finding: &Finding, value_line: usize) -> Vec<String> {
+    let mut notes = Vec::new();
+    for sink in &finding.sinks {
+        match &sink.file {
+            Some(file) => notes.push(format!("the value is used by `{}` in {file}:{}", sink.callee, sink.line)),
+            None if sink.line != value_line => {
+                notes.push(format!("the value is used by `{}` on line {}", sink.callee, sink.line));
+            }
+            None => {}
+        }
+    }
+    for place in &finding.via {
+        match &place.file {
+            Some(file) => notes.push(format!("passed on by the call at {file}:{}", place.line)),
+            None if place.line != value_line => notes.push(format!("passed on by the call on line {}", place.line)),
+            None => {}
+        }
+    }
+    notes
 }
 
 fn render_snippet(
@@ -213,6 +244,9 @@ fn render_summary(report: &Report, style: &Stylesheet, options: &TextOptions<'_>
     }
     if !report.skipped.is_empty() {
         parts.push(format!("{} skipped", plural(report.skipped.len(), "file")));
+    }
+    if !report.incomplete.is_empty() {
+        parts.push(format!("{} not analysed completely", plural(report.incomplete.len(), "file")));
     }
     let verdict = match (summary::verdict(options.scope), active) {
         (Some(verdict), 1..) => format!("{}: ", verdict.style(style.error)),
