@@ -1,25 +1,83 @@
 //! The shared middle of the pipeline: change set → decoded, parsed, checked files → report.
 //!
 //! Files are analysed in parallel. Findings are computed on the whole file (flow needs the whole
-//! file) and then kept only when one of their locations touches a changed line.
+//! file, and the project modules it imports, read from the same version of the project) and then
+//! kept only when one of their places touches a changed line of the change. A finding whose
+//! value lives in another module belongs to that module's file; the same finding reached from
+//! several files is reported once, with every sink.
 
+use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::changes::{Cause, ChangeSet, ChangedFile, Incomplete, LineFilter};
+use crate::changes::{Cause, ChangeSet, ChangedFile, CommitInfo, Incomplete, LineFilter, Scope};
 use crate::finding::Finding;
-use crate::python::{self, Flavor};
 use crate::report::{FileReport, Report};
-use crate::rules;
+use crate::rules::{self, Loaded, Project};
+use crate::snapshot::Alone;
 use crate::source::{self, SourceText};
 
+/// What every file's analysis shares.
+pub(crate) struct Context<'a> {
+    pub(crate) options: &'a rules::Options,
+    pub(crate) max_file_size: u64,
+    /// The analysis stops here (a limit reported, never a silent clean).
+    pub(crate) deadline: Option<Instant>,
+}
+
+/// The projects of the scopes in a run: each parses an imported module once, whichever file
+/// asks first.
+struct Projects<'s> {
+    /// By the address of the scope (its identity).
+    by_scope: HashMap<usize, Project<'s>>,
+    alone: Project<'s>,
+}
+
+impl<'s> Projects<'s> {
+    fn new(scopes: impl Iterator<Item = &'s Arc<Scope>>, max_file_size: u64) -> Self {
+        let mut by_scope = HashMap::new();
+        for scope in scopes {
+            by_scope.entry(identity(scope)).or_insert_with(|| Project::new(&*scope.files, max_file_size));
+        }
+        Projects { by_scope, alone: Project::new(&Alone, max_file_size) }
+    }
+
+    fn of(&self, scope: Option<&Arc<Scope>>) -> &Project<'s> {
+        scope.and_then(|s| self.by_scope.get(&identity(s))).unwrap_or(&self.alone)
+    }
+}
+
+fn identity(scope: &Arc<Scope>) -> usize {
+    Arc::as_ptr(scope).cast::<()>() as usize
+}
+
+/// The threads that parse and analyse, each with a large stack.
+fn pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            // Parsing and the analysis recurse over the tree; the nesting guard (source) lets
+            // through only what this stack takes. Reserved, not used, until a file needs it.
+            .stack_size(source::STACK_SIZE)
+            .thread_name(|i| format!("bindguard-analysis-{i}"))
+            .build()
+            .expect("cannot start the analysis threads")
+    })
+}
+
 /// Analyses every file of the change set.
-pub(crate) fn analyze(changes: ChangeSet, options: &rules::Options, max_file_size: u64) -> Report {
+pub(crate) fn analyze(changes: ChangeSet, cx: &Context<'_>) -> Report {
+    pool().install(|| analyze_in_pool(changes, cx))
+}
+
+fn analyze_in_pool(changes: ChangeSet, cx: &Context<'_>) -> Report {
     let started = Instant::now();
-    let analyzed: Vec<Analyzed> =
-        changes.files.into_par_iter().map(|file| analyze_file(file, options, max_file_size)).collect();
+    let scopes: Vec<Arc<Scope>> = changes.files.iter().filter_map(|f| f.scope.clone()).collect();
+    let projects = Projects::new(scopes.iter(), cx.max_file_size);
+    let analyzed: Vec<Analyzed> = changes.files.into_par_iter().map(|file| analyze_file(file, &projects, cx)).collect();
     let mut report = Report {
         skipped: changes.skipped,
         incomplete: changes.incomplete,
@@ -34,17 +92,31 @@ pub(crate) fn analyze(changes: ChangeSet, options: &rules::Options, max_file_siz
 
 /// Loads and analyses each item in one parallel pass, so only the files being worked on are in
 /// memory and no core waits for a batch to finish; `load` returns `Ok(None)` for non-Python.
+/// Every loaded file belongs to `scope`.
 pub(crate) fn analyze_loaded<T: Sync>(
     items: &[T],
-    load: impl Fn(&T) -> Result<Option<ChangedFile>, Incomplete> + Sync,
-    options: &rules::Options,
-    max_file_size: u64,
+    load: impl Fn(&T) -> Result<Option<ChangedFile>, Incomplete> + Sync + Send,
+    scope: Option<Arc<Scope>>,
+    cx: &Context<'_>,
+) -> Report {
+    pool().install(|| analyze_loaded_in_pool(items, load, scope, cx))
+}
+
+fn analyze_loaded_in_pool<T: Sync>(
+    items: &[T],
+    load: impl Fn(&T) -> Result<Option<ChangedFile>, Incomplete> + Sync + Send,
+    scope: Option<Arc<Scope>>,
+    cx: &Context<'_>,
 ) -> Report {
     let started = Instant::now();
+    let projects = Projects::new(scope.iter(), cx.max_file_size);
     let analyzed: Vec<Analyzed> = items
         .par_iter()
         .filter_map(|item| match load(item) {
-            Ok(Some(file)) => Some(analyze_file(file, options, max_file_size)),
+            Ok(Some(mut file)) => {
+                file.scope = file.scope.or_else(|| scope.clone());
+                Some(analyze_file(file, &projects, cx))
+            }
             Ok(None) => None,
             Err(incomplete) => Some(Analyzed::Incomplete(incomplete)),
         })
@@ -55,66 +127,161 @@ pub(crate) fn analyze_loaded<T: Sync>(
     report
 }
 
-/// Adds each analysed file to the report, in order.
+/// Adds each analysed file to the report, in order; findings reached from several files are
+/// merged into one.
 fn collect(report: &mut Report, analyzed: Vec<Analyzed>) {
+    let mut at: HashMap<(String, Option<String>), usize> = HashMap::new();
     for file in analyzed {
         match file {
             Analyzed::Incomplete(gap) => report.incomplete.push(gap),
-            Analyzed::Checked { lines, file } => {
+            Analyzed::Checked { lines, files, incomplete } => {
                 report.files_checked += 1;
                 report.lines_checked += lines;
-                report.files.extend(file);
+                report.incomplete.extend(incomplete);
+                for file in files {
+                    let key = (file.path.clone(), file.commit.as_ref().map(|c| c.short_id.clone()));
+                    match at.get(&key) {
+                        Some(&i) => merge_file(&mut report.files[i], file),
+                        None => {
+                            at.insert(key, report.files.len());
+                            report.files.push(file);
+                        }
+                    }
+                }
             }
         }
     }
+    for file in &mut report.files {
+        file.findings.sort_by_key(|f| (f.value.start, f.sink.range.start));
+    }
 }
 
-/// What became of one file: not analysed, or checked (kept only with findings or syntax errors).
+/// Adds the findings of `other` (the same file reached from another root) to `file`.
+fn merge_file(file: &mut FileReport, other: FileReport) {
+    for finding in other.findings {
+        match file.findings.iter_mut().find(|f| f.value == finding.value) {
+            Some(known) => merge_finding(known, finding),
+            None => file.findings.push(finding),
+        }
+    }
+    file.syntax_errors.extend(other.syntax_errors);
+}
+
+fn merge_finding(known: &mut Finding, other: Finding) {
+    for sink in other.sinks {
+        if !known.sinks.iter().any(|s| s.range == sink.range && s.file == sink.file) {
+            known.sinks.push(sink);
+        }
+    }
+    for place in other.via {
+        if !known.via.contains(&place) {
+            known.via.push(place);
+        }
+    }
+    known.suppressed &= other.suppressed;
+}
+
+/// What became of one file: not analysed, or checked (with the files that have findings or
+/// syntax errors: the file itself, and modules whose values reach its sinks; and the limits the
+/// analysis reached, which leave it incomplete).
 enum Analyzed {
     Incomplete(Incomplete),
-    Checked { lines: usize, file: Option<FileReport> },
+    Checked { lines: usize, files: Vec<FileReport>, incomplete: Vec<Incomplete> },
 }
 
-fn analyze_file(file: ChangedFile, options: &rules::Options, max_file_size: u64) -> Analyzed {
+fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>) -> Analyzed {
     let skipped = |path: String, skip: crate::source::Skip| {
         let cause = if skip.is_size() { Cause::Size } else { Cause::Analysis };
         Analyzed::Incomplete(Incomplete::new(path, skip.to_string(), cause))
     };
-    if let Err(skip) = SourceText::check_decodable(&file.bytes, max_file_size) {
+    if let Err(skip) = SourceText::check_decodable(&file.bytes, cx.max_file_size) {
         return skipped(file.path, skip);
     }
     let lines = file.lines.count(source::count_lines(&file.bytes));
     // A file that cannot hold a bind is complete without decoding or parsing; its syntax is not
-    // our concern. Most files end here.
-    if lines == 0 || !rules::may_contain_bind(&file.bytes) {
-        return Analyzed::Checked { lines, file: None };
+    // our concern. Most files of a whole tree end here; a change's files (hooks) are all parsed,
+    // since a literal in one may reach a sink in a module it imports.
+    let gated = file.scope.as_ref().is_none_or(|s| s.changed.is_none());
+    if lines == 0 || (gated && !rules::may_contain_bind(&file.bytes)) {
+        return Analyzed::Checked { lines, files: Vec::new(), incomplete: Vec::new() };
     }
-    let source = match SourceText::decode_owned(file.bytes, max_file_size) {
+    let source = match SourceText::decode_owned(file.bytes, cx.max_file_size) {
         Ok(source) => source,
         Err(skip) => return skipped(file.path, skip),
     };
-    let module = python::parse(source.text(), Flavor::for_stub(file.stub));
-    let findings: Vec<Finding> = rules::check_unfiltered(&source, &module, options)
-        .into_iter()
-        .filter(|f| touches_changed_lines(&source, f, &file.lines))
+    let loaded = Loaded::new(file.path.clone(), source, file.stub);
+    let project = projects.of(file.scope.as_ref());
+    let checked = rules::check_file(&loaded, project, cx.options, cx.deadline);
+    let incomplete = checked
+        .limits
+        .iter()
+        .map(|&limit| {
+            let cause = if limit == rules::Limit::Deadline { Cause::Time } else { Cause::Analysis };
+            Incomplete::new(file.path.clone(), format!("analysis incomplete: {}", limit.describe()), cause)
+        })
         .collect();
-    let syntax_errors = module.syntax_errors();
-    let keep = !findings.is_empty() || !syntax_errors.is_empty();
-    let report = FileReport {
-        path: file.path,
-        raw_path: file.raw_path,
-        commit: file.commit,
-        stub: file.stub,
-        source,
-        findings,
-        syntax_errors,
-    };
-    Analyzed::Checked { lines, file: keep.then_some(report) }
+    let syntax_errors = loaded.parsed.syntax_errors();
+    let scope = file.scope.clone();
+    let mut files = Vec::new();
+    let mut own = Vec::new();
+    for found in checked.files {
+        match found.source {
+            None => own = found.findings,
+            Some(source) => {
+                let lines = scope.as_ref().map_or(LineFilter::Only(Vec::new()), |s| s.lines_of(&found.path));
+                let findings = keep_touching(found.findings, &source, &lines, scope.as_deref());
+                if !findings.is_empty() {
+                    files.push(other_file(found.path, source, findings, file.commit.clone()));
+                }
+            }
+        }
+    }
+    let Loaded { source, .. } = loaded;
+    let findings = keep_touching(own, &source, &file.lines, scope.as_deref());
+    if !findings.is_empty() || !syntax_errors.is_empty() {
+        let report = FileReport {
+            path: file.path,
+            raw_path: file.raw_path,
+            commit: file.commit,
+            stub: file.stub,
+            source,
+            findings,
+            syntax_errors,
+        };
+        files.insert(0, report);
+    }
+    Analyzed::Checked { lines, files, incomplete }
 }
 
-/// Spec §5: a finding counts in diff mode when any of its locations lies on a changed line.
-fn touches_changed_lines(source: &SourceText, finding: &Finding, lines: &LineFilter) -> bool {
-    matches!(lines, LineFilter::All) || finding.own_places().any(|range| range_touches(source, range, lines))
+/// A module of the project whose literal reaches a sink of the analysed file.
+fn other_file(path: String, source: SourceText, findings: Vec<Finding>, commit: Option<Arc<CommitInfo>>) -> FileReport {
+    FileReport {
+        raw_path: path.as_bytes().to_vec(),
+        path,
+        commit,
+        stub: false,
+        source,
+        findings,
+        syntax_errors: Vec::new(),
+    }
+}
+
+/// Spec §5: a finding counts in diff mode when any of its places lies on a changed line: in its
+/// own file (`lines`), or in another file of the same change.
+fn keep_touching(
+    findings: Vec<Finding>,
+    source: &SourceText,
+    lines: &LineFilter,
+    scope: Option<&Scope>,
+) -> Vec<Finding> {
+    findings
+        .into_iter()
+        .filter(|f| {
+            matches!(lines, LineFilter::All)
+                || f.own_places().any(|range| range_touches(source, range, lines))
+                || scope.is_some_and(|s| f.other_places().any(|(path, first, last)| s.touches(path, first, last)))
+        })
+        .collect()
 }
 
 fn range_touches(source: &SourceText, range: &Range<usize>, lines: &LineFilter) -> bool {

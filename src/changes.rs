@@ -3,7 +3,10 @@
 //! `check` builds one from files on disk, `pre-commit` from staged blobs, `pre-push` and
 //! `pre-receive` from the commits a push brings. After this point no code knows which mode runs.
 
+use std::collections::HashMap;
 use std::sync::Arc;
+
+use crate::snapshot::Snapshot;
 
 /// One version of one Python file to analyse, with the lines that count.
 #[derive(Debug, Clone)]
@@ -19,6 +22,41 @@ pub(crate) struct ChangedFile {
     pub(crate) stub: bool,
     /// The commit this version comes from (push modes).
     pub(crate) commit: Option<Arc<CommitInfo>>,
+    /// The version of the project this file belongs to (`None`: the file is analysed alone).
+    pub(crate) scope: Option<Arc<Scope>>,
+}
+
+/// One version of the project and what the change set changed in it: imported modules are read
+/// from it, and a finding counts when its value, a sink or a call on the way lies on a changed
+/// line of any file of the same change.
+pub(crate) struct Scope {
+    pub(crate) files: Arc<dyn Snapshot>,
+    /// Changed lines by path; `None` when every line of every file counts (`check`).
+    pub(crate) changed: Option<HashMap<String, LineFilter>>,
+}
+
+impl Scope {
+    /// Whether lines `first..=last` of `path` changed (every line counts without a diff).
+    pub(crate) fn touches(&self, path: &str, first: usize, last: usize) -> bool {
+        match &self.changed {
+            None => true,
+            Some(changed) => changed.get(path).is_some_and(|lines| (first..=last).any(|l| lines.contains(l))),
+        }
+    }
+
+    /// The changed lines of `path` (none when the change did not touch it).
+    pub(crate) fn lines_of(&self, path: &str) -> LineFilter {
+        match &self.changed {
+            None => LineFilter::All,
+            Some(changed) => changed.get(path).cloned().unwrap_or(LineFilter::Only(Vec::new())),
+        }
+    }
+}
+
+impl std::fmt::Debug for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scope").field("changed", &self.changed).finish_non_exhaustive()
+    }
 }
 
 /// Which lines of the new version were added or modified.

@@ -24,9 +24,12 @@ pub fn analyze(bytes: &[u8]) {
             lines: LineFilter::All,
             stub: false,
             commit: None,
+            scope: None,
         };
         let changes = ChangeSet { files: vec![file], ..ChangeSet::default() };
-        let report = crate::analysis::analyze(changes, &crate::rules::Options::default(), 1 << 20);
+        let options = crate::rules::Options::default();
+        let cx = crate::analysis::Context { options: &options, max_file_size: 1 << 20, deadline: None };
+        let report = crate::analysis::analyze(changes, &cx);
         assert!(report.files_checked + report.incomplete.len() == 1, "every file is analysed or said not to be");
     });
 }

@@ -18,8 +18,8 @@
 //! | layer | modules | owns |
 //! |---|---|---|
 //! | leaves | `exit`, `terminal` | exit codes; terminal-safe text |
-//! | data | `cli`, `policy`, `pyfiles`, `changes`, `source`, `python`, `finding` | the command line; server policy; which files are Python; the change set; bytes → text; the parser; findings and fixes |
-//! | rule | `rules` | CSP-D404 over one parsed file |
+//! | data | `cli`, `policy`, `pyfiles`, `snapshot`, `changes`, `source`, `python`, `finding` | the command line; server policy; which files are Python; a version of the project's files; the change set; bytes → text; the parser; findings and fixes |
+//! | rule | `rules` | CSP-D404 over a parsed file and the project modules it imports |
 //! | git | `git` | git input → change sets, fixed blobs → index (own types, injected gate) |
 //! | pipeline | `report`, `analysis`, `fix` | the result; change set → report; verified fixes |
 //! | output | `outcome`, `render` | what a run says; the one writer of it |
@@ -45,6 +45,7 @@ mod render;
 mod report;
 mod rules;
 mod settings;
+mod snapshot;
 mod source;
 mod terminal;
 

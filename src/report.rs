@@ -16,7 +16,9 @@ pub(crate) struct Report {
     /// Files with findings (suppressed included) or syntax errors, in change-set order.
     pub(crate) files: Vec<FileReport>,
     pub(crate) skipped: Vec<Skipped>,
-    /// Python files not analysed, or not completely (never counted clean; see [`Incomplete`]).
+    /// Python files not analysed, or not completely: over a limit, undecodable, or an analysis
+    /// that reached a limit (findings in them are reported, but others may be missing). Never
+    /// counted clean; see [`Incomplete`].
     pub(crate) incomplete: Vec<Incomplete>,
     pub(crate) files_checked: usize,
     /// Lines that counted (changed lines in hook modes, all lines otherwise).

@@ -116,6 +116,7 @@ impl<'a> BlobReader<'a> {
             return Ok(Outcome::Nothing);
         }
         Ok(Outcome::File(ChangedFile {
+            scope: None,
             path: display,
             raw_path: path.into(),
             bytes: bytes.to_vec(),
@@ -149,6 +150,7 @@ impl<'a> BlobReader<'a> {
             lines: LineFilter::All,
             stub: false,
             commit: Some(commit.clone()),
+            scope: None,
         }))
     }
 

@@ -8,14 +8,14 @@
 use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::Context;
 
 use crate::analysis;
-use crate::changes::{Cause, ChangedFile, Incomplete, LineFilter};
+use crate::changes::{self, Cause, ChangedFile, Incomplete, LineFilter};
 use crate::modes::fix_files;
 use crate::outcome::{Body, Outcome, Scope};
 use crate::pyfiles::{self, PathKind};
@@ -51,7 +51,10 @@ fn scan(paths: &[PathBuf], settings: &Settings) -> anyhow::Result<Report> {
     let (candidates, walk_errors) = walk(paths);
     let unreadable = AtomicUsize::new(0);
     let load = |(path, explicit): &(PathBuf, bool)| read_file(path, *explicit, settings.max_file_size, &unreadable);
-    let mut report = analysis::analyze_loaded(&candidates, load, &settings.rules, settings.max_file_size);
+    let files = Arc::new(super::disk::Disk::new(paths, settings.max_file_size));
+    let scope = Arc::new(changes::Scope { files, changed: None });
+    let cx = analysis::Context { options: &settings.rules, max_file_size: settings.max_file_size, deadline: None };
+    let mut report = analysis::analyze_loaded(&candidates, load, Some(scope), &cx);
     let unreadable = unreadable.into_inner() + walk_errors.len();
     report.incomplete.splice(0..0, walk_errors);
     if report.files_checked == 0 && unreadable > 0 && unreadable == report.incomplete.len() {
@@ -179,5 +182,6 @@ fn read_file(
         lines: LineFilter::All,
         stub,
         commit: None,
+        scope: None,
     }))
 }

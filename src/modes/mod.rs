@@ -3,6 +3,7 @@
 //! Python or prints; the app renders the outcome and turns it into the exit status.
 
 pub(crate) mod check;
+mod disk;
 pub(crate) mod explain;
 mod fix_files;
 mod gaps;

@@ -41,7 +41,8 @@ fn scan(repo: &gix::Repository, precommit: &PreCommitSettings, started: Instant)
     let settings = &precommit.common;
     let options = git::staged::Options { all_lines: precommit.all_lines, max_file_size: settings.max_file_size };
     let changes = git::staged::staged_changes(repo, &options)?;
-    let mut report = analysis::analyze(changes, &settings.rules, settings.max_file_size);
+    let cx = analysis::Context { options: &settings.rules, max_file_size: settings.max_file_size, deadline: None };
+    let mut report = analysis::analyze(changes, &cx);
     report.elapsed = started.elapsed();
     Ok(report)
 }

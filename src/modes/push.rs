@@ -175,11 +175,18 @@ fn scan_and_analyze(
             .stack_size(crate::source::STACK_SIZE)
             .spawn_scoped(scope, move || {
                 let (mut final_state, mut history) = (Report::default(), Report::default());
+                // The final state is analysed whatever the budget; the history within it.
+                let final_cx =
+                    analysis::Context { options: &settings.rules, max_file_size: limits.max_blob_size, deadline: None };
+                let history_cx = analysis::Context {
+                    options: &settings.rules,
+                    max_file_size: limits.max_blob_size,
+                    deadline: limits.deadline,
+                };
                 for (phase, changes) in receiver {
-                    let report = analysis::analyze(changes, &settings.rules, limits.max_blob_size);
                     match phase {
-                        Phase::FinalState => final_state.absorb(report),
-                        Phase::History => history.absorb(report),
+                        Phase::FinalState => final_state.absorb(analysis::analyze(changes, &final_cx)),
+                        Phase::History => history.absorb(analysis::analyze(changes, &history_cx)),
                     }
                 }
                 merge_phases(final_state, history)

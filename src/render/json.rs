@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::{diff, message};
-use crate::finding::{Finding, RULE_CODE};
+use crate::finding::{Finding, RULE_CODE, Sink};
 use crate::report::{FileReport, Report};
 
 pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -18,7 +18,7 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .collect();
     let errors: Vec<Value> = report.files.iter().flat_map(syntax_errors).collect();
     let skipped: Vec<Value> = report.skipped.iter().map(|s| json!({"path": s.path, "reason": s.reason})).collect();
-    let not_analysed: Vec<Value> = report
+    let incomplete: Vec<Value> = report
         .incomplete
         .iter()
         .map(|s| json!({"path": s.path, "reason": s.reason, "cause": s.cause.name()}))
@@ -30,7 +30,7 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         "suppressed_findings": suppressed,
         "errors": errors,
         "skipped": skipped,
-        "not_analysed": not_analysed,
+        "incomplete": incomplete,
         "summary": {
             "files_checked": report.files_checked,
             "lines_checked": report.lines_checked,
@@ -39,7 +39,7 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "suppressed": suppressed.len(),
             "files_with_syntax_errors": report.syntax_error_files(),
             "skipped": report.skipped.len(),
-            "not_analysed": report.incomplete.len(),
+            "incomplete": report.incomplete.len(),
             "elapsed_ms": u64::try_from(report.elapsed.as_millis()).unwrap_or(u64::MAX),
         },
     });
@@ -49,7 +49,6 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 fn finding(file: &FileReport, finding: &Finding) -> Value {
     let (line, column) = file.source.line_col(finding.value.start);
     let (end_line, end_column) = file.source.line_col(finding.value.end);
-    let (sink_line, sink_column) = file.source.line_col(finding.sink.range.start);
     let fix = match &finding.fix {
         Ok(fix) => json!({
             "replacement": fix.edits.iter().map(|e| e.content.as_str()).collect::<Vec<_>>().join(""),
@@ -72,7 +71,9 @@ fn finding(file: &FileReport, finding: &Finding) -> Value {
         "end_column": end_column,
         "host": finding.host,
         "message": message(finding),
-        "sink": {"line": sink_line, "column": sink_column, "callee": finding.sink.callee, "description": finding.sink.description},
+        "sink": sink(file, &finding.sink),
+        "sinks": finding.sinks.iter().map(|s| sink(file, s)).collect::<Vec<_>>(),
+        "via": finding.via.iter().map(|p| json!({"path": p.file.as_deref().unwrap_or(&file.path), "line": p.line, "column": p.column})).collect::<Vec<_>>(),
         "fix": fix,
         "no_fix_reason": finding.fix.as_ref().err().map(|n| n.0.as_str()),
         "suppressed": finding.suppressed,
@@ -81,6 +82,17 @@ fn finding(file: &FileReport, finding: &Finding) -> Value {
         value["commit"] = json!({"id": commit.short_id, "subject": commit.subject, "refs": commit.refs});
     }
     value
+}
+
+/// A sink: in the finding's file, or (`path`) in another file of the project.
+fn sink(file: &FileReport, sink: &Sink) -> Value {
+    json!({
+        "path": sink.file.as_deref().unwrap_or(&file.path),
+        "line": sink.line,
+        "column": sink.column,
+        "callee": sink.callee,
+        "description": sink.description,
+    })
 }
 
 fn syntax_errors(file: &FileReport) -> impl Iterator<Item = Value> + '_ {

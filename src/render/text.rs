@@ -144,10 +144,8 @@ fn render_finding(file: &FileReport, finding: &Finding, style: &Stylesheet, w: &
     let pad = " ".repeat(width);
     w.line(format_args!("{pad}{} {path}:{line}:{col}", "-->".style(style.location)))?;
     render_snippet(file, finding, style, w, width)?;
-    let sink_line = file.source.line_of(finding.sink.range.start);
-    if sink_line != line {
-        let note = format!("the value is used by `{}` on line {sink_line}", sanitize(&finding.sink.callee));
-        w.line(format_args!("{pad} {} note: {note}", "=".style(style.gutter)))?;
+    for note in sink_notes(finding, line) {
+        w.line(format_args!("{pad} {} note: {}", "=".style(style.gutter), sanitize(&note)))?;
     }
     if let Some(commit) = &file.commit {
         let refs = sanitize(&commit.refs.join(", ")).into_owned();
@@ -165,6 +163,29 @@ fn render_finding(file: &FileReport, finding: &Finding, style: &Stylesheet, w: &
         }
     }?;
     w.line("")
+}
+
+/// Where the value is used, when that is not its own line: every sink (in another file too),
+/// and the calls it passes through on the way.
+fn sink_notes(finding: &Finding, value_line: usize) -> Vec<String> {
+    let mut notes = Vec::new();
+    for sink in &finding.sinks {
+        match &sink.file {
+            Some(file) => notes.push(format!("the value is used by `{}` in {file}:{}", sink.callee, sink.line)),
+            None if sink.line != value_line => {
+                notes.push(format!("the value is used by `{}` on line {}", sink.callee, sink.line));
+            }
+            None => {}
+        }
+    }
+    for place in &finding.via {
+        match &place.file {
+            Some(file) => notes.push(format!("passed on by the call at {file}:{}", place.line)),
+            None if place.line != value_line => notes.push(format!("passed on by the call on line {}", place.line)),
+            None => {}
+        }
+    }
+    notes
 }
 
 fn render_snippet(

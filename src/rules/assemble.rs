@@ -25,6 +25,9 @@ pub(crate) struct ModuleFindings {
     pub findings: Vec<Finding>,
 }
 
+/// The raw findings of one literal, each with whether a marker suppresses it.
+type Group<'p> = Vec<(bool, Raw<'p>)>;
+
 /// What each module's suppression markers and fix environment need, built once per module.
 struct PerModule<'p> {
     markers: Markers,
@@ -34,7 +37,7 @@ struct PerModule<'p> {
 
 pub(crate) fn findings<'p>(program: &Program<'p>, raws: Vec<Raw<'p>>, options: &Options) -> Vec<ModuleFindings> {
     let mut per_module: HashMap<ModId, PerModule<'p>> = HashMap::new();
-    let mut groups: HashMap<(ModId, Range<usize>), Vec<(bool, Raw<'p>)>> = HashMap::new();
+    let mut groups: HashMap<(ModId, Range<usize>), Group<'p>> = HashMap::new();
     for raw in raws {
         let suppressed = is_suppressed(program, &raw, options, &mut per_module);
         groups.entry((raw.loc.module, range(raw.loc.expr))).or_default().push((suppressed, raw));

@@ -50,7 +50,7 @@ impl<'p> Sites<'_, '_, '_, 'p> {
             return;
         }
         let this = receiver.map_or(This::Nothing, This::Receiver);
-        self.in_frame(func, this, args, &summary, c, ctx, out);
+        self.in_frame(Frame { func, args, this, site: (ctx.module, range(c)), parent: ctx.frame }, &summary, out);
     }
 
     /// A constructor call of a project class (or `super().__init__(…)`).
@@ -67,7 +67,8 @@ impl<'p> Sites<'_, '_, '_, 'p> {
         if summary.is_empty() {
             return;
         }
-        self.in_frame(init, This::Instance, args, &summary, c, ctx, out);
+        let frame = Frame { func: init, args, this: This::Instance, site: (ctx.module, range(c)), parent: ctx.frame };
+        self.in_frame(frame, &summary, out);
     }
 
     /// The class that defines the constructor `class` runs (its own, or a project base's), and
@@ -84,17 +85,8 @@ impl<'p> Sites<'_, '_, '_, 'p> {
         None
     }
 
-    fn in_frame(
-        &self,
-        func: FuncKey,
-        this: This<'p>,
-        args: CallArgs<'p>,
-        summary: &[(Site<'p>, Ctx)],
-        c: &'p ast::ExprCall,
-        ctx: Ctx,
-        out: &mut Vec<Raw<'p>>,
-    ) {
-        let frame = Frame { func, args, this, site: (ctx.module, range(c)), parent: ctx.frame };
+    /// Evaluates a summary's sites in a frame of the call.
+    fn in_frame(&self, frame: Frame<'p>, summary: &[(Site<'p>, Ctx)], out: &mut Vec<Raw<'p>>) {
         let Some(id) = self.flow.enter(frame) else { return };
         for (site, site_ctx) in summary {
             self.site(*site, site_ctx.in_frame(id), out);

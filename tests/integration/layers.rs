@@ -19,18 +19,20 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("cli", &[]),
     ("policy", &[]),
     ("pyfiles", &[]),
-    ("changes", &[]),
+    ("snapshot", &[]),
+    ("changes", &["snapshot"]),
     ("source", &[]),
     ("python", &[]),
     ("finding", &[]),
-    // The rule sees one parsed file and produces findings; nothing of git, reports or output.
-    ("rules", &["python", "source", "finding"]),
+    // The rule sees a parsed file (and the project's other modules through a snapshot) and
+    // produces findings; nothing of git, reports or output.
+    ("rules", &["python", "source", "finding", "snapshot"]),
     // Git input → change sets. Takes its own small types and an injected gate; knows nothing of
     // the rules, the reports, the fixer, the modes or the output.
-    ("git", &["changes", "pyfiles", "source", "terminal"]),
+    ("git", &["changes", "pyfiles", "snapshot", "source", "terminal"]),
     // The result of an analysis, and the pipeline that fills it.
     ("report", &["changes", "finding", "python", "source"]),
-    ("analysis", &["changes", "finding", "python", "report", "rules", "source"]),
+    ("analysis", &["changes", "finding", "python", "report", "rules", "snapshot", "source"]),
     // Fixes are computed from a report and proven by re-running the rule.
     ("fix", &["finding", "python", "report", "rules", "source"]),
     // What a run says, and the one place that writes it.
@@ -44,7 +46,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "modes",
         &[
             "analysis", "changes", "finding", "fix", "git", "outcome", "policy", "pyfiles", "report", "rules",
-            "settings", "source", "terminal",
+            "settings", "snapshot", "source", "terminal",
         ],
     ),
     ("app", &["cli", "exit", "modes", "outcome", "render", "settings"]),

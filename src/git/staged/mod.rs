@@ -6,6 +6,7 @@
 //! Python blobs among them; this module pairs exact renames and records what is skipped.
 
 mod load;
+mod snapshot;
 mod walk;
 
 use std::collections::HashMap;
@@ -16,7 +17,7 @@ use gix::index::State;
 
 use self::load::{Candidate, Loaded, display, load_all};
 use self::walk::{Change, Version, differing_paths};
-use crate::changes::{ChangeSet, Skipped};
+use crate::changes::{ChangeSet, Scope, Skipped};
 use crate::git::blob_kind;
 use crate::pyfiles::{self, PathKind};
 
@@ -35,7 +36,14 @@ pub(crate) fn staged_changes(repo: &gix::Repository, options: &Options) -> anyho
     let index = read_index(repo)?;
     let head = head_tree(repo)?;
     let changes = differing_paths(repo, &index, head)?;
-    change_set(repo, changes, options)
+    let mut set = change_set(repo, changes, options)?;
+    let files = snapshot::IndexFiles::new(index, repo.git_dir().to_path_buf(), options.max_file_size);
+    let changed = set.files.iter().map(|f| (f.path.clone(), f.lines.clone())).collect();
+    let scope = std::sync::Arc::new(Scope { files: std::sync::Arc::new(files), changed: Some(changed) });
+    for file in &mut set.files {
+        file.scope = Some(scope.clone());
+    }
+    Ok(set)
 }
 
 /// The index named by `GIT_INDEX_FILE` (or the default one); a missing file is an empty index.

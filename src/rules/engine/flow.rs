@@ -204,6 +204,11 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
         if self.st.knowledge.knows(q) {
             return Vec::new();
         }
+        if depth > MAX_DEPTH {
+            self.st.hit(Limit::Aliases);
+            return Vec::new();
+        }
+        let depth = depth + 1;
         let Some(resolved) = self.st.program.resolve_import(ctx.module, q) else { return Vec::new() };
         match resolved.attrs.as_slice() {
             [name] => self.exported(resolved.module, name, depth),

@@ -23,25 +23,7 @@ use crate::source::SourceText;
 /// needs more is reported as not completely analysed.
 pub(crate) const MAX_MODULES: usize = 2000;
 
-/// Where the project's files come from. Paths are `/`-separated and relative to the project root.
-pub(crate) trait Files: Sync {
-    /// The bytes of the file at `path`, if it exists (and is a regular file of the snapshot).
-    fn read(&self, path: &str) -> Option<Vec<u8>>;
-    /// Whether a regular file exists at `path`.
-    fn exists(&self, path: &str) -> bool;
-}
-
-/// A project with no other files: each file is analysed on its own.
-pub(crate) struct NoFiles;
-
-impl Files for NoFiles {
-    fn read(&self, _: &str) -> Option<Vec<u8>> {
-        None
-    }
-    fn exists(&self, _: &str) -> bool {
-        false
-    }
-}
+pub(crate) use crate::snapshot::Snapshot as Files;
 
 /// A decoded and parsed module.
 pub(crate) struct Loaded {
@@ -235,7 +217,8 @@ impl<'p> Program<'p> {
                     break;
                 }
                 let Some(file) = self.module_file(root, &segments[..take]) else { continue };
-                if file == from_path && take == segments.len() {
+                // A module that imports its own name means the library it is named after.
+                if file == from_path {
                     continue;
                 }
                 let module = self.by_path(&file)?;
