@@ -145,6 +145,39 @@ impl PushRepo {
         Ok(Known { tips, note })
     }
 
+    /// The branch HEAD is on (`refs/heads/…`), if any.
+    pub(crate) fn current_branch(&self) -> Option<String> {
+        let head = self.repo.head_name().ok().flatten()?;
+        let name = head.as_bstr().to_string();
+        name.starts_with("refs/heads/").then_some(name)
+    }
+
+    /// The update a push of `local` to `remote_ref` on `remote` makes, worked out from the local
+    /// refs and the remote's tracking refs (when git's stdin said nothing); `None` when `local`
+    /// does not resolve or the remote already has its tip.
+    pub(crate) fn implied_update(
+        &self,
+        local: &str,
+        remote: &str,
+        remote_ref: &str,
+    ) -> anyhow::Result<Option<RefUpdate>> {
+        let resolve = |name: &str| -> anyhow::Result<Option<ObjectId>> {
+            match self.repo.try_find_reference(name).with_context(|| format!("cannot read {name}"))? {
+                Some(mut reference) => {
+                    Ok(Some(reference.peel_to_id().with_context(|| format!("cannot resolve {name}"))?.detach()))
+                }
+                None => Ok(None),
+            }
+        };
+        let Some(new) = resolve(local)? else { return Ok(None) };
+        let branch = remote_ref.strip_prefix("refs/heads/").unwrap_or(remote_ref);
+        let tracking = if remote.is_empty() { None } else { resolve(&format!("refs/remotes/{remote}/{branch}"))? };
+        if tracking == Some(new) {
+            return Ok(None);
+        }
+        Ok(Some(RefUpdate::implied(remote_ref.to_owned(), tracking, new)))
+    }
+
     /// The tips of `refs/remotes/<remote>/*`. None when `remote` cannot name tracking refs: git
     /// passes the URL or path as the remote when a push goes to one (`git push ../x.git`).
     fn tracking_tips(&self, remote: &str) -> anyhow::Result<Vec<ObjectId>> {

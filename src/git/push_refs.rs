@@ -45,6 +45,11 @@ impl RefUpdate {
         Ok(Self { refname: refname.into(), old: oid(old)?, new: oid(new)? })
     }
 
+    /// An update worked out from the local refs (no stdin line said it).
+    pub(super) fn implied(refname: String, old: Option<ObjectId>, new: ObjectId) -> Self {
+        Self { refname, old: old.unwrap_or_else(|| ObjectId::null(new.kind())), new }
+    }
+
     pub(crate) fn is_deletion(&self) -> bool {
         self.new.is_null()
     }

@@ -11,29 +11,58 @@ use crate::terminal::sanitize;
 
 /// The push option that asks the server to skip the scan.
 pub(super) const SKIP_OPTION: &str = "bindguard.skip";
-/// Variables through which hosting platforms name the pusher.
-const PUSHER_VARIABLES: [&str; 5] = ["GL_USERNAME", "GITHUB_USER_LOGIN", "GITEA_PUSHER_NAME", "GL_ID", "REMOTE_USER"];
+/// Variables through which hosting platforms name the pusher (GitLab, GitHub Enterprise, Gitea,
+/// gitolite, GitLab's internal id, HTTP servers).
+const PUSHER_VARIABLES: [&str; 6] =
+    ["GL_USERNAME", "GITHUB_USER_LOGIN", "GITEA_PUSHER_NAME", "GL_USER", "GL_ID", "REMOTE_USER"];
 
-/// Under the pre-commit framework, git's stdin is not passed on: the framework describes the
-/// push in `PRE_COMMIT_*` variables instead (`FROM_REF` is the remote side, absent when the
-/// framework wants every file checked). Turned into the one stdin line git would have written.
-pub(super) fn framework_update() -> Option<String> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let to = var("PRE_COMMIT_TO_REF")?;
-    let from = var("PRE_COMMIT_FROM_REF").unwrap_or_else(|| "0".repeat(to.len()));
-    let local = var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or_else(|| "HEAD".into());
-    let remote = var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_else(|| local.clone());
-    Some(format!("{local} {to} {remote} {from}\n"))
+/// What the pre-commit framework says about a push: it reads git's stdin itself and passes the
+/// hook `PRE_COMMIT_*` variables instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Framework {
+    /// Not running under the framework (or it said nothing about the push).
+    Absent,
+    /// A range: the one stdin line git would have written.
+    Update(String),
+    /// A push that brings the whole history of a branch (a first push: the framework sets no
+    /// range and checks "all files"): the local ref and the ref on the remote.
+    Branch { local: String, remote: String },
 }
 
-/// Parses every non-empty stdin line; a malformed one is a one-line error.
+/// Reads the framework's variables (`FROM_REF` is the remote side; without `TO_REF` the framework
+/// checks the branch's whole history).
+pub(super) fn framework() -> Framework {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let local = var("PRE_COMMIT_LOCAL_BRANCH");
+    let remote = var("PRE_COMMIT_REMOTE_BRANCH");
+    match var("PRE_COMMIT_TO_REF") {
+        Some(to) => {
+            let from = var("PRE_COMMIT_FROM_REF").unwrap_or_else(|| "0".repeat(to.len()));
+            let local = local.unwrap_or_else(|| "HEAD".into());
+            let remote = remote.unwrap_or_else(|| local.clone());
+            Framework::Update(format!("{local} {to} {remote} {from}\n"))
+        }
+        None => match local {
+            Some(local) => {
+                let remote = remote.unwrap_or_else(|| local.clone());
+                Framework::Branch { local, remote }
+            }
+            None => Framework::Absent,
+        },
+    }
+}
+
+/// Parses every non-empty stdin line; a malformed one is a one-line error. Lines are bytes: a ref
+/// name need not be UTF-8 (it is shown lossily; object ids are ASCII).
 pub(crate) fn read_updates(
-    input: impl BufRead,
+    mut input: impl BufRead,
     parse: impl Fn(&str) -> Result<RefUpdate, String>,
 ) -> anyhow::Result<Vec<RefUpdate>> {
     let mut updates = Vec::new();
-    for (number, line) in input.lines().enumerate() {
-        let line = line.context("cannot read the ref updates from stdin")?;
+    let mut bytes = Vec::new();
+    input.read_to_end(&mut bytes).context("cannot read the ref updates from stdin")?;
+    for (number, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line = String::from_utf8_lossy(line);
         if line.trim().is_empty() {
             continue;
         }
@@ -78,6 +107,14 @@ mod tests {
         assert_eq!(skip_request(&opts(&["ci.skip", "bindguard.skip=hotfix 12"])), Some("hotfix 12".into()));
         assert_eq!(skip_request(&opts(&["bindguard.skip"])), Some(String::new()));
         assert_eq!(skip_request(&opts(&["bindguard.skipper=x"])), None);
+    }
+
+    #[test]
+    fn ref_names_need_not_be_utf8() {
+        let zero = "0".repeat(40);
+        let line = [format!("{zero} {} refs/heads/caf", "1".repeat(40)).as_bytes(), b"\xe9\n"].concat();
+        let updates = read_updates(line.as_slice(), RefUpdate::parse_receive).unwrap();
+        assert_eq!(updates[0].refname, "refs/heads/caf\u{fffd}");
     }
 
     #[test]

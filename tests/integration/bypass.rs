@@ -4,6 +4,7 @@
 //! reason, and the setting that would change the decision. Nothing a hook cannot analyse is
 //! counted clean (spec §9).
 
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -380,4 +381,114 @@ fn cr_only_line_endings_are_lines() {
     s.commit_files(&work, &[("mac.py", &BAD.replace('\n', "\r"))], "bind");
     let run = push_rejected(&s, &server, &work);
     assert!(run.stderr.contains("mac.py:5:18"), "{}", run.stderr);
+}
+
+// ---- 8. A pre-push hook that is told nothing does not pass in silence ----
+
+/// A clone of a plain server with the pre-push hook, and one clean commit pushed.
+fn client(s: &Sandbox) -> (PathBuf, PathBuf) {
+    let server = s.path().join("plain.git");
+    s.git(s.path(), &["init", "-q", "--bare", "plain.git"]);
+    let work = s.clone_repo(&server, "client");
+    s.install_hooks(&work, &["--hooks", "pre-push"]);
+    s.commit_files(&work, &[("app.py", GOOD)], "initial");
+    assert_accepted(&s.push(&work, &["-q", "origin", "main"]));
+    (server, work)
+}
+
+/// Runs `bindguard pre-push origin <url>` in `work` with `stdin` and extra environment.
+fn pre_push(s: &Sandbox, work: &Path, stdin: &str, env: &[(&str, &str)]) -> Run {
+    use std::io::Write;
+    let mut cmd = s.command(crate::support::bindguard_bin(), work);
+    cmd.args(["pre-push", "origin", "unused-url"]).envs(env.iter().copied());
+    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn bindguard");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    Run::from(child.wait_with_output().unwrap())
+}
+
+#[test]
+fn empty_pre_push_stdin_checks_the_unpushed_commits_of_the_branch() {
+    let s = Sandbox::new();
+    let (_server, work) = client(&s);
+    let run = pre_push(&s, &work, "", &[]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("git sent no ref updates on stdin and origin has refs/heads/main: nothing to push"));
+    s.commit_files(&work, &[("app.py", BAD)], "unpushed bind");
+    let run = pre_push(&s, &work, "", &[]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("but refs/heads/main has commits origin does not have: checked them as the push"));
+    assert!(run.stderr.contains("lefthook: `use_stdin: true`"), "{}", run.stderr);
+    assert!(run.stderr.contains("app.py:5:"), "{}", run.stderr);
+}
+
+#[test]
+fn a_hook_manager_that_drops_stdin_does_not_open_the_gate() {
+    let s = Sandbox::new();
+    let (server, work) = client(&s);
+    // What lefthook does without `use_stdin: true`: run the command with no stdin.
+    let hook = work.join(".git/hooks/pre-push");
+    write(&hook, "#!/bin/sh\nexec bindguard pre-push \"$@\" < /dev/null\n");
+    let before = s.ref_id(&server, "refs/heads/main");
+    s.commit_files(&work, &[("app.py", BAD)], "bind");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("use_stdin: true"), "{}", run.stderr);
+    assert_eq!(s.ref_id(&server, "refs/heads/main"), before);
+}
+
+#[test]
+fn a_first_push_under_the_pre_commit_framework_is_checked() {
+    let s = Sandbox::new();
+    let server = s.path().join("fresh.git");
+    s.git(s.path(), &["init", "-q", "--bare", "fresh.git"]);
+    let work = s.clone_repo(&server, "fresh");
+    s.commit_files(&work, &[("ok.py", "X = 1\n")], "one");
+    s.commit_files(&work, &[("app.py", BAD)], "two");
+    // pre-commit's "all files" mode for a first push: branches named, no range, no stdin.
+    let env = [
+        ("PRE_COMMIT", "1"),
+        ("PRE_COMMIT_REMOTE_NAME", "origin"),
+        ("PRE_COMMIT_LOCAL_BRANCH", "refs/heads/main"),
+        ("PRE_COMMIT_REMOTE_BRANCH", "refs/heads/main"),
+    ];
+    let run = pre_push(&s, &work, "", &env);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("the pre-commit framework gave no range (a first push)"), "{}", run.stderr);
+    assert!(run.stderr.contains("app.py:5:"), "{}", run.stderr);
+    assert!(run.stderr.contains("scanned 2 new commits"), "{}", run.stderr);
+}
+
+// ---- Ref names and pushers git allows ----
+
+#[test]
+fn a_ref_name_that_is_not_utf8_is_scanned() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    s.commit_files(&work, &[("app.py", BAD)], "bind");
+    let refspec = std::ffi::OsStr::from_bytes(b"main:refs/heads/caf\xe9");
+    let out = s.command("git", &work).arg("push").arg("origin").arg(refspec).output().unwrap();
+    let run = Run::from(out);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("pre-receive hook declined"), "{}", run.all());
+    assert!(run.stderr.contains("app.py:5:"), "a finding, not an error: {}", run.stderr);
+    assert!(run.stderr.contains("(refs/heads/caf\u{fffd})"), "{}", run.stderr);
+    assert!(s.ref_id(&server, "refs/heads/main").is_some());
+}
+
+#[test]
+fn gitolite_names_the_pusher() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    config(&s, &server, "receive.advertisePushOptions", "true");
+    config(&s, &server, "bindguard.allowSkip", "true");
+    s.commit_files(&work, &[("app.py", BAD)], "needs bypass");
+    let out = s
+        .command("git", &work)
+        .args(["push", "-o", "bindguard.skip=INC-7", "origin", "main"])
+        .env("GL_USER", "alice")
+        .output();
+    let run = Run::from(out.unwrap());
+    assert_accepted(&run);
+    assert!(run.stderr.contains("pusher: alice (GL_USER); reason: INC-7"), "{}", run.stderr);
 }
