@@ -492,3 +492,31 @@ fn gitolite_names_the_pusher() {
     assert_accepted(&run);
     assert!(run.stderr.contains("pusher: alice (GL_USER); reason: INC-7"), "{}", run.stderr);
 }
+
+// ---- 3. Analysis limits are never silent misses ----
+
+/// Each file reaches a limit of the analysis (or is within it): the push is rejected either by
+/// the finding or by the file reported as not analysed, with the setting named.
+#[test]
+fn analysis_limits_reject_the_push() {
+    let head = "from flask import Flask\napp = Flask(__name__)\n";
+    let aliases: String = (0..41).map(|i| format!("h{} = h{i}\n", i + 1)).collect();
+    let branches: String = (0..40).map(|i| format!("if os.environ.get('A{i}'):\n    h = '10.0.0.{i}'\n")).collect();
+    let cases = [
+        ("sum", format!("{head}x = app.run(host=\"0.0.0.0\"){}\n", " + 0".repeat(221))),
+        ("sum_of_strings", format!("{head}h = \"0.0.0.0\"{}\napp.run(host=h)\n", " + ''".repeat(221))),
+        ("aliases", format!("{head}h0 = '0.0.0.0'\n{aliases}app.run(host=h41)\n")),
+        ("elements", format!("{head}hosts = [{}'0.0.0.0']\napp.run(host=hosts[600])\n", "'127.0.0.1', ".repeat(600))),
+        ("alternatives", format!("import os\n{head}h = '0.0.0.0'\n{branches}app.run(host=h)\n")),
+    ];
+    for (name, text) in &cases {
+        let s = Sandbox::new();
+        let (server, work) = setup(&s);
+        s.commit_files(&work, &[(&format!("{name}.py"), text)], name);
+        let run = push_rejected(&s, &server, &work);
+        let found = run.stderr.contains("error[CSP-D404]") && run.stderr.contains(&format!("{name}.py:"));
+        let not_analysed = run.stderr.contains(&format!("not analysed {name}.py: analysis incomplete: "))
+            && run.stderr.contains("bindguard.onIncomplete=fail-closed rejects the push");
+        assert!(found || not_analysed, "{name}: {}", run.stderr);
+    }
+}
