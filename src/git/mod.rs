@@ -8,10 +8,12 @@
 mod blob_kind;
 pub(crate) mod index_write;
 mod lines;
+mod links;
 mod odb;
 pub(crate) mod open;
 pub(crate) mod push;
 mod push_blobs;
 mod push_diff;
+mod push_links;
 pub(crate) mod push_refs;
 pub(crate) mod staged;

@@ -23,12 +23,15 @@ use std::time::Instant;
 
 use anyhow::Context;
 use gix::ObjectId;
+use gix::bstr::BString;
 
+use super::links::Followed;
 use super::odb::LayeredOdb;
 use super::push_blobs::{BlobReader, Gate, Outcome};
-use super::push_diff::{Candidate, TreeDiffer};
+use super::push_diff::{Candidate, Found, TreeDiffer};
+use super::push_links::TreeLinks;
 use super::push_refs::{Peeled, RefUpdate, known_tips, peel, peel_to_commit};
-use crate::changes::{ChangeSet, CommitInfo};
+use crate::changes::{Cause, ChangeSet, CommitInfo, Incomplete, Skipped};
 
 /// A batch is handed over once it holds this many bytes of source…
 const BATCH_BYTES: usize = 8 << 20;
@@ -210,6 +213,7 @@ impl PushRepo {
         }
         let mut scanner = Scanner {
             diff: TreeDiffer::new(&self.odb, self.repo.object_hash()),
+            links: TreeLinks::new(&self.odb),
             blobs: BlobReader::new(&self.odb, limits.max_blob_size, gate),
             batch: Batch::default(),
             limits,
@@ -339,6 +343,7 @@ fn attribute_refs(commits: &[WalkedCommit], tips: &[(ObjectId, Vec<String>)]) ->
 /// Reads the walked commits oldest first and hands their files over in batches.
 struct Scanner<'a, 's> {
     diff: TreeDiffer<'a>,
+    links: TreeLinks<'a>,
     blobs: BlobReader<'a>,
     batch: Batch,
     limits: &'a Limits,
@@ -357,8 +362,8 @@ impl Scanner<'_, '_> {
                         _ => None,
                     };
                     let info = self.info(&tree, format!("tree pushed as {}", target.refs.join(", ")), &target.refs);
-                    let candidates = self.diff.candidates_between(base, tree)?;
-                    self.files(candidates, &info, Phase::FinalState)?;
+                    let found = self.diff.candidates_between(base, tree)?;
+                    self.found(found, tree, &info, Phase::FinalState)?;
                 }
                 Peeled::Blob(blob) => {
                     let info = self.info(&blob, format!("blob pushed as {}", target.refs.join(", ")), &target.refs);
@@ -384,8 +389,8 @@ impl Scanner<'_, '_> {
             _ => self.fork_point(tip, walk)?,
         };
         let info = self.info(&tip, data.subject.clone(), &target.refs);
-        let candidates = self.diff.candidates_between(base, data.tree)?;
-        self.files(candidates, &info, Phase::FinalState)
+        let found = self.diff.candidates_between(base, data.tree)?;
+        self.found(found, data.tree, &info, Phase::FinalState)
     }
 
     /// The tree of the first first-parent ancestor of `tip` that is not new; `None` (the whole
@@ -408,11 +413,85 @@ impl Scanner<'_, '_> {
         Arc::new(CommitInfo { short_id: id.to_hex_with_len(10).to_string(), subject, refs: refs.to_vec() })
     }
 
-    /// Hands over the candidates' files (phase 1: no budget check).
-    fn files(&mut self, candidates: Vec<Candidate>, info: &Arc<CommitInfo>, phase: Phase) -> anyhow::Result<()> {
+    /// Hands over what one diff found in `tree` (phase 1: no budget check): its Python files,
+    /// its changed links with Python names, and — for a final state — the unchanged links whose
+    /// target it changes.
+    fn found(&mut self, found: Found, tree: ObjectId, info: &Arc<CommitInfo>, phase: Phase) -> anyhow::Result<()> {
+        let Found { candidates, links, others } = found;
         for candidate in candidates {
-            let outcome = self.blobs.file(candidate, info, phase == Phase::FinalState)?;
-            self.outcome(outcome, phase)?;
+            self.file(candidate, info, phase)?;
+        }
+        for (path, link) in &links {
+            self.link(tree, path, *link, info, phase)?;
+        }
+        if phase == Phase::FinalState && !others.is_empty() {
+            self.links_to(tree, &links, &others, info)?;
+        }
+        Ok(())
+    }
+
+    fn file(&mut self, candidate: Candidate, info: &Arc<CommitInfo>, phase: Phase) -> anyhow::Result<()> {
+        let outcome = self.blobs.file(candidate, info, phase == Phase::FinalState)?;
+        self.outcome(outcome, phase)
+    }
+
+    /// A changed link with a Python name: analysed with its target's content, whole.
+    fn link(
+        &mut self,
+        tree: ObjectId,
+        path: &BString,
+        link: ObjectId,
+        info: &Arc<CommitInfo>,
+        phase: Phase,
+    ) -> anyhow::Result<()> {
+        let shown = String::from_utf8_lossy(path).into_owned();
+        match self.links.follow(tree, path, link)? {
+            Followed::Blob(target) => {
+                let candidate =
+                    Candidate { path: path.clone(), new: target, olds: vec![None], renamed_from: Vec::new() };
+                self.file(candidate, info, phase)?;
+            }
+            Followed::Outside(target) => {
+                let reason = format!(
+                    "a symlink to {}, outside the repository: what it runs is not in the push",
+                    String::from_utf8_lossy(&target)
+                );
+                self.batch.changes.incomplete.push(Incomplete::new(shown, reason, Cause::Analysis));
+            }
+            Followed::Nowhere(why) => self.batch.changes.skipped.push(Skipped { path: shown, reason: why.to_owned() }),
+        }
+        Ok(())
+    }
+
+    /// Unchanged links with Python names whose target `tree` changes (`others`: new and old blob
+    /// of each changed file that is not Python by name). The tree is searched for links only
+    /// when one of those files could hold a bind.
+    fn links_to(
+        &mut self,
+        tree: ObjectId,
+        changed_links: &[(BString, ObjectId)],
+        others: &[(ObjectId, Option<ObjectId>)],
+        info: &Arc<CommitInfo>,
+    ) -> anyhow::Result<()> {
+        let mut hot = HashMap::new();
+        for &(new, old) in others {
+            if self.blobs.may_bind(new)? {
+                hot.insert(new, old);
+            }
+        }
+        if hot.is_empty() {
+            return Ok(());
+        }
+        for (path, link) in self.links.python_links(tree)? {
+            if changed_links.iter().any(|(changed, _)| *changed == path) {
+                continue;
+            }
+            if let Followed::Blob(target) = self.links.follow(tree, &path, link)?
+                && let Some(&old) = hot.get(&target)
+            {
+                let candidate = Candidate { path, new: target, olds: vec![old], renamed_from: Vec::new() };
+                self.file(candidate, info, Phase::FinalState)?;
+            }
         }
         Ok(())
     }
@@ -449,12 +528,15 @@ impl Scanner<'_, '_> {
     fn commit(&mut self, id: ObjectId, refs: &[String]) -> anyhow::Result<bool> {
         let data = self.diff.read_commit(&id)?;
         let info = self.info(&id, data.subject.clone(), refs);
-        for candidate in self.diff.candidates(&data)? {
+        let Found { candidates, links, .. } = self.diff.candidates(&data)?;
+        for candidate in candidates {
             if self.limits.expired() {
                 return Ok(false);
             }
-            let outcome = self.blobs.file(candidate, &info, false)?;
-            self.outcome(outcome, Phase::History)?;
+            self.file(candidate, &info, Phase::History)?;
+        }
+        for (path, link) in &links {
+            self.link(data.tree, path, *link, &info, Phase::History)?;
         }
         Ok(true)
     }
@@ -480,6 +562,7 @@ impl Batch {
     fn flush(&mut self, phase: Phase, sink: Sink<'_>) -> anyhow::Result<()> {
         let changes = std::mem::take(&mut self.changes);
         self.bytes = 0;
-        if changes.files.is_empty() && changes.incomplete.is_empty() { Ok(()) } else { sink(phase, changes) }
+        let nothing = changes.files.is_empty() && changes.incomplete.is_empty() && changes.skipped.is_empty();
+        if nothing { Ok(()) } else { sink(phase, changes) }
     }
 }

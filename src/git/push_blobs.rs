@@ -154,6 +154,18 @@ impl<'a> BlobReader<'a> {
         }))
     }
 
+    /// Whether a blob that is not Python by its path holds anything that could bind (it may be
+    /// the target of a link with a Python name); a blob over the size limit might.
+    pub(crate) fn may_bind(&mut self, id: ObjectId) -> anyhow::Result<bool> {
+        if self.clean.contains(&id) {
+            return Ok(false);
+        }
+        Ok(match self.read(&id)? {
+            Blob::Bytes(bytes) => (self.gate)(&bytes),
+            Blob::TooLarge(_) => true,
+        })
+    }
+
     /// False when the same change (a cherry-pick, a change merged into several refs) was
     /// already handled in the same phase, or as the final state of the same commit.
     fn first_time(&mut self, candidate: &Candidate, commit: &CommitInfo, final_state: bool) -> bool {

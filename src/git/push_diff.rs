@@ -40,6 +40,23 @@ pub(super) struct Candidate {
     pub(crate) renamed_from: Vec<BString>,
 }
 
+/// What one diff brings: the Python candidates, the changed symlinks with Python names (path,
+/// link blob), and the other regular files added or changed (new blob, old blob), which may be
+/// the target of an unchanged link.
+#[derive(Default)]
+pub(super) struct Found {
+    pub(crate) candidates: Vec<Candidate>,
+    pub(crate) links: Vec<(BString, ObjectId)>,
+    pub(crate) others: Vec<(ObjectId, Option<ObjectId>)>,
+}
+
+/// One diff, before merge rules apply to its Python candidates.
+struct TreeChanges {
+    python: Changes,
+    links: Vec<(BString, ObjectId)>,
+    others: Vec<(ObjectId, Option<ObjectId>)>,
+}
+
 /// Reusable buffers for reading commits and diffing trees.
 pub(super) struct TreeDiffer<'a> {
     odb: &'a LayeredOdb,
@@ -63,20 +80,21 @@ impl<'a> TreeDiffer<'a> {
         })
     }
 
-    /// Python candidates of `commit` under combined-diff rules (see the module docs).
-    pub(crate) fn candidates(&mut self, commit: &CommitData) -> anyhow::Result<Vec<Candidate>> {
+    /// Python candidates of `commit` under combined-diff rules (see the module docs), and the
+    /// links with Python names it changes relative to its first parent.
+    pub(crate) fn candidates(&mut self, commit: &CommitData) -> anyhow::Result<Found> {
         let Some((first, rest)) = commit.parents.split_first() else {
-            return Ok(into_candidates(self.diff(None, commit.tree)?));
+            return Ok(self.diff(None, commit.tree)?.found());
         };
         let parent_tree = |this: &mut Self, id: &ObjectId| this.read_commit(id).map(|c| c.tree);
         let tree = parent_tree(self, first)?;
-        let mut combined = self.diff(Some(tree), commit.tree)?;
+        let TreeChanges { python: mut combined, links, others } = self.diff(Some(tree), commit.tree)?;
         for parent in rest {
             if combined.is_empty() {
                 break;
             }
             let tree = parent_tree(self, parent)?;
-            let mut side = self.diff(Some(tree), commit.tree)?;
+            let mut side = self.diff(Some(tree), commit.tree)?.python;
             combined.retain(|path, change| match side.remove(path) {
                 Some(mut more) => {
                     change.olds.append(&mut more.olds);
@@ -86,24 +104,20 @@ impl<'a> TreeDiffer<'a> {
                 None => false,
             });
         }
-        Ok(into_candidates(combined))
+        Ok(TreeChanges { python: combined, links, others }.found())
     }
 
     /// Python candidates from tree `old` (`None`: nothing) to tree `new`: a pushed ref's final
     /// state against its base.
-    pub(crate) fn candidates_between(
-        &mut self,
-        old: Option<ObjectId>,
-        new: ObjectId,
-    ) -> anyhow::Result<Vec<Candidate>> {
+    pub(crate) fn candidates_between(&mut self, old: Option<ObjectId>, new: ObjectId) -> anyhow::Result<Found> {
         if old == Some(new) {
-            return Ok(Vec::new());
+            return Ok(Found::default());
         }
-        Ok(into_candidates(self.diff(old, new)?))
+        Ok(self.diff(old, new)?.found())
     }
 
-    /// Python blobs added or modified from `old` to `new`, by path.
-    fn diff(&mut self, old: Option<ObjectId>, new: ObjectId) -> anyhow::Result<Changes> {
+    /// What changed from `old` to `new` (see [`TreeChanges`]).
+    fn diff(&mut self, old: Option<ObjectId>, new: ObjectId) -> anyhow::Result<TreeChanges> {
         let lhs = match old {
             Some(id) => {
                 self.odb.find_tree_iter(&id, &mut self.lhs).with_context(|| format!("cannot read tree {id}"))?
@@ -114,8 +128,38 @@ impl<'a> TreeDiffer<'a> {
         let mut recorder = gix::diff::tree::Recorder::default();
         gix::diff::tree(lhs, rhs, &mut self.state, self.odb, &mut recorder)
             .with_context(|| format!("cannot diff tree {new}"))?;
-        Ok(python_changes(recorder.records))
+        let (links, others) = links_and_others(&recorder.records);
+        Ok(TreeChanges { python: python_changes(recorder.records), links, others })
     }
+}
+
+impl TreeChanges {
+    fn found(self) -> Found {
+        Found { candidates: into_candidates(self.python), links: self.links, others: self.others }
+    }
+}
+
+/// Links with Python names added or changed, and regular files that are not Python by name
+/// added or changed.
+#[allow(clippy::type_complexity)]
+fn links_and_others(records: &[Change]) -> (Vec<(BString, ObjectId)>, Vec<(ObjectId, Option<ObjectId>)>) {
+    let (mut links, mut others) = (Vec::new(), Vec::new());
+    for change in records {
+        let (mode, id, path, old) = match change {
+            Change::Addition { entry_mode, oid, path, .. } => (entry_mode, *oid, path, None),
+            Change::Modification { previous_entry_mode, previous_oid, entry_mode, oid, path } => {
+                (entry_mode, *oid, path, previous_entry_mode.is_blob().then_some(*previous_oid))
+            }
+            Change::Deletion { .. } => continue,
+        };
+        let kind = pyfiles::path_kind(path);
+        if mode.is_link() && kind != PathKind::NotPython {
+            links.push((path.clone(), id));
+        } else if mode.is_blob() && !matches!(kind, PathKind::Python | PathKind::Stub) {
+            others.push((id, old));
+        }
+    }
+    (links, others)
 }
 
 type Changes = BTreeMap<BString, Candidate>;

@@ -520,3 +520,81 @@ fn analysis_limits_reject_the_push() {
         assert!(found || not_analysed, "{name}: {}", run.stderr);
     }
 }
+
+// ---- 6. Symlinks with Python names ----
+
+fn symlink(repo: &Path, target: &str, link: &str) {
+    std::os::unix::fs::symlink(target, repo.join(link)).unwrap();
+}
+
+#[test]
+fn a_python_symlink_to_a_text_file_is_analysed_in_a_commit() {
+    let s = Sandbox::new();
+    let repo = s.repo("local");
+    assert_eq!(s.install_sh(&repo, &[]).code, 0);
+    write(&repo.join("server.txt"), BAD);
+    symlink(&repo, "server.txt", "app.py");
+    s.git(&repo, &["add", "-A"]);
+    let run = s.git_commit(&repo, &["-m", "link"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("app.py:5:"), "{}", run.stderr);
+    // The link committed with a clean target; then only the target changes.
+    write(&repo.join("server.txt"), GOOD);
+    s.git(&repo, &["add", "-A"]);
+    assert_eq!(s.git_commit(&repo, &["-m", "clean link"]).code, 0);
+    write(&repo.join("server.txt"), BAD);
+    s.git(&repo, &["add", "-A"]);
+    let run = s.git_commit(&repo, &["-m", "only the target"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("app.py:5:"), "{}", run.stderr);
+}
+
+#[test]
+fn a_python_symlink_out_of_the_repository_blocks_a_commit() {
+    let s = Sandbox::new();
+    let repo = s.repo("local");
+    assert_eq!(s.install_sh(&repo, &[]).code, 0);
+    symlink(&repo, "/etc/hostname", "settings.py");
+    s.git(&repo, &["add", "-A"]);
+    let run = s.git_commit(&repo, &["-m", "outside"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("not analysed settings.py: a symlink to /etc/hostname, outside the repository"));
+    assert!(run.stderr.contains("bindguard.onIncomplete=fail-closed blocks the commit"), "{}", run.stderr);
+    let run = s.bindguard(&repo, &["pre-commit", "--allow-incomplete"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+}
+
+#[test]
+fn a_python_symlink_to_a_text_file_is_analysed_in_a_push() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    write(&work.join("server.txt"), BAD);
+    symlink(&work, "server.txt", "srv.py");
+    s.commit_files(&work, &[], "link");
+    let run = push_rejected(&s, &server, &work);
+    assert!(run.stderr.contains("srv.py:5:"), "{}", run.stderr);
+}
+
+#[test]
+fn changing_only_the_target_of_a_python_symlink_is_caught_in_a_push() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    write(&work.join("conf/server.txt"), GOOD);
+    symlink(&work, "conf/server.txt", "srv.py");
+    s.commit_files(&work, &[], "clean link");
+    assert_accepted(&s.push(&work, &["origin", "main"]));
+    s.commit_files(&work, &[("conf/server.txt", BAD)], "only the target");
+    let run = push_rejected(&s, &server, &work);
+    assert!(run.stderr.contains("srv.py:5:"), "{}", run.stderr);
+}
+
+#[test]
+fn a_python_symlink_out_of_the_repository_rejects_a_push() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    symlink(&work, "../../outside/app.py", "app2.py");
+    s.commit_files(&work, &[], "outside");
+    let run = push_rejected(&s, &server, &work);
+    assert!(run.stderr.contains("not analysed app2.py: a symlink to ../../outside/app.py, outside the repository"));
+    assert!(run.stderr.contains("bindguard.onIncomplete=fail-closed"), "{}", run.stderr);
+}

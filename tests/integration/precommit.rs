@@ -282,15 +282,16 @@ fn deletion_is_skipped_with_a_reason() {
 }
 
 #[test]
-fn symlink_to_a_bad_file_is_not_followed() {
+fn symlink_to_a_bad_file_is_followed() {
     let sb = Sandbox::new();
     let repo = hooked_repo(&sb);
     commit_unchecked(&sb, &repo, "bad.py", BAD);
     std::os::unix::fs::symlink("bad.py", repo.join("link.py")).unwrap();
     sb.git(&repo, &["add", "link.py"]);
+    let before = sb.commit_count(&repo);
     let run = sb.git_commit(&repo, &["-m", "link"]);
-    assert_passed(&run);
-    assert!(run.stderr.contains("skipped link.py: symlink"), "{}", run.stderr);
+    assert_blocked(&sb, &repo, &run, before);
+    assert!(run.stderr.contains("link.py:3:"), "the link runs bad.py's content as link.py: {}", run.stderr);
 }
 
 #[test]

@@ -5,6 +5,7 @@
 //! nothing on the first commit. [`walk`] finds the paths that differ, [`load`] reads the staged
 //! Python blobs among them; this module pairs exact renames and records what is skipped.
 
+mod links;
 mod load;
 mod snapshot;
 mod walk;
@@ -36,7 +37,7 @@ pub(crate) fn staged_changes(repo: &gix::Repository, options: &Options) -> anyho
     let index = read_index(repo)?;
     let head = head_tree(repo)?;
     let changes = differing_paths(repo, &index, head)?;
-    let mut set = change_set(repo, changes, options)?;
+    let mut set = change_set(repo, &index, changes, options)?;
     let files = snapshot::IndexFiles::new(index, repo.git_dir().to_path_buf(), options.max_file_size);
     let changed = set.files.iter().map(|f| (f.path.clone(), f.lines.clone())).collect();
     let scope = std::sync::Arc::new(Scope { files: std::sync::Arc::new(files), changed: Some(changed) });
@@ -76,10 +77,19 @@ type Deleted = HashMap<ObjectId, Vec<Vec<u8>>>;
 
 /// Turns the differing leaves into a change set: reads the staged blobs that are Python, diffs
 /// them against HEAD's, and records every skipped Python path with its reason.
-fn change_set(repo: &gix::Repository, changes: Vec<Change>, options: &Options) -> anyhow::Result<ChangeSet> {
+fn change_set(
+    repo: &gix::Repository,
+    index: &State,
+    changes: Vec<Change>,
+    options: &Options,
+) -> anyhow::Result<ChangeSet> {
     let mut set = ChangeSet::default();
     let mut deleted = deleted_blobs(&changes);
-    let candidates = candidates(changes, &mut deleted, &mut set.skipped);
+    let links = links::staged_links(repo, index, &changes)?;
+    let mut candidates = candidates(changes, &mut deleted, &mut set.skipped);
+    candidates.extend(links.candidates);
+    set.incomplete.extend(links.incomplete);
+    set.skipped.extend(links.skipped);
     for loaded in load_all(repo, candidates, options)? {
         match loaded {
             Loaded::File(file) => set.files.push(file),
@@ -152,8 +162,8 @@ fn skip_reason(version: Version, path: &[u8]) -> Option<&'static str> {
         Version::Gitlink(_) => {
             return Some("submodule (its commits are checked in its own repository)");
         }
-        Version::Blob(_) => return None,
-        Version::Symlink(_) => "symlink (not followed)",
+        // Followed by `links`.
+        Version::Blob(_) | Version::Symlink(_) => return None,
         Version::Conflict => "not checked: unresolved conflict",
         Version::IntentToAdd => "intent-to-add, nothing staged yet",
         Version::Unsupported => "unsupported index entry mode",
