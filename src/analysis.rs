@@ -209,6 +209,8 @@ fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>) ->
         Ok(source) => source,
         Err(skip) => return skipped(file.path, skip),
     };
+    // Waits while the analyses in flight hold the run's memory budget (see source::memory).
+    let _memory = source.reserve_memory();
     let loaded = Loaded::new(file.path.clone(), source, file.stub);
     let project = projects.of(file.scope.as_ref());
     let checked = rules::check_file(&loaded, project, cx.options, cx.deadline);

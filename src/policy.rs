@@ -10,6 +10,7 @@
 //! | `bindguard.maxBlobSize` | bytes, `512k`, `10m`, `1g` | `--max-file-size` (10 MiB) |
 //! | `bindguard.onTooLarge` | `fail-open` / `fail-closed` | `fail-closed` |
 //! | `bindguard.onIncomplete` | `fail-open` / `fail-closed` | `fail-closed` |
+//! | `bindguard.maxFileMemory` | bytes, `512m`, `2g` | `1g` |
 //! | `bindguard.allowSkip` | boolean | `false` |
 //! | `bindguard.reportOnly` | boolean | `false` |
 //! | `bindguard.gitlabPrefix` | boolean | `false` |
@@ -21,6 +22,8 @@ use std::time::Duration;
 
 /// The default time budget: below GitHub Enterprise's 5 s limit for all pre-receive hooks.
 pub(crate) const DEFAULT_TIME_BUDGET: Duration = Duration::from_secs(4);
+/// The default memory per file: every file within the default size limit fits.
+pub(crate) const DEFAULT_MAX_FILE_MEMORY: u64 = 1 << 30;
 /// The default commit budget.
 pub(crate) const DEFAULT_MAX_COMMITS: usize = 10_000;
 
@@ -56,6 +59,8 @@ pub(crate) struct Policy {
     /// What a file that could not be analysed completely does (a codec with no decoder, nesting
     /// too deep, an analysis limit, a link out of the tree); size and time have their own keys.
     pub(crate) on_incomplete: OnOverrun,
+    /// Memory one file's analysis may take (estimated before parsing); more is a size overrun.
+    pub(crate) max_file_memory: u64,
     pub(crate) allow_skip: bool,
     pub(crate) report_only: bool,
     pub(crate) gitlab_prefix: bool,
@@ -70,6 +75,7 @@ impl Default for Policy {
             max_blob_size: None,
             on_too_large: OnOverrun::FailClosed,
             on_incomplete: OnOverrun::FailClosed,
+            max_file_memory: DEFAULT_MAX_FILE_MEMORY,
             allow_skip: false,
             report_only: false,
             gitlab_prefix: false,
@@ -105,6 +111,9 @@ impl Policy {
         }
         if let Some((key, v)) = value("bindguard.onTooLarge") {
             policy.on_too_large = parse(key, &v, "fail-open or fail-closed", on_overrun)?;
+        }
+        if let Some((key, v)) = value("bindguard.maxFileMemory") {
+            policy.max_file_memory = parse(key, &v, "a size in bytes such as 512m or 2g", size)?;
         }
         if let Some((key, v)) = value("bindguard.onIncomplete") {
             policy.on_incomplete = parse(key, &v, "fail-open or fail-closed", on_overrun)?;
@@ -218,6 +227,7 @@ mod tests {
             ("bindguard.maxCommits", "50"),
             ("bindguard.onTooLarge", "fail-open"),
             ("bindguard.onIncomplete", "open"),
+            ("bindguard.maxFileMemory", "2g"),
             ("bindguard.allowSkip", "yes"),
             ("bindguard.reportOnly", ""),
         ])
@@ -226,6 +236,7 @@ mod tests {
         assert_eq!(p.max_commits, Some(50));
         assert_eq!(p.on_too_large, OnOverrun::FailOpen);
         assert_eq!(p.on_incomplete, OnOverrun::FailOpen);
+        assert_eq!(p.max_file_memory, 2 << 30);
         assert!(p.allow_skip && p.report_only);
     }
 

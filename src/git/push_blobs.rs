@@ -65,10 +65,12 @@ pub(super) struct BlobReader<'a> {
 }
 
 impl<'a> BlobReader<'a> {
+    /// Blobs over `max_size`, or whose text alone would exceed the memory cap per file, are not
+    /// read.
     pub(crate) fn new(odb: &'a LayeredOdb, max_size: u64, gate: Gate<'a>) -> Self {
         Self {
             odb,
-            max_size,
+            max_size: max_size.min(crate::source::memory::max_readable()),
             gate,
             cache: BlobCache::default(),
             clean: HashSet::new(),
@@ -186,7 +188,15 @@ impl<'a> BlobReader<'a> {
         if !blob_kind::oversized_is_python(kind, size, read)? {
             return Ok(Outcome::Nothing);
         }
-        let reason = format!("blob is {size} bytes, over the {}-byte limit (bindguard.maxBlobSize)", self.max_size);
+        let reason = if size > crate::source::memory::max_readable() {
+            format!(
+                "blob is {size} bytes: its text alone would exceed the {} MiB memory cap per file \
+                 (bindguard.maxFileMemory)",
+                crate::source::memory::per_file() >> 20
+            )
+        } else {
+            format!("blob is {size} bytes, over the {}-byte limit (bindguard.maxBlobSize)", self.max_size)
+        };
         Ok(Outcome::TooLarge(Incomplete::new(display, reason, Cause::Size)))
     }
 

@@ -124,6 +124,11 @@ fn read_capped(path: &Path, max_file_size: u64) -> Result<Vec<u8>, Skip> {
         return Err(Skip::Unreadable(format!("not a regular file ({})", file_kind(&metadata.file_type()))));
     }
     let size = metadata.len();
+    if size > crate::source::memory::max_readable() && size <= max_file_size {
+        let cap = crate::source::memory::per_file();
+        let estimate = size.saturating_mul(cap / crate::source::memory::max_readable());
+        return Err(Skip::TooMuchMemory { estimate, cap });
+    }
     if size > max_file_size {
         return Err(Skip::TooLarge { size, limit: max_file_size });
     }

@@ -29,6 +29,8 @@ pub(crate) fn run(precommit: &PreCommitSettings) -> anyhow::Result<Outcome> {
 /// The hook's work on an open repository.
 fn run_with_repo(repo: &gix::Repository, precommit: &PreCommitSettings) -> anyhow::Result<Outcome> {
     let started = Instant::now();
+    let policy = Policy::from_config(|key| git::open::config_value(repo, key))?;
+    crate::source::memory::set_per_file(policy.max_file_memory);
     let report = scan(repo, precommit, started)?;
     if precommit.fix && report.blocks() {
         return fix(repo, precommit, report, started);

@@ -36,6 +36,7 @@ pub(crate) fn run_pre_receive(receive_settings: &PreReceiveSettings) -> anyhow::
     let started = Instant::now();
     let repo = PushRepo::open()?;
     let policy = Policy::from_config(|key| repo.config_value(key))?;
+    crate::source::memory::set_per_file(policy.max_file_memory);
     let mut said = Vec::new();
     let mut outcome = match receive(&repo, &policy, receive_settings, started, &mut said) {
         Ok(outcome) => outcome,
@@ -78,6 +79,7 @@ pub(crate) fn run_pre_push(push: &PrePushSettings) -> anyhow::Result<Outcome> {
     let updates = push_updates(&repo, remote, &mut said)?;
     let known = repo.known_on_remote(remote, &updates)?;
     let policy = Policy::from_config(|key| repo.config_value(key))?;
+    crate::source::memory::set_per_file(policy.max_file_memory);
     let limits = Limits { deadline: None, max_commits: None, max_blob_size: settings.max_file_size };
     let (report, summary) = scan_and_analyze(&repo, &updates, &known, &limits, settings, started)?;
     let steps = next_steps(&report, "bypass (not recommended): git push --no-verify");

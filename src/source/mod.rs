@@ -12,6 +12,7 @@
 //! [`Skip`], which the caller reports as not analysed.
 
 mod codecs;
+pub(crate) mod memory;
 mod nesting;
 
 use std::fmt;
@@ -30,6 +31,8 @@ pub(crate) struct SourceText {
     repaired: bool,
     /// Leading characters read byte for byte (the cookie lines), not through the codec.
     raw_prefix: usize,
+    /// About what analysing this text needs (see [`memory`]).
+    memory: u64,
 }
 
 /// How a file's bytes are read: `bytes[..start]` is a byte order mark, `bytes[start..raw_end]`
@@ -63,12 +66,17 @@ pub(crate) enum Skip {
     TooDeep {
         limit: usize,
     },
+    /// Its analysis would need more memory than one file may have.
+    TooMuchMemory {
+        estimate: u64,
+        cap: u64,
+    },
 }
 
 impl Skip {
     /// A size limit (its own policy) rather than something the analysis could not read.
     pub(crate) fn is_size(&self) -> bool {
-        matches!(self, Skip::TooLarge { .. })
+        matches!(self, Skip::TooLarge { .. } | Skip::TooMuchMemory { .. })
     }
 }
 
@@ -80,6 +88,12 @@ impl fmt::Display for Skip {
             }
             Skip::Undecodable(why) => write!(f, "cannot decode: {why}"),
             Skip::Unreadable(why) => write!(f, "cannot read: {why}"),
+            Skip::TooMuchMemory { estimate, cap } => write!(
+                f,
+                "analysing it would need about {} MiB, over the {} MiB per file (bindguard.maxFileMemory)",
+                estimate >> 20,
+                cap >> 20
+            ),
             Skip::TooDeep { limit } => write!(
                 f,
                 "code nested more than {limit} levels deep (brackets, operators, indentation); \
@@ -120,10 +134,16 @@ impl SourceText {
             }
         };
         let (text, nul) = without_nul(text);
-        if nesting::estimate(&text, nesting::MAX_DEPTH) > nesting::MAX_DEPTH {
+        let shape = nesting::shape(&text, nesting::MAX_DEPTH);
+        if shape.depth > nesting::MAX_DEPTH {
             return Err(Skip::TooDeep { limit: nesting::MAX_DEPTH });
         }
+        let estimate = memory::estimate(text.len(), shape.nodes);
+        if estimate > memory::per_file() {
+            return Err(Skip::TooMuchMemory { estimate, cap: memory::per_file() });
+        }
         let mut source = Self::from_text(text, layout.encoding);
+        source.memory = estimate;
         source.repaired = repaired_bytes || nul;
         source.raw_prefix = layout.raw_end - layout.start;
         Ok(source)
@@ -161,7 +181,7 @@ impl SourceText {
     /// Wraps text that is already decoded (tests, and re-checking fixed text).
     pub(crate) fn from_text(text: String, encoding: Encoding) -> Self {
         let line_starts = line_starts(text.as_bytes());
-        Self { text, encoding, line_starts, repaired: false, raw_prefix: 0 }
+        Self { text, encoding, line_starts, repaired: false, raw_prefix: 0, memory: 0 }
     }
 
     pub(crate) fn text(&self) -> &str {
@@ -170,6 +190,11 @@ impl SourceText {
 
     pub(crate) fn encoding(&self) -> Encoding {
         self.encoding
+    }
+
+    /// Reserves what analysing this text needs in the run's memory budget, until dropped.
+    pub(crate) fn reserve_memory(&self) -> memory::Reservation {
+        memory::reserve(self.memory)
     }
 
     /// Number of lines, counting a last line without a line ending.

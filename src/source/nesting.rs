@@ -40,11 +40,26 @@ struct Scan<'t> {
     runs: usize,
     indents: Vec<usize>,
     deepest: usize,
+    /// Names, numbers, strings, operators and brackets seen: about one tree node each.
+    nodes: usize,
+}
+
+/// What the scan found: how deep the tree can be, and about how many nodes it has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Shape {
+    pub(crate) depth: usize,
+    pub(crate) nodes: usize,
 }
 
 /// An upper bound of the parse tree's depth, or the first estimate over `limit` (the scan stops
 /// there).
+#[cfg(test)]
 pub(crate) fn estimate(text: &str, limit: usize) -> usize {
+    shape(text, limit).depth
+}
+
+/// The tree's depth bound (stopping at the first estimate over `depth_limit`) and node count.
+pub(crate) fn shape(text: &str, depth_limit: usize) -> Shape {
     let mut scan = Scan {
         bytes: text.as_bytes(),
         at: 0,
@@ -52,16 +67,17 @@ pub(crate) fn estimate(text: &str, limit: usize) -> usize {
         runs: 0,
         indents: vec![0],
         deepest: 0,
+        nodes: 0,
     };
     scan.indentation();
-    while scan.at < scan.bytes.len() && scan.deepest <= limit {
+    while scan.at < scan.bytes.len() && scan.deepest <= depth_limit {
         match scan.frames.last().copied() {
             Some(Frame::Str { quote, triple, raw, format }) => scan.string(quote, triple, raw, format),
             Some(Frame::Spec) => scan.spec(),
             Some(Frame::Code { .. }) | None => scan.code(),
         }
     }
-    scan.deepest
+    Shape { depth: scan.deepest, nodes: scan.nodes }
 }
 
 impl Scan<'_> {
@@ -75,6 +91,7 @@ impl Scan<'_> {
     }
 
     fn push(&mut self, frame: Frame) {
+        self.nodes += 1;
         self.frames.push(frame);
         self.measure();
     }
@@ -89,6 +106,7 @@ impl Scan<'_> {
 
     /// One more operator in the current chain.
     fn operator(&mut self) {
+        self.nodes += 1;
         if let Some(Frame::Code { run, .. }) = self.frames.last_mut() {
             *run += 1;
             self.runs += 1;
@@ -196,6 +214,7 @@ impl Scan<'_> {
     }
 
     fn number(&mut self) {
+        self.nodes += 1;
         while self.peek(0).is_ascii_alphanumeric() || matches!(self.peek(0), b'_' | b'.') {
             self.at += 1;
         }
@@ -203,6 +222,7 @@ impl Scan<'_> {
 
     /// A name, a keyword, or a string prefix.
     fn word(&mut self) {
+        self.nodes += 1;
         let start = self.at;
         while self.peek(0).is_ascii_alphanumeric() || self.peek(0) == b'_' || self.peek(0) >= 0x80 {
             self.at += 1;
@@ -366,5 +386,6 @@ mod tests {
     fn the_scan_stops_past_the_limit() {
         let text = "[".repeat(1_000_000);
         assert_eq!(estimate(&text, 10), 11);
+        assert_eq!(shape("x = [1, 2, 'a']\n", usize::MAX).nodes, 6);
     }
 }

@@ -598,3 +598,35 @@ fn a_python_symlink_out_of_the_repository_rejects_a_push() {
     assert!(run.stderr.contains("not analysed app2.py: a symlink to ../../outside/app.py, outside the repository"));
     assert!(run.stderr.contains("bindguard.onIncomplete=fail-closed"), "{}", run.stderr);
 }
+
+// ---- 9. Memory is bounded per file: over the cap, the size policy decides ----
+
+#[test]
+fn a_file_too_large_for_the_memory_cap_is_not_read() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    config(&s, &server, "bindguard.maxBlobSize", "2g");
+    config(&s, &server, "bindguard.maxFileMemory", "16m");
+    s.commit_files(&work, &[("big.py", &format!("{BAD}{}", "# filler line\n".repeat(150_000)))], "big");
+    let started = Instant::now();
+    let run = push_rejected(&s, &server, &work);
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert!(
+        run.stderr.contains("its text alone would exceed the 16 MiB memory cap per file (bindguard.maxFileMemory)")
+    );
+    assert!(run.stderr.contains("bindguard.onTooLarge=fail-closed rejects the push"), "{}", run.stderr);
+}
+
+#[test]
+fn a_file_whose_tree_would_not_fit_is_not_parsed() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    config(&s, &server, "bindguard.maxFileMemory", "32m");
+    let dense = format!("{BAD}x = [{}]\n", vec!["0"; 250_000].join(","));
+    s.commit_files(&work, &[("dense.py", &dense)], "one long line");
+    let run = push_rejected(&s, &server, &work);
+    assert!(run.stderr.contains("not analysed dense.py: analysing it would need about"), "{}", run.stderr);
+    assert!(run.stderr.contains("MiB, over the 32 MiB per file (bindguard.maxFileMemory)"), "{}", run.stderr);
+    config(&s, &server, "bindguard.onTooLarge", "fail-open");
+    assert_accepted(&s.push(&work, &["origin", "main"]));
+}

@@ -65,7 +65,7 @@ fn load(repo: &gix::Repository, candidate: Candidate, options: &Options) -> anyh
     }
     let shown = display(&path);
     let size = blob_size(repo, new, &shown)?;
-    if size > options.max_file_size {
+    if size > options.max_file_size || size > crate::source::memory::max_readable() {
         return oversized(repo, new, kind, size, shown, options);
     }
     let bytes = read_blob(repo, new, &shown)?;
@@ -95,7 +95,13 @@ fn oversized(
     if !blob_kind::oversized_is_python(kind, size, || read_blob(repo, id, &shown))? {
         return Ok(Loaded::NotPython);
     }
-    let reason = Skip::TooLarge { size, limit: options.max_file_size }.to_string();
+    let reason = if size > options.max_file_size {
+        Skip::TooLarge { size, limit: options.max_file_size }.to_string()
+    } else {
+        let cap = crate::source::memory::per_file();
+        Skip::TooMuchMemory { estimate: size.saturating_mul(cap / crate::source::memory::max_readable()), cap }
+            .to_string()
+    };
     Ok(Loaded::Incomplete(Incomplete::new(shown, reason, Cause::Size)))
 }
 
