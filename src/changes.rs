@@ -118,8 +118,11 @@ pub(crate) struct Incomplete {
 pub(crate) enum Cause {
     /// Over a size or memory limit (`bindguard.onTooLarge`).
     Size,
-    /// The time budget ran out (`bindguard.onTimeout`).
+    /// The time budget ran out on history (`bindguard.onTimeout`).
     Time,
+    /// The time budget ran out on the final state of a pushed ref, which is never let through
+    /// unchecked (`bindguard.timeBudget` must allow it).
+    FinalStateTime,
     /// Anything else: a codec with no decoder, nesting too deep, an analysis limit, a file that
     /// cannot be read, a link out of the tree (`bindguard.onIncomplete`).
     Analysis,
@@ -130,7 +133,7 @@ impl Cause {
     pub(crate) fn name(self) -> &'static str {
         match self {
             Cause::Size => "size",
-            Cause::Time => "time",
+            Cause::Time | Cause::FinalStateTime => "time",
             Cause::Analysis => "analysis",
         }
     }

@@ -36,9 +36,25 @@ impl Hook {
 pub(crate) fn judge(incomplete: &[Incomplete], policy: &Policy, allow_flag: bool, hook: Hook) -> (Vec<String>, bool) {
     let mut lines = Vec::new();
     let mut blocks = false;
-    for cause in [Cause::Size, Cause::Analysis, Cause::Time] {
-        let count = incomplete.iter().filter(|gap| gap.cause == cause).count();
+    for cause in [Cause::Size, Cause::Analysis, Cause::Time, Cause::FinalStateTime] {
+        // A file may reach several limits: count files, not entries.
+        let mut paths: Vec<&str> =
+            incomplete.iter().filter(|gap| gap.cause == cause).map(|gap| gap.path.as_str()).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        let count = paths.len();
         if count == 0 {
+            continue;
+        }
+        if cause == Cause::FinalStateTime {
+            blocks = true;
+            lines.push(format!(
+                "bindguard: {} of the pushed refs' final state not analysed completely: the time budget \
+                 (bindguard.timeBudget) ran out; the final state is never let through unchecked \
+                 (bindguard.onTimeout applies to history only), so this {}",
+                plural(count, "Python file"),
+                hook.blocked()
+            ));
             continue;
         }
         let (key, choice) = setting(policy, cause);
@@ -60,7 +76,7 @@ pub(crate) fn judge(incomplete: &[Incomplete], policy: &Policy, allow_flag: bool
 pub(crate) fn setting(policy: &Policy, cause: Cause) -> (&'static str, OnOverrun) {
     match cause {
         Cause::Size => ("bindguard.onTooLarge", policy.on_too_large),
-        Cause::Time => ("bindguard.onTimeout", policy.on_timeout),
+        Cause::Time | Cause::FinalStateTime => ("bindguard.onTimeout", policy.on_timeout),
         Cause::Analysis => ("bindguard.onIncomplete", policy.on_incomplete),
     }
 }
@@ -68,7 +84,7 @@ pub(crate) fn setting(policy: &Policy, cause: Cause) -> (&'static str, OnOverrun
 fn describe(cause: Cause) -> &'static str {
     match cause {
         Cause::Size => "over a size limit",
-        Cause::Time => "the time budget ran out",
+        Cause::Time | Cause::FinalStateTime => "the time budget ran out",
         Cause::Analysis => "see the warnings above",
     }
 }
@@ -91,7 +107,7 @@ mod tests {
     use super::*;
 
     fn gaps(causes: &[Cause]) -> Vec<Incomplete> {
-        causes.iter().map(|&c| Incomplete::new("a.py", "why", c)).collect()
+        causes.iter().enumerate().map(|(i, &c)| Incomplete::new(format!("f{i}.py"), "why", c)).collect()
     }
 
     #[test]
@@ -109,6 +125,22 @@ mod tests {
                  fail-open`)",
             ]
         );
+    }
+
+    #[test]
+    fn files_are_counted_once_whatever_limits_they_reach() {
+        let two_limits =
+            [Incomplete::new("a.py", "one", Cause::Analysis), Incomplete::new("a.py", "two", Cause::Analysis)];
+        let (lines, _) = judge(&two_limits, &Policy::default(), false, Hook::Receive);
+        assert!(lines[0].starts_with("bindguard: 1 Python file not analysed"), "{lines:?}");
+    }
+
+    #[test]
+    fn the_final_state_cut_by_the_budget_always_blocks() {
+        let open = Policy { on_timeout: OnOverrun::FailOpen, ..Policy::default() };
+        let (lines, blocks) = judge(&gaps(&[Cause::FinalStateTime]), &open, false, Hook::Receive);
+        assert!(blocks);
+        assert!(lines[0].contains("the final state is never let through unchecked"), "{lines:?}");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use crate::analysis;
-use crate::changes::ChangeSet;
+use crate::changes::{Cause, ChangeSet};
 use crate::git::push::{Known, Limits, Overrun, Phase, PushRepo, ScanSummary};
 use crate::git::push_refs::RefUpdate;
 use crate::modes::gaps::{self, Hook};
@@ -240,18 +240,17 @@ fn scan_and_analyze(
             .stack_size(crate::source::STACK_SIZE)
             .spawn_scoped(scope, move || {
                 let (mut final_state, mut history) = (Report::default(), Report::default());
-                // The final state is analysed whatever the budget; the history within it.
-                let final_cx =
-                    analysis::Context { options: &settings.rules, max_file_size: limits.max_blob_size, deadline: None };
-                let history_cx = analysis::Context {
+                // Both phases within the budget: a final-state file the budget cuts short blocks
+                // (see merge_phases), a history file follows bindguard.onTimeout.
+                let cx = analysis::Context {
                     options: &settings.rules,
                     max_file_size: limits.max_blob_size,
                     deadline: limits.deadline,
                 };
                 for (phase, changes) in receiver {
                     match phase {
-                        Phase::FinalState => final_state.absorb(analysis::analyze(changes, &final_cx)),
-                        Phase::History => history.absorb(analysis::analyze(changes, &history_cx)),
+                        Phase::FinalState => final_state.absorb(analysis::analyze(changes, &cx)),
+                        Phase::History => history.absorb(analysis::analyze(changes, &cx)),
                     }
                 }
                 merge_phases(final_state, history)
@@ -291,7 +290,13 @@ fn merge_phases(final_state: Report, history: Report) -> Report {
             files.push(file);
         }
     }
+    // The budget never lets a final state through unchecked.
     let mut incomplete = final_state.incomplete;
+    for gap in &mut incomplete {
+        if gap.cause == Cause::Time {
+            gap.cause = Cause::FinalStateTime;
+        }
+    }
     for gap in &history.incomplete {
         if !incomplete.contains(gap) {
             incomplete.push(gap.clone());

@@ -262,7 +262,10 @@ fn render_summary(report: &Report, style: &Stylesheet, options: &TextOptions<'_>
         parts.push(format!("{} skipped", plural(report.skipped.len(), "file")));
     }
     if !report.incomplete.is_empty() {
-        parts.push(format!("{} not analysed", plural(report.incomplete.len(), "file")));
+        let mut paths: Vec<&str> = report.incomplete.iter().map(|gap| gap.path.as_str()).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        parts.push(format!("{} not analysed", plural(paths.len(), "file")));
     }
     let verdict = match summary::verdict(options.scope) {
         Some(verdict) if options.blocks => format!("{}: ", verdict.style(style.error)),

@@ -630,3 +630,36 @@ fn a_file_whose_tree_would_not_fit_is_not_parsed() {
     config(&s, &server, "bindguard.onTooLarge", "fail-open");
     assert_accepted(&s.push(&work, &["origin", "main"]));
 }
+
+// ---- 1 (cont.). The budget is honoured inside the analysis of one file ----
+
+/// A file whose analysis takes the engine's whole work budget (over a second unoptimised).
+fn slow_python() -> String {
+    let mut text = String::from("import socket\ns = socket.socket()\n");
+    for i in 0..3000 {
+        let (next, other, base) = ((i + 1) % 3000, (i + 7) % 3000, i % 50);
+        text.push_str(&format!(
+            "def f{i}(h=H{base}):\n    x = f{next}(h) if h else f{other}(h)\n    s.bind((x, {i}))\n    return x\n"
+        ));
+    }
+    for i in 0..50 {
+        text.push_str(&format!("H{i} = H{} if C else '10.0.0.{i}'\n", (i + 1) % 50));
+    }
+    text
+}
+
+#[test]
+fn a_slow_file_in_the_final_state_is_cut_by_the_budget_and_blocks() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    config(&s, &server, "bindguard.timeBudget", "200ms");
+    config(&s, &server, "bindguard.onTimeout", "fail-open");
+    s.commit_files(&work, &[("slow.py", &slow_python())], "slow");
+    let run = push_rejected(&s, &server, &work);
+    assert!(
+        run.stderr.contains("not analysed slow.py: analysis incomplete: the time budget ran out"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("the final state is never let through unchecked"), "{}", run.stderr);
+}
