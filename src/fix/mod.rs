@@ -31,6 +31,8 @@ pub(crate) struct FixSummary {
     pub(crate) notes: Vec<String>,
     /// Files with fixes that could not be applied (they keep their findings).
     pub(crate) unfixed_files: usize,
+    /// The fix went into a temporary index that git discards if the commit stops.
+    pub(crate) temporary_index: bool,
 }
 
 impl FixSummary {

@@ -4,7 +4,9 @@
 //! The fix is a line diff between the staged bytes before and after. Each changed run of lines is
 //! applied to the worktree only where those lines are still exactly what is staged (found through
 //! a second diff, staged → worktree); anything the user edited since staging is left alone and
-//! counted, so the hook can say so.
+//! counted, so the hook can say so. A worktree checked out with CRLF line endings from an LF index
+//! (`eol=crlf`, `text=auto` with `core.autocrlf`) is compared and patched in LF and written back
+//! in CRLF.
 
 use similar::{Algorithm, DiffOp, TextDiff};
 
@@ -17,6 +19,42 @@ pub(crate) struct WorktreePatch {
 
 /// Applies the staged fix (`staged` → `fixed`) to `worktree`, hunk by hunk.
 pub(crate) fn carry_fix(staged: &[u8], fixed: &[u8], worktree: &[u8]) -> WorktreePatch {
+    if crlf_only(worktree) && !staged.windows(2).any(|w| w == b"\r\n") {
+        let patch = carry_lf(staged, fixed, &without_cr(worktree));
+        return WorktreePatch { bytes: with_cr(&patch.bytes), skipped_hunks: patch.skipped_hunks };
+    }
+    carry_lf(staged, fixed, worktree)
+}
+
+/// Every line ending is CRLF (and there is at least one).
+fn crlf_only(bytes: &[u8]) -> bool {
+    let mut newlines = memchr::memchr_iter(b'\n', bytes).peekable();
+    newlines.peek().is_some() && newlines.all(|at| at > 0 && bytes[at - 1] == b'\r')
+}
+
+fn without_cr(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    for (i, &b) in bytes.iter().enumerate() {
+        if !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n')) {
+            out.push(b);
+        }
+    }
+    out
+}
+
+fn with_cr(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 32);
+    for &b in bytes {
+        if b == b'\n' {
+            out.push(b'\r');
+        }
+        out.push(b);
+    }
+    out
+}
+
+/// [`carry_fix`] with the same line endings on both sides.
+fn carry_lf(staged: &[u8], fixed: &[u8], worktree: &[u8]) -> WorktreePatch {
     let staged_lines = split_lines(staged);
     let fixed_lines = split_lines(fixed);
     let worktree_lines = split_lines(worktree);
@@ -123,9 +161,15 @@ mod tests {
     }
 
     #[test]
-    fn crlf_worktree_against_lf_index_is_not_patched() {
-        let patch = carry_fix(b"run('0.0.0.0')\n", b"run('127.0.0.1')\n", b"run('0.0.0.0')\r\n");
-        assert_eq!(patch.bytes, b"run('0.0.0.0')\r\n");
+    fn crlf_worktree_against_lf_index_is_patched_in_crlf() {
+        let patch = carry_fix(b"a\nrun('0.0.0.0')\n", b"a\nrun('127.0.0.1')\n", b"a\r\nrun('0.0.0.0')\r\n# mine\r\n");
+        assert_eq!(patch.bytes, b"a\r\nrun('127.0.0.1')\r\n# mine\r\n");
+        assert_eq!(patch.skipped_hunks, 0);
+    }
+
+    #[test]
+    fn mixed_line_endings_are_compared_as_they_are() {
+        let patch = carry_fix(b"run('0.0.0.0')\n", b"run('127.0.0.1')\n", b"run('0.0.0.0')\r\nx\n");
         assert_eq!(patch.skipped_hunks, 1);
     }
 }

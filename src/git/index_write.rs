@@ -3,7 +3,9 @@
 //! Three things make git trust the result (each proven against git with gix 0.90): the new blob is
 //! written to the object database, the entry's stat data is zeroed (or git believes the worktree
 //! still matches and `git diff` goes blind), and the cache-tree is dropped (or `git commit` builds
-//! the tree from the stale cached subtree and records the unfixed content). During
+//! the tree from the stale cached subtree and records the unfixed content). The index file is
+//! edited in place ([`super::index_patch`]), so its version and the extensions git keeps in it
+//! (resolve-undo, untracked cache, sparse directories) survive. During
 //! `git commit <path>` git commits from a temporary index while holding the real one in
 //! `index.lock`; both get the fix, so they agree after the commit.
 //!
@@ -18,9 +20,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, anyhow, bail};
-use gix::bstr::BStr;
-use gix::index::entry::Stage;
+use anyhow::{Context, anyhow};
+
+use super::index_patch::Repoint;
 
 /// New content for one staged file, in the git layer's own terms so that git knows nothing of
 /// how the content was made. Borrowed: the caller keeps the bytes it verified.
@@ -34,18 +36,31 @@ pub(crate) struct NewBlob<'a> {
     pub(crate) bytes: &'a [u8],
 }
 
+/// Which index a fix went into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Written {
+    /// The repository's index: the fix stays staged.
+    Index,
+    /// A temporary index (`git commit -a`, `-p`, `-i`, `<paths>`: `index.lock` or
+    /// `next-index-*.lock`), which git discards when the hook stops the commit.
+    Temporary,
+}
+
 /// Points every entry at its new blob, in each index the running commit uses.
-pub(crate) fn write_fixes(repo: &gix::Repository, fixes: &[NewBlob<'_>]) -> anyhow::Result<()> {
+pub(crate) fn write_fixes(repo: &gix::Repository, fixes: &[NewBlob<'_>]) -> anyhow::Result<Written> {
     let hash = repo.object_hash();
     let index_paths = indexes_to_update(repo);
     let mut locked = LockedIndexes::acquire(&index_paths)?;
-    let mut new_ids = Vec::with_capacity(fixes.len());
+    let mut repoints = Vec::with_capacity(fixes.len());
     for fix in fixes {
-        let id = repo.write_blob(fix.bytes).context("cannot write the fixed blob")?;
-        new_ids.push(id.detach());
+        let new = repo.write_blob(fix.bytes).context("cannot write the fixed blob")?.detach();
+        let expected = gix::objs::compute_hash(hash, gix::object::Kind::Blob, fix.replaces)?;
+        repoints.push(Repoint { path: fix.path, expected, new });
     }
-    locked.update(hash, |index| apply_fixes(index, hash, fixes, &new_ids))?;
-    locked.commit()
+    locked.update(|index| super::index_patch::patch(index, hash, &repoints))?;
+    locked.commit()?;
+    let temporary = index_paths[0].extension().is_some_and(|e| e == "lock");
+    Ok(if temporary { Written::Temporary } else { Written::Index })
 }
 
 /// The index git will commit from, plus the real index when that one is a temporary copy.
@@ -77,22 +92,17 @@ impl LockedIndexes {
         Ok(Self { locks })
     }
 
-    /// Reads each index (under its lock), changes it with `edit` and writes the result into the
-    /// lock file; the indexes themselves are untouched until [`Self::commit`].
-    fn update(
-        &mut self,
-        hash: gix::hash::Kind,
-        mut edit: impl FnMut(&mut gix::index::File) -> anyhow::Result<()>,
-    ) -> anyhow::Result<()> {
+    /// Reads each index file (under its lock), changes its bytes with `edit` and writes the
+    /// result into the lock file; the indexes themselves are untouched until [`Self::commit`].
+    fn update(&mut self, mut edit: impl FnMut(&[u8]) -> anyhow::Result<Vec<u8>>) -> anyhow::Result<()> {
         let mut updated = Vec::with_capacity(self.locks.len());
         for (path, _) in &self.locks {
-            let mut index = gix::index::File::at(path, hash, false, gix::index::decode::Options::default())
-                .with_context(|| format!("cannot read the index {}", path.display()))?;
-            edit(&mut index)?;
-            updated.push(index);
+            let bytes = std::fs::read(path).with_context(|| format!("cannot read the index {}", path.display()))?;
+            updated.push(edit(&bytes)?);
         }
-        for ((path, lock), index) in self.locks.iter_mut().zip(&updated) {
-            write_index(index, lock)
+        for ((path, lock), bytes) in self.locks.iter_mut().zip(&updated) {
+            lock.write_all(bytes)
+                .and_then(|()| lock.flush())
                 .with_context(|| format!("cannot write the index {}; nothing was changed", path.display()))?;
         }
         Ok(())
@@ -128,38 +138,6 @@ fn lock_path(index: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Serialises `index` into its lock file, as [`gix::index::File::write`] does.
-fn write_index(index: &gix::index::File, lock: &mut gix::lock::File) -> anyhow::Result<()> {
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, lock);
-    index.write_to(&mut out, gix::index::write::Options::default())?;
-    out.flush()?;
-    Ok(())
-}
-
-/// Points each fixed entry at its new blob, refusing if it no longer holds the bytes the fix
-/// was computed from.
-fn apply_fixes(
-    index: &mut gix::index::File,
-    hash: gix::hash::Kind,
-    fixes: &[NewBlob<'_>],
-    new_ids: &[gix::ObjectId],
-) -> anyhow::Result<()> {
-    for (fix, new_id) in fixes.iter().zip(new_ids) {
-        let key: &BStr = fix.path.into();
-        let expected = gix::objs::compute_hash(hash, gix::object::Kind::Blob, fix.replaces)?;
-        let entry = index
-            .entry_mut_by_path_and_stage(key, Stage::Unconflicted)
-            .with_context(|| format!("{key} is no longer staged; nothing was changed"))?;
-        if entry.id != expected {
-            bail!("{key} was re-staged while bindguard ran; nothing was changed");
-        }
-        entry.id = *new_id;
-        entry.stat = gix::index::entry::Stat::default();
-    }
-    index.remove_tree();
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,9 +168,9 @@ mod tests {
         let paths = two_indexes(dir.path());
         let mut locked = LockedIndexes::acquire(&paths).unwrap();
         locked
-            .update(HASH, |_| {
+            .update(|bytes| {
                 assert!(paths.iter().all(|p| lock_path(p).exists()));
-                Ok(())
+                Ok(bytes.to_vec())
             })
             .unwrap();
         locked.commit().unwrap();
@@ -221,13 +199,12 @@ mod tests {
         let before = bytes(&paths);
         let mut locked = LockedIndexes::acquire(&paths).unwrap();
         let mut seen = 0;
-        let result = locked.update(HASH, |index| {
+        let result = locked.update(|bytes| {
             seen += 1;
-            index.remove_tree();
             if seen == 2 {
-                bail!("re-staged");
+                anyhow::bail!("re-staged");
             }
-            Ok(())
+            Ok(bytes.iter().rev().copied().collect())
         });
         assert!(result.is_err());
         drop(locked);

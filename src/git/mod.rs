@@ -6,6 +6,7 @@
 //! injected gate. Nothing here knows the rules, the reports, the fixer or the output.
 
 mod blob_kind;
+mod index_patch;
 pub(crate) mod index_write;
 mod lines;
 mod links;

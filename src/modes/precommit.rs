@@ -70,7 +70,12 @@ fn fix(
     started: Instant,
 ) -> anyhow::Result<Outcome> {
     let summary = precommit_fix::apply(repo, &report, &precommit.common.rules)?;
-    let after = if summary.fixed_files > 0 { scan(repo, precommit, started)? } else { report };
+    // The summary says what the commit staged when the hook ran, not what is left after the fix
+    // (a fix that undoes the whole change leaves nothing staged to count).
+    let (files, lines) = (report.files_checked, report.lines_checked);
+    let mut after = if summary.fixed_files > 0 { scan(repo, precommit, started)? } else { report };
+    after.files_checked = files;
+    after.lines_checked = lines;
     let remaining = after.active_count();
     let mut outcome = outcome(repo, after, precommit)?;
     outcome.after.extend(fix_messages(&summary, remaining, precommit.fix_continue));
@@ -86,9 +91,14 @@ fn fix_messages(summary: &FixSummary, remaining: usize, fix_continue: bool) -> V
     }
     let fixed =
         format!("fixed {} in {}", plural(summary.fixed_findings, "finding"), plural(summary.fixed_files, "file"));
-    let next = match (remaining, fix_continue) {
-        (0, true) => "the commit goes on with the fixed content",
-        (0, false) => "the fix is staged: review it with `git diff --cached`, then commit again",
+    let next = match (remaining, fix_continue, summary.temporary_index) {
+        (0, true, _) => "the commit goes on with the fixed content",
+        (_, false, true) => {
+            "this commit (`git commit -a`, `-p`, `-i` or with paths) staged into a temporary index, which git \
+             discards when the hook stops it: the fix is in the worktree only (where its lines matched); run the \
+             commit again to record it"
+        }
+        (0, false, false) => "the fix is staged: review it with `git diff --cached`, then commit again",
         _ => "the fix is staged (`git diff --cached`); the findings above are left",
     };
     lines.push(format!("bindguard: {fixed}; {next}"));

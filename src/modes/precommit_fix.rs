@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::fix::files::replace_file;
 use crate::fix::worktree::carry_fix;
 use crate::fix::{FixSummary, FixedFile, plan};
-use crate::git::index_write::{NewBlob, write_fixes};
+use crate::git::index_write::{NewBlob, Written, write_fixes};
 use crate::report::Report;
 use crate::rules;
 
@@ -21,7 +21,7 @@ pub(crate) fn apply(repo: &gix::Repository, report: &Report, options: &rules::Op
     }
     let blobs: Vec<NewBlob<'_>> =
         planned.iter().map(|f| NewBlob { path: &f.raw_path, replaces: &f.original, bytes: &f.fixed }).collect();
-    write_fixes(repo, &blobs)?;
+    summary.temporary_index = write_fixes(repo, &blobs)? == Written::Temporary;
     for file in &planned {
         summary.record(file);
     }

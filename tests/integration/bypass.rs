@@ -663,3 +663,105 @@ fn a_slow_file_in_the_final_state_is_cut_by_the_budget_and_blocks() {
     );
     assert!(run.stderr.contains("the final state is never let through unchecked"), "{}", run.stderr);
 }
+
+// ---- pre-commit --fix keeps what git keeps in the index, and says where the fix went ----
+
+/// A repository with `app.py` committed clean and a fix hook (`pre-commit --fix`).
+fn fix_repo(s: &Sandbox) -> PathBuf {
+    let repo = s.repo("fixing");
+    write(&repo.join("app.py"), GOOD);
+    s.git(&repo, &["add", "app.py"]);
+    s.git(&repo, &["commit", "-qm", "clean"]);
+    let hook = repo.join(".git/hooks/pre-commit");
+    write(&hook, "#!/bin/sh\nexec bindguard pre-commit --fix\n");
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    repo
+}
+
+fn index_bytes(repo: &Path) -> Vec<u8> {
+    std::fs::read(repo.join(".git/index")).unwrap()
+}
+
+#[test]
+fn fix_keeps_index_version_4_and_resolve_undo() {
+    let s = Sandbox::new();
+    let repo = fix_repo(&s);
+    s.git(&repo, &["checkout", "-q", "-b", "side"]);
+    s.commit_files(&repo, &[("app.py", &GOOD.replace("127.0.0.1", "127.0.0.2"))], "side");
+    s.git(&repo, &["checkout", "-q", "main"]);
+    s.commit_files(&repo, &[("app.py", &GOOD.replace("127.0.0.1", "127.0.0.3"))], "main");
+    let merge = s.git_output(&repo, &["merge", "-q", "side"]);
+    assert!(!merge.status.success(), "a conflict");
+    write(&repo.join("app.py"), BAD);
+    s.git(&repo, &["add", "app.py"]);
+    s.git(&repo, &["update-index", "--index-version", "4"]);
+    assert!(index_bytes(&repo).windows(4).any(|w| w == b"REUC"), "git recorded the conflict");
+    let run = s.bindguard(&repo, &["pre-commit", "--fix"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("the fix is staged"), "{}", run.stderr);
+    let index = index_bytes(&repo);
+    assert_eq!(&index[4..8], &[0, 0, 0, 4], "still version 4");
+    assert!(index.windows(4).any(|w| w == b"REUC"), "resolve-undo kept");
+    assert!(s.git(&repo, &["diff", "--cached"]).contains("+    app.run(host='127.0.0.1')"));
+    s.git(&repo, &["fsck", "--no-progress"]);
+    // What REUC is for: the conflict can be recreated.
+    s.git(&repo, &["checkout", "-m", "app.py"]);
+    assert_eq!(s.git(&repo, &["ls-files", "-u"]).lines().count(), 3);
+}
+
+#[test]
+fn fix_keeps_the_untracked_cache_and_refuses_a_split_index() {
+    let s = Sandbox::new();
+    let repo = fix_repo(&s);
+    s.git(&repo, &["config", "core.untrackedCache", "true"]);
+    s.git(&repo, &["update-index", "--untracked-cache"]);
+    s.git(&repo, &["status", "--porcelain"]);
+    write(&repo.join("app.py"), BAD);
+    s.git(&repo, &["add", "app.py"]);
+    assert!(index_bytes(&repo).windows(4).any(|w| w == b"UNTR"));
+    let run = s.bindguard(&repo, &["pre-commit", "--fix"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(index_bytes(&repo).windows(4).any(|w| w == b"UNTR"), "untracked cache kept");
+    s.git(&repo, &["status", "--porcelain"]);
+    write(&repo.join("app.py"), BAD.replace("0.0.0.0", "::"));
+    s.git(&repo, &["add", "app.py"]);
+    s.git(&repo, &["update-index", "--split-index"]);
+    let before = index_bytes(&repo);
+    let run = s.bindguard(&repo, &["pre-commit", "--fix"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("the index is split (core.splitIndex)"), "{}", run.stderr);
+    assert!(run.stderr.contains("git update-index --no-split-index"), "{}", run.stderr);
+    assert_eq!(index_bytes(&repo), before, "nothing changed");
+}
+
+#[test]
+fn fix_in_a_temporary_index_says_the_fix_is_in_the_worktree() {
+    let s = Sandbox::new();
+    let repo = fix_repo(&s);
+    write(&repo.join("app.py"), format!("# version 2\n{BAD}"));
+    let run = s.git_commit(&repo, &["-a", "-m", "commit -a"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("staged into a temporary index, which git discards"), "{}", run.stderr);
+    assert!(!run.stderr.contains("the fix is staged"), "{}", run.stderr);
+    assert!(std::fs::read_to_string(repo.join("app.py")).unwrap().contains("127.0.0.1"), "the worktree is fixed");
+    assert_eq!(s.git(&repo, &["diff", "--cached"]), "", "git dropped the temporary index");
+    // The summary counts what was staged when the hook ran.
+    assert!(run.stderr.contains("1 staged Python file, 2 changed lines"), "{}", run.stderr);
+    let run = s.git_commit(&repo, &["-a", "-m", "again"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+}
+
+#[test]
+fn fix_reaches_a_crlf_worktree() {
+    let s = Sandbox::new();
+    let repo = fix_repo(&s);
+    s.git(&repo, &["config", "core.autocrlf", "true"]);
+    write(&repo.join("app.py"), BAD.replace('\n', "\r\n"));
+    s.git(&repo, &["add", "app.py"]);
+    let run = s.bindguard(&repo, &["pre-commit", "--fix"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(!run.stderr.contains("differs from the staged one"), "{}", run.stderr);
+    let worktree = std::fs::read_to_string(repo.join("app.py")).unwrap();
+    assert_eq!(worktree, GOOD.replace('\n', "\r\n"), "fixed, line endings kept");
+    assert_eq!(s.git(&repo, &["diff"]), "", "worktree and index agree");
+}
