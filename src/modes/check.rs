@@ -160,8 +160,10 @@ fn read_file(
     max_file_size: u64,
     unreadable: &AtomicUsize,
 ) -> Result<Option<ChangedFile>, Incomplete> {
-    let display = path.strip_prefix("./").unwrap_or(path).to_string_lossy().into_owned();
-    let raw_path = path.as_os_str().as_encoded_bytes();
+    // The path as shown and as written back: relative to where `check` runs, without `./`.
+    let shown = path.strip_prefix("./").unwrap_or(path);
+    let display = shown.to_string_lossy().into_owned();
+    let raw_path = shown.as_os_str().as_encoded_bytes();
     let kind = pyfiles::path_kind(raw_path);
     if kind == PathKind::NotPython && !explicit {
         return Ok(None);

@@ -78,6 +78,10 @@ fn finding(file: &FileReport, finding: &Finding) -> Value {
         "no_fix_reason": finding.fix.as_ref().err().map(|n| n.0.as_str()),
         "suppressed": finding.suppressed,
     });
+    if std::str::from_utf8(&file.raw_path).is_err() {
+        // `path` is lossy for such a name; the exact bytes, for tools that must find the file.
+        value["path_bytes"] = json!(base64(&file.raw_path));
+    }
     if let Some(commit) = &file.commit {
         value["commit"] = json!({"id": commit.short_id, "subject": commit.subject, "refs": commit.refs});
     }
@@ -100,4 +104,35 @@ fn syntax_errors(file: &FileReport) -> impl Iterator<Item = Value> + '_ {
         let (line, column) = file.source.line_col(e.offset);
         json!({"path": file.path, "message": format!("parse error: {}", e.message), "line": line, "column": column})
     })
+}
+
+/// Standard base64 with padding (RFC 4648).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base64;
+
+    #[test]
+    fn base64_as_rfc_4648() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"caf\xe9.py"), "Y2Fm6S5weQ==");
+    }
 }

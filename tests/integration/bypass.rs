@@ -765,3 +765,16 @@ fn fix_reaches_a_crlf_worktree() {
     assert_eq!(worktree, GOOD.replace('\n', "\r\n"), "fixed, line endings kept");
     assert_eq!(s.git(&repo, &["diff"]), "", "worktree and index agree");
 }
+
+#[test]
+fn json_carries_the_raw_bytes_of_a_path_that_is_not_utf8() {
+    let s = Sandbox::new();
+    let dir = s.path().join("tree");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(std::ffi::OsStr::from_bytes(b"caf\xe9.py")), BAD).unwrap();
+    let run = s.bindguard(&dir, &["check", "--format", "json", "."]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["findings"][0]["path_bytes"], "Y2Fm6S5weQ==", "{}", run.stdout);
+    assert_eq!(doc["findings"][0]["path"], "caf\u{fffd}.py");
+}
