@@ -100,9 +100,30 @@ impl<'p> Sites<'_, '_, '_, 'p> {
             return;
         }
         let args = CallArgs::of_call(c, ctx, 0);
-        for callee in self.flow.res.callees_of(&c.func, ctx) {
+        for callee in self.callees(&c.func, ctx) {
             self.callee(callee, &c.func, &args, c, ctx, out);
         }
+    }
+
+    /// What `func` calls. Imports are followed only into modules that may reach a sink, unless
+    /// the call is an entry point whose receiver stays unknown that way: then it is resolved
+    /// wherever it leads, so that a project class that only connects is seen as such.
+    fn callees(&self, func: &'p Expr, ctx: Ctx) -> Vec<Callee> {
+        let callees = self.flow.res.callees_of(func, ctx);
+        let unresolved = |c: &Callee| {
+            matches!(c, Callee::Api { key, .. } if catalogue::apis(key, Kind::Call).next().is_none()
+                && catalogue::unresolved_entry(key).is_some())
+        };
+        // While a summary is computed, an entry point on an unknown receiver is kept as a
+        // possible sink; it is judged precisely when evaluated for a real call.
+        let probing = self.flow.st.touched.borrow().is_some();
+        if !callees.iter().any(unresolved) || self.flow.st.precise.get() || probing {
+            return callees;
+        }
+        self.flow.st.precise.set(true);
+        let precise = self.flow.res.callees_of(func, ctx);
+        self.flow.st.precise.set(false);
+        precise
     }
 
     /// Cheap test before resolving a callee: a call by plain name, a catalogued method, or a
@@ -190,7 +211,7 @@ impl<'p> Sites<'_, '_, '_, 'p> {
         let Some(invoker) = catalogue::invoker_for(key) else { return };
         let Some((target, inner)) = self.split(invoker, args) else { return };
         let ArgVal::Expr(target, tctx) = target else { return };
-        for callee in self.flow.res.callees_of(target, tctx) {
+        for callee in self.callees(target, tctx) {
             if matches!(&callee, Callee::Api { key, .. } if catalogue::invoker_for(key).is_some()) {
                 continue;
             }
