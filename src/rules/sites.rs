@@ -373,12 +373,14 @@ impl<'p> Sites<'_, '_, '_, 'p> {
             match (arg.shape, v) {
                 (Shape::Argv, seq @ Val::Seq(_)) => self.argv(seq, sink, out),
                 (Shape::Argv | Shape::Command, Val::Str(s)) => self.command(s, sink, out),
-                (Shape::Addr, Val::Seq(elems)) => {
+                (Shape::Addr | Shape::AddrOrHostPort, Val::Seq(elems)) => {
+                    // `'*'` is a wildcard only where the API parses a string (gevent `'*:80'`).
+                    let accept = Accept { star: arg.accept.star && arg.shape == Shape::Addr, ..arg.accept };
                     for s in elems.first().into_iter().flatten().filter_map(as_str) {
-                        emit(s, address::host(&s.flat(), arg.accept), false, sink, out);
+                        emit(s, address::host(&s.flat(), accept), false, sink, out);
                     }
                 }
-                (Shape::Hosts | Shape::HostPorts, Val::Seq(elems)) => {
+                (Shape::Hosts | Shape::HostPorts | Shape::Endpoints, Val::Seq(elems)) => {
                     for s in elems.iter().flatten().filter_map(as_str) {
                         emit(s, by_shape(arg.shape, &s.flat(), arg.accept), false, sink, out);
                     }
@@ -490,10 +492,10 @@ fn emit_flag<'p>(word: &SymStr<'p>, sink: &SinkInfo, out: &mut Vec<Raw<'p>>) {
 fn by_shape(shape: Shape, s: &str, accept: Accept) -> Option<Hit> {
     match shape {
         Shape::Host | Shape::Hosts => address::host(s, accept),
-        Shape::HostPort | Shape::HostPorts | Shape::Django => address::host_port(s, accept),
+        Shape::HostPort | Shape::HostPorts | Shape::Django | Shape::AddrOrHostPort => address::host_port(s, accept),
         Shape::Url => address::url(s, accept),
         Shape::Listen => address::listen_list(s, accept),
-        Shape::Endpoint => address::endpoint(s),
+        Shape::Endpoint | Shape::Endpoints => address::endpoint(s),
         Shape::Addr | Shape::Argv | Shape::ArgvStar | Shape::Command | Shape::Flag => None,
     }
 }
