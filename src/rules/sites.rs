@@ -474,6 +474,11 @@ fn argv_words<'p>(words: &[Option<SymStr<'p>>], elems: &[Vec<Val<'p>>], sink: &S
                 } else if let Some(next) = elems.get(i + 1) {
                     value_hits(next, 0, shape, accept, sink, out);
                 }
+            } else if word.len() == flag.len() + 1 && word.ends_with('=') && word.starts_with(flag) {
+                // `--ip=`: an empty value, located in the word itself.
+                for s in elems[i].iter().filter_map(as_str) {
+                    emit(s, by_shape(shape, "", accept).map(|h| h.shifted(flag.len() + 1)), true, sink, out);
+                }
             } else if word.strip_prefix(flag).is_some_and(|r| r.starts_with('=')) {
                 value_hits(&elems[i], flag.len() + 1, shape, accept, sink, out);
             }
@@ -544,10 +549,29 @@ fn value_hits<'a>(
     }
 }
 
-/// The argv index of the server program (`uvicorn`, `python -m http.server`, `manage.py`).
+/// Commands that name a server program without starting it (`echo uvicorn …`, `pkill -f flask`).
+const NOT_LAUNCHERS: &[&str] = &[
+    "echo", "printf", "grep", "egrep", "fgrep", "rg", "which", "whereis", "type", "man", "pip", "pip3", "pipx", "kill",
+    "pkill", "pgrep", "killall", "git", "apt", "apt-get", "brew", "yum", "dnf",
+];
+
+/// The argv index of the server program (`uvicorn`, `python -m http.server`, `manage.py`), among
+/// the first words; a program after `echo`, `grep`, `pkill` … is only named, unless a shell
+/// separator (`&&`, `;`, `|`) starts another command.
 fn find_program(words: &[Option<String>]) -> Option<(usize, &'static catalogue::Program)> {
+    let mut named_only = false;
     for (i, w) in words.iter().enumerate().take(6) {
         let w = w.as_deref().unwrap_or_default();
+        if matches!(w, "&&" | "||" | ";" | "|") {
+            named_only = false;
+            continue;
+        }
+        if NOT_LAUNCHERS.contains(&w) {
+            named_only = true;
+        }
+        if named_only {
+            continue;
+        }
         if w == "-m" {
             let module = words.get(i + 1)?.as_deref()?;
             return catalogue::program(module).map(|p| (i + 1, p));
