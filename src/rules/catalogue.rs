@@ -107,12 +107,21 @@ pub(crate) static CATALOGUE: &[Api] = &[
             "socketserver.BaseServer",
             "http.server.HTTPServer",
             "http.server.ThreadingHTTPServer",
-            "xmlrpc.server.SimpleXMLRPCServer",
-            "xmlrpc.server.DocXMLRPCServer",
             "wsgiref.simple_server.WSGIServer",
         ],
         &[at(0, "server_address", Addr, E)],
     ),
+    call(
+        "xmlrpc.server",
+        &["xmlrpc.server.SimpleXMLRPCServer", "xmlrpc.server.MultiPathXMLRPCServer", "xmlrpc.server.DocXMLRPCServer"],
+        &[at(0, "addr", Addr, E)],
+    ),
+    call(
+        "smtpd",
+        &["smtpd.SMTPServer", "smtpd.DebuggingServer", "smtpd.PureProxy", "smtpd.MailmanProxy"],
+        &[at(0, "localaddr", Addr, E)],
+    ),
+    call("pydoc", &["pydoc.browse"], &[kw("hostname", Host, E)]),
     call("wsgiref", &["wsgiref.simple_server.make_server"], &[at(0, "host", Host, E)]),
     call(
         "asyncio",
@@ -133,11 +142,20 @@ pub(crate) static CATALOGUE: &[Api] = &[
         ],
         &[at(0, "address", Addr, E)],
     ),
-    call("http.server", &["http.server.test"], &[at(4, "bind", Host, E)]),
+    call("http.server", &["http.server.test"], &[at(4, "bind", Host, N)]),
     // Web frameworks and servers.
     call("Flask", &["flask.Flask.run", "flask.app.Flask.run"], &[at(0, "host", Host, N)]),
-    call("Quart", &["quart.Quart.run", "quart.app.Quart.run"], &[at(0, "host", Host, N)]),
-    call("Sanic", &["sanic.Sanic.run", "sanic.app.Sanic.run"], &[at(0, "host", Host, N)]),
+    call(
+        "Quart",
+        &["quart.Quart.run", "quart.app.Quart.run", "quart.Quart.run_task", "quart.app.Quart.run_task"],
+        &[at(0, "host", Host, E)],
+    ),
+    call(
+        "Sanic",
+        &["sanic.Sanic.run", "sanic.app.Sanic.run", "sanic.Sanic.prepare", "sanic.app.Sanic.prepare"],
+        &[at(0, "host", Host, N)],
+    ),
+    call("Sanic", &["sanic.server.socket.bind_socket"], &[at(0, "host", Host, E)]),
     call("Dash", &["dash.Dash.run", "dash.Dash.run_server"], &[at(0, "host", Host, N)]),
     call("Flask-SocketIO", &["flask_socketio.SocketIO.run"], &[at(1, "host", Host, N)]),
     call("Bottle", &["bottle.run"], &[at(2, "host", Host, N)]),
@@ -154,10 +172,10 @@ pub(crate) static CATALOGUE: &[Api] = &[
         ],
         &[at(1, "address", Host, E)],
     ),
-    call("aiohttp", &["aiohttp.web.run_app"], &[kw("host", Hosts, N)]),
-    call("aiohttp", &["aiohttp.web.TCPSite", "aiohttp.web_runner.TCPSite"], &[at(1, "host", Host, N)]),
-    call("uvicorn", &["uvicorn.run", "uvicorn.main.run"], &[kw("host", Host, N)]),
-    call("uvicorn", &["uvicorn.Config", "uvicorn.config.Config"], &[at(1, "host", Host, N)]),
+    call("aiohttp", &["aiohttp.web.run_app"], &[kw("host", Hosts, E)]),
+    call("aiohttp", &["aiohttp.web.TCPSite", "aiohttp.web_runner.TCPSite"], &[at(1, "host", Host, E)]),
+    call("uvicorn", &["uvicorn.run", "uvicorn.main.run"], &[kw("host", Host, E)]),
+    call("uvicorn", &["uvicorn.Config", "uvicorn.config.Config"], &[at(1, "host", Host, E)]),
     Api {
         kind: Kind::Attr,
         what: "Hypercorn",
@@ -178,6 +196,7 @@ pub(crate) static CATALOGUE: &[Api] = &[
     call("Werkzeug", &["werkzeug.serving.run_simple", "werkzeug.run_simple"], &[at(0, "hostname", Host, E)]),
     call("Django", &["django.core.management.call_command"], &[kw("addrport", Django, Z)]),
     call("Django", &["django.core.management.execute_from_command_line"], &[at(0, "argv", Argv, N)]),
+    call("Django", &["django.core.servers.basehttp.run"], &[at(0, "addr", Host, E)]),
     call("Gradio", &["gradio.*.launch"], &[kw("server_name", Host, N)]),
     call("Bokeh", &["bokeh.server.server.Server"], &[kw("address", Host, E)]),
     call("Ray", &["ray.init"], &[kw("dashboard_host", Host, N)]),
@@ -185,6 +204,28 @@ pub(crate) static CATALOGUE: &[Api] = &[
     // RPC, messaging and protocol servers.
     call("gRPC", &["*.add_insecure_port", "*.add_secure_port"], &[at(0, "address", HostPort, N)]),
     call("ZeroMQ", &["*.bind", "*.bind_to_random_port"], &[at(0, "addr", Url, S)]),
+    call(
+        "ZeroMQ",
+        &[
+            "zmq.devices.*.bind_in",
+            "zmq.devices.*.bind_out",
+            "zmq.devices.*.bind_mon",
+            "zmq.devices.*.bind_ctrl",
+            "zmq.devices.*.bind_in_to_random_port",
+            "zmq.devices.*.bind_out_to_random_port",
+        ],
+        &[at(0, "addr", Url, S)],
+    ),
+    call(
+        "Jupyter",
+        &[
+            "jupyter_client.KernelManager",
+            "jupyter_client.AsyncKernelManager",
+            "jupyter_client.manager.KernelManager",
+            "jupyter_client.manager.AsyncKernelManager",
+        ],
+        &[kw("ip", Host, S)],
+    ),
     call("Twisted", &["*.listenTCP"], &[at(3, "interface", Host, E)]),
     call("Twisted", &["*.listenUDP"], &[at(2, "interface", Host, E)]),
     call("Twisted", &["*.listenSSL"], &[at(4, "interface", Host, E)]),
@@ -209,8 +250,9 @@ pub(crate) static CATALOGUE: &[Api] = &[
             "prometheus_client.start_http_server",
             "prometheus_client.start_wsgi_server",
             "prometheus_client.exposition.start_http_server",
+            "prometheus_client.exposition.start_wsgi_server",
         ],
-        &[at(1, "addr", Host, E)],
+        &[at(1, "addr", Host, N)],
     ),
     call(
         "aiosmtpd",
@@ -908,7 +950,7 @@ pub(crate) static PROGRAMS: &[Program] = &[
     prog(&["voila"], &[("--Voila.ip", Host, E)]),
     prog(&["ipcontroller", "ipcluster"], &[("--ip", Host, S)]),
     prog(&["flask", "quart"], &[("--host", Host, E), ("-h", Host, E)]),
-    prog(&["http.server"], &[("--bind", Host, E), ("-b", Host, E)]),
+    prog(&["http.server"], &[("--bind", Host, N), ("-b", Host, N)]),
     prog(&["pydoc", "pydoc3"], &[("-n", Host, E)]),
     prog(&["streamlit"], &[("--server.address", Host, E)]),
     prog(&["tensorboard", "tensorboard.main"], &[("--host", Host, E), ("--bind_all", Flag, N)]),
@@ -972,6 +1014,12 @@ mod tests {
         assert_eq!(apis("local.Sweep.run", Kind::Call).count(), 0);
         assert_eq!(factory("gradio.Blocks.queue"), Some("="));
         assert!(is_sink_method("run_server") && !is_sink_method("connect"));
+        assert_eq!(apis("asyncssh.SSHClientConnection.forward_local_port", Kind::Call).count(), 1);
+        assert_eq!(apis("asyncssh.SSHClientConnection.forward_remote_port", Kind::Call).count(), 0);
+        assert_eq!(apis("pynng.Rep0.listen", Kind::Call).count(), 1);
+        assert_eq!(apis("pynng.Rep0.dial", Kind::Call).count(), 0);
+        assert_eq!(factory("asyncssh.connect"), Some("asyncssh.SSHClientConnection"));
+        assert!(unresolved_entry("asyncssh.SSHClientConnection.create_server").is_none());
     }
 
     #[test]
@@ -980,11 +1028,19 @@ mod tests {
         assert!(config_key("bind_host").is_some() && config_key("LISTEN_ADDRESS").is_some());
         assert!(config_key("server.socket_host").is_some());
         assert!(config_key("SINKHOLE_HOST").is_none() && config_key("ip").is_none());
+        assert_eq!(config_key("c.JupyterHub.ip").map(|c| c.1), Some(E));
+        assert_eq!(config_key("c.ServerApp.ip").map(|c| c.1), Some(ES));
+        assert!(config_key("c.IPController.client_ip").is_some() && config_key("c.Cluster.controller_ip").is_some());
+        assert!(config_key("client_ip").is_none() && config_key("remote_ip").is_none());
+        assert!(config_key("c.Cluster.engine_ip").is_none() && config_key("c.JupyterHub.hub_connect_ip").is_none());
     }
 
     #[test]
     fn programs() {
         assert!(program("/usr/bin/gunicorn").is_some());
         assert!(program("curl").is_none() && program("redis-cli").is_none());
+        assert!(program("flower").is_some() && program("celery").is_none());
+        let chainlit = program("chainlit").unwrap();
+        assert!(chainlit.flags.iter().all(|(f, ..)| *f != "-h"), "chainlit's -h is --headless");
     }
 }
