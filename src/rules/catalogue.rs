@@ -610,11 +610,8 @@ pub(crate) static CATALOGUE: &[Api] = &[
     call("jsonrpcserver", &["jsonrpcserver.serve", "jsonrpcserver.server.serve"], &[at(0, "name", Host, E)]),
     // Debuggers and consoles: remote code execution when reachable.
     call("debugpy", &["debugpy.listen"], &[at(0, "", Addr, N)]),
-    call(
-        "web-pdb",
-        &["web_pdb.set_trace", "web_pdb.catch_post_mortem", "web_pdb.post_mortem", "web_pdb.WebPdb"],
-        &[at(0, "host", Host, E)],
-    ),
+    call("web-pdb", &["web_pdb.set_trace", "web_pdb.catch_post_mortem", "web_pdb.WebPdb"], &[at(0, "host", Host, E)]),
+    call("web-pdb", &["web_pdb.post_mortem"], &[at(1, "host", Host, E)]),
     call("remote-pdb", &["remote_pdb.RemotePdb", "remote_pdb.set_trace"], &[at(0, "host", Host, E)]),
     call("aiomonitor", &["aiomonitor.start_monitor", "aiomonitor.Monitor"], &[kw("host", Host, E)]),
     // Command lines.
