@@ -574,7 +574,11 @@ fn find_program(words: &[Option<String>]) -> Option<(usize, &'static catalogue::
         }
         if w == "-m" {
             let module = words.get(i + 1)?.as_deref()?;
-            return catalogue::program(module).map(|p| (i + 1, p));
+            if let Some(p) = catalogue::program(module) {
+                return Some((i + 1, p));
+            }
+            // `python -m celery -A proj flower`: the server may be a subcommand.
+            continue;
         }
         if let Some(p) = catalogue::program(w) {
             return Some((i, p));
