@@ -980,6 +980,8 @@ pub(crate) static PROGRAMS: &[Program] = &[
     prog(&["bottle", "bottle.py"], &[("--bind", HostPort, N), ("-b", HostPort, N)]),
     prog(&["cheroot"], &[("--bind", HostPort, N)]),
     prog(&["aiosmtpd"], &[("--listen", HostPort, N), ("-l", HostPort, N)]),
+    // An open proxy: `pproxy -l http+socks4+socks5://0.0.0.0:8080/` (an empty host is all too).
+    prog(&["pproxy"], &[("-l", HostPort, E)]),
     Program { names: &["manage.py", "django-admin", "django"], flags: &[], runserver: true },
 ];
 
