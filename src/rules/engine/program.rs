@@ -230,7 +230,6 @@ impl<'p> Program<'p> {
         found
     }
 
-
     /// Resolves an import as written in module `from` (`a.b.c`, `.config.HOST`, `..pkg`): the
     /// longest prefix that is a module of the project, and the rest as attributes. For a type
     /// (`Need::Type`) a module that cannot reach a sink is not loaded: the import stays opaque.
