@@ -33,6 +33,7 @@ mod exit;
 mod finding;
 mod fix;
 mod git;
+mod importers;
 mod modes;
 mod outcome;
 mod policy;

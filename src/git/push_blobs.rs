@@ -107,6 +107,7 @@ impl<'a> BlobReader<'a> {
         }
         Ok(Outcome::File(ChangedFile {
             scope: None,
+            importer: false,
             path: display,
             raw_path: path.into(),
             bytes: bytes.to_vec(),

@@ -128,5 +128,6 @@ fn read_file(path: &Path, explicit: bool, max_file_size: u64) -> Result<Option<C
         stub,
         commit: None,
         scope: None,
+        importer: false,
     }))
 }

@@ -4,6 +4,7 @@
 mod check;
 mod install;
 mod layers;
+mod modules;
 mod precommit;
 mod precommit_fix;
 mod push;
