@@ -73,8 +73,10 @@ pub(crate) fn analyze(changes: ChangeSet, cx: &Context<'_>) -> Report {
     pool().install(|| analyze_in_pool(changes, cx))
 }
 
-fn analyze_in_pool(changes: ChangeSet, cx: &Context<'_>) -> Report {
+fn analyze_in_pool(mut changes: ChangeSet, cx: &Context<'_>) -> Report {
     let started = Instant::now();
+    let importers = crate::importers::importers(&changes.files);
+    changes.files.extend(importers);
     let scopes: Vec<Arc<Scope>> = changes.files.iter().filter_map(|f| f.scope.clone()).collect();
     let projects = Projects::new(scopes.iter(), cx.max_file_size);
     let analyzed: Vec<Analyzed> = changes.files.into_par_iter().map(|file| analyze_file(file, &projects, cx)).collect();
@@ -134,8 +136,8 @@ fn collect(report: &mut Report, analyzed: Vec<Analyzed>) {
     for file in analyzed {
         match file {
             Analyzed::Incomplete(gap) => report.incomplete.push(gap),
-            Analyzed::Checked { lines, files, incomplete } => {
-                report.files_checked += 1;
+            Analyzed::Checked { lines, files, incomplete, counted } => {
+                report.files_checked += usize::from(counted);
                 report.lines_checked += lines;
                 report.incomplete.extend(incomplete);
                 for file in files {
@@ -186,7 +188,13 @@ fn merge_finding(known: &mut Finding, other: Finding) {
 /// analysis reached, which leave it incomplete).
 enum Analyzed {
     Incomplete(Incomplete),
-    Checked { lines: usize, files: Vec<FileReport>, incomplete: Vec<Incomplete> },
+    /// `counted`: a file of the change (importers analysed for its sake are not counted).
+    Checked {
+        lines: usize,
+        files: Vec<FileReport>,
+        incomplete: Vec<Incomplete>,
+        counted: bool,
+    },
 }
 
 fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>) -> Analyzed {
@@ -202,8 +210,9 @@ fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>) ->
     // our concern. Most files of a whole tree end here; a change's files (hooks) are all parsed,
     // since a literal in one may reach a sink in a module it imports.
     let gated = file.scope.as_ref().is_none_or(|s| s.changed.is_none());
-    if lines == 0 || (gated && !rules::may_contain_bind(&file.bytes)) {
-        return Analyzed::Checked { lines, files: Vec::new(), incomplete: Vec::new() };
+    let counted = !file.importer;
+    if (lines == 0 && !file.importer) || (gated && !rules::may_contain_bind(&file.bytes)) {
+        return Analyzed::Checked { lines, files: Vec::new(), incomplete: Vec::new(), counted };
     }
     let source = match SourceText::decode_owned(file.bytes, cx.max_file_size) {
         Ok(source) => source,
@@ -252,7 +261,7 @@ fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>) ->
         };
         files.insert(0, report);
     }
-    Analyzed::Checked { lines, files, incomplete }
+    Analyzed::Checked { lines, files, incomplete, counted }
 }
 
 /// A module of the project whose literal reaches a sink of the analysed file.

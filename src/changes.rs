@@ -24,6 +24,8 @@ pub(crate) struct ChangedFile {
     pub(crate) commit: Option<Arc<CommitInfo>>,
     /// The version of the project this file belongs to (`None`: the file is analysed alone).
     pub(crate) scope: Option<Arc<Scope>>,
+    /// Not changed itself: it imports a changed module, and is analysed for the change's sake.
+    pub(crate) importer: bool,
 }
 
 /// One version of the project and what the change set changed in it: imported modules are read

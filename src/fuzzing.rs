@@ -25,6 +25,7 @@ pub fn analyze(bytes: &[u8]) {
             stub: false,
             commit: None,
             scope: None,
+            importer: false,
         };
         let changes = ChangeSet { files: vec![file], ..ChangeSet::default() };
         let options = crate::rules::Options::default();

@@ -36,6 +36,7 @@ mod fix;
 #[doc(hidden)]
 pub mod fuzzing;
 mod git;
+mod importers;
 mod modes;
 mod outcome;
 mod policy;

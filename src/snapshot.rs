@@ -12,6 +12,11 @@ pub(crate) trait Snapshot: Send + Sync {
     fn read(&self, path: &str) -> Option<Vec<u8>>;
     /// Whether a regular file exists at `path`.
     fn exists(&self, path: &str) -> bool;
+    /// Every Python file of the version (for finding the importers of a changed module);
+    /// empty where listing is not offered.
+    fn python_paths(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// A version with no other files: each file is analysed on its own.

@@ -119,6 +119,7 @@ impl<'a> BlobReader<'a> {
         }
         Ok(Outcome::File(ChangedFile {
             scope: None,
+            importer: false,
             path: display,
             raw_path: path.into(),
             bytes: bytes.to_vec(),
@@ -153,6 +154,7 @@ impl<'a> BlobReader<'a> {
             stub: false,
             commit: Some(commit.clone()),
             scope: None,
+            importer: false,
         }))
     }
 

@@ -190,5 +190,6 @@ fn read_file(
         stub,
         commit: None,
         scope: None,
+        importer: false,
     }))
 }

@@ -28,6 +28,7 @@ impl Accept {
     pub(crate) const EMPTY: Accept = Accept { empty: true, star: false, zero: false };
     pub(crate) const STAR: Accept = Accept { empty: false, star: true, zero: false };
     pub(crate) const ZERO: Accept = Accept { empty: false, star: false, zero: true };
+    pub(crate) const EMPTY_STAR: Accept = Accept { empty: true, star: true, zero: false };
 }
 
 /// Which loopback replaces the host in a fix.
@@ -134,6 +135,7 @@ fn host_port_bare(s: &str, accept: Accept) -> Option<Hit> {
         return None;
     }
     match h {
+        "" if accept.empty => Some(Hit::new(0..0, "''", Family::V4)),
         "*" if accept.star => Some(Hit::new(0..1, "*", Family::V4)),
         "0" if accept.zero => Some(Hit::new(0..1, "0.0.0.0", Family::V4)),
         _ => unspecified(h).map(|f| Hit::new(0..h.len(), h, f)),
@@ -146,8 +148,10 @@ pub(crate) fn url(s: &str, accept: Accept) -> Option<Hit> {
     let rest = rest.split('/').next().unwrap_or(rest);
     // `*` means all interfaces only under network transports (`ipc://*` is a random path,
     // `inproc://*` and unknown schemes are not addresses).
-    let network =
-        matches!(s[..offset - 3].to_ascii_lowercase().as_str(), "tcp" | "udp" | "ws" | "wss" | "pgm" | "epgm");
+    let network = matches!(
+        s[..offset - 3].to_ascii_lowercase().as_str(),
+        "tcp" | "tcp4" | "tcp6" | "tls+tcp" | "udp" | "ws" | "wss" | "ws4" | "ws6" | "wss4" | "wss6" | "pgm" | "epgm"
+    );
     let accept = Accept { star: accept.star && network, ..accept };
     let bare = if rest == "*" && accept.star { Some(Hit::new(0..1, "*", Family::V4)) } else { None };
     bare.or_else(|| host_port_bare(rest, accept)).map(|h| h.shifted(offset))
@@ -170,24 +174,51 @@ pub(crate) fn listen_list(s: &str, accept: Accept) -> Option<Hit> {
     Some(first)
 }
 
-/// A Twisted server endpoint description: `tcp:8080:interface=0.0.0.0`.
+/// A Twisted server endpoint description: `tcp:8080:interface=0.0.0.0`, or the interface
+/// given by position (`tcp:8080:0.0.0.0`, `tcp6:8080:50:\\:\\:`). A description without an
+/// interface listens on all interfaces by default, but holds no all-interfaces value: not a hit.
 pub(crate) fn endpoint(s: &str) -> Option<Hit> {
-    let at = s.find("interface=")? + "interface=".len();
-    let value = &s[at..];
-    let mut end = value.len();
-    let bytes = value.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == b':' && (i == 0 || bytes[i - 1] != b'\\') {
-            end = i;
-            break;
-        }
-    }
-    let raw = &value[..end];
+    let fields = endpoint_fields(s);
+    let keyword = fields.iter().find_map(|f| s[f.clone()].strip_prefix("interface=").map(|v| f.end - v.len()..f.end));
+    let value = keyword.or_else(|| positional_interface(s, &fields))?;
+    let raw = &s[value.clone()];
     let unescaped = raw.replace("\\:", ":");
     let family = unspecified(&unescaped)?;
-    let mut hit = Hit::new(at..at + end, &unescaped, family);
+    let mut hit = Hit::new(value, &unescaped, family);
     hit.escaped = raw.contains('\\');
     Some(hit)
+}
+
+/// Byte ranges of the `:`-separated fields of an endpoint description (`\\:` escapes a colon).
+fn endpoint_fields(s: &str) -> Vec<Range<usize>> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b':' && (i == 0 || bytes[i - 1] != b'\\') {
+            out.push(start..i);
+            start = i + 1;
+        }
+    }
+    out.push(start..s.len());
+    out
+}
+
+/// The interface written by position: `tcp:PORT:INTERFACE`, `tcp6:PORT:BACKLOG:INTERFACE`,
+/// `ssl:PORT:KEY:CERT:METHOD:INTERFACE` (a `haproxy:` wrapper is looked through).
+fn positional_interface(s: &str, fields: &[Range<usize>]) -> Option<Range<usize>> {
+    let mut fields = fields;
+    if fields.first().is_some_and(|f| s[f.clone()].eq_ignore_ascii_case("haproxy")) {
+        fields = &fields[1..];
+    }
+    let (kind, args) = fields.split_first()?;
+    let at = match s[kind.clone()].to_ascii_lowercase().as_str() {
+        "tcp" => 1,
+        "tcp6" => 2,
+        "ssl" => 4,
+        _ => return None,
+    };
+    args.iter().filter(|f| !s[(*f).clone()].contains('=')).nth(at).cloned()
 }
 
 /// `(scheme length + 3, rest)` for `scheme://rest`.
@@ -247,6 +278,8 @@ mod tests {
         assert_eq!(hp("0.0.0.0:\u{1}", Accept::NONE), Some((0..7, "0.0.0.0".into())));
         assert_eq!(hp("\u{1}:8000", Accept::NONE), None);
         assert_eq!(hp(":8787", Accept::NONE), None);
+        assert_eq!(hp(":8787", Accept::EMPTY), Some((0..0, "''".into())));
+        assert_eq!(hp("", Accept::EMPTY), None);
         assert_eq!(hp("unix:/run/app.sock", Accept::NONE), None);
         assert_eq!(hp("http://0.0.0.0:8000/x", Accept::NONE), Some((7..14, "0.0.0.0".into())));
     }
@@ -269,5 +302,12 @@ mod tests {
         assert_eq!(endpoint("tcp:8751:interface=0.0.0.0").unwrap().range, 19..26);
         assert!(endpoint("tcp:8751:interface=\\:\\:").unwrap().escaped);
         assert!(endpoint("tcp:8090").is_none());
+        assert_eq!(endpoint("tcp:8080:0.0.0.0").unwrap().range, 9..16);
+        assert!(endpoint("tcp:8080:127.0.0.1").is_none());
+        assert!(endpoint("tcp:8080:backlog=5:0.0.0.0").is_some());
+        assert!(endpoint("tcp6:8080:50:\\:\\:").is_some_and(|h| h.escaped));
+        assert!(endpoint("ssl:443:privateKey=k.pem:0.0.0.0").is_none());
+        assert!(endpoint("haproxy:tcp:8080:0.0.0.0").is_some());
+        assert!(endpoint("unix:/run/app.sock").is_none());
     }
 }

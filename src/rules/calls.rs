@@ -98,7 +98,18 @@ impl<'p> Sites<'_, '_, '_, 'p> {
             return known.clone();
         }
         self.summaries.memo.borrow_mut().insert(key, Rc::new(Vec::new()));
+        let module = match key {
+            Key::Func(f) => f.module,
+            Key::Ctor(c) => c.module,
+        };
+        if !self.flow.st.program.may_reach_sinks(module) {
+            return Rc::new(Vec::new());
+        }
+        // A summary is computed once for the whole file: its work is its own, not the budget
+        // of the site that first needed it.
+        let fuel = self.flow.st.take_fuel();
         let summary = Rc::new(self.compute(key));
+        self.flow.st.restore_fuel(fuel);
         self.summaries.memo.borrow_mut().insert(key, summary.clone());
         summary
     }

@@ -29,6 +29,11 @@ pub(crate) enum Shape {
     Listen,
     /// A Twisted endpoint description (`tcp:80:interface=…`).
     Endpoint,
+    /// A Twisted endpoint description or a list of them (daphne `endpoints=`).
+    Endpoints,
+    /// A `(host, port)` tuple or a `host:port` string (gevent `listener`); `'*'` counts only in
+    /// the string.
+    AddrOrHostPort,
     /// An argv list that may start a server.
     Argv,
     /// Every positional argument is one argv entry.
@@ -83,6 +88,8 @@ const E: Accept = Accept::EMPTY;
 const N: Accept = Accept::NONE;
 const S: Accept = Accept::STAR;
 const Z: Accept = Accept::ZERO;
+/// `''` and `'*'` both mean all interfaces (Jupyter, gevent `'*:8080'`, nng `tcp://*:p`).
+const ES: Accept = Accept::EMPTY_STAR;
 
 pub(crate) static CATALOGUE: &[Api] = &[
     // Socket level.
@@ -100,12 +107,21 @@ pub(crate) static CATALOGUE: &[Api] = &[
             "socketserver.BaseServer",
             "http.server.HTTPServer",
             "http.server.ThreadingHTTPServer",
-            "xmlrpc.server.SimpleXMLRPCServer",
-            "xmlrpc.server.DocXMLRPCServer",
             "wsgiref.simple_server.WSGIServer",
         ],
         &[at(0, "server_address", Addr, E)],
     ),
+    call(
+        "xmlrpc.server",
+        &["xmlrpc.server.SimpleXMLRPCServer", "xmlrpc.server.MultiPathXMLRPCServer", "xmlrpc.server.DocXMLRPCServer"],
+        &[at(0, "addr", Addr, E)],
+    ),
+    call(
+        "smtpd",
+        &["smtpd.SMTPServer", "smtpd.DebuggingServer", "smtpd.PureProxy", "smtpd.MailmanProxy"],
+        &[at(0, "localaddr", Addr, E)],
+    ),
+    call("pydoc", &["pydoc.browse"], &[kw("hostname", Host, E)]),
     call("wsgiref", &["wsgiref.simple_server.make_server"], &[at(0, "host", Host, E)]),
     call(
         "asyncio",
@@ -126,11 +142,20 @@ pub(crate) static CATALOGUE: &[Api] = &[
         ],
         &[at(0, "address", Addr, E)],
     ),
-    call("http.server", &["http.server.test"], &[at(4, "bind", Host, E)]),
+    call("http.server", &["http.server.test"], &[at(4, "bind", Host, N)]),
     // Web frameworks and servers.
     call("Flask", &["flask.Flask.run", "flask.app.Flask.run"], &[at(0, "host", Host, N)]),
-    call("Quart", &["quart.Quart.run", "quart.app.Quart.run"], &[at(0, "host", Host, N)]),
-    call("Sanic", &["sanic.Sanic.run", "sanic.app.Sanic.run"], &[at(0, "host", Host, N)]),
+    call(
+        "Quart",
+        &["quart.Quart.run", "quart.app.Quart.run", "quart.Quart.run_task", "quart.app.Quart.run_task"],
+        &[at(0, "host", Host, E)],
+    ),
+    call(
+        "Sanic",
+        &["sanic.Sanic.run", "sanic.app.Sanic.run", "sanic.Sanic.prepare", "sanic.app.Sanic.prepare"],
+        &[at(0, "host", Host, N)],
+    ),
+    call("Sanic", &["sanic.server.socket.bind_socket"], &[at(0, "host", Host, E)]),
     call("Dash", &["dash.Dash.run", "dash.Dash.run_server"], &[at(0, "host", Host, N)]),
     call("Flask-SocketIO", &["flask_socketio.SocketIO.run"], &[at(1, "host", Host, N)]),
     call("Bottle", &["bottle.run"], &[at(2, "host", Host, N)]),
@@ -147,10 +172,10 @@ pub(crate) static CATALOGUE: &[Api] = &[
         ],
         &[at(1, "address", Host, E)],
     ),
-    call("aiohttp", &["aiohttp.web.run_app"], &[kw("host", Hosts, N)]),
-    call("aiohttp", &["aiohttp.web.TCPSite", "aiohttp.web_runner.TCPSite"], &[at(1, "host", Host, N)]),
-    call("uvicorn", &["uvicorn.run", "uvicorn.main.run"], &[kw("host", Host, N)]),
-    call("uvicorn", &["uvicorn.Config", "uvicorn.config.Config"], &[at(1, "host", Host, N)]),
+    call("aiohttp", &["aiohttp.web.run_app"], &[kw("host", Hosts, E)]),
+    call("aiohttp", &["aiohttp.web.TCPSite", "aiohttp.web_runner.TCPSite"], &[at(1, "host", Host, E)]),
+    call("uvicorn", &["uvicorn.run", "uvicorn.main.run"], &[kw("host", Host, E)]),
+    call("uvicorn", &["uvicorn.Config", "uvicorn.config.Config"], &[at(1, "host", Host, E)]),
     Api {
         kind: Kind::Attr,
         what: "Hypercorn",
@@ -168,16 +193,39 @@ pub(crate) static CATALOGUE: &[Api] = &[
         &["waitress.serve", "waitress.server.create_server"],
         &[kw("host", Host, N), kw("listen", Listen, S)],
     ),
-    call("Werkzeug", &["werkzeug.serving.run_simple", "werkzeug.run_simple"], &[at(0, "hostname", Host, N)]),
+    call("Werkzeug", &["werkzeug.serving.run_simple", "werkzeug.run_simple"], &[at(0, "hostname", Host, E)]),
     call("Django", &["django.core.management.call_command"], &[kw("addrport", Django, Z)]),
     call("Django", &["django.core.management.execute_from_command_line"], &[at(0, "argv", Argv, N)]),
+    call("Django", &["django.core.servers.basehttp.run"], &[at(0, "addr", Host, E)]),
     call("Gradio", &["gradio.*.launch"], &[kw("server_name", Host, N)]),
-    call("Bokeh", &["bokeh.server.server.Server"], &[kw("address", Host, N)]),
+    call("Bokeh", &["bokeh.server.server.Server"], &[kw("address", Host, E)]),
     call("Ray", &["ray.init"], &[kw("dashboard_host", Host, N)]),
     call("Dask", &["dask.distributed.LocalCluster"], &[kw("host", Host, N), kw("dashboard_address", HostPort, N)]),
     // RPC, messaging and protocol servers.
     call("gRPC", &["*.add_insecure_port", "*.add_secure_port"], &[at(0, "address", HostPort, N)]),
     call("ZeroMQ", &["*.bind", "*.bind_to_random_port"], &[at(0, "addr", Url, S)]),
+    call(
+        "ZeroMQ",
+        &[
+            "zmq.devices.*.bind_in",
+            "zmq.devices.*.bind_out",
+            "zmq.devices.*.bind_mon",
+            "zmq.devices.*.bind_ctrl",
+            "zmq.devices.*.bind_in_to_random_port",
+            "zmq.devices.*.bind_out_to_random_port",
+        ],
+        &[at(0, "addr", Url, S)],
+    ),
+    call(
+        "Jupyter",
+        &[
+            "jupyter_client.KernelManager",
+            "jupyter_client.AsyncKernelManager",
+            "jupyter_client.manager.KernelManager",
+            "jupyter_client.manager.AsyncKernelManager",
+        ],
+        &[kw("ip", Host, S)],
+    ),
     call("Twisted", &["*.listenTCP"], &[at(3, "interface", Host, E)]),
     call("Twisted", &["*.listenUDP"], &[at(2, "interface", Host, E)]),
     call("Twisted", &["*.listenSSL"], &[at(4, "interface", Host, E)]),
@@ -202,11 +250,370 @@ pub(crate) static CATALOGUE: &[Api] = &[
             "prometheus_client.start_http_server",
             "prometheus_client.start_wsgi_server",
             "prometheus_client.exposition.start_http_server",
+            "prometheus_client.exposition.start_wsgi_server",
         ],
-        &[at(1, "addr", Host, E)],
+        &[at(1, "addr", Host, N)],
     ),
-    call("aiosmtpd", &["aiosmtpd.controller.Controller"], &[at(1, "hostname", Host, N)]),
+    call(
+        "aiosmtpd",
+        &[
+            "aiosmtpd.controller.Controller",
+            "aiosmtpd.controller.UnthreadedController",
+            "aiosmtpd.controller.InetMixin",
+        ],
+        &[at(1, "hostname", Host, E)],
+    ),
     call("dnslib", &["dnslib.server.DNSServer"], &[at(1, "address", Host, E)]),
+    call("Twisted", &["*.listenMulticast"], &[at(2, "interface", Host, E)]),
+    call(
+        "Twisted",
+        &["twisted.application.internet.TCPServer", "twisted.internet.tcp.Port"],
+        &[at(3, "interface", Host, E)],
+    ),
+    call(
+        "Twisted",
+        &[
+            "twisted.application.internet.UDPServer",
+            "twisted.application.internet.MulticastServer",
+            "twisted.internet.udp.Port",
+        ],
+        &[at(2, "interface", Host, E)],
+    ),
+    call(
+        "Twisted",
+        &["twisted.application.internet.SSLServer", "twisted.internet.endpoints.SSL4ServerEndpoint"],
+        &[at(4, "interface", Host, E)],
+    ),
+    call(
+        "Twisted",
+        &["twisted.application.strports.service", "twisted.application.strports.listen"],
+        &[at(0, "description", Endpoint, N)],
+    ),
+    call(
+        "Klein",
+        &["klein.Klein.run", "klein.run"],
+        &[at(0, "host", Host, E), at(3, "endpoint_description", Endpoint, N)],
+    ),
+    // More servers (spec §2): green servers, ASGI/WSGI servers, websockets, SSH, RPC, IoT.
+    call("eventlet", &["eventlet.listen", "eventlet.convenience.listen"], &[at(0, "addr", Addr, E)]),
+    call(
+        "eventlet",
+        &[
+            "eventlet.green.SocketServer.TCPServer",
+            "eventlet.green.SocketServer.UDPServer",
+            "eventlet.green.SocketServer.ThreadingTCPServer",
+            "eventlet.green.BaseHTTPServer.HTTPServer",
+            "eventlet.green.http.server.HTTPServer",
+        ],
+        &[at(0, "server_address", Addr, E)],
+    ),
+    call(
+        "gevent",
+        &[
+            "gevent.pywsgi.WSGIServer",
+            "gevent.server.StreamServer",
+            "gevent.server.DatagramServer",
+            "gevent.baseserver.BaseServer",
+            "gevent.backdoor.BackdoorServer",
+        ],
+        &[at(0, "listener", AddrOrHostPort, ES)],
+    ),
+    call(
+        "gevent",
+        &[
+            "gevent.server.StreamServer.get_listener",
+            "gevent.server.DatagramServer.get_listener",
+            "gevent.server._tcp_listener",
+            "gevent.server._udp_socket",
+        ],
+        &[at(0, "address", Addr, E)],
+    ),
+    call(
+        "Werkzeug",
+        &[
+            "werkzeug.serving.make_server",
+            "werkzeug.serving.BaseWSGIServer",
+            "werkzeug.serving.ThreadedWSGIServer",
+            "werkzeug.serving.ForkingWSGIServer",
+        ],
+        &[at(0, "host", Host, E)],
+    ),
+    call("Sanic", &["sanic.Sanic.create_server", "sanic.app.Sanic.create_server"], &[at(0, "host", Host, N)]),
+    call(
+        "websockets",
+        &[
+            "websockets.serve",
+            "websockets.route",
+            "websockets.asyncio.server.serve",
+            "websockets.asyncio.router.route",
+            "websockets.server.serve",
+            "websockets.legacy.server.serve",
+            "websockets.legacy.server.Serve",
+            "websockets.sync.server.serve",
+            "websockets.sync.router.route",
+        ],
+        &[at(1, "host", Hosts, E)],
+    ),
+    call("websockets", &["websockets.trio.server.serve", "websockets.trio.router.route"], &[kw("host", Host, N)]),
+    call("multiprocessing", &["multiprocessing.connection.Listener"], &[at(0, "address", Addr, E)]),
+    call(
+        "cheroot",
+        &["cheroot.wsgi.Server", "cheroot.wsgi.WSGIServer", "cheroot.server.HTTPServer"],
+        &[at(0, "bind_addr", Addr, N)],
+    ),
+    Api {
+        kind: Kind::Attr,
+        what: "CherryPy",
+        names: &["cherrypy.server.bind_addr", "cherrypy._cpserver.Server.bind_addr"],
+        args: &[kw("", Addr, N)],
+    },
+    call(
+        "asyncssh",
+        &[
+            "asyncssh.listen",
+            "asyncssh.connection.listen",
+            "asyncssh.listen_reverse",
+            "asyncssh.connection.listen_reverse",
+        ],
+        &[at(0, "host", Host, E)],
+    ),
+    call("asyncssh", &["asyncssh.create_server", "asyncssh.connection.create_server"], &[at(1, "host", Host, E)]),
+    call(
+        "asyncssh",
+        &[
+            "asyncssh.SSHClientConnection.forward_local_port",
+            "asyncssh.SSHServerConnection.forward_local_port",
+            "asyncssh.connection.SSHClientConnection.forward_local_port",
+            "asyncssh.connection.SSHServerConnection.forward_local_port",
+            "?.forward_local_port",
+            "asyncssh.SSHClientConnection.forward_local_port_to_path",
+            "asyncssh.connection.SSHClientConnection.forward_local_port_to_path",
+            "?.forward_local_port_to_path",
+            "asyncssh.SSHClientConnection.forward_socks",
+            "asyncssh.connection.SSHClientConnection.forward_socks",
+            "?.forward_socks",
+        ],
+        &[at(0, "listen_host", Host, E)],
+    ),
+    call("daphne", &["daphne.server.Server"], &[at(1, "endpoints", Endpoints, N)]),
+    call("daphne", &["daphne.endpoints.build_endpoint_description_strings"], &[at(0, "host", Host, N)]),
+    call(
+        "granian",
+        &[
+            "granian.Granian",
+            "granian.server.Server",
+            "granian.server.MPServer",
+            "granian.server.MTServer",
+            "granian.server.mp.MPServer",
+            "granian.server.mt.MTServer",
+            "granian.server.embed.Server",
+        ],
+        &[at(1, "address", Host, N), kw("metrics_address", Host, N)],
+    ),
+    call("bjoern", &["bjoern.run", "bjoern.listen"], &[at(1, "host", Host, E)]),
+    call("bjoern", &["bjoern.bind_and_listen"], &[at(0, "host", Host, E)]),
+    call("meinheld", &["meinheld.listen", "meinheld.server.listen"], &[at(0, "address", Addr, N)]),
+    call(
+        "pynng",
+        &[
+            "pynng.Bus0",
+            "pynng.Pair0",
+            "pynng.Pair1",
+            "pynng.Push0",
+            "pynng.Pull0",
+            "pynng.Pub0",
+            "pynng.Sub0",
+            "pynng.Req0",
+            "pynng.Rep0",
+            "pynng.Surveyor0",
+            "pynng.Respondent0",
+        ],
+        &[kw("listen", Url, ES)],
+    ),
+    call("pynng", &["pynng.*.listen", "pynng.nng.*.listen"], &[at(0, "address", Url, ES)]),
+    call("paste", &["paste.httpserver.serve"], &[at(1, "host", HostPort, N)]),
+    call(
+        "Panel",
+        &["panel.serve", "panel.io.serve", "panel.io.server.serve", "panel.io.server.get_server"],
+        &[at(2, "address", Host, E)],
+    ),
+    call("Panel", &["panel.*.show", "panel.*.*.show"], &[at(2, "address", Host, E)]),
+    call("TensorBoard", &["tensorboard.program.TensorBoard.configure"], &[kw("host", Host, E)]),
+    call("Ray Serve", &["ray.serve.HTTPOptions", "ray.serve.config.HTTPOptions"], &[kw("host", Host, E)]),
+    call(
+        "Dask",
+        &["dask.distributed.Scheduler", "dask.distributed.Worker", "dask.distributed.Nanny"],
+        &[kw("host", Host, E)],
+    ),
+    call("Locust", &["locust.env.Environment.create_web_ui"], &[at(0, "host", Host, E)]),
+    call("Locust", &["locust.env.Environment.create_master_runner"], &[at(0, "master_bind_host", Host, S)]),
+    call("Locust", &["locust.web.WebUI"], &[at(1, "host", Host, E)]),
+    call(
+        "PyWebIO",
+        &[
+            "pywebio.start_server",
+            "pywebio.platform.start_server",
+            "pywebio.platform.tornado.start_server",
+            "pywebio.platform.tornado_http.start_server",
+            "pywebio.platform.aiohttp.start_server",
+            "pywebio.platform.fastapi.start_server",
+            "pywebio.platform.django.start_server",
+            "pywebio.platform.path_deploy",
+            "pywebio.platform.path_deploy_http",
+        ],
+        &[at(2, "host", Host, E)],
+    ),
+    call("PyWebIO", &["pywebio.platform.flask.start_server"], &[at(2, "host", Host, N)]),
+    call("NiceGUI", &["nicegui.ui.run"], &[kw("host", Host, E)]),
+    call("Shiny", &["shiny.run_app"], &[at(1, "host", Host, E)]),
+    call("Robyn", &["robyn.Robyn.start"], &[at(0, "host", Host, N)]),
+    call("socketify", &["socketify.AppListenOptions"], &[at(1, "host", Host, N)]),
+    call("Eel", &["eel.start"], &[kw("host", Host, E)]),
+    call(
+        "websocket-server",
+        &["websocket_server.WebsocketServer", "websocket_server.websocket_server.WebsocketServer"],
+        &[at(0, "host", Host, E)],
+    ),
+    call(
+        "SimpleWebSocketServer",
+        &[
+            "SimpleWebSocketServer.SimpleWebSocketServer",
+            "SimpleWebSocketServer.SimpleSSLWebSocketServer",
+            "SimpleWebSocketServer.SimpleWebSocketServer.SimpleWebSocketServer",
+            "SimpleWebSocketServer.SimpleWebSocketServer.SimpleSSLWebSocketServer",
+        ],
+        &[at(0, "host", Host, E)],
+    ),
+    call(
+        "rpyc",
+        &[
+            "rpyc.ThreadedServer",
+            "rpyc.ThreadPoolServer",
+            "rpyc.ForkingServer",
+            "rpyc.OneShotServer",
+            "rpyc.utils.server.Server",
+            "rpyc.utils.server.ThreadedServer",
+            "rpyc.utils.server.ThreadPoolServer",
+            "rpyc.utils.server.ForkingServer",
+            "rpyc.utils.server.OneShotServer",
+            "rpyc.utils.server.GeventServer",
+        ],
+        &[at(1, "hostname", Host, N)],
+    ),
+    call(
+        "rpyc",
+        &["rpyc.utils.registry.UDPRegistryServer", "rpyc.utils.registry.TCPRegistryServer"],
+        &[at(0, "host", Host, N)],
+    ),
+    call(
+        "Pyro",
+        &[
+            "Pyro5.api.Daemon",
+            "Pyro5.server.Daemon",
+            "Pyro5.api.start_ns",
+            "Pyro5.api.start_ns_loop",
+            "Pyro5.nameserver.start_ns",
+            "Pyro5.nameserver.start_ns_loop",
+            "Pyro4.Daemon",
+            "Pyro4.core.Daemon",
+            "Pyro4.naming.startNS",
+            "Pyro4.naming.startNSloop",
+        ],
+        &[at(0, "host", Host, E)],
+    ),
+    call(
+        "Pyro",
+        &["Pyro5.api.serve", "Pyro5.server.serve", "Pyro4.Daemon.serveSimple", "Pyro4.core.Daemon.serveSimple"],
+        &[at(1, "host", Host, E)],
+    ),
+    Api {
+        kind: Kind::Attr,
+        what: "Pyro",
+        names: &["Pyro4.config.HOST", "Pyro5.config.HOST", "Pyro5.api.config.HOST"],
+        args: &[kw("", Host, E)],
+    },
+    call(
+        "Thrift",
+        &["thrift.transport.TSocket.TServerSocket", "thrift.transport.TSSLSocket.TSSLServerSocket"],
+        &[at(0, "host", Host, N)],
+    ),
+    call("Thrift", &["thrift.server.THttpServer.THttpServer"], &[at(1, "server_address", Addr, E)]),
+    call(
+        "thriftpy2",
+        &[
+            "thriftpy2.rpc.make_server",
+            "thriftpy2.rpc.make_aio_server",
+            "thriftpy2.contrib.aio.rpc.make_server",
+            "thriftpy2.http.make_server",
+        ],
+        &[at(2, "host", Host, E)],
+    ),
+    call(
+        "thriftpy2",
+        &[
+            "thriftpy2.transport.TServerSocket",
+            "thriftpy2.transport.TSSLServerSocket",
+            "thriftpy2.transport.socket.TServerSocket",
+            "thriftpy2.contrib.aio.socket.TAsyncServerSocket",
+        ],
+        &[at(0, "host", Host, E)],
+    ),
+    call(
+        "pymodbus",
+        &[
+            "pymodbus.server.ModbusTcpServer",
+            "pymodbus.server.ModbusTlsServer",
+            "pymodbus.server.StartTcpServer",
+            "pymodbus.server.StartAsyncTcpServer",
+            "pymodbus.server.StartTlsServer",
+            "pymodbus.server.StartAsyncTlsServer",
+        ],
+        &[kw("address", Addr, E)],
+    ),
+    call(
+        "pymodbus",
+        &["pymodbus.server.ModbusUdpServer", "pymodbus.server.StartUdpServer", "pymodbus.server.StartAsyncUdpServer"],
+        &[kw("address", Addr, N)],
+    ),
+    call(
+        "OPC UA",
+        &[
+            "asyncua.Server.set_endpoint",
+            "asyncua.server.Server.set_endpoint",
+            "asyncua.sync.Server.set_endpoint",
+            "opcua.Server.set_endpoint",
+        ],
+        &[at(0, "url", Url, E)],
+    ),
+    call(
+        "aiocoap",
+        &["aiocoap.Context.create_server_context", "aiocoap.protocol.Context.create_server_context"],
+        &[at(1, "bind", Addr, N)],
+    ),
+    call("pysnmp", &["*.open_server_mode", "*.openServerMode"], &[at(0, "iface", Addr, N)]),
+    call(
+        "trio",
+        &["trio.serve_tcp", "trio.open_tcp_listeners", "trio.serve_ssl_over_tcp", "trio.open_ssl_over_tcp_listeners"],
+        &[kw("host", Host, N)],
+    ),
+    call("anyio", &["anyio.create_tcp_listener"], &[kw("local_host", Host, N)]),
+    call("anyio", &["anyio.create_udp_socket"], &[kw("local_host", Host, E)]),
+    call(
+        "curio",
+        &["curio.tcp_server", "curio.network.tcp_server", "curio.tcp_server_socket", "curio.network.tcp_server_socket"],
+        &[at(0, "host", Host, E)],
+    ),
+    call("tftpy", &["tftpy.TftpServer.listen", "tftpy.TftpServer.TftpServer.listen"], &[at(0, "listenip", Host, E)]),
+    call("impacket", &["impacket.smbserver.SimpleSMBServer"], &[at(0, "listenAddress", Host, E)]),
+    call("impacket", &["impacket.smbserver.SMBSERVER"], &[at(0, "server_address", Addr, E)]),
+    call("aioquic", &["aioquic.asyncio.serve", "aioquic.asyncio.server.serve"], &[at(0, "host", Host, N)]),
+    call("jsonrpcserver", &["jsonrpcserver.serve", "jsonrpcserver.server.serve"], &[at(0, "name", Host, E)]),
+    // Debuggers and consoles: remote code execution when reachable.
+    call("debugpy", &["debugpy.listen"], &[at(0, "", Addr, N)]),
+    call("web-pdb", &["web_pdb.set_trace", "web_pdb.catch_post_mortem", "web_pdb.WebPdb"], &[at(0, "host", Host, E)]),
+    call("web-pdb", &["web_pdb.post_mortem"], &[at(1, "host", Host, E)]),
+    call("remote-pdb", &["remote_pdb.RemotePdb", "remote_pdb.set_trace"], &[at(0, "host", Host, E)]),
+    call("aiomonitor", &["aiomonitor.start_monitor", "aiomonitor.Monitor"], &[kw("host", Host, E)]),
     // Command lines.
     call(
         "subprocess",
@@ -231,6 +638,10 @@ static FACTORIES: &[(&str, &str)] = &[
     ("asyncio.new_event_loop", "asyncio.Loop"),
     ("uvloop.new_event_loop", "asyncio.Loop"),
     ("gradio.*.queue", "="),
+    ("asyncssh.connect", "asyncssh.SSHClientConnection"),
+    ("asyncssh.connection.connect", "asyncssh.SSHClientConnection"),
+    ("asyncssh.connect_reverse", "asyncssh.SSHServerConnection"),
+    ("asyncssh.connection.connect_reverse", "asyncssh.SSHServerConnection"),
 ];
 
 /// `*.x` matches any key ending in `.x`; a `*` segment matches one segment.
@@ -462,15 +873,45 @@ fn last_segment(name: &'static str) -> &'static str {
     name.rsplit('.').next().unwrap_or(name)
 }
 
+/// Traitlets settings (`c.Class.trait = …`, `--Class.trait=…`) that set where a server listens,
+/// by class and trait: only these, because other `*_ip` traits name clients (`client_ip` of a
+/// kernel connection file, `remote_ip`).
+static TRAITS: &[(&str, &str, Shape, Accept)] = &[
+    ("ServerApp", "ip", Host, ES),
+    ("NotebookApp", "ip", Host, ES),
+    ("LabApp", "ip", Host, ES),
+    ("Voila", "ip", Host, E),
+    ("KernelGatewayApp", "ip", Host, E),
+    ("JupyterHub", "ip", Host, E),
+    ("JupyterHub", "hub_ip", Host, E),
+    ("JupyterHub", "bind_url", HostPort, E),
+    ("JupyterHub", "hub_bind_url", HostPort, E),
+    ("Spawner", "ip", Host, E),
+    ("KernelManager", "ip", Host, S),
+    ("ConnectionFileMixin", "ip", Host, S),
+    ("IPKernelApp", "ip", Host, S),
+    ("IPController", "ip", Host, S),
+    ("IPController", "engine_ip", Host, S),
+    ("IPController", "client_ip", Host, S),
+    ("IPController", "monitor_ip", Host, S),
+    ("Cluster", "controller_ip", Host, S),
+];
+
 /// A configuration name that holds a listen address (spec §2, "Configuration").
 pub(crate) fn config_key(name: &str) -> Option<(Shape, Accept)> {
     let mut segments = name.rsplit('.');
     let last = segments.next().unwrap_or(name);
-    if last == "ip" && segments.next().is_some_and(|app| matches!(app, "ServerApp" | "NotebookApp" | "LabApp")) {
-        return Some((Host, S));
+    if let Some(owner) = segments.next()
+        && let Some(&(.., shape, accept)) = TRAITS.iter().find(|(o, t, ..)| *o == owner && *t == last)
+    {
+        return Some((shape, accept));
     }
-    if last == "socket_host" {
-        return Some((Host, N));
+    match last {
+        "socket_host" => return Some((Host, N)),
+        // ipyparallel's `Cluster(controller_ip=…)`; Scrapy's telnet console (a Python shell).
+        "controller_ip" => return Some((Host, S)),
+        "TELNETCONSOLE_HOST" => return Some((Host, E)),
+        _ => {}
     }
     (contains_ignore_case(last, "bind") || contains_ignore_case(last, "listen")).then_some((HostPorts, S))
 }
@@ -487,23 +928,60 @@ pub(crate) struct Program {
     pub runserver: bool,
 }
 
+const fn prog(names: &'static [&'static str], flags: &'static [(&'static str, Shape, Accept)]) -> Program {
+    Program { names, flags, runserver: false }
+}
+
+/// Programs are found by name among the first words of a command (after `python -m`, a path,
+/// `sudo`, `celery -A proj` …); a flag is matched anywhere after the program.
 pub(crate) static PROGRAMS: &[Program] = &[
-    Program { names: &["uvicorn"], flags: &[("--host", Host, N)], runserver: false },
-    Program {
-        names: &["gunicorn", "hypercorn"],
-        flags: &[("-b", HostPort, S), ("--bind", HostPort, S)],
-        runserver: false,
-    },
-    Program { names: &["daphne"], flags: &[("-b", Host, N), ("--bind", Host, N)], runserver: false },
-    Program { names: &["waitress-serve"], flags: &[("--host", Host, N), ("--listen", Listen, S)], runserver: false },
-    Program {
-        names: &["jupyter", "jupyter-lab", "jupyter-notebook", "jupyter-server", "jupyterlab", "notebook"],
-        flags: &[("--ip", Host, S)],
-        runserver: false,
-    },
-    Program { names: &["flask"], flags: &[("--host", Host, N), ("-h", Host, N)], runserver: false },
-    Program { names: &["http.server"], flags: &[("--bind", Host, E), ("-b", Host, E)], runserver: false },
-    Program { names: &["streamlit"], flags: &[("--server.address", Host, N)], runserver: false },
+    prog(&["uvicorn"], &[("--host", Host, E)]),
+    prog(&["gunicorn", "hypercorn"], &[("-b", HostPort, S), ("--bind", HostPort, S)]),
+    prog(&["daphne"], &[("-b", Host, N), ("--bind", Host, N), ("-e", Endpoint, N), ("--endpoint", Endpoint, N)]),
+    prog(&["waitress-serve"], &[("--host", Host, N), ("--listen", Listen, S)]),
+    prog(
+        &["jupyter", "jupyter-lab", "jupyter-notebook", "jupyter-server", "jupyterlab", "notebook"],
+        &[("--ip", Host, ES), ("--ServerApp.ip", Host, ES), ("--NotebookApp.ip", Host, ES)],
+    ),
+    prog(&["jupyterhub"], &[("--ip", Host, E), ("--JupyterHub.ip", Host, E), ("--JupyterHub.bind_url", HostPort, E)]),
+    prog(&["voila"], &[("--Voila.ip", Host, E)]),
+    prog(&["ipcontroller", "ipcluster"], &[("--ip", Host, S)]),
+    prog(&["flask", "quart"], &[("--host", Host, E), ("-h", Host, E)]),
+    prog(&["http.server"], &[("--bind", Host, N), ("-b", Host, N)]),
+    prog(&["pydoc", "pydoc3"], &[("-n", Host, E)]),
+    prog(&["streamlit"], &[("--server.address", Host, E)]),
+    prog(&["tensorboard", "tensorboard.main"], &[("--host", Host, E), ("--bind_all", Flag, N)]),
+    prog(&["mlflow"], &[("--host", Host, E), ("-h", Host, E)]),
+    // Flower: `flower --address`, `celery flower --address`, `celery -A proj flower --address`.
+    prog(&["flower"], &[("--address", Host, E)]),
+    prog(&["granian"], &[("--host", Host, N), ("--metrics-address", Host, N)]),
+    prog(&["sanic"], &[("--host", Host, N), ("-H", Host, N)]),
+    prog(&["panel", "bokeh"], &[("--address", Host, E)]),
+    prog(&["datasette"], &[("--host", Host, E), ("-h", Host, E)]),
+    prog(&["locust"], &[("--web-host", Host, E), ("--master-bind-host", Host, ES)]),
+    prog(&["ray"], &[("--dashboard-host", Host, E)]),
+    prog(
+        &["dask", "dask-scheduler", "dask-worker"],
+        &[("--host", Host, E), ("--dashboard-address", HostPort, N), ("--listen-address", HostPort, N)],
+    ),
+    prog(&["mkdocs"], &[("-a", HostPort, N), ("--dev-addr", HostPort, N)]),
+    prog(&["fastapi"], &[("--host", Host, E)]),
+    // Not `-h`: chainlit's `-h` is `--headless`.
+    prog(&["chainlit"], &[("--host", Host, E)]),
+    prog(&["litestar"], &[("--host", Host, E), ("-H", Host, E)]),
+    prog(&["shiny"], &[("--host", Host, E), ("-h", Host, E)]),
+    prog(&["twistd"], &[("--listen", Endpoint, N), ("--port", Endpoint, N), ("--interface", Host, E)]),
+    prog(&["pyftpdlib"], &[("--interface", Host, E), ("-i", Host, E)]),
+    prog(&["aiohttp.web"], &[("--hostname", Host, E), ("-H", Host, E)]),
+    prog(&["mitmproxy", "mitmdump", "mitmweb"], &[("--listen-host", Host, E)]),
+    prog(&["pyro5-ns", "pyro4-ns", "Pyro5.nameserver", "Pyro4.naming"], &[("--host", Host, E), ("-n", Host, E)]),
+    prog(&["debugpy"], &[("--listen", HostPort, N)]),
+    prog(&["rpyc_classic", "rpyc_classic.py"], &[("--host", Host, N)]),
+    prog(&["bottle", "bottle.py"], &[("--bind", HostPort, N), ("-b", HostPort, N)]),
+    prog(&["cheroot"], &[("--bind", HostPort, N)]),
+    prog(&["aiosmtpd"], &[("--listen", HostPort, N), ("-l", HostPort, N)]),
+    // An open proxy: `pproxy -l http+socks4+socks5://0.0.0.0:8080/` (an empty host is all too).
+    prog(&["pproxy"], &[("-l", HostPort, E)]),
     Program { names: &["manage.py", "django-admin", "django"], flags: &[], runserver: true },
 ];
 
@@ -535,6 +1013,12 @@ mod tests {
         assert_eq!(apis("local.Sweep.run", Kind::Call).count(), 0);
         assert_eq!(factory("gradio.Blocks.queue"), Some("="));
         assert!(is_sink_method("run_server") && !is_sink_method("connect"));
+        assert_eq!(apis("asyncssh.SSHClientConnection.forward_local_port", Kind::Call).count(), 1);
+        assert_eq!(apis("asyncssh.SSHClientConnection.forward_remote_port", Kind::Call).count(), 0);
+        assert_eq!(apis("pynng.Rep0.listen", Kind::Call).count(), 1);
+        assert_eq!(apis("pynng.Rep0.dial", Kind::Call).count(), 0);
+        assert_eq!(factory("asyncssh.connect"), Some("asyncssh.SSHClientConnection"));
+        assert!(unresolved_entry("asyncssh.SSHClientConnection.create_server").is_none());
     }
 
     #[test]
@@ -543,11 +1027,19 @@ mod tests {
         assert!(config_key("bind_host").is_some() && config_key("LISTEN_ADDRESS").is_some());
         assert!(config_key("server.socket_host").is_some());
         assert!(config_key("SINKHOLE_HOST").is_none() && config_key("ip").is_none());
+        assert_eq!(config_key("c.JupyterHub.ip").map(|c| c.1), Some(E));
+        assert_eq!(config_key("c.ServerApp.ip").map(|c| c.1), Some(ES));
+        assert!(config_key("c.IPController.client_ip").is_some() && config_key("c.Cluster.controller_ip").is_some());
+        assert!(config_key("client_ip").is_none() && config_key("remote_ip").is_none());
+        assert!(config_key("c.Cluster.engine_ip").is_none() && config_key("c.JupyterHub.hub_connect_ip").is_none());
     }
 
     #[test]
     fn programs() {
         assert!(program("/usr/bin/gunicorn").is_some());
         assert!(program("curl").is_none() && program("redis-cli").is_none());
+        assert!(program("flower").is_some() && program("celery").is_none());
+        let chainlit = program("chainlit").unwrap();
+        assert!(chainlit.flags.iter().all(|(f, ..)| *f != "-h"), "chainlit's -h is --headless");
     }
 }

@@ -112,6 +112,9 @@ impl engine::state::Knowledge for Rule {
     fn knows(&self, qualified: &str) -> bool {
         catalogue::knows(qualified)
     }
+    fn may_define_sinks(&self, bytes: &[u8]) -> bool {
+        gate::may_define_sinks(bytes)
+    }
 }
 
 /// What the analysis of one file found: findings in that file and in the other modules of the
@@ -137,7 +140,7 @@ pub(crate) fn check_file(
     deadline: Option<Instant>,
 ) -> Checked {
     let arenas = Arenas::default();
-    let program = Program::new(project, &arenas, &RULE);
+    let program = Program::new(project, &arenas, &RULE, &RULE);
     let module = program.add(root);
     let st = State::new(&program, &RULE, deadline);
     let flow = Flow::new(&st);

@@ -100,9 +100,30 @@ impl<'p> Sites<'_, '_, '_, 'p> {
             return;
         }
         let args = CallArgs::of_call(c, ctx, 0);
-        for callee in self.flow.res.callees_of(&c.func, ctx) {
+        for callee in self.callees(&c.func, ctx) {
             self.callee(callee, &c.func, &args, c, ctx, out);
         }
+    }
+
+    /// What `func` calls. Imports are followed only into modules that may reach a sink, unless
+    /// the call is an entry point whose receiver stays unknown that way: then it is resolved
+    /// wherever it leads, so that a project class that only connects is seen as such.
+    fn callees(&self, func: &'p Expr, ctx: Ctx) -> Vec<Callee> {
+        let callees = self.flow.res.callees_of(func, ctx);
+        let unresolved = |c: &Callee| {
+            matches!(c, Callee::Api { key, .. } if catalogue::apis(key, Kind::Call).next().is_none()
+                && catalogue::unresolved_entry(key).is_some())
+        };
+        // While a summary is computed, an entry point on an unknown receiver is kept as a
+        // possible sink; it is judged precisely when evaluated for a real call.
+        let probing = self.flow.st.touched.borrow().is_some();
+        if !callees.iter().any(unresolved) || self.flow.st.precise.get() || probing {
+            return callees;
+        }
+        self.flow.st.precise.set(true);
+        let precise = self.flow.res.callees_of(func, ctx);
+        self.flow.st.precise.set(false);
+        precise
     }
 
     /// Cheap test before resolving a callee: a call by plain name, a catalogued method, or a
@@ -190,7 +211,7 @@ impl<'p> Sites<'_, '_, '_, 'p> {
         let Some(invoker) = catalogue::invoker_for(key) else { return };
         let Some((target, inner)) = self.split(invoker, args) else { return };
         let ArgVal::Expr(target, tctx) = target else { return };
-        for callee in self.flow.res.callees_of(target, tctx) {
+        for callee in self.callees(target, tctx) {
             if matches!(&callee, Callee::Api { key, .. } if catalogue::invoker_for(key).is_some()) {
                 continue;
             }
@@ -373,12 +394,14 @@ impl<'p> Sites<'_, '_, '_, 'p> {
             match (arg.shape, v) {
                 (Shape::Argv, seq @ Val::Seq(_)) => self.argv(seq, sink, out),
                 (Shape::Argv | Shape::Command, Val::Str(s)) => self.command(s, sink, out),
-                (Shape::Addr, Val::Seq(elems)) => {
+                (Shape::Addr | Shape::AddrOrHostPort, Val::Seq(elems)) => {
+                    // `'*'` is a wildcard only where the API parses a string (gevent `'*:80'`).
+                    let accept = Accept { star: arg.accept.star && arg.shape == Shape::Addr, ..arg.accept };
                     for s in elems.first().into_iter().flatten().filter_map(as_str) {
-                        emit(s, address::host(&s.flat(), arg.accept), false, sink, out);
+                        emit(s, address::host(&s.flat(), accept), false, sink, out);
                     }
                 }
-                (Shape::Hosts | Shape::HostPorts, Val::Seq(elems)) => {
+                (Shape::Hosts | Shape::HostPorts | Shape::Endpoints, Val::Seq(elems)) => {
                     for s in elems.iter().flatten().filter_map(as_str) {
                         emit(s, by_shape(arg.shape, &s.flat(), arg.accept), false, sink, out);
                     }
@@ -472,6 +495,11 @@ fn argv_words<'p>(words: &[Option<SymStr<'p>>], elems: &[Vec<Val<'p>>], sink: &S
                 } else if let Some(next) = elems.get(i + 1) {
                     value_hits(next, 0, shape, accept, sink, out);
                 }
+            } else if word.len() == flag.len() + 1 && word.ends_with('=') && word.starts_with(flag) {
+                // `--ip=`: an empty value, located in the word itself.
+                for s in elems[i].iter().filter_map(as_str) {
+                    emit(s, by_shape(shape, "", accept).map(|h| h.shifted(flag.len() + 1)), true, sink, out);
+                }
             } else if word.strip_prefix(flag).is_some_and(|r| r.starts_with('=')) {
                 value_hits(&elems[i], flag.len() + 1, shape, accept, sink, out);
             }
@@ -490,10 +518,10 @@ fn emit_flag<'p>(word: &SymStr<'p>, sink: &SinkInfo, out: &mut Vec<Raw<'p>>) {
 fn by_shape(shape: Shape, s: &str, accept: Accept) -> Option<Hit> {
     match shape {
         Shape::Host | Shape::Hosts => address::host(s, accept),
-        Shape::HostPort | Shape::HostPorts | Shape::Django => address::host_port(s, accept),
+        Shape::HostPort | Shape::HostPorts | Shape::Django | Shape::AddrOrHostPort => address::host_port(s, accept),
         Shape::Url => address::url(s, accept),
         Shape::Listen => address::listen_list(s, accept),
-        Shape::Endpoint => address::endpoint(s),
+        Shape::Endpoint | Shape::Endpoints => address::endpoint(s),
         Shape::Addr | Shape::Argv | Shape::ArgvStar | Shape::Command | Shape::Flag => None,
     }
 }
@@ -542,13 +570,36 @@ fn value_hits<'a>(
     }
 }
 
-/// The argv index of the server program (`uvicorn`, `python -m http.server`, `manage.py`).
+/// Commands that name a server program without starting it (`echo uvicorn …`, `pkill -f flask`).
+const NOT_LAUNCHERS: &[&str] = &[
+    "echo", "printf", "grep", "egrep", "fgrep", "rg", "which", "whereis", "type", "man", "pip", "pip3", "pipx", "kill",
+    "pkill", "pgrep", "killall", "git", "apt", "apt-get", "brew", "yum", "dnf",
+];
+
+/// The argv index of the server program (`uvicorn`, `python -m http.server`, `manage.py`), among
+/// the first words; a program after `echo`, `grep`, `pkill` … is only named, unless a shell
+/// separator (`&&`, `;`, `|`) starts another command.
 fn find_program(words: &[Option<String>]) -> Option<(usize, &'static catalogue::Program)> {
+    let mut named_only = false;
     for (i, w) in words.iter().enumerate().take(6) {
         let w = w.as_deref().unwrap_or_default();
+        if matches!(w, "&&" | "||" | ";" | "|") {
+            named_only = false;
+            continue;
+        }
+        if NOT_LAUNCHERS.contains(&w) {
+            named_only = true;
+        }
+        if named_only {
+            continue;
+        }
         if w == "-m" {
             let module = words.get(i + 1)?.as_deref()?;
-            return catalogue::program(module).map(|p| (i + 1, p));
+            if let Some(p) = catalogue::program(module) {
+                return Some((i + 1, p));
+            }
+            // `python -m celery -A proj flower`: the server may be a subcommand.
+            continue;
         }
         if let Some(p) = catalogue::program(w) {
             return Some((i, p));

@@ -32,7 +32,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("git", &["changes", "pyfiles", "snapshot", "source", "terminal"]),
     // The result of an analysis, and the pipeline that fills it.
     ("report", &["changes", "finding", "python", "source"]),
-    ("analysis", &["changes", "finding", "python", "report", "rules", "snapshot", "source"]),
+    // A change's other direction: the unchanged files that import a changed module.
+    ("importers", &["changes", "rules", "snapshot"]),
+    ("analysis", &["changes", "finding", "importers", "python", "report", "rules", "snapshot", "source"]),
     // Fixes are computed from a report and proven by re-running the rule.
     ("fix", &["finding", "python", "report", "rules", "source"]),
     // What a run says, and the one place that writes it.

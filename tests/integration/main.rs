@@ -5,6 +5,7 @@ mod bypass;
 mod check;
 mod install;
 mod layers;
+mod modules;
 mod precommit;
 mod precommit_fix;
 mod push;

@@ -10,6 +10,7 @@ use gix::ObjectId;
 use gix::index::State;
 use gix::index::entry::Mode;
 
+use crate::pyfiles::PathKind;
 use crate::snapshot::Snapshot;
 
 /// The staged regular files, looked up by path when the analysis follows an import.
@@ -62,5 +63,10 @@ impl Snapshot for IndexFiles {
 
     fn exists(&self, path: &str) -> bool {
         self.paths().contains_key(path)
+    }
+
+    fn python_paths(&self) -> Vec<String> {
+        let python = |p: &str| matches!(crate::pyfiles::path_kind(p.as_bytes()), PathKind::Python | PathKind::Stub);
+        self.paths().keys().filter(|p| python(p)).cloned().collect()
     }
 }

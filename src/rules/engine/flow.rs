@@ -14,6 +14,7 @@ use crate::python::ast::{self, Expr, FStringPart, InterpolatedStringElement, Ope
 
 use super::frames::{ArgFor, ArgVal, CallArgs, Frame, MAX_FRAMES, This, argument_for};
 use super::index::{BindKind, Binding, ClassKey, Ctx, FuncKey, NO_FRAME, Param};
+use super::program::Need;
 use super::resolve::{Resolver, Ty};
 use super::state::{Limit, State};
 use super::strings::{self, SymStr};
@@ -209,7 +210,7 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
             return Vec::new();
         }
         let depth = depth + 1;
-        let Some(resolved) = self.st.program.resolve_import(ctx.module, q) else { return Vec::new() };
+        let Some(resolved) = self.st.program.resolve_import(ctx.module, q, Need::Value) else { return Vec::new() };
         match resolved.attrs.as_slice() {
             [name] => self.exported(resolved.module, name, depth),
             _ => Vec::new(),

@@ -24,7 +24,7 @@ pub(crate) const NO_FRAME: FrameId = u32::MAX;
 
 /// A point in the program: module, scope, innermost block, byte offset, and the activation of
 /// the enclosing function the evaluation assumes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Ctx {
     pub module: ModId,
     pub scope: ScopeId,

@@ -10,12 +10,13 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use typed_arena::Arena;
 
 use super::collect::{self, Interest, Uses};
 use super::index::{Index, ModId};
+use super::state::Knowledge;
 use crate::python::{self, Flavor, ParsedModule};
 use crate::source::SourceText;
 
@@ -46,11 +47,38 @@ pub(crate) struct Project<'f> {
     files: &'f dyn Files,
     max_file_size: u64,
     loaded: Mutex<HashMap<String, Slot>>,
+    /// Whether a module may define a function or class that reaches a sink, by path.
+    sinky: Mutex<HashMap<String, bool>>,
 }
 
 impl<'f> Project<'f> {
     pub(crate) fn new(files: &'f dyn Files, max_file_size: u64) -> Self {
-        Project { files, max_file_size, loaded: Mutex::new(HashMap::new()) }
+        Project { files, max_file_size, loaded: Mutex::new(HashMap::new()), sinky: Mutex::new(HashMap::new()) }
+    }
+
+    /// Whether the module at `path` may define something that reaches a sink: it names one
+    /// ([`Knowledge::may_define_sinks`]), or imports a module of the project that may. Modules
+    /// that may not are not parsed to resolve a call or a type: they cannot change the result.
+    pub(crate) fn sinky(&self, path: &str, knowledge: &dyn Knowledge) -> bool {
+        self.sinky_within(path, knowledge, 0)
+    }
+
+    fn sinky_within(&self, path: &str, knowledge: &dyn Knowledge, depth: u32) -> bool {
+        if let Some(&known) = self.sinky.lock().unwrap_or_else(PoisonError::into_inner).get(path) {
+            return known;
+        }
+        // Cycles and long chains count as "may": being wrong that way costs only a parse.
+        self.sinky.lock().unwrap_or_else(PoisonError::into_inner).insert(path.to_owned(), true);
+        let verdict = depth > 6
+            || self.files.read(path).is_none_or(|bytes| {
+                knowledge.may_define_sinks(&bytes)
+                    || imported_names(&bytes).iter().any(|q| {
+                        locate(path, q, |p| self.files.exists(p))
+                            .is_some_and(|(file, _)| self.sinky_within(&file, knowledge, depth + 1))
+                    })
+            });
+        self.sinky.lock().unwrap_or_else(PoisonError::into_inner).insert(path.to_owned(), verdict);
+        verdict
     }
 
     pub(crate) fn files(&self) -> &dyn Files {
@@ -102,9 +130,12 @@ pub(crate) struct Program<'p> {
     project: &'p Project<'p>,
     arenas: &'p Arenas<'p>,
     interest: &'p dyn Interest,
+    knowledge: &'p dyn Knowledge,
     modules: RefCell<Vec<Module<'p>>>,
     by_path: RefCell<HashMap<String, Option<ModId>>>,
     exists: RefCell<HashMap<String, bool>>,
+    /// Imports already located, by importing module and name as written.
+    located: RefCell<HashMap<(ModId, String), Option<(String, Vec<String>)>>>,
     /// Names of the functions and methods the loaded modules define.
     defined: RefCell<std::collections::HashSet<&'p str>>,
     /// A module could not be loaded because [`MAX_MODULES`] was reached.
@@ -120,14 +151,21 @@ pub(crate) struct Resolved {
 }
 
 impl<'p> Program<'p> {
-    pub(crate) fn new(project: &'p Project<'p>, arenas: &'p Arenas<'p>, interest: &'p dyn Interest) -> Self {
+    pub(crate) fn new(
+        project: &'p Project<'p>,
+        arenas: &'p Arenas<'p>,
+        interest: &'p dyn Interest,
+        knowledge: &'p dyn Knowledge,
+    ) -> Self {
         Program {
             project,
             arenas,
             interest,
+            knowledge,
             modules: RefCell::default(),
             by_path: RefCell::default(),
             exists: RefCell::default(),
+            located: RefCell::default(),
             defined: RefCell::default(),
             too_many: std::cell::Cell::new(false),
         }
@@ -143,6 +181,13 @@ impl<'p> Program<'p> {
         self.modules.borrow_mut().push(Module { loaded, index });
         self.by_path.borrow_mut().insert(path, Some(id));
         id
+    }
+
+    /// Whether a loaded module may define something that reaches a sink (else its functions'
+    /// summaries are empty without looking).
+    pub(crate) fn may_reach_sinks(&self, module: ModId) -> bool {
+        let path = self.module(module).path().to_owned();
+        self.project.sinky(&path, self.knowledge)
     }
 
     /// Whether a loaded module defines a function or method of this name.
@@ -185,48 +230,24 @@ impl<'p> Program<'p> {
         found
     }
 
-    /// The module file for dotted `segments` under `dir`: `dir/a/b.py` or `dir/a/b/__init__.py`.
-    fn module_file(&self, dir: &str, segments: &[&str]) -> Option<String> {
-        if segments.is_empty() {
-            let init = join(dir, "__init__.py");
-            return self.exists(&init).then_some(init);
-        }
-        let base = join(dir, &segments.join("/"));
-        let candidates = [format!("{base}.py"), join(&base, "__init__.py")];
-        candidates.into_iter().find(|c| self.exists(c))
-    }
-
     /// Resolves an import as written in module `from` (`a.b.c`, `.config.HOST`, `..pkg`): the
-    /// longest prefix that is a module of the project, and the rest as attributes.
-    pub(crate) fn resolve_import(&self, from: ModId, qualified: &str) -> Option<Resolved> {
-        let level = qualified.bytes().take_while(|&b| b == b'.').count();
-        let rest = &qualified[level..];
-        let segments: Vec<&str> = if rest.is_empty() { Vec::new() } else { rest.split('.').collect() };
-        if segments.iter().any(|s| s.is_empty()) {
+    /// longest prefix that is a module of the project, and the rest as attributes. For a type
+    /// (`Need::Type`) a module that cannot reach a sink is not loaded: the import stays opaque.
+    pub(crate) fn resolve_import(&self, from: ModId, qualified: &str, need: Need) -> Option<Resolved> {
+        let key = (from, qualified.to_owned());
+        let located = self.located.borrow().get(&key).cloned();
+        let located = located.unwrap_or_else(|| {
+            let from_path = self.module(from).path().to_owned();
+            let found = locate(&from_path, qualified, |p| self.exists(p));
+            self.located.borrow_mut().insert(key, found.clone());
+            found
+        });
+        let (file, attrs) = located?;
+        if need == Need::Type && !self.project.sinky(&file, self.knowledge) {
             return None;
         }
-        let from_path = self.module(from).path().to_owned();
-        let roots = if level > 0 {
-            vec![ancestor(parent(&from_path), level - 1)?.to_owned()]
-        } else {
-            search_roots(&from_path, |p| self.exists(p))
-        };
-        for root in &roots {
-            for take in (0..=segments.len()).rev() {
-                if take == 0 && level == 0 {
-                    break;
-                }
-                let Some(file) = self.module_file(root, &segments[..take]) else { continue };
-                // A module that imports its own name means the library it is named after.
-                if file == from_path {
-                    continue;
-                }
-                let module = self.by_path(&file)?;
-                let attrs = segments[take..].iter().map(|s| (*s).to_owned()).collect();
-                return Some(Resolved { module, attrs });
-            }
-        }
-        None
+        let module = self.by_path(&file)?;
+        Some(Resolved { module, attrs })
     }
 
     /// `module.attr` as a submodule (`import pkg` then `pkg.sub`).
@@ -235,9 +256,90 @@ impl<'p> Program<'p> {
         if !path.ends_with("__init__.py") {
             return None;
         }
-        let file = self.module_file(parent(&path), &[attr])?;
+        let file = module_file(parent(&path), &[attr], |p| self.exists(p))?;
         self.by_path(&file)
     }
+}
+
+/// What a resolution is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Need {
+    /// A value (a constant another module defines): always followed.
+    Value,
+    /// What a name is (a call's callee, a receiver's class): followed into modules that may
+    /// reach a sink.
+    Type,
+    /// What a name is, wherever it leads (before judging an entry point by its shape alone).
+    Precise,
+}
+
+/// The file an import names from the file at `from_path`, and the attributes after it.
+fn locate(from_path: &str, qualified: &str, exists: impl Fn(&str) -> bool) -> Option<(String, Vec<String>)> {
+    let level = qualified.bytes().take_while(|&b| b == b'.').count();
+    let rest = &qualified[level..];
+    let segments: Vec<&str> = if rest.is_empty() { Vec::new() } else { rest.split('.').collect() };
+    if segments.iter().any(|s| s.is_empty()) {
+        return None;
+    }
+    let roots = if level > 0 {
+        vec![ancestor(parent(from_path), level - 1)?.to_owned()]
+    } else {
+        search_roots(from_path, &exists)
+    };
+    for root in &roots {
+        for take in (0..=segments.len()).rev() {
+            if take == 0 && level == 0 {
+                break;
+            }
+            let Some(file) = module_file(root, &segments[..take], &exists) else { continue };
+            // A module that imports its own name means the library it is named after.
+            if file == from_path {
+                continue;
+            }
+            return Some((file, segments[take..].iter().map(|s| (*s).to_owned()).collect()));
+        }
+    }
+    None
+}
+
+/// The module file for dotted `segments` under `dir`: `dir/a/b.py` or `dir/a/b/__init__.py`.
+fn module_file(dir: &str, segments: &[&str], exists: impl Fn(&str) -> bool) -> Option<String> {
+    if segments.is_empty() {
+        let init = join(dir, "__init__.py");
+        return exists(&init).then_some(init);
+    }
+    let base = join(dir, &segments.join("/"));
+    let candidates = [format!("{base}.py"), join(&base, "__init__.py")];
+    candidates.into_iter().find(|c| exists(c))
+}
+
+/// The modules a file's import statements name, read from its bytes: `import a.b, c` gives
+/// `a.b` and `c`; `from .m import x, y` gives `.m`, `.m.x` and `.m.y`.
+fn imported_names(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim_start();
+        if let Some(rest) = line.strip_prefix("import ") {
+            for part in rest.split(',') {
+                let name = part.split_whitespace().next().unwrap_or_default();
+                out.push(name.to_owned());
+            }
+        } else if let Some(rest) = line.strip_prefix("from ") {
+            let Some((module, names)) = rest.split_once(" import ") else { continue };
+            let module = module.trim();
+            out.push(module.to_owned());
+            for part in names.trim_start_matches('(').split(',') {
+                let name = part.split_whitespace().next().unwrap_or_default().trim_end_matches(')');
+                if !name.is_empty() && name != "*" {
+                    let sep = if module.ends_with('.') { "" } else { "." };
+                    out.push(format!("{module}{sep}{name}"));
+                }
+            }
+        }
+    }
+    out.retain(|n| !n.is_empty());
+    out
 }
 
 /// Where Python would look for top-level modules when running or importing the file at `path`:

@@ -12,6 +12,7 @@ use crate::python::ast::{self, Expr};
 
 use super::frames::{ArgFor, ArgVal, argument_for};
 use super::index::{BindKind, Binding, ClassKey, Ctx, FuncKey, ModId};
+use super::program::Need;
 use super::state::{Knowledge, Limit, State};
 
 /// How deep name, attribute and base-class chains are followed.
@@ -60,6 +61,29 @@ impl<'p> Resolver<'_, '_, 'p> {
             self.st.hit(Limit::Aliases);
             return Ty::Unknown;
         }
+        // Types outside any call do not depend on the site being evaluated: each expression is
+        // resolved once per file (a name bound in several branches of a loop would otherwise
+        // be resolved again along every path).
+        let key = (std::ptr::from_ref(e) as usize | usize::from(self.st.precise.get()), ctx);
+        if ctx.frame == super::index::NO_FRAME
+            && let Some(known) = self.st.types.borrow().get(&key)
+        {
+            return known.clone();
+        }
+        if !self.st.spend() {
+            return Ty::Unknown;
+        }
+        if ctx.frame == super::index::NO_FRAME {
+            self.st.types.borrow_mut().insert(key, Ty::Unknown);
+        }
+        let t = self.ty_uncached(e, ctx, hops);
+        if ctx.frame == super::index::NO_FRAME {
+            self.st.types.borrow_mut().insert(key, t.clone());
+        }
+        t
+    }
+
+    fn ty_uncached(&self, e: &'p Expr, ctx: Ctx, hops: u32) -> Ty {
         match e {
             Expr::Name(n) => self.name_ty(n.id.as_str(), ctx, hops),
             Expr::Attribute(a) => self.attr_ty(&a.value, a.attr.as_str(), ctx, hops),
@@ -159,7 +183,8 @@ impl<'p> Resolver<'_, '_, 'p> {
         if self.knowledge().knows(q) {
             return Ty::Qual(q.to_owned());
         }
-        let resolved = self.st.program.resolve_import(module, q);
+        let need = if self.st.precise.get() { Need::Precise } else { Need::Type };
+        let resolved = self.st.program.resolve_import(module, q, need);
         let found = resolved.map(|r| {
             let mut t = Ty::Module(r.module);
             for attr in &r.attrs {

@@ -63,6 +63,10 @@ pub(crate) struct State<'x, 'p> {
     limits: RefCell<Vec<Limit>>,
     /// While a summary is computed: parameters read without a frame that binds them.
     pub touched: RefCell<Option<Vec<(FuncKey, &'p str)>>>,
+    /// Resolve imports into every module, whether or not it may reach a sink.
+    pub precise: Cell<bool>,
+    /// Types already resolved outside any call, by expression and place.
+    pub types: RefCell<rustc_hash::FxHashMap<(usize, super::index::Ctx), super::resolve::Ty>>,
 }
 
 /// What the engine needs to know about libraries, told by the rule.
@@ -74,6 +78,8 @@ pub(crate) trait Knowledge {
     /// Whether a qualified name belongs to a library the rule knows (then it is not looked up
     /// in the project, even when the project is that library's own source).
     fn knows(&self, qualified: &str) -> bool;
+    /// Whether a module's bytes may define a sink (its names, as the rule's gate reads them).
+    fn may_define_sinks(&self, bytes: &[u8]) -> bool;
 }
 
 impl<'x, 'p> State<'x, 'p> {
@@ -88,6 +94,8 @@ impl<'x, 'p> State<'x, 'p> {
             deadline,
             limits: RefCell::default(),
             touched: RefCell::default(),
+            precise: Cell::new(false),
+            types: RefCell::default(),
         }
     }
 
@@ -99,6 +107,15 @@ impl<'x, 'p> State<'x, 'p> {
         self.program.module(module).text()
     }
 
+    /// Sets a fresh site budget aside the current one, which is returned.
+    pub(crate) fn take_fuel(&self) -> u32 {
+        self.fuel.replace(FUEL_PER_SITE)
+    }
+
+    pub(crate) fn restore_fuel(&self, fuel: u32) {
+        self.fuel.set(fuel);
+    }
+
     /// A fresh budget for the next site.
     pub(crate) fn refuel(&self) {
         self.fuel.set(FUEL_PER_SITE);
@@ -106,15 +123,16 @@ impl<'x, 'p> State<'x, 'p> {
 
     /// One evaluation step; false when a budget is spent (and the limit is recorded).
     pub(crate) fn spend(&self) -> bool {
+        let (site, file) = (self.fuel.get(), self.file_fuel.get());
+        if site == 0 || file == 0 {
+            self.hit(Limit::Work);
+            return false;
+        }
         let steps = self.steps.get() + 1;
         self.steps.set(steps);
         if steps.is_multiple_of(CLOCK_EVERY) && self.deadline.is_some_and(|d| Instant::now() >= d) {
             self.file_fuel.set(0);
             self.hit(Limit::Deadline);
-        }
-        let (site, file) = (self.fuel.get(), self.file_fuel.get());
-        if site == 0 || file == 0 {
-            self.hit(Limit::Work);
             return false;
         }
         self.fuel.set(site - 1);

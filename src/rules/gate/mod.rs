@@ -14,6 +14,12 @@
 
 mod names;
 
+/// Whether a module may define a sink: it names one (address spellings aside), or its names
+/// cannot be read.
+pub(crate) fn may_define_sinks(bytes: &[u8]) -> bool {
+    may_fold_to_ascii(bytes) || names::has_sink_name(bytes)
+}
+
 pub(crate) fn may_contain_bind(bytes: &[u8]) -> bool {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     may_fold_to_ascii(bytes) || names::has_sink_name(bytes) || names::address_hint(bytes)

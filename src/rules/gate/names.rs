@@ -32,9 +32,9 @@ const COMMON_ROOTS: &[&str] = &["os"];
 
 struct Tables {
     /// Imported module roots (and their Python 2 spellings) → bits of the roots they stand for.
-    roots: HashMap<&'static [u8], u64>,
+    roots: HashMap<&'static [u8], u128>,
     /// Module-qualified names: the root bits, then the method.
-    qualified: Vec<(u64, &'static str)>,
+    qualified: Vec<(u128, &'static str)>,
     /// Names that need no module, found as whole words anywhere.
     methods: AhoCorasick,
     /// Entry points of unresolved receivers: they count only next to an address spelling.
@@ -121,7 +121,7 @@ fn empty_address(bytes: &[u8]) -> bool {
 
 /// Qualified names only come from imports, so a module root counts where an `import` or `from`
 /// names it: `import a.b as c, d`, `from a.b import c`.
-fn imported_roots(bytes: &[u8], t: &Tables) -> u64 {
+fn imported_roots(bytes: &[u8], t: &Tables) -> u128 {
     let mut roots = 0;
     for keyword in [&b"import"[..], b"from"] {
         for at in memchr::memmem::find_iter(bytes, keyword) {
@@ -183,9 +183,9 @@ fn tables() -> &'static Tables {
 }
 
 fn build() -> Tables {
-    let mut roots: HashMap<&'static [u8], u64> = HashMap::default();
-    let mut bit = |w: &'static str| -> u64 {
-        let next = 1u64 << roots.len().min(63);
+    let mut roots: HashMap<&'static [u8], u128> = HashMap::default();
+    let mut bit = |w: &'static str| -> u128 {
+        let next = 1u128 << roots.len().min(127);
         *roots.entry(w.as_bytes()).or_insert(next)
     };
     let mut qualified = Vec::new();
@@ -199,6 +199,7 @@ fn build() -> Tables {
             qualified.push((bit(root), method));
         }
     }
+    debug_assert!(roots.len() <= 128, "module roots must fit the bit set");
     for (old, new) in LEGACY {
         let b = roots.get(new.as_bytes()).copied().unwrap_or(0);
         *roots.entry(old.as_bytes()).or_insert(0) |= b;

@@ -1,0 +1,123 @@
+//! The other direction of a change: a changed constant (or a changed sink inside a helper) in
+//! one module may reach a bind in a module the change did not touch, which imports it. Those
+//! importers are analysed too, as files whose own lines did not change: their findings count
+//! only where a value, sink or call on the way lies on a changed line of the change.
+//!
+//! Importers are looked for only when a change could matter to them — its changed lines hold an
+//! address spelling or a sink name (the gate, applied to the changed lines) — and are found by
+//! the module's name appearing in their import statements.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use crate::changes::{ChangedFile, LineFilter, Scope};
+use crate::rules;
+
+/// Unchanged files of the same versions that import a changed module worth following.
+pub(crate) fn importers(files: &[ChangedFile]) -> Vec<ChangedFile> {
+    let mut out = Vec::new();
+    let mut seen_scopes: Vec<*const Scope> = Vec::new();
+    for file in files {
+        let Some(scope) = &file.scope else { continue };
+        if scope.changed.is_none() || seen_scopes.contains(&Arc::as_ptr(scope)) {
+            continue;
+        }
+        seen_scopes.push(Arc::as_ptr(scope));
+        let same: Vec<&ChangedFile> =
+            files.iter().filter(|f| f.scope.as_ref().is_some_and(|s| Arc::ptr_eq(s, scope))).collect();
+        let names: Vec<String> =
+            same.iter().filter(|f| worth_following(f)).filter_map(|f| module_name(&f.path)).collect();
+        if names.is_empty() {
+            continue;
+        }
+        let changed: HashSet<&str> = same.iter().map(|f| f.path.as_str()).collect();
+        for path in scope.files.python_paths() {
+            if changed.contains(path.as_str()) {
+                continue;
+            }
+            let Some(bytes) = scope.files.read(&path) else { continue };
+            if imports_any(&bytes, &names) {
+                out.push(importer(path, bytes, file, scope));
+            }
+        }
+    }
+    out
+}
+
+fn importer(path: String, bytes: Vec<u8>, like: &ChangedFile, scope: &Arc<Scope>) -> ChangedFile {
+    ChangedFile {
+        raw_path: path.as_bytes().to_vec(),
+        stub: path.ends_with(".pyi"),
+        path,
+        bytes,
+        lines: LineFilter::Only(Vec::new()),
+        commit: like.commit.clone(),
+        scope: Some(scope.clone()),
+        importer: true,
+    }
+}
+
+/// Whether the changed lines of a file hold something another module could pick up: an
+/// address spelling or a sink name.
+fn worth_following(file: &ChangedFile) -> bool {
+    let changed: Vec<u8> = match &file.lines {
+        LineFilter::All => return rules::may_contain_bind(&file.bytes),
+        LineFilter::Only(lines) if lines.is_empty() => return false,
+        LineFilter::Only(lines) => file
+            .bytes
+            .split_inclusive(|&b| b == b'\n')
+            .enumerate()
+            .filter(|(i, _)| lines.binary_search(&(*i as u32 + 1)).is_ok())
+            .flat_map(|(_, line)| line.iter().copied())
+            .collect(),
+    };
+    rules::may_contain_bind(&changed)
+}
+
+/// The name other modules import a file by: its stem, or its package's name for `__init__.py`.
+fn module_name(path: &str) -> Option<String> {
+    let mut parts = path.rsplit('/');
+    let file = parts.next()?;
+    let stem = file.strip_suffix(".py").or_else(|| file.strip_suffix(".pyi"))?;
+    let name = if stem == "__init__" { parts.next()? } else { stem };
+    (!name.is_empty()).then(|| name.to_owned())
+}
+
+/// Whether an `import` or `from` statement of the file names one of the modules.
+fn imports_any(bytes: &[u8], names: &[String]) -> bool {
+    for keyword in [&b"import "[..], b"from "] {
+        for at in memchr::memmem::find_iter(bytes, keyword) {
+            let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+            let statement = &bytes[at..line_end];
+            if names.iter().any(|n| has_word(statement, n.as_bytes())) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn has_word(bytes: &[u8], word: &[u8]) -> bool {
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    memchr::memmem::find_iter(bytes, word).any(|at| {
+        !at.checked_sub(1).is_some_and(|i| ident(bytes[i])) && !bytes.get(at + word.len()).copied().is_some_and(ident)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_names_and_imports() {
+        assert_eq!(module_name("pkg/config.py").as_deref(), Some("config"));
+        assert_eq!(module_name("pkg/__init__.py").as_deref(), Some("pkg"));
+        assert_eq!(module_name("README.md"), None);
+        let names = vec!["config".to_owned()];
+        assert!(imports_any(b"from .config import HOST\n", &names));
+        assert!(imports_any(b"import pkg.config as cfg\n", &names));
+        assert!(imports_any(b"from pkg import config, other\n", &names));
+        assert!(!imports_any(b"from pkg import configuration\n", &names));
+        assert!(!imports_any(b"config = 1\n", &names));
+    }
+}

@@ -1,0 +1,160 @@
+//! Values that cross modules, through real commits: both directions block (a changed sink using
+//! an unchanged imported constant, and a changed constant whose value reaches an unchanged sink
+//! in another module), the module is read from the index (never the worktree), and a second
+//! sink of an old value blocks too.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{Run, Sandbox, write};
+
+const SETTINGS: &str = "HOST = '0.0.0.0'\nPORT = 8000\n";
+const SAFE_SETTINGS: &str = "HOST = '127.0.0.1'\nPORT = 8000\n";
+const APP: &str = "from flask import Flask\n\nfrom myapp.settings import HOST, PORT\n\napp = Flask(__name__)\n\n\ndef main():\n    app.run(host=HOST, port=PORT)\n";
+
+fn hooked_repo(sb: &Sandbox) -> PathBuf {
+    let repo = sb.repo("work");
+    write(&repo.join("README"), "hello\n");
+    sb.git(&repo, &["add", "README"]);
+    sb.git(&repo, &["commit", "-qm", "init"]);
+    let run = sb.install_sh(&repo, &[]);
+    assert_eq!(run.code, 0, "install.sh failed: {}", run.all());
+    repo
+}
+
+fn commit_unchecked(sb: &Sandbox, repo: &Path, files: &[(&str, &str)]) {
+    for (path, content) in files {
+        write(&repo.join(path), content);
+        sb.git(repo, &["add", "--", path]);
+    }
+    sb.git(repo, &["commit", "-q", "--no-verify", "-m", "history"]);
+}
+
+fn stage(sb: &Sandbox, repo: &Path, path: &str, content: &str) {
+    write(&repo.join(path), content);
+    sb.git(repo, &["add", "--", path]);
+}
+
+fn blocked(run: &Run) -> bool {
+    run.code == 1 && run.stderr.contains("commit blocked")
+}
+
+#[test]
+fn a_new_sink_using_an_unchanged_imported_constant_blocks() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, &[("myapp/__init__.py", ""), ("myapp/settings.py", SETTINGS)]);
+    stage(&sb, &repo, "myapp/app.py", APP);
+    let run = sb.git_commit(&repo, &["-m", "app"]);
+    assert!(blocked(&run), "{}", run.all());
+    assert!(run.stderr.contains("myapp/settings.py:1:"), "the finding is at the literal: {}", run.stderr);
+    assert!(run.stderr.contains("myapp/app.py:9"), "the sink in the changed file is named: {}", run.stderr);
+}
+
+#[test]
+fn a_changed_constant_reaching_an_unchanged_sink_elsewhere_blocks() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    let files = [("myapp/__init__.py", ""), ("myapp/settings.py", SAFE_SETTINGS), ("myapp/app.py", APP)];
+    commit_unchecked(&sb, &repo, &files);
+    stage(&sb, &repo, "myapp/settings.py", SETTINGS);
+    let run = sb.git_commit(&repo, &["-m", "listen everywhere"]);
+    assert!(blocked(&run), "{}", run.all());
+    assert!(run.stderr.contains("myapp/settings.py:1:8"), "{}", run.stderr);
+    assert!(run.stderr.contains("myapp/app.py:9"), "{}", run.stderr);
+    // An unrelated change to the same module does not block on the old value.
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    let files = [("myapp/__init__.py", ""), ("myapp/settings.py", SETTINGS), ("myapp/app.py", APP)];
+    commit_unchecked(&sb, &repo, &files);
+    stage(&sb, &repo, "myapp/settings.py", "HOST = '0.0.0.0'\nPORT = 9000\n");
+    let run = sb.git_commit(&repo, &["-m", "another port"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+}
+
+#[test]
+fn a_literal_passed_to_an_unchanged_helper_in_another_module_blocks_and_a_changed_helper_too() {
+    let helper =
+        "import socket\n\n\ndef serve(host, port):\n    s = socket.socket()\n    s.bind((host, port))\n    return s\n";
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, &[("net.py", helper)]);
+    stage(&sb, &repo, "main.py", "from net import serve\n\nserve('0.0.0.0', 8080)\n");
+    let run = sb.git_commit(&repo, &["-m", "main"]);
+    assert!(blocked(&run), "{}", run.all());
+    assert!(run.stderr.contains("main.py:3:7"), "{}", run.stderr);
+    // The other direction: the caller is old, the helper's bind is what the commit adds.
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    let old_helper = "def serve(host, port):\n    return (host, port)\n";
+    commit_unchecked(
+        &sb,
+        &repo,
+        &[("net.py", old_helper), ("main.py", "from net import serve\n\nserve('0.0.0.0', 8080)\n")],
+    );
+    stage(&sb, &repo, "net.py", helper);
+    let run = sb.git_commit(&repo, &["-m", "really listen"]);
+    assert!(blocked(&run), "{}", run.all());
+    assert!(run.stderr.contains("main.py:3:7"), "{}", run.stderr);
+}
+
+#[test]
+fn imported_modules_are_read_from_the_index_not_the_worktree() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, &[("myapp/__init__.py", ""), ("myapp/settings.py", SETTINGS)]);
+    // The worktree says loopback, the index (what the commit records) still says all interfaces.
+    write(&repo.join("myapp/settings.py"), SAFE_SETTINGS);
+    stage(&sb, &repo, "myapp/app.py", APP);
+    let run = sb.git_commit(&repo, &["-m", "app"]);
+    assert!(blocked(&run), "{}", run.all());
+    // And the other way round: a safe index with a dangerous worktree passes.
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, &[("myapp/__init__.py", ""), ("myapp/settings.py", SAFE_SETTINGS)]);
+    write(&repo.join("myapp/settings.py"), SETTINGS);
+    stage(&sb, &repo, "myapp/app.py", APP);
+    let run = sb.git_commit(&repo, &["-m", "app"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+}
+
+#[test]
+fn a_second_sink_of_an_old_value_blocks() {
+    let first = "import socket\nHOST = '0.0.0.0'\na = socket.socket()\na.bind((HOST, 1))\n";
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, &[("srv.py", first)]);
+    stage(&sb, &repo, "srv.py", &format!("{first}b = socket.socket()\nb.bind((HOST, 2))\n"));
+    let run = sb.git_commit(&repo, &["-m", "second listener"]);
+    assert!(blocked(&run), "{}", run.all());
+    assert!(run.stderr.contains("srv.py:2:8"), "{}", run.stderr);
+    assert!(run.stderr.contains("on line 6"), "the new sink is named: {}", run.stderr);
+}
+
+#[test]
+fn check_follows_imports_within_the_given_tree_and_reports_every_sink() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("proj");
+    write(&dir.join("myapp/__init__.py"), "");
+    write(&dir.join("myapp/settings.py"), SETTINGS);
+    write(&dir.join("myapp/app.py"), APP);
+    write(&dir.join("myapp/worker.py"), "import socket\nfrom .settings import HOST\nsocket.create_server((HOST, 9))\n");
+    let run = sb.bindguard(&dir, &["check", "--format", "json", "."]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "one literal, one finding: {}", run.stdout);
+    assert_eq!(findings[0]["path"], "myapp/settings.py");
+    let sinks: Vec<&str> =
+        findings[0]["sinks"].as_array().unwrap().iter().map(|s| s["path"].as_str().unwrap()).collect();
+    assert_eq!(sinks, vec!["myapp/app.py", "myapp/worker.py"], "{}", run.stdout);
+    // Checking only the app follows the import into its package, but not outside the tree.
+    let run = sb.bindguard(&dir, &["check", "--format", "json", "myapp/app.py"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    write(&sb.path().join("outside/config.py"), "HOST = '0.0.0.0'\n");
+    write(
+        &sb.path().join("outside/proj2/run.py"),
+        "from flask import Flask\nfrom config import HOST\nFlask(__name__).run(host=HOST)\n",
+    );
+    let run = sb.bindguard(&sb.path().join("outside/proj2"), &["check", "--format", "json", "."]);
+    assert_eq!(run.code, 0, "modules outside the given tree are not read: {}", run.all());
+}
