@@ -47,6 +47,8 @@ pub(crate) enum Scope {
     Staged { all_lines: bool },
     /// `pre-push` / `pre-receive`: the commits a push brings.
     Push(PushScope),
+    /// `pre-commit` under `pre-commit run --from-ref A --to-ref B`: the commits of a range.
+    Range(PushScope),
 }
 
 /// What a push scan covered beyond the report's counts.

@@ -42,6 +42,26 @@ pub(crate) struct PreCommitSettings {
     pub(crate) fix_continue: bool,
     /// Every line of a staged file counts, not only the changed ones.
     pub(crate) all_lines: bool,
+    /// Run by the pre-commit framework (`PRE_COMMIT` is set), which changes what `--fix` may
+    /// touch and what the hints say.
+    pub(crate) framework: Option<Framework>,
+}
+
+/// What the pre-commit framework (<https://pre-commit.com>) tells a hook it runs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Framework {
+    /// `pre-commit run --from-ref A --to-ref B`: audit the commits in `A..B`, not the index.
+    pub(crate) range: Option<(String, String)>,
+}
+
+impl Framework {
+    /// The framework's variables, read through `var` (unset and empty are the same).
+    pub(crate) fn from_env(var: impl Fn(&str) -> Option<String>) -> Option<Self> {
+        let var = |name: &str| var(name).filter(|value| !value.is_empty());
+        var("PRE_COMMIT")?;
+        let range = var("PRE_COMMIT_FROM_REF").zip(var("PRE_COMMIT_TO_REF"));
+        Some(Self { range })
+    }
 }
 
 /// `pre-push`: the commits a push brings to a remote.
@@ -76,6 +96,7 @@ pub(crate) fn resolve(cli: Cli) -> Command {
             fix: args.fix.fix,
             fix_continue: args.fix_continue,
             all_lines: args.all_lines,
+            framework: Framework::from_env(|name| std::env::var(name).ok()),
         }),
         cli::Command::PrePush(args) => Command::PrePush(PrePushSettings {
             common: Settings::resolve(&args.common, None, Stream::Stderr),
@@ -203,5 +224,19 @@ mod tests {
         assert!(receive.common.output.text_to_stderr);
         let Command::PrePush(push) = parse(&["bindguard", "pre-push", "origin", "url"]) else { panic!("not pre-push") };
         assert_eq!(push.remote.as_deref(), Some("origin"));
+    }
+
+    #[test]
+    fn the_framework_is_told_by_its_variables() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v).to_owned())
+        };
+        assert_eq!(Framework::from_env(env(&[])), None);
+        assert_eq!(Framework::from_env(env(&[("PRE_COMMIT", "")])), None);
+        assert_eq!(Framework::from_env(env(&[("PRE_COMMIT", "1")])), Some(Framework::default()));
+        let only_from = env(&[("PRE_COMMIT", "1"), ("PRE_COMMIT_FROM_REF", "main")]);
+        assert_eq!(Framework::from_env(only_from), Some(Framework::default()));
+        let range = env(&[("PRE_COMMIT", "1"), ("PRE_COMMIT_FROM_REF", "main"), ("PRE_COMMIT_TO_REF", "HEAD")]);
+        assert_eq!(Framework::from_env(range).unwrap().range, Some(("main".into(), "HEAD".into())));
     }
 }

@@ -3,6 +3,13 @@
 //! adds or modifies, and blocks the commit (exit 1) with the suggested diff. With `--fix` the
 //! staged blobs are fixed ([`crate::modes::precommit_fix`]) and the index is scanned again, so
 //! what is reported is what is staged now.
+//!
+//! Under the pre-commit framework (`PRE_COMMIT` set) three things change. The framework has
+//! stashed the unstaged changes, so the worktree equals the index, and it restores them with a
+//! patch after the hooks ran: a hook that changes the index makes that patch fail and the work
+//! is lost. So `--fix` fixes the worktree only, as the framework's other fixers do, and stops the
+//! commit so the user stages the fix. `pre-commit run --from-ref A --to-ref B` audits the commits
+//! of `A..B`. And the hints name what works there (`args: [--fix]`, `SKIP=bindguard`).
 
 use std::time::Instant;
 
@@ -10,6 +17,7 @@ use crate::analysis;
 use crate::fix::FixSummary;
 use crate::git;
 use crate::modes::precommit_fix;
+use crate::modes::push;
 use crate::outcome::{Outcome, Scope, plural};
 use crate::report::Report;
 use crate::settings::PreCommitSettings;
@@ -19,7 +27,24 @@ const NEXT_STEP: &str = "To commit: fix the lines above and `git add` them (`bin
                          mark a deliberate bind with `# ignore: CSP-D404`, or bypass knowingly with \
                          `git commit --no-verify`.";
 
+/// The same under the pre-commit framework, where the binary lives in the framework's
+/// environment and the hook's arguments come from `.pre-commit-config.yaml`.
+const FRAMEWORK_NEXT_STEP: &str = "To commit: fix the lines above and `git add` them (`args: [--fix]` on the \
+                                   bindguard hook in .pre-commit-config.yaml fixes the files for you), mark a \
+                                   deliberate bind with `# ignore: CSP-D404`, or bypass knowingly with \
+                                   `SKIP=bindguard git commit`.";
+
+/// The error when the framework runs the hook and nothing is staged: the framework skips a hook
+/// with no files on a commit, so this is `pre-commit run --all-files`, `--files` or
+/// pre-commit.ci, where this hook would check nothing and pass.
+const NOTHING_STAGED: &str = "nothing is staged, so this hook checked nothing: to check every file \
+                              (`pre-commit run --all-files`, pre-commit.ci) use the `bindguard-check` hook id, \
+                              for a range `pre-commit run --from-ref A --to-ref B`";
+
 pub(crate) fn run(precommit: &PreCommitSettings) -> anyhow::Result<Outcome> {
+    if let Some((from, to)) = precommit.framework.as_ref().and_then(|f| f.range.as_ref()) {
+        return push::run_range(&precommit.common, from, to, "bypass knowingly: SKIP=bindguard");
+    }
     let repo = git::open::open_from_env()?;
     run_with_repo(&repo, precommit)
 }
@@ -29,9 +54,17 @@ fn run_with_repo(repo: &gix::Repository, precommit: &PreCommitSettings) -> anyho
     let started = Instant::now();
     let report = scan(repo, precommit, started)?;
     if precommit.fix && report.blocks() {
+        if precommit.framework.is_some() {
+            return fix_worktree(repo, precommit, report);
+        }
         return fix(repo, precommit, report, started);
     }
-    Ok(outcome(report, precommit))
+    let nothing_staged = report.files_checked == 0 && report.skipped.is_empty();
+    let mut outcome = outcome(report, precommit);
+    if precommit.framework.is_some() && nothing_staged {
+        outcome.error = Some(anyhow::anyhow!(NOTHING_STAGED));
+    }
+    Ok(outcome)
 }
 
 /// Staged changes → report; the elapsed time covers the git side too.
@@ -46,7 +79,32 @@ fn scan(repo: &gix::Repository, precommit: &PreCommitSettings, started: Instant)
 
 /// The report, blocking the commit on findings.
 fn outcome(report: Report, precommit: &PreCommitSettings) -> Outcome {
-    Outcome::report(report, Scope::Staged { all_lines: precommit.all_lines }, vec![NEXT_STEP.to_owned()])
+    let step = if precommit.framework.is_some() { FRAMEWORK_NEXT_STEP } else { NEXT_STEP };
+    Outcome::report(report, Scope::Staged { all_lines: precommit.all_lines }, vec![step.to_owned()])
+}
+
+/// `--fix` under the framework: the staged findings are reported as they are (the index is not
+/// touched), the fix goes to the worktree, and the commit stops so the user stages it.
+fn fix_worktree(repo: &gix::Repository, precommit: &PreCommitSettings, report: Report) -> anyhow::Result<Outcome> {
+    let summary = precommit_fix::apply_to_worktree(repo, &report, &precommit.common.rules);
+    let fixed: Vec<&str> = summary.files.iter().map(String::as_str).collect();
+    let mut outcome = outcome(report, precommit);
+    outcome.after = summary.notes.iter().map(|note| format!("bindguard: note: {note}")).collect();
+    if !fixed.is_empty() {
+        outcome.after.push(format!(
+            "bindguard: fixed {} in the worktree ({}); the index is unchanged: review the fix, `git add` it and \
+             commit again",
+            plural(summary.fixed_findings, "finding"),
+            fixed.join(", ")
+        ));
+    }
+    if precommit.fix_continue {
+        outcome.after.push(
+            "bindguard: note: --fix-continue does not apply under the pre-commit framework: the fix must be staged"
+                .to_owned(),
+        );
+    }
+    Ok(outcome)
 }
 
 /// `--fix`: fixes the staged blobs, reports what is still staged, and stops the commit for review

@@ -2,6 +2,7 @@
 //! real git repositories built with the `git` CLI in temporary directories.
 
 mod check;
+mod ecosystem;
 mod install;
 mod layers;
 mod precommit;
