@@ -46,6 +46,10 @@ pub(crate) struct CommonArgs {
     /// Also honour other tools' markers (`# nosec`, `# noqa: S104`) as suppressions.
     #[arg(long)]
     pub(crate) foreign_markers: bool,
+    /// Do not report the findings listed in this baseline (written by `check --write-baseline`);
+    /// entries that match nothing any more are said.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
 }
 
 /// How `--fix` rewrites a finding.
@@ -75,6 +79,9 @@ pub(crate) struct CheckArgs {
     /// Print the fixes as a diff and change nothing.
     #[arg(long)]
     pub(crate) diff: bool,
+    /// Write every finding to this baseline file and exit 0 (later runs take `--baseline FILE`).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff"])]
+    pub(crate) write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -118,8 +125,14 @@ pub(crate) struct PreReceiveArgs {
 pub(crate) enum Format {
     Text,
     Json,
-    /// SARIF 2.1.0, for code-scanning dashboards.
+    /// SARIF 2.1.0, for code-scanning dashboards (GitHub code scanning).
     Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+    /// GitLab Code Quality JSON (`artifacts: reports: codequality`).
+    Gitlab,
+    /// JUnit XML, for CI test reports.
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

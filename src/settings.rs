@@ -30,6 +30,8 @@ pub(crate) struct CheckSettings {
     pub(crate) fix: bool,
     /// Print the fixes as one patch and change nothing.
     pub(crate) diff: bool,
+    /// Write the findings to this baseline file instead of reporting them.
+    pub(crate) write_baseline: Option<PathBuf>,
 }
 
 /// `pre-commit`: the staged changes.
@@ -90,6 +92,7 @@ pub(crate) fn resolve(cli: Cli) -> Command {
             paths: if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths },
             fix: args.fix.fix,
             diff: args.diff,
+            write_baseline: args.write_baseline,
         }),
         cli::Command::PreCommit(args) => Command::PreCommit(PreCommitSettings {
             common: Settings::resolve(&args.common, Some(&args.fix), Stream::Stderr),
@@ -131,6 +134,8 @@ pub(crate) struct Settings {
     pub(crate) output: Target,
     pub(crate) max_file_size: u64,
     pub(crate) rules: rules::Options,
+    /// Findings listed in this baseline file are not reported.
+    pub(crate) baseline: Option<PathBuf>,
 }
 
 fn format(format: cli::Format) -> Format {
@@ -138,6 +143,9 @@ fn format(format: cli::Format) -> Format {
         cli::Format::Text => Format::Text,
         cli::Format::Json => Format::Json,
         cli::Format::Sarif => Format::Sarif,
+        cli::Format::Github => Format::Github,
+        cli::Format::Gitlab => Format::Gitlab,
+        cli::Format::Junit => Format::Junit,
     }
 }
 
@@ -170,7 +178,7 @@ impl Settings {
             rules.env_var.clone_from(&fix.fix_env_var);
         }
         let output = Target { format: format(common.format), color, text_to_stderr: stream != Stream::Stdout };
-        Self { output, max_file_size: common.max_file_size, rules }
+        Self { output, max_file_size: common.max_file_size, rules, baseline: common.baseline.clone() }
     }
 }
 

@@ -11,31 +11,66 @@ use std::time::Instant;
 use anyhow::Context;
 
 use crate::analysis;
+use crate::baseline::{self, Baseline};
 use crate::changes::{ChangedFile, LineFilter, Skipped};
 use crate::modes::fix_files;
-use crate::outcome::{Body, Outcome, Scope};
+use crate::outcome::{Body, Outcome, Scope, plural};
 use crate::pyfiles::{self, PathKind};
+use crate::repo_path::PathBase;
 use crate::report::Report;
 use crate::settings::{CheckSettings, Settings};
 use crate::source::Skip;
 
 pub(crate) fn run(check: &CheckSettings) -> anyhow::Result<Outcome> {
+    let base = PathBase::for_directory(&std::env::current_dir().context("cannot read the current directory")?);
+    let mut outcome = run_scan(check, &base)?;
+    outcome.base = base;
+    Ok(outcome)
+}
+
+fn run_scan(check: &CheckSettings, base: &PathBase) -> anyhow::Result<Outcome> {
     let settings = &check.common;
-    let report = scan(&check.paths, settings)?;
+    let mut report = scan(&check.paths, settings)?;
+    if let Some(path) = &check.write_baseline {
+        let baseline = Baseline::of(&report, base);
+        baseline.write(path)?;
+        let said = format!(
+            "bindguard: wrote {} to the baseline {}",
+            plural(baseline.entries.len(), "finding"),
+            path.display()
+        );
+        return Ok(Outcome { after: vec![said], ..Outcome::new(Body::Nothing) });
+    }
+    let said = apply_baseline(check, base, &mut report)?;
     if check.diff {
         let (patches, summary) = fix_files::patches(&report, settings);
-        let after = fix_files::messages(&summary, true);
+        let mut after = said;
+        after.extend(fix_files::messages(&summary, true));
         return Ok(Outcome { blocks: report.blocks(), after, ..Outcome::new(Body::Patches(patches)) });
     }
     if !check.fix {
-        return Ok(Outcome::report(report, Scope::Files, Vec::new()));
+        return Ok(Outcome { before: said, ..Outcome::report(report, Scope::Files, Vec::new()) });
     }
     let summary = fix_files::apply(&report, settings);
-    let remaining = if summary.fixed_files > 0 { scan(&check.paths, settings)? } else { report };
-    let mut outcome = Outcome::report(remaining, Scope::Files, Vec::new());
+    let remaining = if summary.fixed_files > 0 {
+        let mut again = scan(&check.paths, settings)?;
+        apply_baseline(check, base, &mut again)?;
+        again
+    } else {
+        report
+    };
+    let mut outcome = Outcome { before: said, ..Outcome::report(remaining, Scope::Files, Vec::new()) };
     outcome.blocks |= summary.unfixed_files > 0;
     outcome.after = fix_files::messages(&summary, false);
     Ok(outcome)
+}
+
+/// `--baseline`: the listed findings are taken out; an entry that matches nothing is said when
+/// its file lies under the paths checked.
+fn apply_baseline(check: &CheckSettings, base: &PathBase, report: &mut Report) -> anyhow::Result<Vec<String>> {
+    let roots: Vec<String> = check.paths.iter().map(|path| base.relative(&path.to_string_lossy())).collect();
+    let judged = |entry: &str| roots.iter().any(|root| root.is_empty() || Path::new(entry).starts_with(root));
+    baseline::apply_file(check.common.baseline.as_deref(), report, base, judged)
 }
 
 /// Walks the paths and analyses every Python file found.

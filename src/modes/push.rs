@@ -170,6 +170,8 @@ fn scan_and_analyze(
         Ok::<_, anyhow::Error>((report?, summary?))
     })?;
     report.commits = Some(summary.scanned_commits);
+    // Only changed lines are checked, so an entry that matches nothing says nothing here.
+    crate::baseline::apply_file(settings.baseline.as_deref(), &mut report, &Default::default(), |_| false)?;
     report.scope_note.clone_from(&known.note);
     report.elapsed = started.elapsed();
     Ok((report, summary))

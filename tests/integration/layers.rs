@@ -23,6 +23,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("source", &[]),
     ("python", &[]),
     ("finding", &[]),
+    ("repo_path", &[]),
     // The rule sees one parsed file and produces findings; nothing of git, reports or output.
     ("rules", &["python", "source", "finding"]),
     // Git input → change sets. Takes its own small types and an injected gate; knows nothing of
@@ -33,9 +34,11 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("analysis", &["changes", "finding", "python", "report", "rules", "source"]),
     // Fixes are computed from a report and proven by re-running the rule.
     ("fix", &["finding", "python", "report", "rules", "source"]),
+    // Fingerprints that survive moved lines, and the baseline file built on them.
+    ("baseline", &["finding", "repo_path", "report", "source"]),
     // What a run says, and the one place that writes it.
-    ("outcome", &["report"]),
-    ("render", &["finding", "outcome", "report", "rules", "source", "terminal"]),
+    ("outcome", &["repo_path", "report"]),
+    ("render", &["baseline", "finding", "outcome", "repo_path", "report", "rules", "source", "terminal"]),
     // The command line resolved: the last place a clap type appears.
     ("settings", &["cli", "render", "rules"]),
     // One front door per subcommand: builds a change set, runs the shared pipeline, returns an
@@ -43,8 +46,21 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "modes",
         &[
-            "analysis", "changes", "finding", "fix", "git", "outcome", "policy", "pyfiles", "report", "rules",
-            "settings", "source", "terminal",
+            "analysis",
+            "baseline",
+            "changes",
+            "finding",
+            "fix",
+            "git",
+            "outcome",
+            "policy",
+            "pyfiles",
+            "repo_path",
+            "report",
+            "rules",
+            "settings",
+            "source",
+            "terminal",
         ],
     ),
     ("app", &["cli", "exit", "modes", "outcome", "render", "settings"]),
