@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{Run, Sandbox, crate_root, precommit_python, readme_snippet, require_tool, write};
+use crate::support::{Run, Sandbox, crate_root, on_path, precommit_python, readme_snippet, require_tool, write};
 
 const BAD: &str = "from flask import Flask\napp = Flask(__name__)\napp.run(host=\"0.0.0.0\", port=8000)\n";
 /// A service whose bind is far enough from its first lines for a patch of either to apply alone.
@@ -173,4 +173,147 @@ fn a_blocked_commit_under_the_framework_gives_the_hints_that_work_there() {
     let out = run.all();
     assert!(out.contains("`args: [--fix]`") && out.contains("SKIP=bindguard"), "{out}");
     assert!(!out.contains("bindguard pre-commit --fix"), "a command the framework's users cannot run: {out}");
+}
+
+// ---- husky ----
+
+fn husky() -> Option<PathBuf> {
+    require_tool("husky (npm)", on_path("husky"))
+}
+
+/// A repository with a package.json and husky set up by husky itself (`core.hooksPath`), and the
+/// user's own `.husky/pre-commit` that leaves a trace.
+fn husky_repo(sb: &Sandbox, husky: &Path) -> PathBuf {
+    let repo = sb.repo("work");
+    write(&repo.join("package.json"), "{\"name\": \"work\", \"private\": true}\n");
+    write(&repo.join(".husky/pre-commit"), "echo user hook ran >> .git/trace\n");
+    sb.git(&repo, &["add", "-A"]);
+    sb.git(&repo, &["commit", "-qm", "init"]);
+    let run = Run::from(sb.command(husky, &repo).output().expect("run husky"));
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(sb.git(&repo, &["config", "core.hooksPath"]).trim(), ".husky/_");
+    repo
+}
+
+fn trace(repo: &Path) -> String {
+    std::fs::read_to_string(repo.join(".git/trace")).unwrap_or_default()
+}
+
+#[test]
+fn install_sh_in_a_husky_repository_adds_a_line_the_husky_way() {
+    let Some(husky) = husky() else { return };
+    let sb = Sandbox::new();
+    let repo = husky_repo(&sb, &husky);
+    let stub = std::fs::read_to_string(repo.join(".husky/_/pre-commit")).unwrap();
+    let run = sb.install_sh(&repo, &["--hooks", "pre-commit,pre-push"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("husky: added `bindguard pre-commit`"), "{}", run.all());
+    let script = std::fs::read_to_string(repo.join(".husky/pre-commit")).unwrap();
+    assert!(
+        script.starts_with("echo user hook ran") && script.contains("\"${BINDGUARD_BIN:-bindguard}\" pre-commit"),
+        "{script}"
+    );
+    assert_eq!(std::fs::read_to_string(repo.join(".husky/_/pre-commit")).unwrap(), stub, "husky's stub is kept");
+    assert!(!repo.join(".husky/_/pre-commit.legacy").exists());
+    let again = sb.install_sh(&repo, &[]);
+    assert!(again.stdout.contains("already runs bindguard"), "{}", again.all());
+
+    write(&repo.join("app.py"), BAD);
+    sb.git(&repo, &["add", "app.py"]);
+    let run = sb.git_commit(&repo, &["-m", "bind"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("commit blocked"), "{}", run.stderr);
+    assert_eq!(trace(&repo), "user hook ran\n", "the user's husky hook still runs");
+
+    // `npx husky` (on every npm install) regenerates .husky/_: bindguard stays.
+    let run = Run::from(sb.command(&husky, &repo).output().expect("run husky"));
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(sb.git_commit(&repo, &["-m", "bind"]).code, 1);
+
+    let run = sb.install_sh(&repo, &["--uninstall", "--hooks", "pre-commit,pre-push"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(std::fs::read_to_string(repo.join(".husky/pre-commit")).unwrap(), "echo user hook ran >> .git/trace\n");
+    assert_eq!(sb.git_commit(&repo, &["-m", "bind"]).code, 0);
+}
+
+#[test]
+fn the_readme_husky_snippet_guards_commits_and_pushes() {
+    let Some(husky) = husky() else { return };
+    let sb = Sandbox::new();
+    let server = sb.path().join("server.git");
+    sb.git(sb.path(), &["init", "-q", "--bare", "server.git"]);
+    let repo = husky_repo(&sb, &husky);
+    sb.git(&repo, &["push", "-q", server.to_str().unwrap(), "main"]);
+    sb.git(&repo, &["remote", "add", "origin", server.to_str().unwrap()]);
+    sb.git(&repo, &["fetch", "-q", "origin"]);
+    let mut snippet = sb.command("sh", &repo);
+    snippet.args(["-c", &readme_snippet("husky")]);
+    assert!(snippet.status().unwrap().success());
+
+    write(&repo.join("app.py"), BAD);
+    sb.git(&repo, &["add", "app.py"]);
+    assert_eq!(sb.git_commit(&repo, &["-m", "bind"]).code, 1, "the pre-commit line blocks");
+    sb.git(&repo, &["commit", "-q", "--no-verify", "-m", "bind"]);
+    let run = sb.push(&repo, &["origin", "main"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("push rejected") && run.stderr.contains("app.py:3:"), "{}", run.stderr);
+}
+
+// ---- lefthook ----
+
+fn lefthook() -> Option<PathBuf> {
+    require_tool("lefthook (npm)", on_path("lefthook"))
+}
+
+#[test]
+fn the_readme_lefthook_snippet_guards_commits_and_pushes_with_stdin() {
+    let Some(lefthook) = lefthook() else { return };
+    let sb = Sandbox::new();
+    let server = sb.path().join("server.git");
+    sb.git(sb.path(), &["init", "-q", "--bare", "server.git"]);
+    let repo = framework_repo(&sb, "");
+    std::fs::remove_file(repo.join(".pre-commit-config.yaml")).unwrap();
+    write(&repo.join("lefthook.yml"), readme_snippet("lefthook"));
+    sb.git(&repo, &["add", "-A"]);
+    sb.git(&repo, &["commit", "-qm", "lefthook"]);
+    sb.git(&repo, &["remote", "add", "origin", server.to_str().unwrap()]);
+    sb.git(&repo, &["push", "-q", "origin", "main"]);
+    let run = Run::from(sb.command(&lefthook, &repo).arg("install").output().expect("run lefthook"));
+    assert_eq!(run.code, 0, "{}", run.all());
+
+    write(&repo.join("app.py"), BAD);
+    sb.git(&repo, &["add", "app.py"]);
+    let run = sb.git_commit(&repo, &["-m", "bind"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.all().contains("commit blocked"), "{}", run.all());
+    sb.git(&repo, &["commit", "-q", "--no-verify", "-m", "bind"]);
+    let run = sb.push(&repo, &["origin", "main"]);
+    assert_ne!(run.code, 0, "use_stdin gives bindguard the ref updates: {}", run.all());
+    assert!(run.all().contains("push rejected") && run.all().contains("scanned 1 new commit"), "{}", run.all());
+}
+
+#[test]
+fn install_sh_in_a_lefthook_repository_refuses_with_the_readme_lines() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("work");
+    write(&repo.join("lefthook.yml"), "pre-commit:\n  commands: {}\n");
+    let run = sb.install_sh(&repo, &[]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("runs its git hooks with lefthook"), "{}", run.stderr);
+    assert!(run.stderr.contains(&readme_snippet("lefthook")), "install.sh prints the README's lines: {}", run.stderr);
+    assert!(!repo.join(".git/hooks/pre-commit").exists(), "nothing is written");
+}
+
+#[test]
+fn install_sh_in_the_bindguard_checkout_installs_no_hook_there() {
+    let sb = Sandbox::new();
+    let clone = sb.path().join("bindguard");
+    sb.git(sb.path(), &["init", "-q", "bindguard"]);
+    std::fs::copy(crate_root().join("install.sh"), clone.join("install.sh")).unwrap();
+    let mut cmd = sb.command("sh", &clone);
+    cmd.args(["./install.sh", "--no-build"]).env("BINDGUARD_BIN", crate::support::bindguard_bin());
+    let run = Run::from(cmd.output().unwrap());
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("no hook was installed here; to hook a project:"), "{}", run.stdout);
+    assert!(!clone.join(".git/hooks/pre-commit").exists());
 }
