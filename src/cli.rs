@@ -50,6 +50,17 @@ pub(crate) struct CommonArgs {
     /// entries that match nothing any more are said.
     #[arg(long, value_name = "FILE")]
     pub(crate) baseline: Option<PathBuf>,
+    /// Use this configuration file (bindguard.toml, or a pyproject.toml with [tool.bindguard])
+    /// for every file, instead of the closest one above each.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub(crate) config: Option<PathBuf>,
+    /// Read no configuration file.
+    #[arg(long)]
+    pub(crate) isolated: bool,
+    /// Exclude files and directories matching this pattern (gitignore syntax, relative to the
+    /// current directory), in addition to the configuration's; repeatable.
+    #[arg(long, value_name = "PATTERN")]
+    pub(crate) exclude: Vec<String>,
 }
 
 /// How `--fix` rewrites a finding.
@@ -58,20 +69,25 @@ pub(crate) struct FixArgs {
     /// Apply the suggested fixes.
     #[arg(long)]
     pub(crate) fix: bool,
-    /// `loopback`: the host becomes 127.0.0.1 / ::1. `env`: the host is read from an
-    /// environment variable with a loopback default.
-    #[arg(long, value_enum, default_value_t = FixStyleArg::Loopback)]
-    pub(crate) fix_style: FixStyleArg,
-    /// Environment variable used by `--fix-style env`.
-    #[arg(long, value_name = "NAME", default_value = "APP_HOST")]
-    pub(crate) fix_env_var: String,
+    /// `loopback` (the default): the host becomes 127.0.0.1 / ::1. `env`: the host is read from
+    /// an environment variable with a loopback default.
+    #[arg(long, value_enum)]
+    pub(crate) fix_style: Option<FixStyleArg>,
+    /// Environment variable used by `--fix-style env` (default: APP_HOST).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) fix_env_var: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// Files or directories; directories are walked respecting .gitignore.
+    /// Files or directories; directories are walked respecting .gitignore. `-` reads one file
+    /// from standard input.
     #[arg(value_name = "PATH")]
     pub(crate) paths: Vec<PathBuf>,
+    /// With `-`: the name of the file read from standard input (for the report, the
+    /// configuration and `.pyi` stubs).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) stdin_filename: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) common: CommonArgs,
     #[command(flatten)]

@@ -18,7 +18,7 @@
 //! | layer | modules | owns |
 //! |---|---|---|
 //! | leaves | `exit`, `terminal` | exit codes; terminal-safe text |
-//! | data | `cli`, `policy`, `pyfiles`, `changes`, `source`, `python`, `finding`, `repo_path` | the command line; server policy; which files are Python; the change set; bytes → text; the parser; findings and fixes; where a report's paths start |
+//! | data | `cli`, `config`, `policy`, `pyfiles`, `changes`, `source`, `python`, `finding`, `repo_path` | the command line; project configuration files; server policy; which files are Python; the change set; bytes → text; the parser; findings and fixes; where a report's paths start |
 //! | rule | `rules` | CSP-D404 over one parsed file |
 //! | git | `git` | git input → change sets, fixed blobs → index (own types, injected gate) |
 //! | pipeline | `report`, `analysis`, `fix`, `baseline` | the result; change set → report; verified fixes; fingerprints and baselines |
@@ -30,6 +30,7 @@ mod app;
 mod baseline;
 mod changes;
 mod cli;
+mod config;
 mod exit;
 mod finding;
 mod fix;

@@ -5,7 +5,6 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -13,7 +12,9 @@ use anyhow::Context;
 use crate::analysis;
 use crate::baseline::{self, Baseline};
 use crate::changes::{ChangedFile, LineFilter, Skipped};
-use crate::modes::fix_files;
+use crate::config;
+use crate::modes::project::ProjectConfig;
+use crate::modes::{check_stdin, check_walk, fix_files};
 use crate::outcome::{Body, Outcome, Scope, plural};
 use crate::pyfiles::{self, PathKind};
 use crate::repo_path::PathBase;
@@ -22,15 +23,25 @@ use crate::settings::{CheckSettings, Settings};
 use crate::source::Skip;
 
 pub(crate) fn run(check: &CheckSettings) -> anyhow::Result<Outcome> {
-    let base = PathBase::for_directory(&std::env::current_dir().context("cannot read the current directory")?);
-    let mut outcome = run_scan(check, &base)?;
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let base = PathBase::for_directory(&cwd);
+    let project = ProjectConfig::new(&check.common, &config::read_fs, None, &cwd)?;
+    let mut outcome = match &check.stdin {
+        Some(name) => check_stdin::run(check, name, &project, &cwd)?,
+        None => run_scan(check, &project, &cwd, &base)?,
+    };
     outcome.base = base;
     Ok(outcome)
 }
 
-fn run_scan(check: &CheckSettings, base: &PathBase) -> anyhow::Result<Outcome> {
-    let settings = &check.common;
-    let mut report = scan(&check.paths, settings)?;
+fn run_scan(
+    check: &CheckSettings,
+    project: &ProjectConfig<'_>,
+    cwd: &Path,
+    base: &PathBase,
+) -> anyhow::Result<Outcome> {
+    let settings = &project.settings_for(&check.common, cwd)?;
+    let (mut report, walked) = scan(&check.paths, settings, project, cwd)?;
     if let Some(path) = &check.write_baseline {
         let baseline = Baseline::of(&report, base);
         baseline.write(path)?;
@@ -41,7 +52,8 @@ fn run_scan(check: &CheckSettings, base: &PathBase) -> anyhow::Result<Outcome> {
         );
         return Ok(Outcome { after: vec![said], ..Outcome::new(Body::Nothing) });
     }
-    let said = apply_baseline(check, base, &mut report)?;
+    let mut said = apply_baseline(check, base, &mut report)?;
+    said.extend(walked);
     if check.diff {
         let (patches, summary) = fix_files::patches(&report, settings);
         let mut after = said;
@@ -49,11 +61,11 @@ fn run_scan(check: &CheckSettings, base: &PathBase) -> anyhow::Result<Outcome> {
         return Ok(Outcome { blocks: report.blocks(), after, ..Outcome::new(Body::Patches(patches)) });
     }
     if !check.fix {
-        return Ok(Outcome { before: said, ..Outcome::report(report, Scope::Files, Vec::new()) });
+        return Ok(Outcome { after: said, ..Outcome::report(report, Scope::Files, Vec::new()) });
     }
     let summary = fix_files::apply(&report, settings);
     let remaining = if summary.fixed_files > 0 {
-        let mut again = scan(&check.paths, settings)?;
+        let (mut again, _) = scan(&check.paths, settings, project, cwd)?;
         apply_baseline(check, base, &mut again)?;
         again
     } else {
@@ -73,53 +85,30 @@ fn apply_baseline(check: &CheckSettings, base: &PathBase, report: &mut Report) -
     baseline::apply_file(check.common.baseline.as_deref(), report, base, judged)
 }
 
-/// Walks the paths and analyses every Python file found.
-fn scan(paths: &[PathBuf], settings: &Settings) -> anyhow::Result<Report> {
+/// Walks the paths and analyses every Python file found; also returns what to say about what
+/// the walk left out, and a warning when nothing was checked.
+fn scan(
+    paths: &[PathBuf],
+    settings: &Settings,
+    project: &ProjectConfig<'_>,
+    cwd: &Path,
+) -> anyhow::Result<(Report, Vec<String>)> {
     let started = Instant::now();
     for path in paths {
         std::fs::symlink_metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
     }
-    let (candidates, walk_errors) = walk(paths);
+    let walked = check_walk::walk(paths, project, cwd)?;
     let load = |(path, explicit): &(PathBuf, bool)| read_file(path, *explicit, settings.max_file_size);
-    let mut report = analysis::analyze_loaded(&candidates, load, &settings.rules, settings.max_file_size);
-    report.skipped.splice(0..0, walk_errors);
+    let mut report = analysis::analyze_loaded(&walked.candidates, load, &settings.rules, settings.max_file_size);
+    report.skipped.splice(0..0, walked.errors.iter().cloned());
+    project.silence(&mut report, |path| cwd.join(path))?;
     report.elapsed = started.elapsed();
-    Ok(report)
-}
-
-/// Candidate files (in parallel, `.gitignore` respected), each with whether the user named it;
-/// entries the walker cannot read (permissions, broken links) are skipped files, not a failure.
-fn walk(paths: &[PathBuf]) -> (Vec<(PathBuf, bool)>, Vec<Skipped>) {
-    let mut builder = ignore::WalkBuilder::new(&paths[0]);
-    paths[1..].iter().for_each(|p| {
-        builder.add(p);
-    });
-    let found = Mutex::new(Vec::new());
-    let errors = Mutex::new(Vec::new());
-    builder.build_parallel().run(|| {
-        Box::new(|entry| {
-            match entry {
-                Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                    found.lock().expect("walker lock").push((e.path().to_path_buf(), e.depth() == 0));
-                }
-                Ok(_) => {}
-                Err(err) => errors.lock().expect("walker lock").push(walk_error(&err)),
-            }
-            ignore::WalkState::Continue
-        })
-    });
-    let mut found = found.into_inner().expect("walker lock");
-    found.sort();
-    (found, errors.into_inner().expect("walker lock"))
-}
-
-fn walk_error(err: &ignore::Error) -> Skipped {
-    let path = match err {
-        ignore::Error::WithPath { path, .. } => path.to_string_lossy().into_owned(),
-        ignore::Error::WithDepth { err, .. } => return walk_error(err),
-        _ => String::from("(walk)"),
-    };
-    Skipped { path, reason: format!("cannot read: {err}") }
+    let mut notes = check_walk::notes(&walked);
+    if report.files_checked == 0 && report.skipped.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        notes.push(format!("bindguard: warning: no Python file in {}: nothing was checked", shown.join(", ")));
+    }
+    Ok((report, notes))
 }
 
 /// One open per file: the size check and the read share the handle, and the read stops at the

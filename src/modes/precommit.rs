@@ -11,18 +11,24 @@
 //! commit so the user stages the fix. `pre-commit run --from-ref A --to-ref B` audits the commits
 //! of `A..B`. And the hints name what works there (`args: [--fix]`, `SKIP=bindguard`).
 
+use std::collections::HashMap;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::analysis;
 use crate::baseline;
+use crate::config;
 use crate::fix::FixSummary;
 use crate::git;
 use crate::modes::precommit_fix;
+use crate::modes::project::ProjectConfig;
 use crate::modes::push;
 use crate::outcome::{Outcome, Scope, plural};
 use crate::repo_path::PathBase;
 use crate::report::Report;
-use crate::settings::PreCommitSettings;
+use crate::settings::{PreCommitSettings, Settings};
 
 /// The last line when a commit is blocked: fix, suppress, or bypass knowingly.
 const NEXT_STEP: &str = "To commit: fix the lines above and `git add` them (`bindguard pre-commit --fix` does both), \
@@ -51,15 +57,23 @@ pub(crate) fn run(precommit: &PreCommitSettings) -> anyhow::Result<Outcome> {
     run_with_repo(&repo, precommit)
 }
 
-/// The hook's work on an open repository.
+/// The hook's work on an open repository, with the configuration the index holds.
 fn run_with_repo(repo: &gix::Repository, precommit: &PreCommitSettings) -> anyhow::Result<Outcome> {
     let started = Instant::now();
-    let report = scan(repo, precommit, started)?;
+    let staged: HashMap<PathBuf, Vec<u8>> = git::staged::staged_files_named(repo, &config::FILE_NAMES)?
+        .into_iter()
+        .map(|(path, bytes)| (PathBuf::from(OsStr::from_bytes(&path)), bytes))
+        .collect();
+    let source = |path: &Path| Ok(staged.get(path).cloned());
+    let project = ProjectConfig::new(&precommit.common, &source, Some(PathBuf::new()), Path::new(""))?;
+    let settings = project.settings_for(&precommit.common, Path::new(""))?;
+    let hook = Hook { repo, precommit, settings, project, started };
+    let report = hook.scan()?;
     if precommit.fix && report.blocks() {
         if precommit.framework.is_some() {
-            return fix_worktree(repo, precommit, report);
+            return Ok(hook.fix_worktree(report));
         }
-        return fix(repo, precommit, report, started);
+        return hook.fix(report);
     }
     let nothing_staged = report.files_checked == 0 && report.skipped.is_empty();
     let mut outcome = outcome(report, precommit);
@@ -69,16 +83,37 @@ fn run_with_repo(repo: &gix::Repository, precommit: &PreCommitSettings) -> anyho
     Ok(outcome)
 }
 
-/// Staged changes → report; the elapsed time covers the git side too.
-fn scan(repo: &gix::Repository, precommit: &PreCommitSettings, started: Instant) -> anyhow::Result<Report> {
-    let settings = &precommit.common;
-    let options = git::staged::Options { all_lines: precommit.all_lines, max_file_size: settings.max_file_size };
-    let changes = git::staged::staged_changes(repo, &options)?;
-    let mut report = analysis::analyze(changes, &settings.rules, settings.max_file_size);
-    // Only changed lines are checked, so an entry that matches nothing says nothing here.
-    baseline::apply_file(settings.baseline.as_deref(), &mut report, &PathBase::default(), |_| false)?;
-    report.elapsed = started.elapsed();
-    Ok(report)
+/// One run of the hook: the repository, the settings with the staged configuration applied.
+struct Hook<'a> {
+    repo: &'a gix::Repository,
+    precommit: &'a PreCommitSettings,
+    settings: Settings,
+    project: ProjectConfig<'a>,
+    started: Instant,
+}
+
+impl Hook<'_> {
+    /// Staged changes → report; the elapsed time covers the git side too. Files the
+    /// configuration excludes are not analysed; `per-file-ignores` silences findings.
+    fn scan(&self) -> anyhow::Result<Report> {
+        let settings = &self.settings;
+        let options =
+            git::staged::Options { all_lines: self.precommit.all_lines, max_file_size: settings.max_file_size };
+        let mut changes = git::staged::staged_changes(self.repo, &options)?;
+        let mut kept = Vec::with_capacity(changes.files.len());
+        for file in std::mem::take(&mut changes.files) {
+            if !self.project.excluded(Path::new(&file.path), false)? {
+                kept.push(file);
+            }
+        }
+        changes.files = kept;
+        let mut report = analysis::analyze(changes, &settings.rules, settings.max_file_size);
+        self.project.silence(&mut report, |path| PathBuf::from(path))?;
+        // Only changed lines are checked, so an entry that matches nothing says nothing here.
+        baseline::apply_file(settings.baseline.as_deref(), &mut report, &PathBase::default(), |_| false)?;
+        report.elapsed = self.started.elapsed();
+        Ok(report)
+    }
 }
 
 /// The report, blocking the commit on findings.
@@ -87,45 +122,44 @@ fn outcome(report: Report, precommit: &PreCommitSettings) -> Outcome {
     Outcome::report(report, Scope::Staged { all_lines: precommit.all_lines }, vec![step.to_owned()])
 }
 
-/// `--fix` under the framework: the staged findings are reported as they are (the index is not
-/// touched), the fix goes to the worktree, and the commit stops so the user stages it.
-fn fix_worktree(repo: &gix::Repository, precommit: &PreCommitSettings, report: Report) -> anyhow::Result<Outcome> {
-    let summary = precommit_fix::apply_to_worktree(repo, &report, &precommit.common.rules);
-    let fixed: Vec<&str> = summary.files.iter().map(String::as_str).collect();
-    let mut outcome = outcome(report, precommit);
-    outcome.after = summary.notes.iter().map(|note| format!("bindguard: note: {note}")).collect();
-    if !fixed.is_empty() {
-        outcome.after.push(format!(
-            "bindguard: fixed {} in the worktree ({}); the index is unchanged: review the fix, `git add` it and \
+impl Hook<'_> {
+    /// `--fix` under the framework: the staged findings are reported as they are (the index is
+    /// not touched), the fix goes to the worktree, and the commit stops so the user stages it.
+    fn fix_worktree(&self, report: Report) -> Outcome {
+        let precommit = self.precommit;
+        let summary = precommit_fix::apply_to_worktree(self.repo, &report, &self.settings.rules);
+        let fixed: Vec<&str> = summary.files.iter().map(String::as_str).collect();
+        let mut outcome = outcome(report, precommit);
+        outcome.after = summary.notes.iter().map(|note| format!("bindguard: note: {note}")).collect();
+        if !fixed.is_empty() {
+            outcome.after.push(format!(
+                "bindguard: fixed {} in the worktree ({}); the index is unchanged: review the fix, `git add` it and \
              commit again",
-            plural(summary.fixed_findings, "finding"),
-            fixed.join(", ")
-        ));
+                plural(summary.fixed_findings, "finding"),
+                fixed.join(", ")
+            ));
+        }
+        if precommit.fix_continue {
+            outcome.after.push(
+                "bindguard: note: --fix-continue does not apply under the pre-commit framework: the fix must be staged"
+                    .to_owned(),
+            );
+        }
+        outcome
     }
-    if precommit.fix_continue {
-        outcome.after.push(
-            "bindguard: note: --fix-continue does not apply under the pre-commit framework: the fix must be staged"
-                .to_owned(),
-        );
-    }
-    Ok(outcome)
-}
 
-/// `--fix`: fixes the staged blobs, reports what is still staged, and stops the commit for review
-/// unless `--fix-continue` is given and nothing is left.
-fn fix(
-    repo: &gix::Repository,
-    precommit: &PreCommitSettings,
-    report: Report,
-    started: Instant,
-) -> anyhow::Result<Outcome> {
-    let summary = precommit_fix::apply(repo, &report, &precommit.common.rules)?;
-    let after = if summary.fixed_files > 0 { scan(repo, precommit, started)? } else { report };
-    let remaining = after.active_count();
-    let mut outcome = outcome(after, precommit);
-    outcome.after = fix_messages(&summary, remaining, precommit.fix_continue);
-    outcome.blocks = remaining > 0 || (summary.fixed_findings > 0 && !precommit.fix_continue);
-    Ok(outcome)
+    /// `--fix`: fixes the staged blobs, reports what is still staged, and stops the commit for
+    /// review unless `--fix-continue` is given and nothing is left.
+    fn fix(&self, report: Report) -> anyhow::Result<Outcome> {
+        let precommit = self.precommit;
+        let summary = precommit_fix::apply(self.repo, &report, &self.settings.rules)?;
+        let after = if summary.fixed_files > 0 { self.scan()? } else { report };
+        let remaining = after.active_count();
+        let mut outcome = outcome(after, precommit);
+        outcome.after = fix_messages(&summary, remaining, precommit.fix_continue);
+        outcome.blocks = remaining > 0 || (summary.fixed_findings > 0 && !precommit.fix_continue);
+        Ok(outcome)
+    }
 }
 
 /// What `--fix` changed, said in every format (stdout stays one JSON document).

@@ -17,6 +17,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("terminal", &[]),
     // Plain data and the input it is read from.
     ("cli", &[]),
+    ("config", &[]),
     ("policy", &[]),
     ("pyfiles", &[]),
     ("changes", &[]),
@@ -40,7 +41,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("outcome", &["repo_path", "report"]),
     ("render", &["baseline", "finding", "outcome", "repo_path", "report", "rules", "source", "terminal"]),
     // The command line resolved: the last place a clap type appears.
-    ("settings", &["cli", "render", "rules"]),
+    ("settings", &["cli", "config", "render", "rules"]),
     // One front door per subcommand: builds a change set, runs the shared pipeline, returns an
     // outcome.
     (
@@ -49,6 +50,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "analysis",
             "baseline",
             "changes",
+            "config",
             "finding",
             "fix",
             "git",

@@ -3,6 +3,7 @@
 
 mod baseline;
 mod check;
+mod config;
 mod ecosystem;
 mod formats;
 mod install;
