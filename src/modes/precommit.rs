@@ -11,6 +11,7 @@
 //! commit so the user stages the fix. `pre-commit run --from-ref A --to-ref B` audits the commits
 //! of `A..B`. And the hints name what works there (`args: [--fix]`, `SKIP=bindguard`).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -67,19 +68,19 @@ fn run_with_repo(repo: &gix::Repository, precommit: &PreCommitSettings) -> anyho
     let source = |path: &Path| Ok(staged.get(path).cloned());
     let project = ProjectConfig::new(&precommit.common, &source, Some(PathBuf::new()), Path::new(""))?;
     let settings = project.settings_for(&precommit.common, Path::new(""))?;
-    let hook = Hook { repo, precommit, settings, project, started };
+    let hook = Hook { repo, precommit, settings, project, started, said: RefCell::new(Vec::new()) };
     let report = hook.scan()?;
-    if precommit.fix && report.blocks() {
-        if precommit.framework.is_some() {
-            return Ok(hook.fix_worktree(report));
+    let mut outcome = if precommit.fix && report.blocks() {
+        if precommit.framework.is_some() { hook.fix_worktree(report) } else { hook.fix(report)? }
+    } else {
+        let nothing_staged = report.files_checked == 0 && report.skipped.is_empty();
+        let mut outcome = outcome(report, precommit);
+        if precommit.framework.is_some() && nothing_staged {
+            outcome.error = Some(anyhow::anyhow!(NOTHING_STAGED));
         }
-        return hook.fix(report);
-    }
-    let nothing_staged = report.files_checked == 0 && report.skipped.is_empty();
-    let mut outcome = outcome(report, precommit);
-    if precommit.framework.is_some() && nothing_staged {
-        outcome.error = Some(anyhow::anyhow!(NOTHING_STAGED));
-    }
+        outcome
+    };
+    outcome.before = hook.said.take();
     Ok(outcome)
 }
 
@@ -90,6 +91,8 @@ struct Hook<'a> {
     settings: Settings,
     project: ProjectConfig<'a>,
     started: Instant,
+    /// What the last scan has to say (findings the baseline lists).
+    said: RefCell<Vec<String>>,
 }
 
 impl Hook<'_> {
@@ -110,7 +113,8 @@ impl Hook<'_> {
         let mut report = analysis::analyze(changes, &settings.rules, settings.max_file_size);
         self.project.silence(&mut report, |path| PathBuf::from(path))?;
         // Only changed lines are checked, so an entry that matches nothing says nothing here.
-        baseline::apply_file(settings.baseline.as_deref(), &mut report, &PathBase::default(), |_| false)?;
+        let said = baseline::apply_file(settings.baseline.as_deref(), &mut report, &PathBase::default(), |_| false)?;
+        self.said.replace(said);
         report.elapsed = self.started.elapsed();
         Ok(report)
     }

@@ -60,6 +60,11 @@ fn the_pre_commit_hook_takes_a_baseline() {
     sb.git(&repo, &["add", "app.py"]);
     let run = sb.git_commit(&repo, &["-m", "accepted bind"]);
     assert_eq!(run.code, 0, "{}", run.all());
+    assert!(
+        run.stderr.contains("1 finding listed in the baseline .bindguard-baseline.json not reported"),
+        "{}",
+        run.stderr
+    );
     write(&repo.join("new.py"), OLD);
     sb.git(&repo, &["add", "new.py"]);
     let run = sb.git_commit(&repo, &["-m", "a new bind"]);
