@@ -160,7 +160,7 @@ impl<'p> Sites<'_, '_, '_, 'p> {
                     let ix = self.flow.st.index(k.module);
                     for (i, func) in ix.funcs.iter().enumerate() {
                         let scope = &ix.scopes[func.scope as usize];
-                        if scope.class != Some(k.class) || !scope.func.is_some_and(|f| f as usize == i) {
+                        if scope.class != Some(k.class) || scope.func.is_none_or(|f| f as usize != i) {
                             continue;
                         }
                         let params = func.def.parameters.iter().map(|p| p.name().as_str());

@@ -88,7 +88,8 @@ mod tests {
 
     #[test]
     fn names_derived_from_parameters() {
-        let text = "def f(host, port):\n    h = host or '0.0.0.0'\n    addr = (h, port)\n    other = 1\n    s.bind(addr)\n";
+        let text =
+            "def f(host, port):\n    h = host or '0.0.0.0'\n    addr = (h, port)\n    other = 1\n    s.bind(addr)\n";
         let m = parse(text, Flavor::Module);
         let ix = super::super::collect::collect(m.body(), 0, super::super::collect::Uses::Skipped, &NoInterest);
         let scope = ix.funcs[0].scope;

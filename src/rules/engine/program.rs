@@ -61,6 +61,9 @@ impl Indexed {
 
 type Slot = Arc<OnceLock<Option<Arc<Indexed>>>>;
 
+/// Where an import leads: the module's file and the attributes after it, if it is in the project.
+type Located = Option<(String, Vec<String>)>;
+
 /// The modules of one project, shared by every analysis of a run.
 pub(crate) struct Project<'f> {
     files: &'f dyn Files,
@@ -74,7 +77,7 @@ pub(crate) struct Project<'f> {
     /// Whether a file exists, by path.
     exists: Mutex<HashMap<String, bool>>,
     /// Where an import leads, by the importing file's folder and the name as written.
-    located: Mutex<HashMap<(String, String), Option<(String, Vec<String>)>>>,
+    located: Mutex<HashMap<(String, String), Located>>,
 }
 
 impl<'f> Project<'f> {
@@ -139,7 +142,6 @@ impl<'f> Project<'f> {
         verdict
     }
 
-
     /// A fresh module id for this run.
     pub(crate) fn new_id(&self) -> ModId {
         self.next_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
@@ -155,7 +157,9 @@ impl<'f> Project<'f> {
             let source = SourceText::decode_owned(bytes, self.max_file_size).ok()?;
             let loaded = Loaded::new(path.to_owned(), source, path.ends_with(".pyi"));
             let id = self.new_id();
-            Some(Arc::new(Indexed::new(loaded, |l| collect::collect(l.parsed.body(), id, Uses::Skipped, self.interest))))
+            Some(Arc::new(Indexed::new(loaded, |l| {
+                collect::collect(l.parsed.body(), id, Uses::Skipped, self.interest)
+            })))
         })
         .clone()
     }
@@ -285,7 +289,6 @@ impl<'p> Program<'p> {
         self.by_path.borrow_mut().insert(path.to_owned(), id);
         id
     }
-
 
     /// Resolves an import as written in module `from` (`a.b.c`, `.config.HOST`, `..pkg`): the
     /// longest prefix that is a module of the project, and the rest as attributes. For a type

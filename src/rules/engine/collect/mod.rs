@@ -16,8 +16,8 @@ use crate::python::ast::{self, Expr, Stmt};
 
 use super::cli::{canonical_module, cli_options};
 use super::index::{
-    BindKind, Binding, ClassId, ClassInfo, Ctx, FuncId, FuncInfo, Index, ModId, NO_FRAME, Owner, Param, Scope, ScopeItems,
-    Site,
+    BindKind, Binding, ClassId, ClassInfo, Ctx, FuncId, FuncInfo, Index, ModId, NO_FRAME, Owner, Param, Scope,
+    ScopeItems, Site,
 };
 
 /// Nesting deeper than this is not walked, and the index says so ([`Index::too_deep`]): the
