@@ -211,7 +211,10 @@ fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>) ->
     // since a literal in one may reach a sink in a module it imports.
     let gated = file.scope.as_ref().is_none_or(|s| s.changed.is_none());
     let counted = !file.importer;
-    if (lines == 0 && !file.importer) || (gated && !rules::may_contain_bind(&file.bytes)) {
+    let ruled_out = gated
+        && !rules::may_contain_bind(&file.bytes)
+        && !rules::may_feed_helpers(&file.path, &file.bytes, projects.of(file.scope.as_ref()));
+    if (lines == 0 && !file.importer) || ruled_out {
         return Analyzed::Checked { lines, files: Vec::new(), incomplete: Vec::new(), counted };
     }
     let source = match SourceText::decode_owned(file.bytes, cx.max_file_size) {

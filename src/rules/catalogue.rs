@@ -741,12 +741,27 @@ pub(crate) static INVOKERS: &[Invoker] = &[
 
 /// The wrapper a callee key names.
 pub(crate) fn invoker_for(key: &str) -> Option<&'static Invoker> {
-    INVOKERS.iter().find(|i| i.names.iter().any(|n| matches(n, key)))
+    let method = key.rsplit('.').next().unwrap_or(key);
+    invokers_by_method().get(method)?.iter().find(|(name, _)| matches(name, key)).map(|(_, i)| *i)
 }
 
 /// Whether a method of this name may be a wrapper (checked before resolving a call).
 pub(crate) fn invoker(method: &str) -> Option<&'static Invoker> {
-    INVOKERS.iter().find(|i| i.names.iter().any(|n| n.rsplit('.').next() == Some(method)))
+    invokers_by_method().get(method)?.first().map(|(_, i)| *i)
+}
+
+/// The wrappers by the last segment of their names, built once.
+fn invokers_by_method() -> &'static HashMap<&'static str, Vec<(&'static str, &'static Invoker)>> {
+    static BY_METHOD: OnceLock<HashMap<&'static str, Vec<(&'static str, &'static Invoker)>>> = OnceLock::new();
+    BY_METHOD.get_or_init(|| {
+        let mut map: HashMap<&'static str, Vec<(&'static str, &'static Invoker)>> = HashMap::default();
+        for invoker in INVOKERS {
+            for name in invoker.names {
+                map.entry(last_segment(name)).or_default().push((name, invoker));
+            }
+        }
+        map
+    })
 }
 
 /// Entry points on receivers nobody can resolve (`from myproject import app; app.run(…)`):
@@ -793,6 +808,11 @@ pub(crate) fn non_ip_family(name: Option<&str>) -> bool {
                 | "LOCAL"
         )
     })
+}
+
+/// Whether a method name is an entry point the shape rule judges on unknown receivers.
+pub(crate) fn is_entry_method(method: &str) -> bool {
+    UNRESOLVED.iter().any(|api| api.names.iter().any(|n| n.rsplit('.').next() == Some(method)))
 }
 
 /// Whether the catalogue knows the library a qualified name belongs to (its top-level module).

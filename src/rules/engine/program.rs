@@ -8,8 +8,8 @@
 //! resolved the way Python finds modules: the importing file's package and directory, a `src/`
 //! folder above it, its other ancestors, namespace packages (no `__init__.py`) included.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use typed_arena::Arena;
@@ -78,7 +78,15 @@ pub(crate) struct Project<'f> {
     exists: Mutex<HashMap<String, bool>>,
     /// Where an import leads, by the importing file's folder and the name as written.
     located: Mutex<HashMap<(String, String), Located>>,
+    /// Loaded modules by id.
+    by_id: Mutex<HashMap<ModId, Arc<Indexed>>>,
+    /// Summaries of functions and constructors of loaded modules: the sites (module, index in
+    /// its sites) that read their parameters. Computed once per run.
+    summaries: Mutex<HashMap<SummaryKey, Arc<[(ModId, u32)]>>>,
 }
+
+/// A function (`0`) or a constructor (`1`) of a module, by id.
+pub(crate) type SummaryKey = (u8, ModId, u32);
 
 impl<'f> Project<'f> {
     pub(crate) fn new(files: &'f dyn Files, interest: &'f (dyn Interest + Sync), max_file_size: u64) -> Self {
@@ -91,7 +99,25 @@ impl<'f> Project<'f> {
             sinky: Mutex::default(),
             exists: Mutex::default(),
             located: Mutex::default(),
+            by_id: Mutex::default(),
+            summaries: Mutex::default(),
         }
+    }
+
+    /// A summary another analysis of the run computed.
+    pub(crate) fn summary(&self, key: SummaryKey) -> Option<Arc<[(ModId, u32)]>> {
+        lock(&self.summaries).get(&key).cloned()
+    }
+
+    /// Keeps a summary of a loaded module for the rest of the run.
+    pub(crate) fn keep_summary(&self, key: SummaryKey, sites: Arc<[(ModId, u32)]>) {
+        if lock(&self.by_id).contains_key(&key.1) {
+            lock(&self.summaries).insert(key, sites);
+        }
+    }
+
+    fn indexed(&self, id: ModId) -> Option<Arc<Indexed>> {
+        lock(&self.by_id).get(&id).cloned()
     }
 
     /// Whether a file exists (asked once per path).
@@ -118,8 +144,19 @@ impl<'f> Project<'f> {
         found.filter(|(file, _)| file != from_path)
     }
 
+    /// Whether the file at `path` (with these bytes) imports a module of the project that may
+    /// reach a sink.
+    pub(crate) fn imports_sinky(&self, path: &str, bytes: &[u8], knowledge: &dyn Knowledge) -> bool {
+        imported_names(bytes)
+            .iter()
+            .filter(|q| !knowledge.knows(q))
+            .any(|q| self.locate(path, q).is_some_and(|(file, _)| self.sinky(&file, knowledge)))
+    }
+
     /// Whether the module at `path` may define something that reaches a sink: it names one
-    /// ([`Knowledge::may_define_sinks`]), or imports a module of the project that may. Modules
+    /// ([`Knowledge::may_define_sinks`]), or imports a module of the project that may (imports
+    /// of libraries the rule knows do not count: they are matched by the catalogue, never
+    /// followed into the project). Modules
     /// that may not are not parsed to resolve a call or a type: they cannot change the result.
     pub(crate) fn sinky(&self, path: &str, knowledge: &dyn Knowledge) -> bool {
         self.sinky_within(path, knowledge, 0)
@@ -134,7 +171,7 @@ impl<'f> Project<'f> {
         let verdict = depth > 6
             || self.files.read(path).is_none_or(|bytes| {
                 knowledge.may_define_sinks(&bytes)
-                    || imported_names(&bytes).iter().any(|q| {
+                    || imported_names(&bytes).iter().filter(|q| !knowledge.knows(q)).any(|q| {
                         self.locate(path, q).is_some_and(|(file, _)| self.sinky_within(&file, knowledge, depth + 1))
                     })
             });
@@ -196,9 +233,11 @@ pub(crate) struct Program<'p> {
     interest: &'p dyn Interest,
     knowledge: &'p dyn Knowledge,
     modules: RefCell<HashMap<ModId, Module<'p>>>,
+    /// Imports already resolved, by module, the import's name (its address) and what for.
+    resolved: RefCell<HashMap<(ModId, usize, usize, Need), Option<Resolved>>>,
     by_path: RefCell<HashMap<String, Option<ModId>>>,
     /// Names of the functions and methods the loaded modules define.
-    defined: RefCell<std::collections::HashSet<&'p str>>,
+    defined: RefCell<rustc_hash::FxHashSet<&'p str>>,
     /// A module could not be loaded because [`MAX_MODULES`] was reached.
     pub(crate) too_many: std::cell::Cell<bool>,
 }
@@ -224,6 +263,7 @@ impl<'p> Program<'p> {
             interest,
             knowledge,
             modules: RefCell::default(),
+            resolved: RefCell::default(),
             by_path: RefCell::default(),
             defined: RefCell::default(),
             too_many: std::cell::Cell::new(false),
@@ -258,7 +298,19 @@ impl<'p> Program<'p> {
     }
 
     pub(crate) fn module(&self, id: ModId) -> Module<'p> {
-        self.modules.borrow()[&id]
+        if let Some(module) = self.modules.borrow().get(&id) {
+            return *module;
+        }
+        // A module another analysis loaded, reached through a summary it computed.
+        let indexed = self.project.indexed(id).expect("a module id of this run");
+        let held: &'p Indexed = self.arenas.held.alloc(indexed);
+        let module = Module { loaded: held.loaded(), index: held.index() };
+        self.enter(id, module);
+        module
+    }
+
+    pub(crate) fn project(&self) -> &'p Project<'p> {
+        self.project
     }
 
     /// Every module this analysis has touched.
@@ -294,6 +346,17 @@ impl<'p> Program<'p> {
     /// longest prefix that is a module of the project, and the rest as attributes. For a type
     /// (`Need::Type`) a module that cannot reach a sink is not loaded: the import stays opaque.
     pub(crate) fn resolve_import(&self, from: ModId, qualified: &str, need: Need) -> Option<Resolved> {
+        // The name is the one an import binding holds: its address identifies it.
+        let key = (from, qualified.as_ptr() as usize, qualified.len(), need);
+        if let Some(known) = self.resolved.borrow().get(&key) {
+            return known.clone();
+        }
+        let found = self.resolve_uncached(from, qualified, need);
+        self.resolved.borrow_mut().insert(key, found.clone());
+        found
+    }
+
+    fn resolve_uncached(&self, from: ModId, qualified: &str, need: Need) -> Option<Resolved> {
         let (file, attrs) = self.project.locate(self.module(from).path(), qualified)?;
         if need == Need::Type && !self.project.sinky(&file, self.knowledge) {
             return None;
@@ -314,7 +377,7 @@ impl<'p> Program<'p> {
 }
 
 /// What a resolution is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Need {
     /// A value (a constant another module defines): always followed.
     Value,

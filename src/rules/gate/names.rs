@@ -99,6 +99,19 @@ pub(crate) fn address_hint(bytes: &[u8]) -> bool {
     hints.is_match(bytes) || empty_address(bytes)
 }
 
+/// An all-interfaces address spelled plainly: `0.0.0.0`, `::` as a whole literal or in
+/// brackets, a quoted or `host:port` wildcard, `INADDR_ANY`, or an empty string where an
+/// address goes. What a file with no sink of its own must hold for its literals to be followed
+/// into helpers of other modules (escapes and pieces count only next to a sink).
+pub(crate) fn plain_address(bytes: &[u8]) -> bool {
+    static PLAIN: OnceLock<AhoCorasick> = OnceLock::new();
+    let plain = PLAIN.get_or_init(|| {
+        let words = ["0.0.0.0", "'::'", "\"::\"", "[::]", "'::0'", "\"::0\"", "'*'", "\"*\"", "*:", "INADDR_ANY"];
+        AhoCorasick::new(words).expect("plain addresses")
+    });
+    plain.is_match(bytes) || empty_address(bytes)
+}
+
 /// An empty string literal next to a word that says "address", or first in a `(…, port)` pair.
 fn empty_address(bytes: &[u8]) -> bool {
     for at in memchr::memmem::find_iter(bytes, b"''").chain(memchr::memmem::find_iter(bytes, b"\"\"")) {
