@@ -82,11 +82,17 @@ pub(crate) struct Project<'f> {
     by_id: Mutex<HashMap<ModId, Arc<Indexed>>>,
     /// Summaries of functions and constructors of loaded modules: the sites (module, index in
     /// its sites) that read their parameters. Computed once per run.
-    summaries: Mutex<HashMap<SummaryKey, Arc<[(ModId, u32)]>>>,
+    summaries: Mutex<HashMap<SummaryKey, SharedSummary>>,
 }
 
 /// A function (`0`) or a constructor (`1`) of a module, by id.
 pub(crate) type SummaryKey = (u8, ModId, u32);
+
+/// A summary as the run keeps it: sites by module and position.
+pub(crate) type SharedSummary = Arc<[(ModId, u32)]>;
+
+/// An import's resolution, by importing module, the name's address and length, and purpose.
+type ResolvedKey = (ModId, usize, usize, Need);
 
 impl<'f> Project<'f> {
     pub(crate) fn new(files: &'f dyn Files, interest: &'f (dyn Interest + Sync), max_file_size: u64) -> Self {
@@ -105,12 +111,12 @@ impl<'f> Project<'f> {
     }
 
     /// A summary another analysis of the run computed.
-    pub(crate) fn summary(&self, key: SummaryKey) -> Option<Arc<[(ModId, u32)]>> {
+    pub(crate) fn summary(&self, key: SummaryKey) -> Option<SharedSummary> {
         lock(&self.summaries).get(&key).cloned()
     }
 
     /// Keeps a summary of a loaded module for the rest of the run.
-    pub(crate) fn keep_summary(&self, key: SummaryKey, sites: Arc<[(ModId, u32)]>) {
+    pub(crate) fn keep_summary(&self, key: SummaryKey, sites: SharedSummary) {
         if lock(&self.by_id).contains_key(&key.1) {
             lock(&self.summaries).insert(key, sites);
         }
@@ -234,7 +240,7 @@ pub(crate) struct Program<'p> {
     knowledge: &'p dyn Knowledge,
     modules: RefCell<HashMap<ModId, Module<'p>>>,
     /// Imports already resolved, by module, the import's name (its address) and what for.
-    resolved: RefCell<HashMap<(ModId, usize, usize, Need), Option<Resolved>>>,
+    resolved: RefCell<HashMap<ResolvedKey, Option<Resolved>>>,
     by_path: RefCell<HashMap<String, Option<ModId>>>,
     /// Names of the functions and methods the loaded modules define.
     defined: RefCell<rustc_hash::FxHashSet<&'p str>>,
