@@ -18,3 +18,4 @@ mod push_diff;
 mod push_links;
 pub(crate) mod push_refs;
 pub(crate) mod staged;
+mod tree_files;
