@@ -297,13 +297,16 @@ impl<'p> Sites<'_, '_, '_, 'p> {
     /// whose address names an interface or a path, or a server built with a project class that
     /// never binds (`make_server(…, server_class=FakeServer)`).
     fn excluded(&self, api: &catalogue::Api, func: &'p Expr, args: &CallArgs<'p>, ctx: Ctx) -> bool {
-        if let Some(ArgVal::Expr(e, c)) = args.keyword("server_class")
-            && let Some(super::engine::resolve::Ty::Class(k)) = self.flow.res.tys(e, *c, 0).into_iter().next()
-            && self.flow.res.base_of(k, 0).is_none()
-        {
-            return true;
-        }
-        api.what == "socket" && self.non_ip_socket(func, ctx)
+        let keywords = ["server_class", "ServerClass", "server_cls"].into_iter().filter_map(|k| args.keyword(k));
+        let positional = api.server_class.and_then(|p| args.positional(p));
+        let fake = keywords.chain(positional).any(|arg| match arg {
+            ArgVal::Expr(e, c) => matches!(
+                self.flow.res.tys(e, *c, 0).first(),
+                Some(super::engine::resolve::Ty::Class(k)) if self.flow.res.base_of(*k, 0).is_none()
+            ),
+            _ => false,
+        });
+        fake || api.what == "socket" && self.non_ip_socket(func, ctx)
     }
 
     /// `s.bind(…)` where `s = socket.socket(AF_UNIX, …)` (or another non-IP family).

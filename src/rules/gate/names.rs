@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use super::super::catalogue::{CATALOGUE, PROGRAMS, UNRESOLVED};
+use super::super::catalogue::{CATALOGUE, PROGRAMS, UNRESOLVED, config_fragments};
 
 /// Python 2 module names and the catalogue roots the import resolver maps them onto.
 const LEGACY: &[(&str, &str)] = &[
@@ -228,7 +228,10 @@ fn build() -> Tables {
         qualified,
         methods: words(&methods),
         entries: words(&entries),
-        fragments: AhoCorasickBuilder::new().ascii_case_insensitive(true).build(FRAGMENTS).expect("fragments"),
+        fragments: AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(FRAGMENTS.iter().map(|s| (*s).to_owned()).chain(config_fragments()))
+            .expect("fragments"),
         programs: AhoCorasick::builder().match_kind(MatchKind::Standard).build(programs).expect("programs"),
     }
 }
