@@ -500,6 +500,10 @@ impl Scanner<'_, '_> {
     /// (the modules it imports are read from there) and the tree's changed lines.
     fn seal(&mut self, tree: Option<ObjectId>, phase: Phase) -> anyhow::Result<()> {
         let files = std::mem::take(&mut self.pending);
+        // The final state of each ref is analysed with the modules of its tree; each commit of
+        // the history on its own (following imports for every commit of a long history would
+        // parse the project once per commit).
+        let tree = tree.filter(|_| phase == Phase::FinalState);
         let scope = tree.filter(|_| !files.is_empty()).map(|tree| {
             let changed = files.iter().map(|f| (f.path.clone(), f.lines.clone())).collect();
             let files = Arc::new(TreeFiles::new(tree, self.limits.max_blob_size));

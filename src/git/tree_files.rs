@@ -116,6 +116,10 @@ impl Snapshot for TreeFiles {
         self.blob(path).is_some()
     }
 
+    fn content_id(&self, path: &str) -> Option<Vec<u8>> {
+        self.blob(path).map(|id| id.as_bytes().to_vec())
+    }
+
     fn python_paths(&self) -> Vec<String> {
         self.python.get_or_init(|| with_odb(|odb| python_files(odb, self.tree)).unwrap_or_default()).clone()
     }

@@ -97,6 +97,13 @@ pub(crate) fn may_spell_address(bytes: &[u8]) -> bool {
     gate::may_spell_address(bytes)
 }
 
+/// Whether bytes spell an all-interfaces address plainly (`0.0.0.0`, `'::'`, a quoted `*`, an
+/// empty string where an address goes): what a file with no sink of its own needs for its
+/// literals to be followed into helpers of other modules.
+pub(crate) fn spells_address_plainly(bytes: &[u8]) -> bool {
+    gate::has_address_hint(bytes)
+}
+
 /// For a file the gate rules out: whether it holds an address spelling and imports a module of
 /// `project` that may reach a sink (then a literal of it may reach a helper's bind).
 pub(crate) fn may_feed_helpers(path: &str, bytes: &[u8], project: &Project<'_>) -> bool {

@@ -403,6 +403,10 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
     /// Pushes a frame; `None` (and the limit recorded) when calls nest too deeply.
     pub(crate) fn enter(&self, frame: Frame<'p>) -> Option<super::index::FrameId> {
         let mut frames = self.st.frames.borrow_mut();
+        // A recursive call adds nothing the outer activation does not already follow.
+        if frames.find(frame.parent, frame.func).is_some() {
+            return None;
+        }
         if frames.depth(frame.parent) >= MAX_FRAMES {
             drop(frames);
             self.st.hit(Limit::Calls);

@@ -69,8 +69,6 @@ pub(crate) struct Project<'f> {
     files: &'f dyn Files,
     interest: &'f (dyn Interest + Sync),
     max_file_size: u64,
-    /// Module ids are the run's, so that every analysis can share an indexed module.
-    next_id: std::sync::atomic::AtomicU32,
     loaded: Mutex<HashMap<String, Slot>>,
     /// Whether a module may define a function or class that reaches a sink, by path.
     sinky: Mutex<HashMap<String, bool>>,
@@ -100,7 +98,6 @@ impl<'f> Project<'f> {
             files,
             interest,
             max_file_size,
-            next_id: std::sync::atomic::AtomicU32::new(0),
             loaded: Mutex::default(),
             sinky: Mutex::default(),
             exists: Mutex::default(),
@@ -185,9 +182,10 @@ impl<'f> Project<'f> {
         verdict
     }
 
-    /// A fresh module id for this run.
+    /// A fresh module id, unique in the process (modules are shared between projects).
     pub(crate) fn new_id(&self) -> ModId {
-        self.next_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The module at `path`, read, decoded, parsed and indexed once for the run, whichever
@@ -196,15 +194,30 @@ impl<'f> Project<'f> {
     pub(crate) fn load(&self, path: &str) -> Option<Arc<Indexed>> {
         let slot = lock(&self.loaded).entry(path.to_owned()).or_default().clone();
         slot.get_or_init(|| {
-            let bytes = self.files.read(path)?;
-            let source = SourceText::decode_owned(bytes, self.max_file_size).ok()?;
-            let loaded = Loaded::new(path.to_owned(), source, path.ends_with(".pyi"));
-            let id = self.new_id();
-            Some(Arc::new(Indexed::new(loaded, |l| {
-                collect::collect(l.parsed.body(), id, Uses::Skipped, self.interest)
-            })))
+            let content = self.files.content_id(path).map(|id| (path.to_owned(), id));
+            let known = content.as_ref().and_then(|key| lock(shared_modules()).get(key));
+            let indexed = match known {
+                Some(known) => known,
+                None => {
+                    let indexed = self.parse(path)?;
+                    if let Some(key) = content {
+                        lock(shared_modules()).keep(key, indexed.clone());
+                    }
+                    indexed
+                }
+            };
+            lock(&self.by_id).insert(indexed.index().module, indexed.clone());
+            Some(indexed)
         })
         .clone()
+    }
+
+    fn parse(&self, path: &str) -> Option<Arc<Indexed>> {
+        let bytes = self.files.read(path)?;
+        let source = SourceText::decode_owned(bytes, self.max_file_size).ok()?;
+        let loaded = Loaded::new(path.to_owned(), source, path.ends_with(".pyi"));
+        let id = self.new_id();
+        Some(Arc::new(Indexed::new(loaded, |l| collect::collect(l.parsed.body(), id, Uses::Skipped, self.interest))))
     }
 }
 
@@ -392,6 +405,37 @@ pub(crate) enum Need {
     Type,
     /// What a name is, wherever it leads (before judging an entry point by its shape alone).
     Precise,
+}
+
+/// Modules parsed in this process, by path and content: the versions a push brings (one tree
+/// per commit) share most of their modules. Bounded by the bytes of source it holds.
+struct SharedModules {
+    by_content: HashMap<(String, Vec<u8>), Arc<Indexed>>,
+    bytes: usize,
+}
+
+/// Source bytes the shared modules may hold before they are dropped.
+const SHARED_BYTES: usize = 64 << 20;
+
+impl SharedModules {
+    fn get(&self, key: &(String, Vec<u8>)) -> Option<Arc<Indexed>> {
+        self.by_content.get(key).cloned()
+    }
+
+    fn keep(&mut self, key: (String, Vec<u8>), indexed: Arc<Indexed>) {
+        let size = indexed.loaded().source.text().len();
+        self.bytes += size;
+        if self.bytes > SHARED_BYTES {
+            self.by_content.clear();
+            self.bytes = size;
+        }
+        self.by_content.insert(key, indexed);
+    }
+}
+
+fn shared_modules() -> &'static Mutex<SharedModules> {
+    static SHARED: OnceLock<Mutex<SharedModules>> = OnceLock::new();
+    SHARED.get_or_init(|| Mutex::new(SharedModules { by_content: HashMap::default(), bytes: 0 }))
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -167,6 +167,10 @@ impl<'x, 'p> State<'x, 'p> {
     }
 
     pub(crate) fn hit(&self, limit: Limit) {
+        // A quick look that cannot tell takes the careful way; nothing was missed.
+        if self.quick.get() {
+            return;
+        }
         let mut limits = self.limits.borrow_mut();
         if !limits.contains(&limit) {
             limits.push(limit);
