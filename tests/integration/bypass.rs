@@ -778,3 +778,21 @@ fn json_carries_the_raw_bytes_of_a_path_that_is_not_utf8() {
     assert_eq!(doc["findings"][0]["path_bytes"], "Y2Fm6S5weQ==", "{}", run.stdout);
     assert_eq!(doc["findings"][0]["path"], "caf\u{fffd}.py");
 }
+
+// ---- Inputs the fuzzers found ----
+
+/// `fuzz/` `fix` target, a timeout (over 10 s under ASan) on 1.5 KB of mangled fixture text with
+/// invalid UTF-8: analysing, planning and verifying its fixes must stay fast.
+#[test]
+fn fuzz_fix_timeout_1() {
+    let s = Sandbox::new();
+    let input = std::fs::read(crate::support::crate_root().join("tests/fixtures/fuzz/fix-timeout-1.py")).unwrap();
+    write(
+        &s.path().join("input.py"),
+        [b"import socket\nsocket.socket().bind(('0.0.0.0', 80))\n".as_slice(), &input].concat(),
+    );
+    let started = Instant::now();
+    let run = s.bindguard(s.path(), &["check", "--diff", "input.py"]);
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(run.code == 0 || run.code == 1, "{}", run.all());
+}
