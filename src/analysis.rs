@@ -40,9 +40,9 @@ impl<'s> Projects<'s> {
     fn new(scopes: impl Iterator<Item = &'s Arc<Scope>>, max_file_size: u64) -> Self {
         let mut by_scope = HashMap::new();
         for scope in scopes {
-            by_scope.entry(identity(scope)).or_insert_with(|| Project::new(&*scope.files, max_file_size));
+            by_scope.entry(identity(scope)).or_insert_with(|| Project::new(&*scope.files, &rules::RULE, max_file_size));
         }
-        Projects { by_scope, alone: Project::new(&Alone, max_file_size) }
+        Projects { by_scope, alone: Project::new(&Alone, &rules::RULE, max_file_size) }
     }
 
     fn of(&self, scope: Option<&Arc<Scope>>) -> &Project<'s> {

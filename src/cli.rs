@@ -46,6 +46,21 @@ pub(crate) struct CommonArgs {
     /// Also honour other tools' markers (`# nosec`, `# noqa: S104`) as suppressions.
     #[arg(long)]
     pub(crate) foreign_markers: bool,
+    /// Do not report the findings listed in this baseline (written by `check --write-baseline`);
+    /// entries that match nothing any more are said.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
+    /// Use this configuration file (bindguard.toml, or a pyproject.toml with [tool.bindguard])
+    /// for every file, instead of the closest one above each.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub(crate) config: Option<PathBuf>,
+    /// Read no configuration file.
+    #[arg(long)]
+    pub(crate) isolated: bool,
+    /// Exclude files and directories matching this pattern (gitignore syntax, relative to the
+    /// current directory), in addition to the configuration's; repeatable.
+    #[arg(long, value_name = "PATTERN")]
+    pub(crate) exclude: Vec<String>,
 }
 
 /// How `--fix` rewrites a finding.
@@ -54,20 +69,25 @@ pub(crate) struct FixArgs {
     /// Apply the suggested fixes.
     #[arg(long)]
     pub(crate) fix: bool,
-    /// `loopback`: the host becomes 127.0.0.1 / ::1. `env`: the host is read from an
-    /// environment variable with a loopback default.
-    #[arg(long, value_enum, default_value_t = FixStyleArg::Loopback)]
-    pub(crate) fix_style: FixStyleArg,
-    /// Environment variable used by `--fix-style env`.
-    #[arg(long, value_name = "NAME", default_value = "APP_HOST")]
-    pub(crate) fix_env_var: String,
+    /// `loopback` (the default): the host becomes 127.0.0.1 / ::1. `env`: the host is read from
+    /// an environment variable with a loopback default.
+    #[arg(long, value_enum)]
+    pub(crate) fix_style: Option<FixStyleArg>,
+    /// Environment variable used by `--fix-style env` (default: APP_HOST).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) fix_env_var: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// Files or directories; directories are walked respecting .gitignore.
+    /// Files or directories; directories are walked respecting .gitignore. `-` reads one file
+    /// from standard input.
     #[arg(value_name = "PATH")]
     pub(crate) paths: Vec<PathBuf>,
+    /// With `-`: the name of the file read from standard input (for the report, the
+    /// configuration and `.pyi` stubs).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) stdin_filename: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) common: CommonArgs,
     #[command(flatten)]
@@ -75,6 +95,9 @@ pub(crate) struct CheckArgs {
     /// Print the fixes as a diff and change nothing.
     #[arg(long)]
     pub(crate) diff: bool,
+    /// Write every finding to this baseline file and exit 0 (later runs take `--baseline FILE`).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff"])]
+    pub(crate) write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -130,8 +153,14 @@ pub(crate) struct PreReceiveArgs {
 pub(crate) enum Format {
     Text,
     Json,
-    /// SARIF 2.1.0, for code-scanning dashboards.
+    /// SARIF 2.1.0, for code-scanning dashboards (GitHub code scanning).
     Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+    /// GitLab Code Quality JSON (`artifacts: reports: codequality`).
+    Gitlab,
+    /// JUnit XML, for CI test reports.
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

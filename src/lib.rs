@@ -18,18 +18,20 @@
 //! | layer | modules | owns |
 //! |---|---|---|
 //! | leaves | `exit`, `terminal` | exit codes; terminal-safe text |
-//! | data | `cli`, `policy`, `pyfiles`, `snapshot`, `changes`, `source`, `python`, `finding` | the command line; server policy; which files are Python; a version of the project's files; the change set; bytes → text; the parser; findings and fixes |
+//! | data | `cli`, `config`, `policy`, `pyfiles`, `snapshot`, `changes`, `source`, `python`, `finding`, `repo_path` | the command line; project configuration files; server policy; which files are Python; a version of the project's files; the change set; bytes → text; the parser; findings and fixes; where a report's paths start |
 //! | rule | `rules` | CSP-D404 over a parsed file and the project modules it imports |
 //! | git | `git` | git input → change sets, fixed blobs → index (own types, injected gate) |
-//! | pipeline | `report`, `analysis`, `fix` | the result; change set → report; verified fixes |
+//! | pipeline | `report`, `analysis`, `fix`, `baseline` | the result; change set → report; verified fixes; fingerprints and baselines |
 //! | output | `outcome`, `render` | what a run says; the one writer of it |
 //! | front | `settings`, `modes`, `app` | resolved settings; one mode per subcommand; `run()` |
 //! | fuzz | `fuzzing` (feature `fuzzing`) | entry points for the fuzz targets |
 
 mod analysis;
 mod app;
+mod baseline;
 mod changes;
 mod cli;
+mod config;
 mod exit;
 mod finding;
 mod fix;
@@ -44,6 +46,7 @@ mod policy;
 mod pyfiles;
 mod python;
 mod render;
+mod repo_path;
 mod report;
 mod rules;
 mod settings;

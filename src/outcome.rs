@@ -4,6 +4,7 @@
 //! to do next, its policy messages, whether the commit or push is blocked); the renderer decides
 //! *how* (format, stream, colour, escaping, GitLab's prefix).
 
+use crate::repo_path::PathBase;
 use crate::report::Report;
 
 /// The end of one run.
@@ -22,6 +23,8 @@ pub(crate) struct Outcome {
     /// An error met after the messages in `before` were decided: they are said, then the run
     /// fails with it (exit 2).
     pub(crate) error: Option<anyhow::Error>,
+    /// Where the report's paths start, for formats that want repository-relative paths.
+    pub(crate) base: PathBase,
 }
 
 /// The main part of what a run says.
@@ -47,6 +50,8 @@ pub(crate) enum Scope {
     Staged { all_lines: bool },
     /// `pre-push` / `pre-receive`: the commits a push brings.
     Push(PushScope),
+    /// `pre-commit` under `pre-commit run --from-ref A --to-ref B`: the commits of a range.
+    Range(PushScope),
 }
 
 /// What a push scan covered beyond the report's counts.
@@ -70,7 +75,15 @@ pub(crate) struct Patch {
 impl Outcome {
     /// An outcome with nothing but `body`: no messages, no prefix, not blocking.
     pub(crate) fn new(body: Body) -> Self {
-        Self { body, before: Vec::new(), after: Vec::new(), line_prefix: "", blocks: false, error: None }
+        Self {
+            body,
+            before: Vec::new(),
+            after: Vec::new(),
+            line_prefix: "",
+            blocks: false,
+            error: None,
+            base: PathBase::default(),
+        }
     }
 
     /// A report that blocks when it has an unsuppressed finding.

@@ -47,6 +47,13 @@ impl Report {
         self.files.iter().flat_map(|f| f.findings.iter().filter(|x| !x.suppressed).map(move |x| (f, x)))
     }
 
+    /// Every file that was not analysed, or not completely, with why: skipped files and
+    /// incomplete analyses alike.
+    pub(crate) fn not_analysed(&self) -> impl Iterator<Item = (&str, &str)> {
+        let skipped = self.skipped.iter().map(|s| (s.path.as_str(), s.reason.as_str()));
+        skipped.chain(self.incomplete.iter().map(|i| (i.path.as_str(), i.reason.as_str())))
+    }
+
     /// Whether anything blocks: an unsuppressed finding. What that does to the exit status is
     /// the caller's decision (report-only servers, `--fix`).
     pub(crate) fn blocks(&self) -> bool {

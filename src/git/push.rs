@@ -174,6 +174,26 @@ impl PushRepo {
         Ok(Some(RefUpdate::implied(remote_ref.to_owned(), tracking, new)))
     }
 
+    /// A range audit (`pre-commit run --from-ref A --to-ref B`): only the history of the old
+    /// tips is known, whatever the remote-tracking refs say.
+    pub(crate) fn known_below(&self, updates: &[RefUpdate]) -> anyhow::Result<Known> {
+        let mut tips = Vec::new();
+        for old in updates.iter().filter_map(RefUpdate::old_id) {
+            tips.extend(peel_to_commit(&self.odb, old, true)?);
+        }
+        Ok(Known { tips, note: None })
+    }
+
+    /// The object id a revision names (`main`, `origin/main`, `HEAD~1`, an id), in hex: the
+    /// pre-commit framework passes `--from-ref`/`--to-ref` as the user wrote them.
+    pub(crate) fn resolve(&self, spec: &str) -> anyhow::Result<String> {
+        let id = self
+            .repo
+            .rev_parse_single(spec)
+            .with_context(|| format!("cannot resolve the revision {}", crate::terminal::sanitize(spec)))?;
+        Ok(id.detach().to_hex().to_string())
+    }
+
     /// The tips of `refs/remotes/<remote>/*`. None when `remote` cannot name tracking refs: git
     /// passes the URL or path as the remote when a push goes to one (`git push ../x.git`).
     fn tracking_tips(&self, remote: &str) -> anyhow::Result<Vec<ObjectId>> {

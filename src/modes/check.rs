@@ -8,103 +8,128 @@
 use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::Context;
 
 use crate::analysis;
+use crate::baseline::{self, Baseline};
 use crate::changes::{self, Cause, ChangedFile, Incomplete, LineFilter};
-use crate::modes::fix_files;
-use crate::outcome::{Body, Outcome, Scope};
+use crate::config;
+use crate::modes::project::ProjectConfig;
+use crate::modes::{check_stdin, check_walk, fix_files};
+use crate::outcome::{Body, Outcome, Scope, plural};
 use crate::pyfiles::{self, PathKind};
+use crate::repo_path::PathBase;
 use crate::report::Report;
 use crate::settings::{CheckSettings, Settings};
 use crate::source::Skip;
 
 pub(crate) fn run(check: &CheckSettings) -> anyhow::Result<Outcome> {
-    let settings = &check.common;
-    let report = scan(&check.paths, settings)?;
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let base = PathBase::for_directory(&cwd);
+    let project = ProjectConfig::new(&check.common, &config::read_fs, None, &cwd)?;
+    let mut outcome = match &check.stdin {
+        Some(name) => check_stdin::run(check, name, &project, &cwd)?,
+        None => run_scan(check, &project, &cwd, &base)?,
+    };
+    outcome.base = base;
+    Ok(outcome)
+}
+
+fn run_scan(
+    check: &CheckSettings,
+    project: &ProjectConfig<'_>,
+    cwd: &Path,
+    base: &PathBase,
+) -> anyhow::Result<Outcome> {
+    let settings = &project.settings_for(&check.common, cwd)?;
+    let (mut report, walked) = scan(&check.paths, settings, project, cwd)?;
+    if let Some(path) = &check.write_baseline {
+        let baseline = Baseline::of(&report, base);
+        baseline.write(path)?;
+        let said = format!(
+            "bindguard: wrote {} to the baseline {}",
+            plural(baseline.entries.len(), "finding"),
+            path.display()
+        );
+        return Ok(Outcome { after: vec![said], ..Outcome::new(Body::Nothing) });
+    }
+    let mut said = apply_baseline(check, base, &mut report)?;
+    said.extend(walked);
     if check.diff {
         let (patches, summary) = fix_files::patches(&report, settings);
-        let after = fix_files::messages(&summary, true);
+        let mut after = said;
+        after.extend(fix_files::messages(&summary, true));
         return Ok(Outcome { blocks: report.blocks(), after, ..Outcome::new(Body::Patches(patches)) });
     }
     if !check.fix {
-        return Ok(Outcome::report(report, Scope::Files, Vec::new()));
+        return Ok(Outcome { after: said, ..Outcome::report(report, Scope::Files, Vec::new()) });
     }
     let summary = fix_files::apply(&report, settings);
-    let remaining = if summary.fixed_files > 0 { scan(&check.paths, settings)? } else { report };
-    let mut outcome = Outcome::report(remaining, Scope::Files, Vec::new());
+    let remaining = if summary.fixed_files > 0 {
+        let (mut again, _) = scan(&check.paths, settings, project, cwd)?;
+        apply_baseline(check, base, &mut again)?;
+        again
+    } else {
+        report
+    };
+    let mut outcome = Outcome { before: said, ..Outcome::report(remaining, Scope::Files, Vec::new()) };
     outcome.blocks |= summary.unfixed_files > 0;
     outcome.after = fix_files::messages(&summary, false);
     Ok(outcome)
 }
 
-/// Walks the paths and analyses every Python file found.
-fn scan(paths: &[PathBuf], settings: &Settings) -> anyhow::Result<Report> {
+/// `--baseline`: the listed findings are taken out; an entry that matches nothing is said when
+/// its file lies under the paths checked.
+fn apply_baseline(check: &CheckSettings, base: &PathBase, report: &mut Report) -> anyhow::Result<Vec<String>> {
+    let roots: Vec<String> = check.paths.iter().map(|path| base.relative(&path.to_string_lossy())).collect();
+    let judged = |entry: &str| roots.iter().any(|root| root.is_empty() || Path::new(entry).starts_with(root));
+    baseline::apply_file(check.common.baseline.as_deref(), report, base, judged)
+}
+
+/// Walks the paths and analyses every Python file found; also returns what to say about what
+/// the walk left out, and a warning when nothing was checked.
+fn scan(
+    paths: &[PathBuf],
+    settings: &Settings,
+    project: &ProjectConfig<'_>,
+    cwd: &Path,
+) -> anyhow::Result<(Report, Vec<String>)> {
     let started = Instant::now();
     for path in paths {
         std::fs::symlink_metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
     }
-    let (candidates, walk_errors) = walk(paths);
+    let walked = check_walk::walk(paths, project, cwd)?;
     let unreadable = AtomicUsize::new(0);
     let load = |(path, explicit): &(PathBuf, bool)| read_file(path, *explicit, settings.max_file_size, &unreadable);
     let files = Arc::new(super::disk::Disk::new(paths, settings.max_file_size));
     let scope = Arc::new(changes::Scope { files, changed: None });
     let cx = analysis::Context { options: &settings.rules, max_file_size: settings.max_file_size, deadline: None };
-    let mut report = analysis::analyze_loaded(&candidates, load, Some(scope), &cx);
+    let mut report = analysis::analyze_loaded(&walked.candidates, load, Some(scope), &cx);
+    let walk_errors: Vec<Incomplete> =
+        walked.errors.iter().map(|e| Incomplete::new(e.path.clone(), e.reason.clone(), Cause::Analysis)).collect();
     let unreadable = unreadable.into_inner() + walk_errors.len();
     report.incomplete.splice(0..0, walk_errors);
     if report.files_checked == 0 && unreadable > 0 && unreadable == report.incomplete.len() {
         let first = &report.incomplete[0];
         anyhow::bail!(
             "no file could be read ({}; first: {}: {})",
-            crate::outcome::plural(unreadable, "unreadable file"),
+            plural(unreadable, "unreadable file"),
             first.path,
             first.reason
         );
     }
+    project.silence(&mut report, |path| cwd.join(path))?;
     report.elapsed = started.elapsed();
-    Ok(report)
-}
-
-/// Candidate files (in parallel, `.gitignore` respected), each with whether the user named it;
-/// entries the walker cannot read (permissions, broken links) are files not analysed, not a
-/// failure. A named path that is neither a file nor a directory (a FIFO, a device) is a
-/// candidate too, so that opening it says what it is.
-fn walk(paths: &[PathBuf]) -> (Vec<(PathBuf, bool)>, Vec<Incomplete>) {
-    let mut builder = ignore::WalkBuilder::new(&paths[0]);
-    paths[1..].iter().for_each(|p| {
-        builder.add(p);
-    });
-    let found = Mutex::new(Vec::new());
-    let errors = Mutex::new(Vec::new());
-    builder.build_parallel().run(|| {
-        Box::new(|entry| {
-            match entry {
-                Ok(e) if e.file_type().is_some_and(|t| t.is_file() || (e.depth() == 0 && !t.is_dir())) => {
-                    found.lock().expect("walker lock").push((e.path().to_path_buf(), e.depth() == 0));
-                }
-                Ok(_) => {}
-                Err(err) => errors.lock().expect("walker lock").push(walk_error(&err)),
-            }
-            ignore::WalkState::Continue
-        })
-    });
-    let mut found = found.into_inner().expect("walker lock");
-    found.sort();
-    (found, errors.into_inner().expect("walker lock"))
-}
-
-fn walk_error(err: &ignore::Error) -> Incomplete {
-    let path = match err {
-        ignore::Error::WithPath { path, .. } => path.to_string_lossy().into_owned(),
-        ignore::Error::WithDepth { err, .. } => return walk_error(err),
-        _ => String::from("(walk)"),
-    };
-    Incomplete::new(path, format!("cannot read: {err}"), Cause::Analysis)
+    let mut notes = check_walk::notes(&walked);
+    if report.files_checked == 0 && report.skipped.is_empty() && report.incomplete.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        notes.push(format!("bindguard: warning: no Python file in {}: nothing was checked", shown.join(", ")));
+    }
+    Ok((report, notes))
 }
 
 /// One open per file: the type and size checks and the read share the handle, and the read stops

@@ -1,7 +1,8 @@
 //! Turning a run's [`Outcome`] into output: the one place that chooses the format, the stream,
 //! the colours and the escaping. Nothing here decides what a run found or whether it blocks.
 //!
-//! Streams: JSON, SARIF, `--diff` patches and documentation go to stdout, so a tool can capture
+//! Streams: the machine formats (JSON, SARIF, GitHub annotations, GitLab Code Quality, JUnit),
+//! `--diff` patches and documentation go to stdout, so a tool can capture
 //! them whole; messages go to stderr; the text report goes to the target's text stream (stdout
 //! for `check`; stderr for the hooks, because git shows a hook's output on stderr anyway and a
 //! JSON document on stdout must stay alone there).
@@ -11,7 +12,11 @@
 //! not reach the pusher's terminal.
 
 mod diff;
+mod github;
+mod gitlab;
 mod json;
+mod junit;
+mod paths;
 mod sarif;
 mod summary;
 mod text;
@@ -22,6 +27,7 @@ use owo_colors::Style;
 
 use crate::finding::Finding;
 use crate::outcome::{Body, Outcome};
+use crate::repo_path::PathBase;
 use crate::report::Report;
 use crate::terminal;
 
@@ -32,6 +38,12 @@ pub(crate) enum Format {
     Text,
     Json,
     Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// JUnit XML.
+    Junit,
 }
 
 /// Where and how a run's output is written, resolved once from the settings.
@@ -56,7 +68,7 @@ pub(crate) fn write(
     match &outcome.body {
         Body::Report { report, scope, next_steps } => {
             let options = text::TextOptions { line_prefix: prefix, scope, next_steps, blocks: outcome.blocks };
-            write_report(report, &options, target, stdout, stderr)?;
+            write_report(report, &options, &outcome.base, target, stdout, stderr)?;
         }
         Body::Patches(patches) => {
             for patch in patches {
@@ -75,13 +87,17 @@ pub(crate) fn write(
 fn write_report<'w>(
     report: &Report,
     options: &text::TextOptions<'_>,
+    base: &PathBase,
     target: Target,
     stdout: &'w mut dyn Write,
     stderr: &'w mut dyn Write,
 ) -> io::Result<()> {
     match target.format {
         Format::Json => json::render(report, stdout),
-        Format::Sarif => sarif::render(report, stdout),
+        Format::Sarif => sarif::render(report, base, stdout),
+        Format::Github => github::render(report, base, stdout),
+        Format::Gitlab => gitlab::render(report, base, stdout),
+        Format::Junit => junit::render(report, base, stdout),
         Format::Text => {
             let style = Stylesheet::new(target.color);
             let out = if target.text_to_stderr { stderr } else { stdout };

@@ -11,6 +11,7 @@ pub(super) fn verdict(scope: &Scope) -> Option<&'static str> {
         Scope::Files => None,
         Scope::Staged { .. } => Some("commit blocked"),
         Scope::Push(_) => Some("push rejected"),
+        Scope::Range(_) => Some("range blocked"),
     }
 }
 
@@ -22,7 +23,7 @@ pub(super) fn scope(scope: &Scope, report: &Report) -> String {
             let lines = if *all_lines { "line" } else { "changed line" };
             format!("{}, {}", plural(report.files_checked, "staged Python file"), plural(report.lines_checked, lines))
         }
-        Scope::Push(push) => push_scope(push, report),
+        Scope::Push(push) | Scope::Range(push) => push_scope(push, report),
     }
 }
 

@@ -15,6 +15,7 @@ use crate::python::ast;
 
 use super::engine::frames::{ArgVal, CallArgs, Frame, This};
 use super::engine::index::{ClassKey, Ctx, FuncKey, Site};
+use super::engine::names;
 use super::engine::strings::range;
 use super::sites::{Raw, Sites};
 
@@ -141,22 +142,32 @@ impl<'p> Sites<'_, '_, '_, 'p> {
     }
 
     /// The sites a summary considers: those directly in the function's body, or in any method
-    /// of the class and of its project bases for a constructor.
+    /// of the class and of its project bases for a constructor — and among them only those
+    /// whose inputs read a parameter (or `self`), directly or through the function's locals.
     fn candidates(&self, key: Key) -> Vec<(Site<'p>, Ctx)> {
         match key {
             Key::Func(f) => {
                 let ix = self.flow.st.index(f.module);
-                let scope = ix.funcs[f.func as usize].scope;
-                ix.sites.iter().filter(|(_, ctx)| ctx.scope == scope).copied().collect()
+                let info = &ix.funcs[f.func as usize];
+                let params = info.def.parameters.iter().map(|p| p.name().as_str());
+                let tainted = names::tainted(ix, info.scope, params);
+                let sites = ix.in_scope[info.scope as usize].sites.iter().map(|&i| ix.sites[i]);
+                sites.filter(|(s, _)| reads(s, &tainted)).collect()
             }
             Key::Ctor(class) => {
                 let mut out = Vec::new();
                 for k in self.class_and_bases(class) {
                     let ix = self.flow.st.index(k.module);
-                    out.extend(ix.sites.iter().filter(|(_, ctx)| {
-                        let s = &ix.scopes[ctx.scope as usize];
-                        s.func.is_some() && s.class == Some(k.class)
-                    }));
+                    for (i, func) in ix.funcs.iter().enumerate() {
+                        let scope = &ix.scopes[func.scope as usize];
+                        if scope.class != Some(k.class) || scope.func.is_none_or(|f| f as usize != i) {
+                            continue;
+                        }
+                        let params = func.def.parameters.iter().map(|p| p.name().as_str());
+                        let tainted = names::tainted(ix, func.scope, params);
+                        let sites = ix.in_scope[func.scope as usize].sites.iter().map(|&i| ix.sites[i]);
+                        out.extend(sites.filter(|(s, _)| reads(s, &tainted)));
+                    }
                 }
                 out
             }
@@ -175,5 +186,14 @@ impl<'p> Sites<'_, '_, '_, 'p> {
             i += 1;
         }
         out
+    }
+}
+
+/// Whether a site's inputs read one of `names`.
+fn reads(site: &Site<'_>, names: &std::collections::HashSet<&str>) -> bool {
+    match site {
+        Site::Call(c) => names::call_inputs(c).any(|e| names::reads_any(e, names)),
+        Site::Assign { value, .. } | Site::DictKey { value, .. } => names::reads_any(value, names),
+        Site::Keyword(k) => names::reads_any(&k.value, names),
     }
 }

@@ -171,7 +171,7 @@ pub fn check(source: &SourceText, module: &ParsedModule, options: &Options) -> V
 /// The analysis of one file on its own, without the prefilter gate.
 pub fn check_unfiltered(source: &SourceText, _module: &ParsedModule, options: &Options) -> Vec<Finding> {
     let loaded = Loaded::new(String::new(), source.clone(), false);
-    let project = Project::new(&crate::snapshot::Alone, u64::MAX);
+    let project = Project::new(&crate::snapshot::Alone, &RULE, u64::MAX);
     let checked = check_file(&loaded, &project, options, None);
     checked.files.into_iter().filter(|f| f.source.is_none()).flat_map(|f| f.findings).collect()
 }

@@ -17,6 +17,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("terminal", &[]),
     // Plain data and the input it is read from.
     ("cli", &[]),
+    ("config", &[]),
     ("policy", &[]),
     ("pyfiles", &[]),
     ("snapshot", &[]),
@@ -24,6 +25,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("source", &[]),
     ("python", &[]),
     ("finding", &[]),
+    ("repo_path", &[]),
     // The rule sees a parsed file (and the project's other modules through a snapshot) and
     // produces findings; nothing of git, reports or output.
     ("rules", &["python", "source", "finding", "snapshot"]),
@@ -37,18 +39,35 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("analysis", &["changes", "finding", "importers", "python", "report", "rules", "snapshot", "source"]),
     // Fixes are computed from a report and proven by re-running the rule.
     ("fix", &["finding", "python", "report", "rules", "source"]),
+    // Fingerprints that survive moved lines, and the baseline file built on them.
+    ("baseline", &["finding", "repo_path", "report", "source"]),
     // What a run says, and the one place that writes it.
-    ("outcome", &["report"]),
-    ("render", &["finding", "outcome", "report", "rules", "source", "terminal"]),
+    ("outcome", &["repo_path", "report"]),
+    ("render", &["baseline", "finding", "outcome", "repo_path", "report", "rules", "source", "terminal"]),
     // The command line resolved: the last place a clap type appears.
-    ("settings", &["cli", "render", "rules"]),
+    ("settings", &["cli", "config", "render", "rules"]),
     // One front door per subcommand: builds a change set, runs the shared pipeline, returns an
     // outcome.
     (
         "modes",
         &[
-            "analysis", "changes", "finding", "fix", "git", "outcome", "policy", "pyfiles", "report", "rules",
-            "settings", "snapshot", "source", "terminal",
+            "analysis",
+            "baseline",
+            "changes",
+            "config",
+            "finding",
+            "fix",
+            "git",
+            "outcome",
+            "policy",
+            "pyfiles",
+            "repo_path",
+            "report",
+            "rules",
+            "settings",
+            "snapshot",
+            "source",
+            "terminal",
         ],
     ),
     ("app", &["cli", "exit", "modes", "outcome", "render", "settings"]),

@@ -239,3 +239,54 @@ impl Sandbox {
         out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
     }
 }
+
+// ---- external tools (ecosystem tests) ----
+
+/// A tool the ecosystem tests drive (the pre-commit framework, husky, lefthook). When it is
+/// missing the test fails on CI (`CI` set: `.ci/run` installs it) and is skipped elsewhere with
+/// the reason printed, so that a local run without the tool says what it did not test.
+pub fn require_tool(name: &str, found: Option<PathBuf>) -> Option<PathBuf> {
+    if found.is_some() {
+        return found;
+    }
+    let install = "`.ci/run` installs it: pip install pre-commit; npm install -g husky lefthook";
+    assert!(std::env::var_os("CI").is_none_or(|v| v.is_empty()), "{name} is not installed on CI ({install})");
+    eprintln!("SKIPPED: {name} is not installed ({install})");
+    None
+}
+
+/// An executable on the test process's own PATH (the sandbox's PATH is minimal).
+pub fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| {
+        std::fs::metadata(candidate)
+            .is_ok_and(|m| m.is_file() && std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o111 != 0)
+    })
+}
+
+/// The Python interpreter that has the pre-commit framework installed (run it with
+/// `-m pre_commit`): version managers' shims do not work with the sandbox's `HOME`.
+pub fn precommit_python() -> Option<PathBuf> {
+    ["python3", "python"].iter().find_map(|python| {
+        let out = Command::new(python)
+            .args(["-c", "import pre_commit, sys; print(sys.executable)"])
+            .output()
+            .ok()
+            .filter(|out| out.status.success())?;
+        let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        path.is_file().then_some(path)
+    })
+}
+
+/// The fenced block of README.md that follows the marker `<!-- snippet: NAME -->`: the README's
+/// snippets are what the ecosystem tests run.
+pub fn readme_snippet(name: &str) -> String {
+    let readme = std::fs::read_to_string(crate_root().join("README.md")).expect("README.md");
+    let marker = format!("<!-- snippet: {name} -->");
+    let after = &readme[readme.find(&marker).unwrap_or_else(|| panic!("README has no {marker}")) + marker.len()..];
+    let fence = after.find("```").expect("a fenced block after the marker");
+    let body = &after[fence..];
+    let start = body.find('\n').expect("a fence line") + 1;
+    let end = body[start..].find("\n```").expect("a closing fence") + start + 1;
+    body[start..end].to_owned()
+}

@@ -47,6 +47,24 @@ pub(crate) fn staged_changes(repo: &gix::Repository, options: &Options) -> anyho
     Ok(set)
 }
 
+/// The staged regular files whose file name is one of `names` (configuration files), as
+/// (repository-relative path, content): a hook reads its configuration from what the commit
+/// records, never from the worktree.
+pub(crate) fn staged_files_named(repo: &gix::Repository, names: &[&str]) -> anyhow::Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    let index = read_index(repo)?;
+    let mut found = Vec::new();
+    for entry in index.entries() {
+        let path = entry.path(&index);
+        let name = path.rsplit(|&b| b == b'/').next().unwrap_or_default();
+        let regular = matches!(entry.mode, gix::index::entry::Mode::FILE | gix::index::entry::Mode::FILE_EXECUTABLE);
+        if regular && entry.stage_raw() == 0 && names.iter().any(|n| n.as_bytes() == name) {
+            let mut blob = repo.find_blob(entry.id).with_context(|| format!("cannot read the staged {path}"))?;
+            found.push((path.to_vec(), blob.take_data()));
+        }
+    }
+    Ok(found)
+}
+
 /// The index named by `GIT_INDEX_FILE` (or the default one); a missing file is an empty index.
 ///
 /// Like git (which checks the trailing checksum only in `git fsck`), the file is decoded without

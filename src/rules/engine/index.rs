@@ -89,6 +89,8 @@ pub(crate) struct Param<'a> {
 
 #[derive(Debug)]
 pub(crate) struct Binding<'a> {
+    /// The name bound (the attribute's name for `obj.attr = …`).
+    pub name: &'a str,
     pub kind: BindKind<'a>,
     pub ctx: Ctx,
     /// Visible everywhere in its scope (comprehension targets are used before they appear).
@@ -137,6 +139,8 @@ pub(crate) enum Site<'a> {
 
 #[derive(Debug, Default)]
 pub(crate) struct Index<'a> {
+    /// The module's id in the run.
+    pub module: ModId,
     pub scopes: Vec<Scope>,
     /// Parent of each block (`None` for a scope's root block).
     pub blocks: Vec<Option<BlockId>>,
@@ -150,6 +154,8 @@ pub(crate) struct Index<'a> {
     /// argparse destination → `default=` expressions.
     pub argparse: HashMap<String, Vec<(&'a Expr, Ctx)>>,
     pub sites: Vec<(Site<'a>, Ctx)>,
+    /// Per scope: its bindings and its sites, by position in `bindings` / `sites`.
+    pub in_scope: Vec<ScopeItems>,
     /// How often each variable is read, per scope of the read.
     pub loads: HashMap<&'a str, Vec<ScopeId>>,
     /// How often each attribute name is read.
@@ -158,6 +164,13 @@ pub(crate) struct Index<'a> {
     pub owners: Vec<(std::ops::Range<usize>, Owner<'a>)>,
     /// The nesting limit was reached: parts of the module were not walked.
     pub too_deep: bool,
+}
+
+/// What one scope holds, for summaries that look at one function at a time.
+#[derive(Debug, Default)]
+pub(crate) struct ScopeItems {
+    pub bindings: Vec<usize>,
+    pub sites: Vec<usize>,
 }
 
 /// The bindings of one name: most names are bound once per scope, so one id is kept inline.

@@ -11,6 +11,7 @@ pub(crate) mod collect;
 pub(crate) mod flow;
 pub(crate) mod frames;
 pub(crate) mod index;
+pub(crate) mod names;
 pub(crate) mod program;
 pub(crate) mod resolve;
 pub(crate) mod state;

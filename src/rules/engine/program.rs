@@ -40,20 +40,82 @@ impl Loaded {
     }
 }
 
-type Slot = Arc<OnceLock<Option<Arc<Loaded>>>>;
+self_cell::self_cell!(
+    /// A module parsed and indexed once for the whole run: the index borrows the tree.
+    pub(crate) struct Indexed {
+        owner: Loaded,
+        #[covariant]
+        dependent: Index,
+    }
+);
+
+impl Indexed {
+    pub(crate) fn loaded(&self) -> &Loaded {
+        self.borrow_owner()
+    }
+
+    pub(crate) fn index(&self) -> &Index<'_> {
+        self.borrow_dependent()
+    }
+}
+
+type Slot = Arc<OnceLock<Option<Arc<Indexed>>>>;
+
+/// Where an import leads: the module's file and the attributes after it, if it is in the project.
+type Located = Option<(String, Vec<String>)>;
 
 /// The modules of one project, shared by every analysis of a run.
 pub(crate) struct Project<'f> {
     files: &'f dyn Files,
+    interest: &'f (dyn Interest + Sync),
     max_file_size: u64,
+    /// Module ids are the run's, so that every analysis can share an indexed module.
+    next_id: std::sync::atomic::AtomicU32,
     loaded: Mutex<HashMap<String, Slot>>,
     /// Whether a module may define a function or class that reaches a sink, by path.
     sinky: Mutex<HashMap<String, bool>>,
+    /// Whether a file exists, by path.
+    exists: Mutex<HashMap<String, bool>>,
+    /// Where an import leads, by the importing file's folder and the name as written.
+    located: Mutex<HashMap<(String, String), Located>>,
 }
 
 impl<'f> Project<'f> {
-    pub(crate) fn new(files: &'f dyn Files, max_file_size: u64) -> Self {
-        Project { files, max_file_size, loaded: Mutex::new(HashMap::new()), sinky: Mutex::new(HashMap::new()) }
+    pub(crate) fn new(files: &'f dyn Files, interest: &'f (dyn Interest + Sync), max_file_size: u64) -> Self {
+        Project {
+            files,
+            interest,
+            max_file_size,
+            next_id: std::sync::atomic::AtomicU32::new(0),
+            loaded: Mutex::default(),
+            sinky: Mutex::default(),
+            exists: Mutex::default(),
+            located: Mutex::default(),
+        }
+    }
+
+    /// Whether a file exists (asked once per path).
+    fn exists(&self, path: &str) -> bool {
+        if let Some(&known) = lock(&self.exists).get(path) {
+            return known;
+        }
+        let found = self.files.exists(path);
+        lock(&self.exists).insert(path.to_owned(), found);
+        found
+    }
+
+    /// The file an import names from the file at `from_path`, and the attributes after it;
+    /// located once per folder and name.
+    pub(crate) fn locate(&self, from_path: &str, qualified: &str) -> Option<(String, Vec<String>)> {
+        let key = (parent(from_path).to_owned(), qualified.to_owned());
+        let known = lock(&self.located).get(&key).cloned();
+        let found = known.unwrap_or_else(|| {
+            let found = locate(from_path, qualified, |p| self.exists(p));
+            lock(&self.located).insert(key, found.clone());
+            found
+        });
+        // A module that imports its own name means the library it is named after.
+        found.filter(|(file, _)| file != from_path)
     }
 
     /// Whether the module at `path` may define something that reaches a sink: it names one
@@ -64,38 +126,40 @@ impl<'f> Project<'f> {
     }
 
     fn sinky_within(&self, path: &str, knowledge: &dyn Knowledge, depth: u32) -> bool {
-        if let Some(&known) = self.sinky.lock().unwrap_or_else(PoisonError::into_inner).get(path) {
+        if let Some(&known) = lock(&self.sinky).get(path) {
             return known;
         }
         // Cycles and long chains count as "may": being wrong that way costs only a parse.
-        self.sinky.lock().unwrap_or_else(PoisonError::into_inner).insert(path.to_owned(), true);
+        lock(&self.sinky).insert(path.to_owned(), true);
         let verdict = depth > 6
             || self.files.read(path).is_none_or(|bytes| {
                 knowledge.may_define_sinks(&bytes)
                     || imported_names(&bytes).iter().any(|q| {
-                        locate(path, q, |p| self.files.exists(p))
-                            .is_some_and(|(file, _)| self.sinky_within(&file, knowledge, depth + 1))
+                        self.locate(path, q).is_some_and(|(file, _)| self.sinky_within(&file, knowledge, depth + 1))
                     })
             });
-        self.sinky.lock().unwrap_or_else(PoisonError::into_inner).insert(path.to_owned(), verdict);
+        lock(&self.sinky).insert(path.to_owned(), verdict);
         verdict
     }
 
-    pub(crate) fn files(&self) -> &dyn Files {
-        self.files
+    /// A fresh module id for this run.
+    pub(crate) fn new_id(&self) -> ModId {
+        self.next_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// The module at `path`, read, decoded and parsed once; `None` when it is missing or cannot
-    /// be decoded (its values then stay unknown).
-    pub(crate) fn load(&self, path: &str) -> Option<Arc<Loaded>> {
-        let slot = {
-            let mut map = self.loaded.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            map.entry(path.to_owned()).or_default().clone()
-        };
+    /// The module at `path`, read, decoded, parsed and indexed once for the run, whichever
+    /// analysis asks first; `None` when it is missing or cannot be decoded (its values then stay
+    /// unknown).
+    pub(crate) fn load(&self, path: &str) -> Option<Arc<Indexed>> {
+        let slot = lock(&self.loaded).entry(path.to_owned()).or_default().clone();
         slot.get_or_init(|| {
             let bytes = self.files.read(path)?;
             let source = SourceText::decode_owned(bytes, self.max_file_size).ok()?;
-            Some(Arc::new(Loaded::new(path.to_owned(), source, path.ends_with(".pyi"))))
+            let loaded = Loaded::new(path.to_owned(), source, path.ends_with(".pyi"));
+            let id = self.new_id();
+            Some(Arc::new(Indexed::new(loaded, |l| {
+                collect::collect(l.parsed.body(), id, Uses::Skipped, self.interest)
+            })))
         })
         .clone()
     }
@@ -121,7 +185,7 @@ impl<'p> Module<'p> {
 /// Storage that outlives one analysis's borrows: the loaded modules and their indexes.
 #[derive(Default)]
 pub(crate) struct Arenas<'p> {
-    held: Arena<Arc<Loaded>>,
+    held: Arena<Arc<Indexed>>,
     indexes: Arena<Index<'p>>,
 }
 
@@ -131,11 +195,8 @@ pub(crate) struct Program<'p> {
     arenas: &'p Arenas<'p>,
     interest: &'p dyn Interest,
     knowledge: &'p dyn Knowledge,
-    modules: RefCell<Vec<Module<'p>>>,
+    modules: RefCell<HashMap<ModId, Module<'p>>>,
     by_path: RefCell<HashMap<String, Option<ModId>>>,
-    exists: RefCell<HashMap<String, bool>>,
-    /// Imports already located, by importing module and name as written.
-    located: RefCell<HashMap<(ModId, String), Option<(String, Vec<String>)>>>,
     /// Names of the functions and methods the loaded modules define.
     defined: RefCell<std::collections::HashSet<&'p str>>,
     /// A module could not be loaded because [`MAX_MODULES`] was reached.
@@ -164,8 +225,6 @@ impl<'p> Program<'p> {
             knowledge,
             modules: RefCell::default(),
             by_path: RefCell::default(),
-            exists: RefCell::default(),
-            located: RefCell::default(),
             defined: RefCell::default(),
             too_many: std::cell::Cell::new(false),
         }
@@ -173,14 +232,17 @@ impl<'p> Program<'p> {
 
     /// Adds a module that the caller loaded (the file being analysed).
     pub(crate) fn add(&self, loaded: &'p Loaded) -> ModId {
-        let id = self.modules.borrow().len() as ModId;
-        let path = loaded.path.clone();
+        let id = self.project.new_id();
         let index = collect::collect(loaded.parsed.body(), id, Uses::Skipped, self.interest);
         let index: &'p Index<'p> = self.arenas.indexes.alloc(index);
-        self.defined.borrow_mut().extend(index.funcs.iter().map(|f| f.def.name.as_str()));
-        self.modules.borrow_mut().push(Module { loaded, index });
-        self.by_path.borrow_mut().insert(path, Some(id));
+        self.enter(id, Module { loaded, index });
         id
+    }
+
+    fn enter(&self, id: ModId, module: Module<'p>) {
+        self.defined.borrow_mut().extend(module.index.funcs.iter().map(|f| f.def.name.as_str()));
+        self.by_path.borrow_mut().insert(module.loaded.path.clone(), Some(id));
+        self.modules.borrow_mut().insert(id, module);
     }
 
     /// Whether a loaded module may define something that reaches a sink (else its functions'
@@ -196,7 +258,12 @@ impl<'p> Program<'p> {
     }
 
     pub(crate) fn module(&self, id: ModId) -> Module<'p> {
-        self.modules.borrow()[id as usize]
+        self.modules.borrow()[&id]
+    }
+
+    /// Every module this analysis has touched.
+    pub(crate) fn modules(&self) -> Vec<Module<'p>> {
+        self.modules.borrow().values().copied().collect()
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -212,37 +279,22 @@ impl<'p> Program<'p> {
             self.too_many.set(true);
             None
         } else {
-            self.project.load(path).map(|loaded| {
-                let held: &'p Arc<Loaded> = self.arenas.held.alloc(loaded);
-                self.add(held)
+            self.project.load(path).map(|indexed| {
+                let held: &'p Indexed = self.arenas.held.alloc(indexed);
+                let id = held.index().module;
+                self.enter(id, Module { loaded: held.loaded(), index: held.index() });
+                id
             })
         };
         self.by_path.borrow_mut().insert(path.to_owned(), id);
         id
     }
 
-    fn exists(&self, path: &str) -> bool {
-        if let Some(&known) = self.exists.borrow().get(path) {
-            return known;
-        }
-        let found = self.project.files().exists(path);
-        self.exists.borrow_mut().insert(path.to_owned(), found);
-        found
-    }
-
     /// Resolves an import as written in module `from` (`a.b.c`, `.config.HOST`, `..pkg`): the
     /// longest prefix that is a module of the project, and the rest as attributes. For a type
     /// (`Need::Type`) a module that cannot reach a sink is not loaded: the import stays opaque.
     pub(crate) fn resolve_import(&self, from: ModId, qualified: &str, need: Need) -> Option<Resolved> {
-        let key = (from, qualified.to_owned());
-        let located = self.located.borrow().get(&key).cloned();
-        let located = located.unwrap_or_else(|| {
-            let from_path = self.module(from).path().to_owned();
-            let found = locate(&from_path, qualified, |p| self.exists(p));
-            self.located.borrow_mut().insert(key, found.clone());
-            found
-        });
-        let (file, attrs) = located?;
+        let (file, attrs) = self.project.locate(self.module(from).path(), qualified)?;
         if need == Need::Type && !self.project.sinky(&file, self.knowledge) {
             return None;
         }
@@ -256,7 +308,7 @@ impl<'p> Program<'p> {
         if !path.ends_with("__init__.py") {
             return None;
         }
-        let file = module_file(parent(&path), &[attr], |p| self.exists(p))?;
+        let file = module_file(parent(&path), &[attr], |p| self.project.exists(p))?;
         self.by_path(&file)
     }
 }
@@ -271,6 +323,10 @@ pub(crate) enum Need {
     Type,
     /// What a name is, wherever it leads (before judging an entry point by its shape alone).
     Precise,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The file an import names from the file at `from_path`, and the attributes after it.
@@ -292,10 +348,6 @@ fn locate(from_path: &str, qualified: &str, exists: impl Fn(&str) -> bool) -> Op
                 break;
             }
             let Some(file) = module_file(root, &segments[..take], &exists) else { continue };
-            // A module that imports its own name means the library it is named after.
-            if file == from_path {
-                continue;
-            }
             return Some((file, segments[take..].iter().map(|s| (*s).to_owned()).collect()));
         }
     }

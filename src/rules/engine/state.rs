@@ -157,7 +157,7 @@ impl<'x, 'p> State<'x, 'p> {
         if self.program.too_many.get() && !limits.contains(&Limit::Modules) {
             limits.push(Limit::Modules);
         }
-        if (0..self.program.len() as ModId).any(|m| self.index(m).too_deep) && !limits.contains(&Limit::Nesting) {
+        if self.program.modules().iter().any(|m| m.index.too_deep) && !limits.contains(&Limit::Nesting) {
             limits.push(Limit::Nesting);
         }
         limits.sort();

@@ -16,7 +16,8 @@ use crate::python::ast::{self, Expr, Stmt};
 
 use super::cli::{canonical_module, cli_options};
 use super::index::{
-    BindKind, Binding, ClassId, ClassInfo, Ctx, FuncId, FuncInfo, Index, ModId, NO_FRAME, Owner, Param, Scope, Site,
+    BindKind, Binding, ClassId, ClassInfo, Ctx, FuncId, FuncInfo, Index, ModId, NO_FRAME, Owner, Param, Scope,
+    ScopeItems, Site,
 };
 
 /// Nesting deeper than this is not walked, and the index says so ([`Index::too_deep`]): the
@@ -38,7 +39,7 @@ pub(crate) enum Uses {
 
 pub(crate) fn collect<'a>(body: &'a [Stmt], module: ModId, uses: Uses, interest: &dyn Interest) -> Index<'a> {
     let mut c = Collector {
-        ix: Index::default(),
+        ix: Index { module, ..Index::default() },
         uses,
         interest,
         module,
@@ -51,6 +52,7 @@ pub(crate) fn collect<'a>(body: &'a [Stmt], module: ModId, uses: Uses, interest:
         test_data: 0,
     };
     c.ix.scopes.push(Scope { parent: None, is_class: false, root: 0, func: None, class: None });
+    c.ix.in_scope.push(ScopeItems::default());
     c.ix.blocks.push(None);
     c.suite(body);
     c.ix
@@ -108,8 +110,9 @@ impl<'a> Collector<'a, '_> {
 
     fn bind(&mut self, name: &'a str, kind: BindKind<'a>, at: u32, anywhere: bool) -> usize {
         let id = self.ix.bindings.len();
-        self.ix.bindings.push(Binding { kind, ctx: self.ctx(at), anywhere });
+        self.ix.bindings.push(Binding { name, kind, ctx: self.ctx(at), anywhere });
         self.ix.by_name.entry((self.scope, name)).or_default().push(id);
+        self.ix.in_scope[self.scope as usize].bindings.push(id);
         if let Some(class) = self.class {
             self.ix.class_attrs.entry((class, name)).or_default().push(id);
         }
@@ -118,6 +121,7 @@ impl<'a> Collector<'a, '_> {
 
     fn site(&mut self, site: Site<'a>, ctx: Ctx) {
         if self.test_data == 0 {
+            self.ix.in_scope[ctx.scope as usize].sites.push(self.ix.sites.len());
             self.ix.sites.push((site, ctx));
         }
     }
@@ -343,6 +347,7 @@ impl<'a> Collector<'a, '_> {
         let root = self.ix.blocks.len() as u32;
         self.ix.blocks.push(None);
         self.ix.scopes.push(Scope { parent: Some(self.scope), is_class, root, func, class });
+        self.ix.in_scope.push(ScopeItems::default());
         self.scope = self.ix.scopes.len() as u32 - 1;
         self.block = root;
         if !is_class {
@@ -396,11 +401,11 @@ impl<'a> Collector<'a, '_> {
         let id = self.ix.bindings.len();
         match self.this {
             Some((this, class)) if this == name => {
-                self.ix.bindings.push(Binding { kind, ctx: self.ctx(at), anywhere: true });
+                self.ix.bindings.push(Binding { name: attr, kind, ctx: self.ctx(at), anywhere: true });
                 self.ix.class_attrs.entry((class, attr)).or_default().push(id);
             }
             _ => {
-                self.ix.bindings.push(Binding { kind, ctx: self.ctx(at), anywhere: false });
+                self.ix.bindings.push(Binding { name: attr, kind, ctx: self.ctx(at), anywhere: false });
                 self.ix.object_attrs.entry((self.scope, name, attr)).or_default().push(id);
             }
         }
