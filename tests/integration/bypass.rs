@@ -633,7 +633,7 @@ fn a_file_whose_tree_would_not_fit_is_not_parsed() {
 
 // ---- 1 (cont.). The budget is honoured inside the analysis of one file ----
 
-/// A file whose analysis takes the engine's whole work budget (over a second unoptimised).
+/// A file whose analysis takes the engine's whole work budget (over a second unoptimised; far more than 4,096 evaluation steps, the interval at which the analysis reads the clock).
 fn slow_python() -> String {
     let mut text = String::from("import socket\ns = socket.socket()\n");
     for i in 0..3000 {
@@ -652,7 +652,7 @@ fn slow_python() -> String {
 fn a_slow_file_in_the_final_state_is_cut_by_the_budget_and_blocks() {
     let s = Sandbox::new();
     let (server, work) = setup(&s);
-    config(&s, &server, "bindguard.timeBudget", "200ms");
+    config(&s, &server, "bindguard.timeBudget", "1ms");
     config(&s, &server, "bindguard.onTimeout", "fail-open");
     s.commit_files(&work, &[("slow.py", &slow_python())], "slow");
     let run = push_rejected(&s, &server, &work);
