@@ -24,6 +24,7 @@
 //! | pipeline | `report`, `analysis`, `fix`, `baseline` | the result; change set → report; verified fixes; fingerprints and baselines |
 //! | output | `outcome`, `render` | what a run says; the one writer of it |
 //! | front | `settings`, `modes`, `app` | resolved settings; one mode per subcommand; `run()` |
+//! | fuzz | `fuzzing` (feature `fuzzing`) | entry points for the fuzz targets |
 
 mod analysis;
 mod app;

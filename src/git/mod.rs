@@ -17,5 +17,6 @@ mod push_blobs;
 mod push_diff;
 mod push_links;
 pub(crate) mod push_refs;
+mod push_scan;
 pub(crate) mod staged;
 mod tree_files;

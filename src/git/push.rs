@@ -18,27 +18,19 @@
 //! of the history.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
 use gix::ObjectId;
-use gix::bstr::BString;
 use gix::objs::FindExt;
 
-use super::links::Followed;
 use super::odb::LayeredOdb;
-use super::push_blobs::{BlobReader, Gate, Outcome};
-use super::push_diff::{Candidate, Found, TreeDiffer};
+use super::push_blobs::{BlobReader, Gate};
+use super::push_diff::TreeDiffer;
 use super::push_links::TreeLinks;
 use super::push_refs::{Peeled, RefUpdate, known_tips, peel, peel_to_commit};
-use super::tree_files::TreeFiles;
-use crate::changes::{Cause, ChangeSet, ChangedFile, CommitInfo, Incomplete, Scope, Skipped};
-
-/// A batch is handed over once it holds this many bytes of source…
-const BATCH_BYTES: usize = 8 << 20;
-/// …or this many files.
-const BATCH_FILES: usize = 256;
+use super::push_scan::{Batch, Scanner};
+use crate::changes::ChangeSet;
 
 /// Budgets for one scan.
 #[derive(Debug, Clone, Copy)]
@@ -49,7 +41,7 @@ pub(crate) struct Limits {
 }
 
 impl Limits {
-    fn expired(&self) -> bool {
+    pub(super) fn expired(&self) -> bool {
         self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 }
@@ -338,11 +330,11 @@ impl PushRepo {
 }
 
 /// One pushed object and the refs that now point at it.
-struct Target {
-    new: Peeled,
+pub(super) struct Target {
+    pub(super) new: Peeled,
     /// The refs' old value, when there was one and it is here.
-    old: Option<Peeled>,
-    refs: Vec<String>,
+    pub(super) old: Option<Peeled>,
+    pub(super) refs: Vec<String>,
 }
 
 /// Distinct commit tips of the targets with the refs that point at them.
@@ -359,7 +351,7 @@ fn commit_tips(targets: &[Target]) -> Vec<(ObjectId, Vec<String>)> {
 }
 
 #[derive(Default)]
-struct Walk {
+pub(super) struct Walk {
     commits: Vec<WalkedCommit>,
     /// Position of each commit in `commits`.
     index: HashMap<ObjectId, usize>,
@@ -368,18 +360,18 @@ struct Walk {
 
 impl Walk {
     /// Whether the walk saw every new commit (then a commit it did not see is known history).
-    fn is_complete(&self) -> bool {
+    pub(super) fn is_complete(&self) -> bool {
         self.overrun.is_none()
     }
 
-    fn commit(&self, id: &ObjectId) -> Option<&WalkedCommit> {
+    pub(super) fn commit(&self, id: &ObjectId) -> Option<&WalkedCommit> {
         self.index.get(id).map(|&i| &self.commits[i])
     }
 }
 
-struct WalkedCommit {
-    id: ObjectId,
-    parents: Vec<ObjectId>,
+pub(super) struct WalkedCommit {
+    pub(super) id: ObjectId,
+    pub(super) parents: Vec<ObjectId>,
 }
 
 /// For each walked commit, the pushed refs that bring it (a depth-first search per distinct
@@ -400,260 +392,4 @@ fn attribute_refs(commits: &[WalkedCommit], tips: &[(ObjectId, Vec<String>)]) ->
         }
     }
     refs
-}
-
-/// Reads the walked commits oldest first and hands their files over in batches.
-struct Scanner<'a, 's> {
-    diff: TreeDiffer<'a>,
-    links: TreeLinks<'a>,
-    blobs: BlobReader<'a>,
-    batch: Batch,
-    /// The files found in the tree being scanned, handed over together with that tree as their
-    /// version of the project ([`Scanner::seal`]).
-    pending: Vec<ChangedFile>,
-    limits: &'a Limits,
-    sink: Sink<'s>,
-}
-
-impl Scanner<'_, '_> {
-    /// Phase 1: the net change each pushed ref brings, whatever the time budget says.
-    fn final_states(&mut self, targets: &[Target], walk: &Walk, summary: &mut ScanSummary) -> anyhow::Result<()> {
-        for target in targets {
-            match target.new {
-                Peeled::Commit(tip) => self.final_commit(tip, target, walk)?,
-                Peeled::Tree(tree) => {
-                    let base = match target.old {
-                        Some(Peeled::Tree(old)) => Some(old),
-                        _ => None,
-                    };
-                    let info = self.info(&tree, format!("tree pushed as {}", target.refs.join(", ")), &target.refs);
-                    let found = self.diff.candidates_between(base, tree)?;
-                    self.found(found, tree, &info, Phase::FinalState)?;
-                }
-                Peeled::Blob(blob) => {
-                    let info = self.info(&blob, format!("blob pushed as {}", target.refs.join(", ")), &target.refs);
-                    let outcome = self.blobs.whole_blob(target.refs[0].as_bytes(), blob, &info)?;
-                    self.outcome(outcome, Phase::FinalState)?;
-                    self.seal(None, Phase::FinalState)?;
-                }
-            }
-            summary.final_states += target.refs.len();
-        }
-        self.batch.flush(Phase::FinalState, self.sink)
-    }
-
-    /// A ref to a commit: its tree against the old value's tree, or against the nearest known
-    /// history. A tip the receiving side already has brings nothing.
-    fn final_commit(&mut self, tip: ObjectId, target: &Target, walk: &Walk) -> anyhow::Result<()> {
-        if walk.is_complete() && walk.commit(&tip).is_none() {
-            return Ok(());
-        }
-        let data = self.diff.read_commit(&tip)?;
-        let base = match target.old {
-            Some(Peeled::Commit(old)) => Some(self.diff.read_commit(&old)?.tree),
-            Some(Peeled::Tree(old)) => Some(old),
-            _ => self.fork_point(tip, walk)?,
-        };
-        let info = self.info(&tip, data.subject.clone(), &target.refs);
-        let found = self.diff.candidates_between(base, data.tree)?;
-        self.found(found, data.tree, &info, Phase::FinalState)
-    }
-
-    /// The tree of the first first-parent ancestor of `tip` that is not new; `None` (the whole
-    /// tree counts) when there is none or the walk did not finish.
-    fn fork_point(&mut self, tip: ObjectId, walk: &Walk) -> anyhow::Result<Option<ObjectId>> {
-        if !walk.is_complete() {
-            return Ok(None);
-        }
-        let mut at = tip;
-        while let Some(commit) = walk.commit(&at) {
-            match commit.parents.first() {
-                Some(parent) => at = *parent,
-                None => return Ok(None),
-            }
-        }
-        Ok(Some(self.diff.read_commit(&at)?.tree))
-    }
-
-    fn info(&self, id: &ObjectId, subject: String, refs: &[String]) -> Arc<CommitInfo> {
-        Arc::new(CommitInfo { short_id: id.to_hex_with_len(10).to_string(), subject, refs: refs.to_vec() })
-    }
-
-    /// Hands over what one diff found in `tree` (phase 1: no budget check): its Python files,
-    /// its changed links with Python names, and — for a final state — the unchanged links whose
-    /// target it changes.
-    fn found(&mut self, found: Found, tree: ObjectId, info: &Arc<CommitInfo>, phase: Phase) -> anyhow::Result<()> {
-        let Found { candidates, links, others } = found;
-        for candidate in candidates {
-            self.file(candidate, info, phase)?;
-        }
-        for (path, link) in &links {
-            self.link(tree, path, *link, info, phase)?;
-        }
-        if phase == Phase::FinalState && !others.is_empty() {
-            self.links_to(tree, &links, &others, info)?;
-        }
-        self.seal(Some(tree), phase)
-    }
-
-    /// Hands over the files found in `tree`, each with the tree as its version of the project
-    /// (the modules it imports are read from there) and the tree's changed lines.
-    fn seal(&mut self, tree: Option<ObjectId>, phase: Phase) -> anyhow::Result<()> {
-        let files = std::mem::take(&mut self.pending);
-        // The final state of each ref is analysed with the modules of its tree; each commit of
-        // the history on its own (following imports for every commit of a long history would
-        // parse the project once per commit).
-        let tree = tree.filter(|_| phase == Phase::FinalState);
-        let scope = tree.filter(|_| !files.is_empty()).map(|tree| {
-            let changed = files.iter().map(|f| (f.path.clone(), f.lines.clone())).collect();
-            let files = Arc::new(TreeFiles::new(tree, self.limits.max_blob_size));
-            Arc::new(Scope { files, changed: Some(changed) })
-        });
-        for mut file in files {
-            file.scope = scope.clone();
-            self.batch.add_file(file, phase, self.sink)?;
-        }
-        Ok(())
-    }
-
-    fn file(&mut self, candidate: Candidate, info: &Arc<CommitInfo>, phase: Phase) -> anyhow::Result<()> {
-        let outcome = self.blobs.file(candidate, info, phase == Phase::FinalState)?;
-        self.outcome(outcome, phase)
-    }
-
-    /// A changed link with a Python name: analysed with its target's content, whole.
-    fn link(
-        &mut self,
-        tree: ObjectId,
-        path: &BString,
-        link: ObjectId,
-        info: &Arc<CommitInfo>,
-        phase: Phase,
-    ) -> anyhow::Result<()> {
-        let shown = String::from_utf8_lossy(path).into_owned();
-        match self.links.follow(tree, path, link)? {
-            Followed::Blob(target) => {
-                let candidate =
-                    Candidate { path: path.clone(), new: target, olds: vec![None], renamed_from: Vec::new() };
-                self.file(candidate, info, phase)?;
-            }
-            Followed::Outside(target) => {
-                let reason = format!(
-                    "a symlink to {}, outside the repository: what it runs is not in the push",
-                    String::from_utf8_lossy(&target)
-                );
-                self.batch.changes.incomplete.push(Incomplete::new(shown, reason, Cause::Analysis));
-            }
-            Followed::Nowhere(why) => self.batch.changes.skipped.push(Skipped { path: shown, reason: why.to_owned() }),
-        }
-        Ok(())
-    }
-
-    /// Unchanged links with Python names whose target `tree` changes (`others`: new and old blob
-    /// of each changed file that is not Python by name). The tree is searched for links only
-    /// when one of those files could hold a bind.
-    fn links_to(
-        &mut self,
-        tree: ObjectId,
-        changed_links: &[(BString, ObjectId)],
-        others: &[(ObjectId, Option<ObjectId>)],
-        info: &Arc<CommitInfo>,
-    ) -> anyhow::Result<()> {
-        let mut hot = HashMap::new();
-        for &(new, old) in others {
-            if self.blobs.may_bind(new)? {
-                hot.insert(new, old);
-            }
-        }
-        if hot.is_empty() {
-            return Ok(());
-        }
-        for (path, link) in self.links.python_links(tree)? {
-            if changed_links.iter().any(|(changed, _)| *changed == path) {
-                continue;
-            }
-            if let Followed::Blob(target) = self.links.follow(tree, &path, link)?
-                && let Some(&old) = hot.get(&target)
-            {
-                let candidate = Candidate { path, new: target, olds: vec![old], renamed_from: Vec::new() };
-                self.file(candidate, info, Phase::FinalState)?;
-            }
-        }
-        Ok(())
-    }
-
-    fn outcome(&mut self, outcome: Outcome, _phase: Phase) -> anyhow::Result<()> {
-        match outcome {
-            Outcome::Nothing => Ok(()),
-            Outcome::File(file) => {
-                self.pending.push(file);
-                Ok(())
-            }
-            Outcome::TooLarge(gap) => {
-                self.batch.changes.incomplete.push(gap);
-                Ok(())
-            }
-        }
-    }
-
-    /// Phase 2: every commit, oldest first, until the time budget runs out; then the last batch.
-    fn commits(
-        &mut self,
-        commits: &[WalkedCommit],
-        refs: &[Vec<String>],
-        summary: &mut ScanSummary,
-    ) -> anyhow::Result<()> {
-        for (commit, refs) in commits.iter().zip(refs).rev() {
-            if self.limits.expired() || !self.commit(commit.id, refs)? {
-                summary.overrun = Some(Overrun::Time);
-                break;
-            }
-            summary.scanned_commits += 1;
-        }
-        self.batch.flush(Phase::History, self.sink)
-    }
-
-    /// One commit's changed Python files; false when the time budget ran out in between.
-    fn commit(&mut self, id: ObjectId, refs: &[String]) -> anyhow::Result<bool> {
-        let data = self.diff.read_commit(&id)?;
-        let info = self.info(&id, data.subject.clone(), refs);
-        let Found { candidates, links, .. } = self.diff.candidates(&data)?;
-        for candidate in candidates {
-            if self.limits.expired() {
-                self.seal(Some(data.tree), Phase::History)?;
-                return Ok(false);
-            }
-            self.file(candidate, &info, Phase::History)?;
-        }
-        for (path, link) in &links {
-            self.link(data.tree, path, *link, &info, Phase::History)?;
-        }
-        self.seal(Some(data.tree), Phase::History)?;
-        Ok(true)
-    }
-}
-
-/// Files waiting to be handed over.
-#[derive(Default)]
-struct Batch {
-    changes: ChangeSet,
-    bytes: usize,
-}
-
-impl Batch {
-    fn add_file(&mut self, file: ChangedFile, phase: Phase, sink: Sink<'_>) -> anyhow::Result<()> {
-        self.bytes += file.bytes.len();
-        self.changes.files.push(file);
-        if self.bytes >= BATCH_BYTES || self.changes.files.len() >= BATCH_FILES {
-            self.flush(phase, sink)?;
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self, phase: Phase, sink: Sink<'_>) -> anyhow::Result<()> {
-        let changes = std::mem::take(&mut self.changes);
-        self.bytes = 0;
-        let nothing = changes.files.is_empty() && changes.incomplete.is_empty() && changes.skipped.is_empty();
-        if nothing { Ok(()) } else { sink(phase, changes) }
-    }
 }

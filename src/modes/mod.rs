@@ -11,6 +11,7 @@ mod fix_files;
 mod gaps;
 pub(crate) mod precommit;
 mod precommit_fix;
+mod prepush;
 mod project;
 pub(crate) mod push;
 pub(crate) mod push_input;

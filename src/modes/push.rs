@@ -1,4 +1,5 @@
-//! `bindguard pre-receive` (the server-side gate) and `bindguard pre-push` (the client hook).
+//! `bindguard pre-receive` (the server-side gate), and what it shares with `bindguard pre-push`
+//! (the client hook, [`super::prepush`]).
 //!
 //! Both read ref updates from stdin, scan what the push brings ([`crate::git::push`]: the final
 //! state of every pushed ref first, then each new commit), analyse each batch of changed files
@@ -21,11 +22,13 @@ use crate::git::push::{Known, Limits, Overrun, Phase, PushRepo, ScanSummary};
 use crate::git::push_refs::RefUpdate;
 use crate::modes::gaps::{self, Hook};
 use crate::modes::project::{ProjectConfig, Snapshot};
-use crate::modes::push_input::{Framework, SKIP_OPTION, framework, push_options, pusher, read_updates, skip_request};
+use crate::modes::push_input::{SKIP_OPTION, push_options, pusher, read_updates, skip_request};
 use crate::outcome::{Body, Outcome, PushScope, Scope, plural};
 use crate::policy::{OnOverrun, Policy};
 use crate::report::{FileReport, Report};
-use crate::settings::{PrePushSettings, PreReceiveSettings, Settings};
+
+pub(crate) use super::prepush::run_pre_push;
+use crate::settings::{PreReceiveSettings, Settings};
 
 /// The last line after policy lines.
 const REJECTED: &str = "bindguard: push rejected";
@@ -70,100 +73,9 @@ fn accept_anyway(outcome: &mut Outcome) {
     outcome.blocks = false;
 }
 
-pub(crate) fn run_pre_push(push: &PrePushSettings) -> anyhow::Result<Outcome> {
-    let started = Instant::now();
-    let settings = &push.common;
-    let repo = PushRepo::open()?;
-    let framework_remote = std::env::var("PRE_COMMIT_REMOTE_NAME").ok();
-    let remote = push.remote.as_deref().or(framework_remote.as_deref()).unwrap_or_default();
-    let remote = remote_name(&repo, remote);
-    let remote = remote.as_str();
-    let mut said = Vec::new();
-    let updates = push_updates(&repo, remote, &mut said)?;
-    let known = repo.known_on_remote(remote, &updates)?;
-    let policy = Policy::from_config(|key| repo.config_value(key))?;
-    crate::source::memory::set_per_file(policy.max_file_memory);
-    let snapshot = Snapshot::new(repo.pushed_files_named(&updates, &config::FILE_NAMES)?);
-    let source = |path: &Path| snapshot.read(path);
-    let project = ProjectConfig::new(settings, &source, Some(PathBuf::new()), Path::new(""))?;
-    let settings = &project.settings_for(settings, Path::new(""))?;
-    let limits = Limits { deadline: None, max_commits: None, max_blob_size: settings.max_file_size };
-    let (report, summary) = scan_and_analyze(&repo, &updates, &known, &limits, settings, Some(&project), started)?;
-    let steps = next_steps(&report, "bypass (not recommended): git push --no-verify");
-    let (lines, gaps_block) = gaps::judge(&report.incomplete, &policy, push.allow_incomplete, Hook::Push);
-    let mut outcome = Outcome::report(report, push_scope(&summary), steps);
-    outcome.before = said;
-    outcome.after = lines;
-    outcome.blocks |= gaps_block;
-    decide(&mut outcome);
-    Ok(outcome)
-}
-
-/// What to tell the user when the pushed refs had to be worked out.
-const STDIN_HINT: &str =
-    "a hook manager must pass git's stdin to this hook (lefthook: `use_stdin: true` on the pre-push command)";
-
-/// The ref updates of this push: git's stdin, or the pre-commit framework's variables. When
-/// neither names a ref (git sends nothing when everything is up to date, and hook managers may
-/// drop stdin), the update is worked out from the current branch and the remote's refs, and said.
-fn push_updates(repo: &PushRepo, remote: &str, said: &mut Vec<String>) -> anyhow::Result<Vec<RefUpdate>> {
-    match framework() {
-        Framework::Update(line) => read_updates(line.as_bytes(), RefUpdate::parse_push),
-        Framework::Branch { local, remote: remote_ref } => {
-            said.push(format!(
-                "bindguard: note: the pre-commit framework gave no range (a first push): checking what {local} \
-                 brings that {remote} does not have"
-            ));
-            Ok(repo.implied_update(&local, remote, &remote_ref)?.into_iter().collect())
-        }
-        Framework::Absent => {
-            let updates = if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-                Vec::new()
-            } else {
-                read_updates(std::io::stdin().lock(), RefUpdate::parse_push)?
-            };
-            if !updates.is_empty() {
-                return Ok(updates);
-            }
-            implied_by_head(repo, remote, said)
-        }
-    }
-}
-
-/// No ref update on stdin: the current branch against the remote, said either way.
-fn implied_by_head(repo: &PushRepo, remote: &str, said: &mut Vec<String>) -> anyhow::Result<Vec<RefUpdate>> {
-    let Some(branch) = repo.current_branch() else {
-        said.push(format!(
-            "bindguard: warning: git sent no ref updates on stdin and HEAD is on no branch: nothing was checked; \
-             {STDIN_HINT}"
-        ));
-        return Ok(Vec::new());
-    };
-    let update = repo.implied_update(&branch, remote, &branch)?;
-    said.push(match update {
-        None => format!("bindguard: note: git sent no ref updates on stdin and {remote} has {branch}: nothing to push"),
-        Some(_) => format!(
-            "bindguard: warning: git sent no ref updates on stdin, but {branch} has commits {remote} does not have: \
-             checked them as the push; {STDIN_HINT}"
-        ),
-    });
-    Ok(update.into_iter().collect())
-}
-
-/// The remote git named; when none is named (the hook run by hand or by a manager that passes no
-/// arguments), the current branch's configured remote, or `origin`.
-fn remote_name(repo: &PushRepo, remote: &str) -> String {
-    if !remote.is_empty() {
-        return remote.to_owned();
-    }
-    let branch = repo.current_branch();
-    let branch = branch.as_deref().and_then(|b| b.strip_prefix("refs/heads/")).unwrap_or_default();
-    repo.config_value(&format!("branch.{branch}.remote")).unwrap_or_else(|| "origin".into())
-}
-
 /// After policy lines, the last line says what happens to the push, so that no line about one
 /// cause reads as the verdict on the whole.
-fn decide(outcome: &mut Outcome) {
+pub(super) fn decide(outcome: &mut Outcome) {
     if !outcome.after.is_empty() {
         let verdict = if outcome.blocks { REJECTED } else { ACCEPTED };
         outcome.after.push(verdict.to_owned());
@@ -265,7 +177,7 @@ fn skip_granted(policy: &Policy, said: &mut Vec<String>) -> bool {
 /// within the scan's size limit (`bindguard.maxBlobSize` on the server) are analysed, whatever
 /// `--max-file-size` says: a blob is either analysed or reported as not analysed, never dropped
 /// in between.
-fn scan_and_analyze(
+pub(super) fn scan_and_analyze(
     repo: &PushRepo,
     updates: &[RefUpdate],
     known: &Known,
@@ -365,7 +277,7 @@ fn merge_phases(final_state: Report, history: Report) -> Report {
 }
 
 /// What the scan covered beyond the report's counts.
-fn push_scope(summary: &ScanSummary) -> Scope {
+pub(super) fn push_scope(summary: &ScanSummary) -> Scope {
     Scope::Push(push_numbers(summary))
 }
 
@@ -379,7 +291,7 @@ fn push_numbers(summary: &ScanSummary) -> PushScope {
 
 /// How to get the push through: rewrite the commit (a later fix does not remove it from
 /// history), suppress a deliberate bind, or the bypass this side allows.
-fn next_steps(report: &Report, bypass: &str) -> Vec<String> {
+pub(super) fn next_steps(report: &Report, bypass: &str) -> Vec<String> {
     let commit = report
         .active_findings()
         .find_map(|(file, _)| file.commit.as_ref().map(|c| c.short_id.clone()))

@@ -633,7 +633,7 @@ fn a_file_whose_tree_would_not_fit_is_not_parsed() {
 
 // ---- 1 (cont.). The budget is honoured inside the analysis of one file ----
 
-/// A file whose analysis takes the engine's whole work budget (over a second unoptimised).
+/// A file whose analysis takes the engine's whole work budget (over a second unoptimised; far more than 4,096 evaluation steps, the interval at which the analysis reads the clock).
 fn slow_python() -> String {
     let mut text = String::from("import socket\ns = socket.socket()\n");
     for i in 0..3000 {
@@ -652,7 +652,7 @@ fn slow_python() -> String {
 fn a_slow_file_in_the_final_state_is_cut_by_the_budget_and_blocks() {
     let s = Sandbox::new();
     let (server, work) = setup(&s);
-    config(&s, &server, "bindguard.timeBudget", "200ms");
+    config(&s, &server, "bindguard.timeBudget", "1ms");
     config(&s, &server, "bindguard.onTimeout", "fail-open");
     s.commit_files(&work, &[("slow.py", &slow_python())], "slow");
     let run = push_rejected(&s, &server, &work);
@@ -777,4 +777,22 @@ fn json_carries_the_raw_bytes_of_a_path_that_is_not_utf8() {
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(doc["findings"][0]["path_bytes"], "Y2Fm6S5weQ==", "{}", run.stdout);
     assert_eq!(doc["findings"][0]["path"], "caf\u{fffd}.py");
+}
+
+// ---- Inputs the fuzzers found ----
+
+/// `fuzz/` `fix` target, a timeout (over 10 s under ASan) on 1.5 KB of mangled fixture text with
+/// invalid UTF-8: analysing, planning and verifying its fixes must stay fast.
+#[test]
+fn fuzz_fix_timeout_1() {
+    let s = Sandbox::new();
+    let input = std::fs::read(crate::support::crate_root().join("tests/fixtures/fuzz/fix-timeout-1.py")).unwrap();
+    write(
+        &s.path().join("input.py"),
+        [b"import socket\nsocket.socket().bind(('0.0.0.0', 80))\n".as_slice(), &input].concat(),
+    );
+    let started = Instant::now();
+    let run = s.bindguard(s.path(), &["check", "--diff", "input.py"]);
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(run.code == 0 || run.code == 1, "{}", run.all());
 }
