@@ -212,7 +212,7 @@ fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>) ->
     let gated = file.scope.as_ref().is_none_or(|s| s.changed.is_none());
     let counted = !file.importer;
     let ruled_out = gated
-        && !rules::may_contain_bind(&file.bytes)
+        && !cx.options.may_contain_bind(&file.bytes)
         && !rules::may_feed_helpers(&file.path, &file.bytes, projects.of(file.scope.as_ref()));
     if (lines == 0 && !file.importer) || ruled_out {
         return Analyzed::Checked { lines, files: Vec::new(), incomplete: Vec::new(), counted };

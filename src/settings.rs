@@ -258,6 +258,8 @@ impl Settings {
             self.rules.foreign_markers = on;
         }
         self.project.extra_sinks.clone_from(&config.extend_sinks);
+        let declared: Vec<rules::UserSink> = config.extend_sinks.iter().map(user_sink).collect();
+        self.rules.declare(&declared);
     }
 }
 
@@ -272,6 +274,29 @@ pub(crate) fn use_color(
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => is_terminal && !no_color && term.is_none_or(|t| t != "dumb"),
+    }
+}
+
+/// A configured `extend-sinks` entry in the rule's own terms.
+fn user_sink(sink: &crate::config::UserSink) -> rules::UserSink {
+    use crate::config::{AcceptName, SinkShape};
+    let shape = match sink.shape {
+        SinkShape::Host => rules::UserShape::Host,
+        SinkShape::Hosts => rules::UserShape::Hosts,
+        SinkShape::Addr => rules::UserShape::Addr,
+        SinkShape::HostPort => rules::UserShape::HostPort,
+        SinkShape::HostPorts => rules::UserShape::HostPorts,
+        SinkShape::Url => rules::UserShape::Url,
+    };
+    rules::UserSink {
+        name: sink.name.clone(),
+        position: sink.position,
+        keyword: sink.keyword.clone(),
+        shape,
+        empty: sink.accept.contains(&AcceptName::Empty),
+        star: sink.accept.contains(&AcceptName::Star),
+        zero: sink.accept.contains(&AcceptName::Zero),
+        description: sink.description.clone(),
     }
 }
 

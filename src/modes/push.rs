@@ -217,7 +217,8 @@ pub(super) fn scan_and_analyze(
         };
         // Injected so that the git layer knows nothing of the rules.
         // A file with no sink of its own may still pass a plainly spelled address to a helper.
-        let gate = |bytes: &[u8]| crate::rules::may_contain_bind(bytes) || crate::rules::spells_address_plainly(bytes);
+        let options = &settings.rules;
+        let gate = |bytes: &[u8]| options.may_contain_bind(bytes) || crate::rules::spells_address_plainly(bytes);
         let summary = repo.scan(updates, known, limits, &gate, &mut sink);
         drop(sender);
         let report = analyzer.join().map_err(|_| anyhow::anyhow!("the analysis thread panicked"));

@@ -827,6 +827,38 @@ pub(crate) fn non_ip_family(name: Option<&str>) -> bool {
     })
 }
 
+/// A user-declared API (`extend-sinks`) as a catalogue entry; its strings live as long as the
+/// process (a run declares a handful, once).
+pub(crate) fn user_api(sink: &super::UserSink) -> &'static Api {
+    let leak = |s: &str| -> &'static str { Box::leak(s.to_owned().into_boxed_str()) };
+    let shape = match sink.shape {
+        super::UserShape::Host => Host,
+        super::UserShape::Hosts => Hosts,
+        super::UserShape::Addr => Addr,
+        super::UserShape::HostPort => HostPort,
+        super::UserShape::HostPorts => HostPorts,
+        super::UserShape::Url => Url,
+    };
+    let accept = Accept { empty: sink.empty, star: sink.star, zero: sink.zero };
+    let arg = Arg { pos: sink.position, kw: sink.keyword.as_deref().map_or("", leak), shape, accept };
+    let what = sink.description.as_deref().map_or_else(|| leak(&sink.name), leak);
+    let names: &'static [&'static str] = Box::leak(vec![leak(&sink.name)].into_boxed_slice());
+    let args: &'static [Arg] = Box::leak(vec![arg].into_boxed_slice());
+    Box::leak(Box::new(Api { kind: Kind::Call, what, names, args, server_class: None }))
+}
+
+/// Whether a user API's function or method name appears in `bytes` as a word.
+pub(crate) fn names_in(api: &Api, bytes: &[u8]) -> bool {
+    api.names.iter().any(|name| {
+        let word = last_segment(name).as_bytes();
+        memchr::memmem::find_iter(bytes, word).any(|at| {
+            let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+            !at.checked_sub(1).is_some_and(|i| ident(bytes[i]))
+                && !bytes.get(at + word.len()).copied().is_some_and(ident)
+        })
+    })
+}
+
 /// Whether a method name is an entry point the shape rule judges on unknown receivers.
 pub(crate) fn is_entry_method(method: &str) -> bool {
     UNRESOLVED.iter().any(|api| api.names.iter().any(|n| n.rsplit('.').next() == Some(method)))

@@ -52,11 +52,56 @@ pub struct Options {
     pub env_var: String,
     /// Also accept `# nosec` and `# noqa: S104` as suppressions.
     pub foreign_markers: bool,
+    /// APIs the user declares in the configuration (`extend-sinks`), in the catalogue's terms.
+    pub extra_sinks: Vec<&'static catalogue::Api>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { fix_style: FixStyle::Loopback, env_var: "APP_HOST".into(), foreign_markers: false }
+        Self {
+            fix_style: FixStyle::Loopback,
+            env_var: "APP_HOST".into(),
+            foreign_markers: false,
+            extra_sinks: Vec::new(),
+        }
+    }
+}
+
+/// A listen API the user declares (`extend-sinks`): where its address goes and how it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct UserSink {
+    /// Qualified name in the catalogue's syntax: `mylib.serve`, `mylib.Server.listen`, `*.start`.
+    pub(crate) name: String,
+    pub(crate) position: Option<usize>,
+    pub(crate) keyword: Option<String>,
+    pub(crate) shape: UserShape,
+    pub(crate) empty: bool,
+    pub(crate) star: bool,
+    pub(crate) zero: bool,
+    pub(crate) description: Option<String>,
+}
+
+/// The address shapes a user can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UserShape {
+    Host,
+    Hosts,
+    Addr,
+    HostPort,
+    HostPorts,
+    Url,
+}
+
+impl Options {
+    /// Adds user-declared APIs to the catalogue for this run (they live as long as the process).
+    pub(crate) fn declare(&mut self, sinks: &[UserSink]) {
+        self.extra_sinks = sinks.iter().map(catalogue::user_api).collect();
+    }
+
+    /// Whether a file may hold a sink, the user's APIs included (their method or function name,
+    /// as a word).
+    pub(crate) fn may_contain_bind(&self, bytes: &[u8]) -> bool {
+        may_contain_bind(bytes) || self.extra_sinks.iter().any(|api| catalogue::names_in(api, bytes))
     }
 }
 
@@ -163,7 +208,7 @@ pub(crate) fn check_file(
     let module = program.add(root);
     let st = State::new(&program, &RULE, deadline);
     let flow = Flow::new(&st);
-    let sites = sites::Sites { flow: &flow, summaries: calls::Summaries::default() };
+    let sites = sites::Sites { flow: &flow, summaries: calls::Summaries::default(), extra: &options.extra_sinks };
     let raws = sites.module(module);
     let limits = st.limits();
     let files = assemble::findings(&program, raws, options)

@@ -60,6 +60,8 @@ struct SinkInfo {
 pub(crate) struct Sites<'f, 's, 'x, 'p> {
     pub flow: &'f Flow<'s, 'x, 'p>,
     pub summaries: Summaries<'p>,
+    /// APIs the user declares (`extend-sinks`).
+    pub extra: &'f [&'static catalogue::Api],
 }
 
 impl<'p> Sites<'_, '_, '_, 'p> {
@@ -105,7 +107,7 @@ impl<'p> Sites<'_, '_, '_, 'p> {
         // Outside any call, a call that names no catalogued API can only matter through a
         // helper's summary, and only when it passes something that may become an address.
         let outside = ctx.frame == NO_FRAME && self.flow.st.touched.borrow().is_none();
-        if outside && !names_catalogued_api(c) && !self.may_pass_an_address(c, ctx) {
+        if outside && !names_catalogued_api(c) && !names_user_api(self.extra, c) && !self.may_pass_an_address(c, ctx) {
             return;
         }
         let args = CallArgs::of_call(c, ctx, 0);
@@ -140,7 +142,8 @@ impl<'p> Sites<'_, '_, '_, 'p> {
     fn worth_resolving(&self, c: &'p ast::ExprCall, ctx: Ctx) -> bool {
         let Expr::Attribute(a) = &*c.func else { return true };
         let name = a.attr.as_str();
-        catalogue::is_call_sink_method(name)
+        names_user_api(self.extra, c)
+            || catalogue::is_call_sink_method(name)
             || catalogue::invoker(name).is_some()
             || name == "__init__"
             || self.flow.st.program.defines_method(name)
@@ -214,7 +217,8 @@ impl<'p> Sites<'_, '_, '_, 'p> {
         out: &mut Vec<Raw<'p>>,
     ) {
         let callee_text = format!("{}()", short(self.flow.st.text(ctx.module), func));
-        let apis: Vec<&catalogue::Api> = catalogue::apis(key, Kind::Call).collect();
+        let mut apis: Vec<&catalogue::Api> = catalogue::apis(key, Kind::Call).collect();
+        apis.extend(self.extra.iter().copied().filter(|api| api.names.iter().any(|n| catalogue::matches(n, key))));
         let shaped = if apis.is_empty() { catalogue::unresolved_entry(key) } else { None };
         for api in apis.iter().copied().chain(shaped) {
             if self.excluded(api, func, args, ctx) {
@@ -501,6 +505,16 @@ fn names_catalogued_api(c: &ast::ExprCall) -> bool {
         || catalogue::invoker(name).is_some()
         || catalogue::is_entry_method(name)
         || name == "__init__"
+}
+
+/// Whether a user-declared API ends in this name.
+fn names_user_api(extra: &[&catalogue::Api], c: &ast::ExprCall) -> bool {
+    let name = match &*c.func {
+        Expr::Attribute(a) => a.attr.as_str(),
+        Expr::Name(n) => n.id.as_str(),
+        _ => return false,
+    };
+    extra.iter().any(|api| api.names.iter().any(|n| n.rsplit('.').next() == Some(name)))
 }
 
 /// Whether a value holds something that may be an all-interfaces address under some API.

@@ -197,3 +197,26 @@ fn check_says_what_it_did_not_look_at() {
     let run = check(&sb, &proj, &["."]);
     assert_eq!(run.code, 0, "{}", run.all());
 }
+
+#[test]
+fn extend_sinks_declares_a_listen_api() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("proj");
+    write(
+        &dir.join("pyproject.toml"),
+        "[tool.bindguard]\n\n[[tool.bindguard.extend-sinks]]\nname = \"mylib.serve\"\nposition = 0\nkeyword = \"host\"\nshape = \"host\"\naccept = [\"empty\"]\ndescription = \"mylib\"\n",
+    );
+    write(
+        &dir.join("run.py"),
+        "from mylib import serve\n\nserve('0.0.0.0', 8080)\nserve(host='', port=1)\nserve('127.0.0.1')\n",
+    );
+    let run = sb.bindguard(&dir, &["check", "--format", "json", "run.py"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let lines: Vec<u64> = doc["findings"].as_array().unwrap().iter().map(|f| f["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, vec![3, 4], "{}", run.stdout);
+    assert_eq!(doc["findings"][0]["sink"]["description"], "mylib serve()");
+    // Without the declaration the same file is clean.
+    let run = sb.bindguard(&dir, &["check", "--isolated", "--format", "json", "run.py"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+}
