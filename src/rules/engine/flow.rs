@@ -25,7 +25,7 @@ use super::values::{
 };
 
 /// How deep one expression's evaluation nests (names, operands, calls).
-const MAX_DEPTH: u32 = 200;
+const MAX_DEPTH: u32 = 500;
 /// Elements kept of one literal tuple, list, set or dict.
 const MAX_ELEMS: usize = 4096;
 
