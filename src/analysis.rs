@@ -211,7 +211,10 @@ fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>) ->
     // since a literal in one may reach a sink in a module it imports.
     let gated = file.scope.as_ref().is_none_or(|s| s.changed.is_none());
     let counted = !file.importer;
-    if (lines == 0 && !file.importer) || (gated && !rules::may_contain_bind(&file.bytes)) {
+    let ruled_out = gated
+        && !rules::may_contain_bind(&file.bytes)
+        && !rules::may_feed_helpers(&file.path, &file.bytes, projects.of(file.scope.as_ref()));
+    if (lines == 0 && !file.importer) || ruled_out {
         return Analyzed::Checked { lines, files: Vec::new(), incomplete: Vec::new(), counted };
     }
     let source = match SourceText::decode_owned(file.bytes, cx.max_file_size) {
@@ -250,6 +253,9 @@ fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>) ->
     let Loaded { source, .. } = loaded;
     let findings = keep_touching(own, &source, &file.lines, scope.as_deref());
     if !findings.is_empty() || !syntax_errors.is_empty() {
+        // A file kept for its syntax errors alone keeps only the text up to the last one (what
+        // locating them needs): a history of old code can have thousands of such versions.
+        let source = if findings.is_empty() { up_to_last_error(source, &syntax_errors) } else { source };
         let report = FileReport {
             path: file.path,
             raw_path: file.raw_path,
@@ -262,6 +268,17 @@ fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>) ->
         files.insert(0, report);
     }
     Analyzed::Checked { lines, files, incomplete, counted }
+}
+
+/// The text up to the end of the line of the last syntax error.
+fn up_to_last_error(source: SourceText, errors: &[crate::python::SyntaxError]) -> SourceText {
+    let last = errors.iter().map(|e| e.offset).max().unwrap_or(0);
+    let text = source.text();
+    let end = text[last.min(text.len())..].find('\n').map_or(text.len(), |i| last + i + 1);
+    if end >= text.len() {
+        return source;
+    }
+    SourceText::from_text(text[..end].to_owned(), source.encoding())
 }
 
 /// A module of the project whose literal reaches a sink of the analysed file.

@@ -17,6 +17,11 @@ pub(crate) trait Snapshot: Send + Sync {
     fn python_paths(&self) -> Vec<String> {
         Vec::new()
     }
+    /// What identifies the content at `path` across versions (a git blob id), when the version
+    /// knows it: a module whose content is the same in two versions is parsed once.
+    fn content_id(&self, _path: &str) -> Option<Vec<u8>> {
+        None
+    }
 }
 
 /// A version with no other files: each file is analysed on its own.

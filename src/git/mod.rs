@@ -19,3 +19,4 @@ mod push_links;
 pub(crate) mod push_refs;
 mod push_scan;
 pub(crate) mod staged;
+mod tree_files;

@@ -22,6 +22,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use gix::ObjectId;
+use gix::objs::FindExt;
 
 use super::odb::LayeredOdb;
 use super::push_blobs::{BlobReader, Gate};
@@ -194,6 +195,45 @@ impl PushRepo {
         Ok(id.detach().to_hex().to_string())
     }
 
+    /// The files named one of `names` (configuration files) in the tree of the first commit
+    /// the push brings to a ref, as (path, content): a push hook reads its configuration from
+    /// the pushed snapshot, never from a worktree. Empty when the push only deletes.
+    pub(crate) fn pushed_files_named(
+        &self,
+        updates: &[RefUpdate],
+        names: &[&str],
+    ) -> anyhow::Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let Some((tip, _)) = commit_tips(&self.targets(updates)?).into_iter().next() else { return Ok(Vec::new()) };
+        let mut buf = Vec::new();
+        let tree = self.odb.find_commit(&tip, &mut buf).with_context(|| format!("cannot read commit {tip}"))?.tree();
+        let (mut found, mut pending) = (Vec::new(), vec![(tree, Vec::new())]);
+        while let Some((id, prefix)) = pending.pop() {
+            let entries: Vec<(gix::objs::tree::EntryKind, Vec<u8>, ObjectId)> = self
+                .odb
+                .find_tree(&id, &mut buf)
+                .with_context(|| format!("cannot read tree {id}"))?
+                .entries
+                .iter()
+                .map(|e| (e.mode.kind(), e.filename.to_vec(), e.oid.to_owned()))
+                .collect();
+            for (kind, name, oid) in entries {
+                let path = if prefix.is_empty() { name.clone() } else { [prefix.as_slice(), b"/", &name].concat() };
+                match kind {
+                    gix::objs::tree::EntryKind::Tree => pending.push((oid, path)),
+                    gix::objs::tree::EntryKind::Blob | gix::objs::tree::EntryKind::BlobExecutable
+                        if names.iter().any(|n| n.as_bytes() == name.as_slice()) =>
+                    {
+                        let data =
+                            self.odb.find_blob(&oid, &mut buf).with_context(|| format!("cannot read blob {oid}"))?;
+                        found.push((path, data.data.to_vec()));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(found)
+    }
+
     /// The tips of `refs/remotes/<remote>/*`. None when `remote` cannot name tracking refs: git
     /// passes the URL or path as the remote when a push goes to one (`git push ../x.git`).
     fn tracking_tips(&self, remote: &str) -> anyhow::Result<Vec<ObjectId>> {
@@ -229,6 +269,7 @@ impl PushRepo {
             links: TreeLinks::new(&self.odb),
             blobs: BlobReader::new(&self.odb, limits.max_blob_size, gate),
             batch: Batch::default(),
+            pending: Vec::new(),
             limits,
             sink,
         };

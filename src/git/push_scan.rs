@@ -13,7 +13,8 @@ use super::push_blobs::{BlobReader, Outcome};
 use super::push_diff::{Candidate, Found, TreeDiffer};
 use super::push_links::TreeLinks;
 use super::push_refs::Peeled;
-use crate::changes::{Cause, ChangeSet, CommitInfo, Incomplete, Skipped};
+use super::tree_files::TreeFiles;
+use crate::changes::{Cause, ChangeSet, ChangedFile, CommitInfo, Incomplete, Scope, Skipped};
 
 /// A batch is handed over once it holds this many bytes of source…
 const BATCH_BYTES: usize = 8 << 20;
@@ -26,6 +27,9 @@ pub(super) struct Scanner<'a, 's> {
     pub(super) links: TreeLinks<'a>,
     pub(super) blobs: BlobReader<'a>,
     pub(super) batch: Batch,
+    /// The files found in the tree being scanned, handed over together with that tree as their
+    /// version of the project ([`Scanner::seal`]).
+    pub(super) pending: Vec<ChangedFile>,
     pub(super) limits: &'a Limits,
     pub(super) sink: Sink<'s>,
 }
@@ -54,6 +58,7 @@ impl Scanner<'_, '_> {
                     let info = self.info(&blob, format!("blob pushed as {}", target.refs.join(", ")), &target.refs);
                     let outcome = self.blobs.whole_blob(target.refs[0].as_bytes(), blob, &info)?;
                     self.outcome(outcome, Phase::FinalState)?;
+                    self.seal(None, Phase::FinalState)?;
                 }
             }
             summary.final_states += target.refs.len();
@@ -111,6 +116,26 @@ impl Scanner<'_, '_> {
         }
         if phase == Phase::FinalState && !others.is_empty() {
             self.links_to(tree, &links, &others, info)?;
+        }
+        self.seal(Some(tree), phase)
+    }
+
+    /// Hands over the files found in `tree`, each with the tree as its version of the project
+    /// (the modules it imports are read from there) and the tree's changed lines.
+    fn seal(&mut self, tree: Option<ObjectId>, phase: Phase) -> anyhow::Result<()> {
+        let files = std::mem::take(&mut self.pending);
+        // The final state of each ref is analysed with the modules of its tree; each commit of
+        // the history on its own (following imports for every commit of a long history would
+        // parse the project once per commit).
+        let tree = tree.filter(|_| phase == Phase::FinalState);
+        let scope = tree.filter(|_| !files.is_empty()).map(|tree| {
+            let changed = files.iter().map(|f| (f.path.clone(), f.lines.clone())).collect();
+            let files = Arc::new(TreeFiles::new(tree, self.limits.max_blob_size));
+            Arc::new(Scope { files, changed: Some(changed) })
+        });
+        for mut file in files {
+            file.scope = scope.clone();
+            self.batch.add_file(file, phase, self.sink)?;
         }
         Ok(())
     }
@@ -181,10 +206,13 @@ impl Scanner<'_, '_> {
         Ok(())
     }
 
-    fn outcome(&mut self, outcome: Outcome, phase: Phase) -> anyhow::Result<()> {
+    fn outcome(&mut self, outcome: Outcome, _phase: Phase) -> anyhow::Result<()> {
         match outcome {
             Outcome::Nothing => Ok(()),
-            Outcome::File(file) => self.batch.add_file(file, phase, self.sink),
+            Outcome::File(file) => {
+                self.pending.push(file);
+                Ok(())
+            }
             Outcome::TooLarge(gap) => {
                 self.batch.changes.incomplete.push(gap);
                 Ok(())
@@ -216,6 +244,7 @@ impl Scanner<'_, '_> {
         let Found { candidates, links, .. } = self.diff.candidates(&data)?;
         for candidate in candidates {
             if self.limits.expired() {
+                self.seal(Some(data.tree), Phase::History)?;
                 return Ok(false);
             }
             self.file(candidate, &info, Phase::History)?;
@@ -223,6 +252,7 @@ impl Scanner<'_, '_> {
         for (path, link) in &links {
             self.link(data.tree, path, *link, &info, Phase::History)?;
         }
+        self.seal(Some(data.tree), Phase::History)?;
         Ok(true)
     }
 }
@@ -235,7 +265,7 @@ pub(super) struct Batch {
 }
 
 impl Batch {
-    fn add_file(&mut self, file: crate::changes::ChangedFile, phase: Phase, sink: Sink<'_>) -> anyhow::Result<()> {
+    fn add_file(&mut self, file: ChangedFile, phase: Phase, sink: Sink<'_>) -> anyhow::Result<()> {
         self.bytes += file.bytes.len();
         self.changes.files.push(file);
         if self.bytes >= BATCH_BYTES || self.changes.files.len() >= BATCH_FILES {

@@ -12,9 +12,6 @@
 //! of `A..B`. And the hints name what works there (`args: [--fix]`, `SKIP=bindguard`).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -25,7 +22,7 @@ use crate::fix::FixSummary;
 use crate::git;
 use crate::modes::gaps::{self, Hook};
 use crate::modes::precommit_fix;
-use crate::modes::project::ProjectConfig;
+use crate::modes::project::{ProjectConfig, Snapshot};
 use crate::modes::push;
 use crate::outcome::{Outcome, Scope, plural};
 use crate::policy::Policy;
@@ -65,11 +62,8 @@ fn run_with_repo(repo: &gix::Repository, precommit: &PreCommitSettings) -> anyho
     let started = Instant::now();
     let policy = Policy::from_config(|key| git::open::config_value(repo, key))?;
     crate::source::memory::set_per_file(policy.max_file_memory);
-    let staged: HashMap<PathBuf, Vec<u8>> = git::staged::staged_files_named(repo, &config::FILE_NAMES)?
-        .into_iter()
-        .map(|(path, bytes)| (PathBuf::from(OsStr::from_bytes(&path)), bytes))
-        .collect();
-    let source = |path: &Path| Ok(staged.get(path).cloned());
+    let staged = Snapshot::new(git::staged::staged_files_named(repo, &config::FILE_NAMES)?);
+    let source = |path: &Path| staged.read(path);
     let project = ProjectConfig::new(&precommit.common, &source, Some(PathBuf::new()), Path::new(""))?;
     let settings = project.settings_for(&precommit.common, Path::new(""))?;
     let hook = Run { repo, precommit, settings, project, policy, started, said: RefCell::new(Vec::new()) };
@@ -108,13 +102,7 @@ impl Run<'_> {
         let options =
             git::staged::Options { all_lines: self.precommit.all_lines, max_file_size: settings.max_file_size };
         let mut changes = git::staged::staged_changes(self.repo, &options)?;
-        let mut kept = Vec::with_capacity(changes.files.len());
-        for file in std::mem::take(&mut changes.files) {
-            if !self.project.excluded(Path::new(&file.path), false)? {
-                kept.push(file);
-            }
-        }
-        changes.files = kept;
+        self.project.drop_excluded(&mut changes)?;
         let cx = analysis::Context { options: &settings.rules, max_file_size: settings.max_file_size, deadline: None };
         let mut report = analysis::analyze(changes, &cx);
         self.project.silence(&mut report, |path| PathBuf::from(path))?;

@@ -3,11 +3,15 @@
 //! current branch against the remote's tracking refs, said either way: the hook never passes in
 //! silence (spec §9). The repository's git config can relax what blocks ([`super::gaps`]).
 
+use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+use crate::config;
 
 use crate::git::push::{Limits, PushRepo};
 use crate::git::push_refs::RefUpdate;
 use crate::modes::gaps::{self, Hook};
+use crate::modes::project::{ProjectConfig, Snapshot};
 use crate::modes::push::{decide, next_steps, push_scope, scan_and_analyze};
 use crate::modes::push_input::{Framework, framework, read_updates};
 use crate::outcome::Outcome;
@@ -27,8 +31,12 @@ pub(crate) fn run_pre_push(push: &PrePushSettings) -> anyhow::Result<Outcome> {
     let known = repo.known_on_remote(remote, &updates)?;
     let policy = Policy::from_config(|key| repo.config_value(key))?;
     crate::source::memory::set_per_file(policy.max_file_memory);
+    let snapshot = Snapshot::new(repo.pushed_files_named(&updates, &config::FILE_NAMES)?);
+    let source = |path: &Path| snapshot.read(path);
+    let project = ProjectConfig::new(settings, &source, Some(PathBuf::new()), Path::new(""))?;
+    let settings = &project.settings_for(settings, Path::new(""))?;
     let limits = Limits { deadline: None, max_commits: None, max_blob_size: settings.max_file_size };
-    let (report, summary) = scan_and_analyze(&repo, &updates, &known, &limits, settings, started)?;
+    let (report, summary) = scan_and_analyze(&repo, &updates, &known, &limits, settings, Some(&project), started)?;
     let steps = next_steps(&report, "bypass (not recommended): git push --no-verify");
     let (lines, gaps_block) = gaps::judge(&report.incomplete, &policy, push.allow_incomplete, Hook::Push);
     let mut outcome = Outcome::report(report, push_scope(&summary), steps);

@@ -6,9 +6,13 @@
 //! The configuration files come from the snapshot the mode checks ([`config::Source`]): the file
 //! system for `check`, the index for `pre-commit`. `--config FILE` is read from the file system.
 
+use std::collections::HashMap;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::changes::ChangeSet;
 use crate::config::{self, Discovery, Found, Source};
 use crate::finding::RULE_CODE;
 use crate::report::Report;
@@ -69,6 +73,19 @@ impl<'a> ProjectConfig<'a> {
         Ok(settings)
     }
 
+    /// Takes the files the configuration excludes out of a change set (a hook's), before they
+    /// are analysed; their paths are relative to the repository root.
+    pub(crate) fn drop_excluded(&self, changes: &mut ChangeSet) -> anyhow::Result<()> {
+        let mut kept = Vec::with_capacity(changes.files.len());
+        for file in std::mem::take(&mut changes.files) {
+            if !self.excluded(Path::new(&file.path), false)? {
+                kept.push(file);
+            }
+        }
+        changes.files = kept;
+        Ok(())
+    }
+
     /// Marks as suppressed the findings that `per-file-ignores` silences; `locate` turns a
     /// report path into the path the configuration sees.
     pub(crate) fn silence(&self, report: &mut Report, locate: impl Fn(&str) -> PathBuf) -> anyhow::Result<()> {
@@ -89,4 +106,18 @@ fn read_given(path: &Path) -> anyhow::Result<Found> {
     let bytes = config::read_fs(&absolute)?.ok_or_else(|| anyhow::anyhow!("--config: no file {}", path.display()))?;
     let text = String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{}: not UTF-8", path.display()))?;
     Found::parse(&absolute, &text, &[])?.ok_or_else(|| anyhow::anyhow!("{}: no [tool.bindguard] table", path.display()))
+}
+
+/// Configuration files as a snapshot holds them (the index, a pushed tree): path relative to
+/// the repository root → content. Read as a [`Source`].
+pub(crate) struct Snapshot(HashMap<PathBuf, Vec<u8>>);
+
+impl Snapshot {
+    pub(crate) fn new(files: Vec<(Vec<u8>, Vec<u8>)>) -> Self {
+        Self(files.into_iter().map(|(path, bytes)| (PathBuf::from(OsStr::from_bytes(&path)), bytes)).collect())
+    }
+
+    pub(crate) fn read(&self, path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
+        Ok(self.0.get(path).cloned())
+    }
 }

@@ -10,15 +10,18 @@
 //! it, and the last line always says what happens to the push. Text output goes to stderr,
 //! which git relays to the pusher as `remote:` lines; colour is never used on the server.
 
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
 use crate::analysis;
 use crate::changes::{Cause, ChangeSet};
+use crate::config;
 use crate::git::push::{Known, Limits, Overrun, Phase, PushRepo, ScanSummary};
 use crate::git::push_refs::RefUpdate;
 use crate::modes::gaps::{self, Hook};
+use crate::modes::project::{ProjectConfig, Snapshot};
 use crate::modes::push_input::{SKIP_OPTION, push_options, pusher, read_updates, skip_request};
 use crate::outcome::{Body, Outcome, PushScope, Scope, plural};
 use crate::policy::{OnOverrun, Policy};
@@ -88,8 +91,12 @@ pub(crate) fn run_range(settings: &Settings, from: &str, to: &str, bypass: &str)
     let line = format!("HEAD {} HEAD {}\n", repo.resolve(to)?, repo.resolve(from)?);
     let updates = read_updates(line.as_bytes(), RefUpdate::parse_push)?;
     let known = repo.known_below(&updates)?;
+    let snapshot = Snapshot::new(repo.pushed_files_named(&updates, &config::FILE_NAMES)?);
+    let source = |path: &Path| snapshot.read(path);
+    let project = ProjectConfig::new(settings, &source, Some(PathBuf::new()), Path::new(""))?;
+    let settings = &project.settings_for(settings, Path::new(""))?;
     let limits = Limits { deadline: None, max_commits: None, max_blob_size: settings.max_file_size };
-    let (mut report, summary) = scan_and_analyze(&repo, &updates, &known, &limits, settings, started)?;
+    let (mut report, summary) = scan_and_analyze(&repo, &updates, &known, &limits, settings, Some(&project), started)?;
     report.scope_note = Some(format!("the commits in {from}..{to} (pre-commit --from-ref/--to-ref), not the index"));
     let steps = next_steps(&report, bypass);
     Ok(Outcome::report(report, Scope::Range(push_numbers(&summary)), steps))
@@ -115,7 +122,20 @@ fn receive(
         max_commits: policy.max_commits,
         max_blob_size: policy.max_blob_size.unwrap_or(settings.max_file_size),
     };
-    let (report, summary) = scan_and_analyze(repo, &updates, &known, &limits, settings, started)?;
+    // A pushed configuration must not switch the gate off: it counts only when the server says
+    // so (bindguard.trustRepoConfig).
+    let trusted = repo
+        .config_value("bindguard.trustRepoConfig")
+        .is_some_and(|v| matches!(v.as_str(), "true" | "yes" | "on" | "1"));
+    let snapshot =
+        Snapshot::new(if trusted { repo.pushed_files_named(&updates, &config::FILE_NAMES)? } else { Vec::new() });
+    let source = |path: &Path| snapshot.read(path);
+    let project = ProjectConfig::new(settings, &source, Some(PathBuf::new()), Path::new(""))?;
+    let settings = &project.settings_for(settings, Path::new(""))?;
+    if trusted {
+        said.push("bindguard: the pushed repository configuration applies (bindguard.trustRepoConfig)".to_owned());
+    }
+    let (report, summary) = scan_and_analyze(repo, &updates, &known, &limits, settings, Some(&project), started)?;
     let bypass = if policy.allow_skip {
         format!("bypass (logged): git push -o {SKIP_OPTION}=\"<reason>\"")
     } else {
@@ -163,6 +183,7 @@ pub(super) fn scan_and_analyze(
     known: &Known,
     limits: &Limits,
     settings: &Settings,
+    project: Option<&ProjectConfig<'_>>,
     started: Instant,
 ) -> anyhow::Result<(Report, ScanSummary)> {
     let (sender, receiver) = std::sync::mpsc::sync_channel::<(Phase, ChangeSet)>(2);
@@ -188,15 +209,24 @@ pub(super) fn scan_and_analyze(
                 merge_phases(final_state, history)
             })
             .context("cannot start the analysis thread")?;
-        let mut sink = |phase, changes| sender.send((phase, changes)).context("the analysis thread stopped");
+        let mut sink = |phase, mut changes: ChangeSet| {
+            if let Some(project) = project {
+                project.drop_excluded(&mut changes)?;
+            }
+            sender.send((phase, changes)).context("the analysis thread stopped")
+        };
         // Injected so that the git layer knows nothing of the rules.
-        let gate = |bytes: &[u8]| crate::rules::may_contain_bind(bytes);
+        // A file with no sink of its own may still pass a plainly spelled address to a helper.
+        let gate = |bytes: &[u8]| crate::rules::may_contain_bind(bytes) || crate::rules::spells_address_plainly(bytes);
         let summary = repo.scan(updates, known, limits, &gate, &mut sink);
         drop(sender);
         let report = analyzer.join().map_err(|_| anyhow::anyhow!("the analysis thread panicked"));
         Ok::<_, anyhow::Error>((report?, summary?))
     })?;
     report.commits = Some(summary.scanned_commits);
+    if let Some(project) = project {
+        project.silence(&mut report, |path| PathBuf::from(path))?;
+    }
     // Only changed lines are checked, so an entry that matches nothing says nothing here.
     crate::baseline::apply_file(settings.baseline.as_deref(), &mut report, &Default::default(), |_| false)?;
     report.scope_note.clone_from(&known.note);

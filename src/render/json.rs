@@ -1,108 +1,218 @@
 //! Machine output (`--format json`), version 1. Lines and columns are 1-based; columns count
-//! characters. The shape is documented in the README and read by CI tools and scorers.
+//! characters. The shape is documented in the README and read by CI tools and scorers; it is
+//! built from typed structs, so the compiler checks it.
 
 use std::io::{self, Write};
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::{diff, message};
 use crate::finding::{Finding, RULE_CODE, Sink};
 use crate::report::{FileReport, Report};
 
+// The document, built from typed structs; fields are in the order the keys are written
+// (alphabetical, as the document has always been).
+
+#[derive(Serialize)]
+struct Document<'a> {
+    errors: Vec<SyntaxErrorEntry<'a>>,
+    findings: Vec<FindingEntry<'a>>,
+    incomplete: Vec<IncompleteEntry<'a>>,
+    skipped: Vec<PathReason<'a>>,
+    summary: Summary,
+    suppressed: usize,
+    suppressed_findings: Vec<FindingEntry<'a>>,
+    version: u32,
+}
+
+#[derive(Serialize)]
+struct SyntaxErrorEntry<'a> {
+    column: usize,
+    line: usize,
+    message: String,
+    path: &'a str,
+}
+
+#[derive(Serialize)]
+struct PathReason<'a> {
+    path: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct IncompleteEntry<'a> {
+    cause: &'static str,
+    path: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    commits: Option<usize>,
+    elapsed_ms: u64,
+    files_checked: usize,
+    files_with_syntax_errors: usize,
+    findings: usize,
+    incomplete: usize,
+    lines_checked: usize,
+    skipped: usize,
+    suppressed: usize,
+}
+
+#[derive(Serialize)]
+struct FindingEntry<'a> {
+    column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<CommitEntry<'a>>,
+    end_column: usize,
+    end_line: usize,
+    fix: Option<FixEntry<'a>>,
+    host: &'a str,
+    line: usize,
+    message: String,
+    no_fix_reason: Option<&'a str>,
+    path: &'a str,
+    /// `path` is lossy for a name that is not UTF-8; the exact bytes, for tools that must find
+    /// the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path_bytes: Option<String>,
+    rule: &'static str,
+    severity: &'static str,
+    sink: SinkEntry<'a>,
+    sinks: Vec<SinkEntry<'a>>,
+    suppressed: bool,
+    via: Vec<PlaceEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct CommitEntry<'a> {
+    id: &'a str,
+    refs: &'a [String],
+    subject: &'a str,
+}
+
+#[derive(Serialize)]
+struct FixEntry<'a> {
+    diff: Option<String>,
+    edits: Vec<EditEntry<'a>>,
+    replacement: String,
+}
+
+#[derive(Serialize)]
+struct EditEntry<'a> {
+    column: usize,
+    content: &'a str,
+    end_column: usize,
+    end_line: usize,
+    line: usize,
+}
+
+/// A sink: in the finding's file, or (`path`) in another file of the project.
+#[derive(Serialize)]
+struct SinkEntry<'a> {
+    callee: &'a str,
+    column: usize,
+    description: &'a str,
+    line: usize,
+    path: &'a str,
+}
+
+#[derive(Serialize)]
+struct PlaceEntry<'a> {
+    column: usize,
+    line: usize,
+    path: &'a str,
+}
+
 pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let findings: Vec<Value> = report.active_findings().map(|(file, f)| finding(file, f)).collect();
-    let suppressed: Vec<Value> = report
+    let findings: Vec<FindingEntry<'_>> = report.active_findings().map(|(file, f)| finding(file, f)).collect();
+    let suppressed_findings: Vec<FindingEntry<'_>> = report
         .files
         .iter()
         .flat_map(|file| file.findings.iter().filter(|f| f.suppressed).map(move |f| finding(file, f)))
         .collect();
-    let errors: Vec<Value> = report.files.iter().flat_map(syntax_errors).collect();
-    let skipped: Vec<Value> = report.skipped.iter().map(|s| json!({"path": s.path, "reason": s.reason})).collect();
-    let incomplete: Vec<Value> = report
-        .incomplete
-        .iter()
-        .map(|s| json!({"path": s.path, "reason": s.reason, "cause": s.cause.name()}))
-        .collect();
-    let document = json!({
-        "version": 1,
-        "findings": findings,
-        "suppressed": suppressed.len(),
-        "suppressed_findings": suppressed,
-        "errors": errors,
-        "skipped": skipped,
-        "incomplete": incomplete,
-        "summary": {
-            "files_checked": report.files_checked,
-            "lines_checked": report.lines_checked,
-            "commits": report.commits,
-            "findings": findings.len(),
-            "suppressed": suppressed.len(),
-            "files_with_syntax_errors": report.syntax_error_files(),
-            "skipped": report.skipped.len(),
-            "incomplete": report.incomplete.len(),
-            "elapsed_ms": u64::try_from(report.elapsed.as_millis()).unwrap_or(u64::MAX),
+    let document = Document {
+        errors: report.files.iter().flat_map(syntax_errors).collect(),
+        incomplete: report
+            .incomplete
+            .iter()
+            .map(|s| IncompleteEntry { cause: s.cause.name(), path: &s.path, reason: &s.reason })
+            .collect(),
+        skipped: report.skipped.iter().map(|s| PathReason { path: &s.path, reason: &s.reason }).collect(),
+        summary: Summary {
+            commits: report.commits,
+            elapsed_ms: u64::try_from(report.elapsed.as_millis()).unwrap_or(u64::MAX),
+            files_checked: report.files_checked,
+            files_with_syntax_errors: report.syntax_error_files(),
+            findings: findings.len(),
+            incomplete: report.incomplete.len(),
+            lines_checked: report.lines_checked,
+            skipped: report.skipped.len(),
+            suppressed: suppressed_findings.len(),
         },
-    });
-    super::write_json(&document, out)
+        suppressed: suppressed_findings.len(),
+        findings,
+        suppressed_findings,
+        version: 1,
+    };
+    super::write_json(&serde_json::to_value(document)?, out)
 }
 
-fn finding(file: &FileReport, finding: &Finding) -> Value {
+fn finding<'a>(file: &'a FileReport, finding: &'a Finding) -> FindingEntry<'a> {
     let (line, column) = file.source.line_col(finding.value.start);
     let (end_line, end_column) = file.source.line_col(finding.value.end);
-    let fix = match &finding.fix {
-        Ok(fix) => json!({
-            "replacement": fix.edits.iter().map(|e| e.content.as_str()).collect::<Vec<_>>().join(""),
-            "edits": fix.edits.iter().map(|e| {
-                let (l, c) = file.source.line_col(e.range.start);
-                let (el, ec) = file.source.line_col(e.range.end);
-                json!({"line": l, "column": c, "end_line": el, "end_column": ec, "content": e.content})
-            }).collect::<Vec<_>>(),
-            "diff": diff::unified(&file.path, &file.source, fix),
-        }),
-        Err(_) => Value::Null,
-    };
-    let mut value = json!({
-        "rule": RULE_CODE,
-        "severity": "medium",
-        "path": file.path,
-        "line": line,
-        "column": column,
-        "end_line": end_line,
-        "end_column": end_column,
-        "host": finding.host,
-        "message": message(finding),
-        "sink": sink(file, &finding.sink),
-        "sinks": finding.sinks.iter().map(|s| sink(file, s)).collect::<Vec<_>>(),
-        "via": finding.via.iter().map(|p| json!({"path": p.file.as_deref().unwrap_or(&file.path), "line": p.line, "column": p.column})).collect::<Vec<_>>(),
-        "fix": fix,
-        "no_fix_reason": finding.fix.as_ref().err().map(|n| n.0.as_str()),
-        "suppressed": finding.suppressed,
+    let fix = finding.fix.as_ref().ok().map(|fix| FixEntry {
+        diff: diff::unified(&file.path, &file.source, fix),
+        edits: fix
+            .edits
+            .iter()
+            .map(|e| {
+                let (line, column) = file.source.line_col(e.range.start);
+                let (end_line, end_column) = file.source.line_col(e.range.end);
+                EditEntry { column, content: &e.content, end_column, end_line, line }
+            })
+            .collect(),
+        replacement: fix.edits.iter().map(|e| e.content.as_str()).collect(),
     });
-    if std::str::from_utf8(&file.raw_path).is_err() {
-        // `path` is lossy for such a name; the exact bytes, for tools that must find the file.
-        value["path_bytes"] = json!(base64(&file.raw_path));
+    FindingEntry {
+        column,
+        commit: file.commit.as_deref().map(|c| CommitEntry { id: &c.short_id, refs: &c.refs, subject: &c.subject }),
+        end_column,
+        end_line,
+        fix,
+        host: &finding.host,
+        line,
+        message: message(finding),
+        no_fix_reason: finding.fix.as_ref().err().map(|n| n.0.as_str()),
+        path: &file.path,
+        path_bytes: std::str::from_utf8(&file.raw_path).is_err().then(|| base64(&file.raw_path)),
+        rule: RULE_CODE,
+        severity: "medium",
+        sink: sink(file, &finding.sink),
+        sinks: finding.sinks.iter().map(|s| sink(file, s)).collect(),
+        suppressed: finding.suppressed,
+        via: finding
+            .via
+            .iter()
+            .map(|p| PlaceEntry { column: p.column, line: p.line, path: p.file.as_deref().unwrap_or(&file.path) })
+            .collect(),
     }
-    if let Some(commit) = &file.commit {
-        value["commit"] = json!({"id": commit.short_id, "subject": commit.subject, "refs": commit.refs});
-    }
-    value
 }
 
-/// A sink: in the finding's file, or (`path`) in another file of the project.
-fn sink(file: &FileReport, sink: &Sink) -> Value {
-    json!({
-        "path": sink.file.as_deref().unwrap_or(&file.path),
-        "line": sink.line,
-        "column": sink.column,
-        "callee": sink.callee,
-        "description": sink.description,
-    })
+fn sink<'a>(file: &'a FileReport, sink: &'a Sink) -> SinkEntry<'a> {
+    SinkEntry {
+        callee: &sink.callee,
+        column: sink.column,
+        description: &sink.description,
+        line: sink.line,
+        path: sink.file.as_deref().unwrap_or(&file.path),
+    }
 }
 
-fn syntax_errors(file: &FileReport) -> impl Iterator<Item = Value> + '_ {
+fn syntax_errors(file: &FileReport) -> impl Iterator<Item = SyntaxErrorEntry<'_>> + '_ {
     file.syntax_errors.iter().map(|e| {
         let (line, column) = file.source.line_col(e.offset);
-        json!({"path": file.path, "message": format!("parse error: {}", e.message), "line": line, "column": column})
+        SyntaxErrorEntry { column, line, message: format!("parse error: {}", e.message), path: &file.path }
     })
 }
 

@@ -5,7 +5,7 @@
 //! constant reaches a bind here); its finding belongs to that module's file, and the sinks in
 //! other files name their file.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::ops::Range;
 
 use crate::finding::{Finding, Place, Sink};
@@ -36,13 +36,13 @@ struct PerModule<'p> {
 }
 
 pub(crate) fn findings<'p>(program: &Program<'p>, raws: Vec<Raw<'p>>, options: &Options) -> Vec<ModuleFindings> {
-    let mut per_module: HashMap<ModId, PerModule<'p>> = HashMap::new();
-    let mut groups: HashMap<(ModId, Range<usize>), Group<'p>> = HashMap::new();
+    let mut per_module: HashMap<ModId, PerModule<'p>> = HashMap::default();
+    let mut groups: HashMap<(ModId, Range<usize>), Group<'p>> = HashMap::default();
     for raw in raws {
         let suppressed = is_suppressed(program, &raw, options, &mut per_module);
         groups.entry((raw.loc.module, range(raw.loc.expr))).or_default().push((suppressed, raw));
     }
-    let mut by_module: HashMap<ModId, Vec<Finding>> = HashMap::new();
+    let mut by_module: HashMap<ModId, Vec<Finding>> = HashMap::default();
     for ((module, value), group) in groups {
         let m = program.module(module);
         let env = per_module.entry(module).or_insert_with(|| prepare(m, module, options));

@@ -7,14 +7,14 @@
 //! listed site is evaluated again in a frame of that call, so a literal passed by the caller is
 //! reported where it is written, with the sink inside the helper and the call as the path.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::python::ast;
 
 use super::engine::frames::{ArgVal, CallArgs, Frame, This};
-use super::engine::index::{ClassKey, Ctx, FuncKey, Site};
+use super::engine::index::{ClassKey, Ctx, FuncKey, ModId, Site};
 use super::engine::names;
 use super::engine::strings::range;
 use super::sites::{Raw, Sites};
@@ -22,10 +22,30 @@ use super::sites::{Raw, Sites};
 /// The sites a function or constructor passes its parameters to.
 type Summary<'p> = Rc<Vec<(Site<'p>, Ctx)>>;
 
+/// A site by its module and position in the module's sites.
+type SiteId = (ModId, u32);
+
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Key {
     Func(FuncKey),
     Ctor(ClassKey),
+}
+
+impl Key {
+    fn module(self) -> ModId {
+        match self {
+            Key::Func(f) => f.module,
+            Key::Ctor(c) => c.module,
+        }
+    }
+
+    /// The key the run's shared summaries use.
+    fn shared(self) -> (u8, ModId, u32) {
+        match self {
+            Key::Func(f) => (0, f.module, f.func),
+            Key::Ctor(c) => (1, c.module, c.class),
+        }
+    }
 }
 
 /// Summaries computed so far in one analysis; a summary being computed counts as empty for the
@@ -99,24 +119,36 @@ impl<'p> Sites<'_, '_, '_, 'p> {
             return known.clone();
         }
         self.summaries.memo.borrow_mut().insert(key, Rc::new(Vec::new()));
-        let module = match key {
-            Key::Func(f) => f.module,
-            Key::Ctor(c) => c.module,
+        let shared = key.shared();
+        let project = self.flow.st.program.project();
+        let ids = match project.summary(shared) {
+            Some(ids) => ids,
+            None => {
+                let ids: std::sync::Arc<[SiteId]> = self.computed(key).into();
+                project.keep_summary(shared, ids.clone());
+                ids
+            }
         };
-        if !self.flow.st.program.may_reach_sinks(module) {
-            return Rc::new(Vec::new());
+        let summary = Rc::new(ids.iter().map(|&(m, i)| self.flow.st.index(m).sites[i as usize]).collect());
+        self.summaries.memo.borrow_mut().insert(key, Rc::clone(&summary));
+        summary
+    }
+
+    /// A summary computed here, when the module may reach a sink at all.
+    fn computed(&self, key: Key) -> Vec<SiteId> {
+        if !self.flow.st.program.may_reach_sinks(key.module()) {
+            return Vec::new();
         }
-        // A summary is computed once for the whole file: its work is its own, not the budget
-        // of the site that first needed it.
+        // A summary is computed once: its work is its own, not the budget of the site that
+        // first needed it.
         let fuel = self.flow.st.take_fuel();
-        let summary = Rc::new(self.compute(key));
+        let summary = self.compute(key);
         self.flow.st.restore_fuel(fuel);
-        self.summaries.memo.borrow_mut().insert(key, summary.clone());
         summary
     }
 
     /// Evaluates each candidate site with no frame and keeps those that read the parameters.
-    fn compute(&self, key: Key) -> Vec<(Site<'p>, Ctx)> {
+    fn compute(&self, key: Key) -> Vec<SiteId> {
         let reads = match key {
             Key::Func(f) => f,
             Key::Ctor(class) => match self.constructor(class) {
@@ -125,13 +157,13 @@ impl<'p> Sites<'_, '_, '_, 'p> {
             },
         };
         let mut kept = Vec::new();
-        for (site, ctx) in self.candidates(key) {
+        for (id, (site, ctx)) in self.candidates(key) {
             let outer = self.flow.st.touched.replace(Some(Vec::new()));
             let mut scratch = Vec::new();
             self.site(site, ctx, &mut scratch);
             let touched = self.flow.st.touched.replace(outer).unwrap_or_default();
             if touched.iter().any(|(f, _)| *f == reads) {
-                kept.push((site, ctx));
+                kept.push(id);
             }
             let mut outer = self.flow.st.touched.borrow_mut();
             if let Some(outer) = outer.as_mut() {
@@ -144,34 +176,37 @@ impl<'p> Sites<'_, '_, '_, 'p> {
     /// The sites a summary considers: those directly in the function's body, or in any method
     /// of the class and of its project bases for a constructor — and among them only those
     /// whose inputs read a parameter (or `self`), directly or through the function's locals.
-    fn candidates(&self, key: Key) -> Vec<(Site<'p>, Ctx)> {
-        match key {
-            Key::Func(f) => {
-                let ix = self.flow.st.index(f.module);
-                let info = &ix.funcs[f.func as usize];
-                let params = info.def.parameters.iter().map(|p| p.name().as_str());
-                let tainted = names::tainted(ix, info.scope, params);
-                let sites = ix.in_scope[info.scope as usize].sites.iter().map(|&i| ix.sites[i]);
-                sites.filter(|(s, _)| reads(s, &tainted)).collect()
-            }
-            Key::Ctor(class) => {
-                let mut out = Vec::new();
-                for k in self.class_and_bases(class) {
+    fn candidates(&self, key: Key) -> Vec<(SiteId, (Site<'p>, Ctx))> {
+        let funcs: Vec<(ModId, usize)> = match key {
+            Key::Func(f) => vec![(f.module, f.func as usize)],
+            Key::Ctor(class) => self
+                .class_and_bases(class)
+                .into_iter()
+                .flat_map(|k| {
                     let ix = self.flow.st.index(k.module);
-                    for (i, func) in ix.funcs.iter().enumerate() {
-                        let scope = &ix.scopes[func.scope as usize];
-                        if scope.class != Some(k.class) || scope.func.is_none_or(|f| f as usize != i) {
-                            continue;
-                        }
-                        let params = func.def.parameters.iter().map(|p| p.name().as_str());
-                        let tainted = names::tainted(ix, func.scope, params);
-                        let sites = ix.in_scope[func.scope as usize].sites.iter().map(|&i| ix.sites[i]);
-                        out.extend(sites.filter(|(s, _)| reads(s, &tainted)));
-                    }
+                    (0..ix.funcs.len())
+                        .filter(move |&i| {
+                            let scope = &ix.scopes[ix.funcs[i].scope as usize];
+                            scope.class == Some(k.class) && scope.func.is_some_and(|f| f as usize == i)
+                        })
+                        .map(move |i| (k.module, i))
+                })
+                .collect(),
+        };
+        let mut out = Vec::new();
+        for (module, func) in funcs {
+            let ix = self.flow.st.index(module);
+            let info = &ix.funcs[func];
+            let params = info.def.parameters.iter().map(|p| p.name().as_str());
+            let tainted = names::tainted(ix, info.scope, params);
+            for &i in &ix.in_scope[info.scope as usize].sites {
+                let (site, ctx) = ix.sites[i];
+                if reads(&site, &tainted) {
+                    out.push(((module, i as u32), (site, ctx)));
                 }
-                out
             }
         }
+        out
     }
 
     fn class_and_bases(&self, class: ClassKey) -> Vec<ClassKey> {

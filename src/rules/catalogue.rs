@@ -69,6 +69,9 @@ pub(crate) struct Api {
     pub what: &'static str,
     pub names: &'static [&'static str],
     pub args: &'static [Arg],
+    /// The position of a server-class argument (`make_server(…, server_class)`): a project class
+    /// with no library base there never binds.
+    pub server_class: Option<usize>,
 }
 
 const fn at(pos: usize, kw: &'static str, shape: Shape, accept: Accept) -> Arg {
@@ -80,7 +83,12 @@ const fn kw(kw: &'static str, shape: Shape, accept: Accept) -> Arg {
 }
 
 const fn call(what: &'static str, names: &'static [&'static str], args: &'static [Arg]) -> Api {
-    Api { kind: Kind::Call, what, names, args }
+    Api { kind: Kind::Call, what, names, args, server_class: None }
+}
+
+/// An API that also takes a server class at `position`.
+const fn with_server_class(api: Api, position: usize) -> Api {
+    Api { server_class: Some(position), ..api }
 }
 
 use Shape::*;
@@ -122,7 +130,7 @@ pub(crate) static CATALOGUE: &[Api] = &[
         &[at(0, "localaddr", Addr, E)],
     ),
     call("pydoc", &["pydoc.browse"], &[kw("hostname", Host, E)]),
-    call("wsgiref", &["wsgiref.simple_server.make_server"], &[at(0, "host", Host, E)]),
+    with_server_class(call("wsgiref", &["wsgiref.simple_server.make_server"], &[at(0, "host", Host, E)]), 3),
     call(
         "asyncio",
         &["asyncio.start_server", "asyncio.Loop.create_server", "?.create_server"],
@@ -142,7 +150,7 @@ pub(crate) static CATALOGUE: &[Api] = &[
         ],
         &[at(0, "address", Addr, E)],
     ),
-    call("http.server", &["http.server.test"], &[at(4, "bind", Host, N)]),
+    with_server_class(call("http.server", &["http.server.test"], &[at(4, "bind", Host, N)]), 1),
     // Web frameworks and servers.
     call("Flask", &["flask.Flask.run", "flask.app.Flask.run"], &[at(0, "host", Host, N)]),
     call(
@@ -186,8 +194,15 @@ pub(crate) static CATALOGUE: &[Api] = &[
             "hypercorn.Config.bind",
         ],
         args: &[kw("", HostPorts, N)],
+        server_class: None,
     },
-    Api { kind: Kind::Attr, what: "CherryPy", names: &["cherrypy.server.socket_host"], args: &[kw("", Host, N)] },
+    Api {
+        kind: Kind::Attr,
+        what: "CherryPy",
+        names: &["cherrypy.server.socket_host"],
+        args: &[kw("", Host, N)],
+        server_class: None,
+    },
     call(
         "waitress",
         &["waitress.serve", "waitress.server.create_server"],
@@ -366,6 +381,7 @@ pub(crate) static CATALOGUE: &[Api] = &[
         what: "CherryPy",
         names: &["cherrypy.server.bind_addr", "cherrypy._cpserver.Server.bind_addr"],
         args: &[kw("", Addr, N)],
+        server_class: None,
     },
     call(
         "asyncssh",
@@ -531,6 +547,7 @@ pub(crate) static CATALOGUE: &[Api] = &[
         what: "Pyro",
         names: &["Pyro4.config.HOST", "Pyro5.config.HOST", "Pyro5.api.config.HOST"],
         args: &[kw("", Host, E)],
+        server_class: None,
     },
     call(
         "Thrift",
@@ -741,12 +758,27 @@ pub(crate) static INVOKERS: &[Invoker] = &[
 
 /// The wrapper a callee key names.
 pub(crate) fn invoker_for(key: &str) -> Option<&'static Invoker> {
-    INVOKERS.iter().find(|i| i.names.iter().any(|n| matches(n, key)))
+    let method = key.rsplit('.').next().unwrap_or(key);
+    invokers_by_method().get(method)?.iter().find(|(name, _)| matches(name, key)).map(|(_, i)| *i)
 }
 
 /// Whether a method of this name may be a wrapper (checked before resolving a call).
 pub(crate) fn invoker(method: &str) -> Option<&'static Invoker> {
-    INVOKERS.iter().find(|i| i.names.iter().any(|n| n.rsplit('.').next() == Some(method)))
+    invokers_by_method().get(method)?.first().map(|(_, i)| *i)
+}
+
+/// The wrappers by the last segment of their names, built once.
+fn invokers_by_method() -> &'static HashMap<&'static str, Vec<(&'static str, &'static Invoker)>> {
+    static BY_METHOD: OnceLock<HashMap<&'static str, Vec<(&'static str, &'static Invoker)>>> = OnceLock::new();
+    BY_METHOD.get_or_init(|| {
+        let mut map: HashMap<&'static str, Vec<(&'static str, &'static Invoker)>> = HashMap::default();
+        for invoker in INVOKERS {
+            for name in invoker.names {
+                map.entry(last_segment(name)).or_default().push((name, invoker));
+            }
+        }
+        map
+    })
 }
 
 /// Entry points on receivers nobody can resolve (`from myproject import app; app.run(…)`):
@@ -793,6 +825,11 @@ pub(crate) fn non_ip_family(name: Option<&str>) -> bool {
                 | "LOCAL"
         )
     })
+}
+
+/// Whether a method name is an entry point the shape rule judges on unknown receivers.
+pub(crate) fn is_entry_method(method: &str) -> bool {
+    UNRESOLVED.iter().any(|api| api.names.iter().any(|n| n.rsplit('.').next() == Some(method)))
 }
 
 /// Whether the catalogue knows the library a qualified name belongs to (its top-level module).
@@ -914,6 +951,14 @@ pub(crate) fn config_key(name: &str) -> Option<(Shape, Accept)> {
         _ => {}
     }
     (contains_ignore_case(last, "bind") || contains_ignore_case(last, "listen")).then_some((HostPorts, S))
+}
+
+/// What a configuration name the rule matches looks like in a file, for the gate: the
+/// owner-qualified traits (`JupyterHub.ip`) and the fixed names.
+pub(crate) fn config_fragments() -> Vec<String> {
+    let traits = TRAITS.iter().map(|(owner, name, ..)| format!("{owner}.{name}"));
+    let fixed = ["socket_host", "controller_ip", "TELNETCONSOLE_HOST", "bind", "listen"].map(str::to_owned);
+    traits.chain(fixed).collect()
 }
 
 fn contains_ignore_case(hay: &str, needle: &str) -> bool {

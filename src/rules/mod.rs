@@ -91,6 +91,25 @@ pub(crate) fn address_hits(text: &str) -> Vec<std::ops::Range<usize>> {
         .collect()
 }
 
+/// Whether some text may spell an all-interfaces address (plainly, in pieces or with escapes):
+/// a changed line like that is worth following into the modules that import it.
+pub(crate) fn may_spell_address(bytes: &[u8]) -> bool {
+    gate::may_spell_address(bytes)
+}
+
+/// Whether bytes spell an all-interfaces address plainly (`0.0.0.0`, `'::'`, a quoted `*`, an
+/// empty string where an address goes): what a file with no sink of its own needs for its
+/// literals to be followed into helpers of other modules.
+pub(crate) fn spells_address_plainly(bytes: &[u8]) -> bool {
+    gate::has_address_hint(bytes)
+}
+
+/// For a file the gate rules out: whether it holds an address spelling and imports a module of
+/// `project` that may reach a sink (then a literal of it may reach a helper's bind).
+pub(crate) fn may_feed_helpers(path: &str, bytes: &[u8], project: &Project<'_>) -> bool {
+    gate::has_address_hint(bytes) && project.imports_sinky(path, bytes, &RULE)
+}
+
 /// The catalogue as the engine asks for it.
 pub(crate) struct Rule;
 

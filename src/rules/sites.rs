@@ -15,10 +15,13 @@ use super::calls::Summaries;
 use super::catalogue::{self, Arg, Kind, Shape};
 use super::engine::flow::Flow;
 use super::engine::frames::{ArgVal, CallArgs};
-use super::engine::index::{Ctx, FrameId, ModId, Site};
+use super::engine::index::{Ctx, FrameId, ModId, NO_FRAME, Site};
 use super::engine::resolve::Callee;
 use super::engine::strings::{Located, SymStr, range};
 use super::engine::values::Val;
+
+/// Evaluation steps spent on telling whether a call's arguments may carry an address.
+const QUICK_LOOK: u32 = 64;
 
 /// One all-interfaces literal reaching one sink.
 #[derive(Debug, Clone)]
@@ -99,6 +102,12 @@ impl<'p> Sites<'_, '_, '_, 'p> {
         if !self.worth_resolving(c, ctx) {
             return;
         }
+        // Outside any call, a call that names no catalogued API can only matter through a
+        // helper's summary, and only when it passes something that may become an address.
+        let outside = ctx.frame == NO_FRAME && self.flow.st.touched.borrow().is_none();
+        if outside && !names_catalogued_api(c) && !self.may_pass_an_address(c, ctx) {
+            return;
+        }
         let args = CallArgs::of_call(c, ctx, 0);
         for callee in self.callees(&c.func, ctx) {
             self.callee(callee, &c.func, &args, c, ctx, out);
@@ -136,6 +145,27 @@ impl<'p> Sites<'_, '_, '_, 'p> {
             || name == "__init__"
             || self.flow.st.program.defines_method(name)
             || matches!(&*a.value, Expr::Name(_) | Expr::Attribute(_)) && self.imports_module(&a.value, ctx)
+    }
+
+    /// Whether an argument of the call may carry an all-interfaces address into a helper: a
+    /// value that spells one (alone, in a host:port, a URL, a tuple or a list), or an object
+    /// whose attributes the code sets (`opts.host = …; serve(opts)`).
+    fn may_pass_an_address(&self, c: &'p ast::ExprCall, ctx: Ctx) -> bool {
+        // A quick look: when it would take long to tell, the call is followed.
+        let fuel = self.flow.st.set_fuel(QUICK_LOOK);
+        let carries = super::engine::names::call_inputs(c).any(|e| {
+            let vals = self.flow.eval(e, ctx, 0);
+            vals.iter().any(carries_address) || vals.is_empty() && self.holds_attributes(e, ctx)
+        });
+        let spent = self.flow.st.fuel_left() == 0;
+        self.flow.st.end_quick_look(fuel);
+        carries || spent
+    }
+
+    fn holds_attributes(&self, e: &'p Expr, ctx: Ctx) -> bool {
+        let Expr::Name(n) = e else { return false };
+        let ix = self.flow.st.index(ctx.module);
+        ix.object_attrs.keys().any(|(_, name, _)| *name == n.id.as_str())
     }
 
     /// Whether `e` names an imported module (whose functions the project may define).
@@ -267,13 +297,16 @@ impl<'p> Sites<'_, '_, '_, 'p> {
     /// whose address names an interface or a path, or a server built with a project class that
     /// never binds (`make_server(…, server_class=FakeServer)`).
     fn excluded(&self, api: &catalogue::Api, func: &'p Expr, args: &CallArgs<'p>, ctx: Ctx) -> bool {
-        if let Some(ArgVal::Expr(e, c)) = args.keyword("server_class")
-            && let Some(super::engine::resolve::Ty::Class(k)) = self.flow.res.tys(e, *c, 0).into_iter().next()
-            && self.flow.res.base_of(k, 0).is_none()
-        {
-            return true;
-        }
-        api.what == "socket" && self.non_ip_socket(func, ctx)
+        let keywords = ["server_class", "ServerClass", "server_cls"].into_iter().filter_map(|k| args.keyword(k));
+        let positional = api.server_class.and_then(|p| args.positional(p));
+        let fake = keywords.chain(positional).any(|arg| match arg {
+            ArgVal::Expr(e, c) => matches!(
+                self.flow.res.tys(e, *c, 0).first(),
+                Some(super::engine::resolve::Ty::Class(k)) if self.flow.res.base_of(*k, 0).is_none()
+            ),
+            _ => false,
+        });
+        fake || api.what == "socket" && self.non_ip_socket(func, ctx)
     }
 
     /// `s.bind(…)` where `s = socket.socket(AF_UNIX, …)` (or another non-IP family).
@@ -454,6 +487,37 @@ fn family_argument(e: &Expr) -> Option<&str> {
         Expr::Attribute(a) => Some(a.attr.as_str()),
         Expr::Name(n) => Some(n.id.as_str()),
         _ => None,
+    }
+}
+
+/// Whether the call's callee names a catalogued API, wrapper or entry point by its last name.
+fn names_catalogued_api(c: &ast::ExprCall) -> bool {
+    let name = match &*c.func {
+        Expr::Attribute(a) => a.attr.as_str(),
+        Expr::Name(n) => n.id.as_str(),
+        _ => return true,
+    };
+    catalogue::is_call_sink_method(name)
+        || catalogue::invoker(name).is_some()
+        || catalogue::is_entry_method(name)
+        || name == "__init__"
+}
+
+/// Whether a value holds something that may be an all-interfaces address under some API.
+fn carries_address(v: &Val<'_>) -> bool {
+    let any = Accept { empty: true, star: true, zero: true };
+    match v {
+        Val::Str(s) => {
+            let flat = s.flat();
+            address::host(&flat, any).is_some()
+                || address::host_port(&flat, any).is_some()
+                || address::url(&flat, any).is_some()
+                || address::listen_list(&flat, any).is_some()
+                || address::endpoint(&flat).is_some()
+                || flat.split_whitespace().any(|w| address::host_port(w, any).is_some())
+        }
+        Val::Seq(elems) => elems.iter().flatten().any(carries_address),
+        Val::Dict(entries) => entries.iter().flat_map(|(_, v)| v).any(carries_address),
     }
 }
 

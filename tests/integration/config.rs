@@ -112,18 +112,36 @@ fn the_pre_commit_hook_reads_the_configuration_from_the_index() {
 }
 
 #[test]
-fn a_pushed_configuration_cannot_switch_the_server_off() {
+fn a_pushed_configuration_cannot_switch_the_server_off_unless_it_opts_in() {
     let sb = Sandbox::new();
     let server = sb.server("server.git");
     let work = sb.clone_repo(&server, "work");
-    sb.commit_files(
-        &work,
-        &[(".bindguard.toml", "exclude = [\"*\"]\nper-file-ignores = { \"*\" = [\"ALL\"] }\n"), ("app.py", BAD)],
-        "sneak",
-    );
+    let sneak = "exclude = [\"*\"]\nper-file-ignores = { \"*\" = [\"ALL\"] }\n";
+    sb.commit_files(&work, &[(".bindguard.toml", sneak), ("app.py", BAD)], "sneak");
     let run = sb.push(&work, &["origin", "HEAD:refs/heads/main"]);
     assert_ne!(run.code, 0, "{}", run.all());
     assert!(run.stderr.contains("push rejected"), "{}", run.stderr);
+    sb.git(&server, &["config", "bindguard.trustRepoConfig", "true"]);
+    let run = sb.push(&work, &["origin", "HEAD:refs/heads/main"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let said = "the pushed repository configuration applies (bindguard.trustRepoConfig)";
+    assert!(run.stderr.contains(said), "{}", run.stderr);
+}
+
+#[test]
+fn the_pre_push_hook_reads_the_configuration_from_the_pushed_commit() {
+    let sb = Sandbox::new();
+    let server = sb.path().join("server.git");
+    sb.git(sb.path(), &["init", "-q", "--bare", "server.git"]);
+    let work = sb.clone_repo(&server, "work");
+    sb.install_hooks(&work, &["--hooks", "pre-push"]);
+    sb.commit_files(&work, &[("vendor/lib.py", BAD)], "vendor");
+    write(&work.join("bindguard.toml"), "exclude = [\"vendor/\"]\n");
+    let run = sb.push(&work, &["origin", "HEAD:refs/heads/main"]);
+    assert_ne!(run.code, 0, "a configuration only in the worktree does not count: {}", run.all());
+    sb.commit_files(&work, &[], "exclude vendor");
+    let run = sb.push(&work, &["origin", "HEAD:refs/heads/main"]);
+    assert_eq!(run.code, 0, "the pushed configuration counts: {}", run.all());
 }
 
 #[test]

@@ -290,6 +290,13 @@ fn the_readme_lefthook_snippet_guards_commits_and_pushes_with_stdin() {
     let run = sb.push(&repo, &["origin", "main"]);
     assert_ne!(run.code, 0, "use_stdin gives bindguard the ref updates: {}", run.all());
     assert!(run.all().contains("push rejected") && run.all().contains("scanned 1 new commit"), "{}", run.all());
+
+    // Without use_stdin, lefthook keeps git's standard input: the hook still checks the branch
+    // against the remote and says what to fix, rather than pass having checked nothing.
+    write(&repo.join("lefthook.yml"), readme_snippet("lefthook").replace("      use_stdin: true\n", ""));
+    let run = sb.push(&repo, &["origin", "main"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("git sent no ref updates on stdin") && run.all().contains("use_stdin"), "{}", run.all());
 }
 
 #[test]

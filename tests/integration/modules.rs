@@ -158,3 +158,60 @@ fn check_follows_imports_within_the_given_tree_and_reports_every_sink() {
     let run = sb.bindguard(&sb.path().join("outside/proj2"), &["check", "--format", "json", "."]);
     assert_eq!(run.code, 0, "modules outside the given tree are not read: {}", run.all());
 }
+
+// ---- Pushes: the modules come from the pushed commit's tree ----
+
+/// A server with the pre-receive hook, and a clone whose history predates the hook's checks.
+fn server_with_history(sb: &Sandbox, files: &[(&str, &str)]) -> (PathBuf, PathBuf) {
+    let server = sb.path().join("server.git");
+    sb.git(sb.path(), &["init", "-q", "--bare", "server.git"]);
+    let work = sb.clone_repo(&server, "work");
+    sb.commit_files(&work, files, "history");
+    let run = sb.push(&work, &["-q", "origin", "HEAD:main"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    sb.install_hooks(&server, &["--server"]);
+    (server, work)
+}
+
+fn rejected(run: &Run) -> bool {
+    run.code != 0 && run.stderr.contains("push rejected")
+}
+
+#[test]
+fn a_push_of_a_sink_using_an_imported_constant_is_rejected() {
+    let sb = Sandbox::new();
+    let (server, work) = server_with_history(&sb, &[("myapp/__init__.py", ""), ("myapp/settings.py", SETTINGS)]);
+    sb.commit_files(&work, &[("myapp/app.py", APP)], "app");
+    let run = sb.push(&work, &["origin", "HEAD:main"]);
+    assert!(rejected(&run), "{}", run.all());
+    assert!(run.stderr.contains("myapp/settings.py:1:"), "{}", run.stderr);
+    assert_ne!(sb.ref_id(&server, "main"), sb.ref_id(&work, "HEAD"));
+}
+
+#[test]
+fn a_push_changing_a_constant_that_an_unchanged_module_binds_with_is_rejected() {
+    let sb = Sandbox::new();
+    let files = [("myapp/__init__.py", ""), ("myapp/settings.py", SAFE_SETTINGS), ("myapp/app.py", APP)];
+    let (_server, work) = server_with_history(&sb, &files);
+    sb.commit_files(&work, &[("myapp/settings.py", SETTINGS)], "listen everywhere");
+    let run = sb.push(&work, &["origin", "HEAD:main"]);
+    assert!(rejected(&run), "{}", run.all());
+    assert!(run.stderr.contains("myapp/settings.py:1:8"), "{}", run.stderr);
+    assert!(run.stderr.contains("myapp/app.py:9"), "{}", run.stderr);
+}
+
+#[test]
+fn a_pushed_module_is_read_from_its_own_commit() {
+    // The constant is dangerous in the first pushed commit and safe in the second; the app is
+    // added in the second. Only the second commit's tree counts for the app.
+    let sb = Sandbox::new();
+    let (_server, work) = server_with_history(&sb, &[("myapp/__init__.py", "")]);
+    sb.commit_files(&work, &[("myapp/settings.py", SETTINGS)], "settings");
+    sb.commit_files(&work, &[("myapp/settings.py", SAFE_SETTINGS), ("myapp/app.py", APP)], "app");
+    let run = sb.push(&work, &["origin", "HEAD:main"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    // The same app over the dangerous constant is rejected.
+    sb.commit_files(&work, &[("myapp/settings.py", SETTINGS)], "back to every interface");
+    let run = sb.push(&work, &["origin", "HEAD:main"]);
+    assert!(rejected(&run), "{}", run.all());
+}

@@ -65,6 +65,10 @@ impl Snapshot for IndexFiles {
         self.paths().contains_key(path)
     }
 
+    fn content_id(&self, path: &str) -> Option<Vec<u8>> {
+        self.paths().get(path).map(|id| id.as_bytes().to_vec())
+    }
+
     fn python_paths(&self) -> Vec<String> {
         let python = |p: &str| matches!(crate::pyfiles::path_kind(p.as_bytes()), PathKind::Python | PathKind::Stub);
         self.paths().keys().filter(|p| python(p)).cloned().collect()

@@ -13,6 +13,7 @@
 use crate::python::ast::{self, Expr, FStringPart, InterpolatedStringElement, Operator};
 
 use super::frames::{ArgFor, ArgVal, CallArgs, Frame, MAX_FRAMES, This, argument_for};
+use super::guards;
 use super::index::{BindKind, Binding, ClassKey, Ctx, FuncKey, NO_FRAME, Param};
 use super::program::Need;
 use super::resolve::{Resolver, Ty};
@@ -74,7 +75,7 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
             | Expr::List(ast::ExprList { elts, .. })
             | Expr::Set(ast::ExprSet { elts, .. }) => vec![Val::Seq(self.elements(elts, ctx, depth))],
             Expr::Dict(d) => vec![Val::Dict(self.dict(d, ctx, depth))],
-            Expr::Name(n) => self.bindings(self.st.index(ctx.module).reaching(n.id.as_str(), ctx), ctx, depth),
+            Expr::Name(n) => self.name(n.id.as_str(), ctx, depth),
             Expr::Attribute(a) => self.attribute(a, ctx, depth),
             Expr::Subscript(s) => self.subscript(s, ctx, depth),
             Expr::Call(c) => self.call(c, ctx, depth),
@@ -119,6 +120,30 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
                 }
             }
         }
+        out
+    }
+
+    /// A name's values at `ctx`, less the empty ones an `if` rules out: inside `if name:`, or
+    /// after `if not name: name = …` (the empty value was replaced).
+    fn name(&self, name: &str, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
+        let ix = self.st.index(ctx.module);
+        let reaching = ix.reaching(name, ctx);
+        let replaced: Vec<bool> = reaching
+            .iter()
+            .map(|b| ix.block_tests.get(&b.ctx.block).is_some_and(|test| guards::says_empty(test, name)))
+            .collect();
+        let inside = ix.conditions(ctx.block).iter().any(|test| guards::says_not_empty(test, name));
+        let any_replaced = replaced.iter().any(|r| *r);
+        let mut out = Vec::new();
+        for (b, replaces) in reaching.into_iter().zip(replaced) {
+            let vals = self.binding(b, ctx, depth);
+            let drop_empty = inside || any_replaced && !replaces;
+            out.extend(vals.into_iter().filter(|v| !drop_empty || truthy(v)));
+            if out.len() > MAX_ALTS {
+                break;
+            }
+        }
+        self.cap(&mut out);
         out
     }
 
@@ -378,6 +403,10 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
     /// Pushes a frame; `None` (and the limit recorded) when calls nest too deeply.
     pub(crate) fn enter(&self, frame: Frame<'p>) -> Option<super::index::FrameId> {
         let mut frames = self.st.frames.borrow_mut();
+        // A recursive call adds nothing the outer activation does not already follow.
+        if frames.find(frame.parent, frame.func).is_some() {
+            return None;
+        }
         if frames.depth(frame.parent) >= MAX_FRAMES {
             drop(frames);
             self.st.hit(Limit::Calls);

@@ -14,7 +14,7 @@ use super::index::{Ctx, FrameId, FuncKey, ModId, NO_FRAME, Param};
 use super::values::Val;
 
 /// How many calls deep a value is followed into helpers.
-pub(crate) const MAX_FRAMES: usize = 8;
+pub(crate) const MAX_FRAMES: usize = 12;
 
 /// One argument: an expression to evaluate where the call is, values already known (from a
 /// `args=(…)` tuple held in a variable), or an unknown `*args` splat.

@@ -144,6 +144,8 @@ pub(crate) struct Index<'a> {
     pub scopes: Vec<Scope>,
     /// Parent of each block (`None` for a scope's root block).
     pub blocks: Vec<Option<BlockId>>,
+    /// The condition under which an `if` body block runs.
+    pub block_tests: HashMap<BlockId, &'a Expr>,
     pub bindings: Vec<Binding<'a>>,
     pub by_name: HashMap<(ScopeId, &'a str), Ids>,
     pub class_attrs: HashMap<(ClassId, &'a str), Ids>,
@@ -184,8 +186,24 @@ pub(crate) enum Owner<'a> {
 }
 
 impl<'a> Index<'a> {
+    /// The conditions that hold at a point of `block`: the tests of the `if` bodies around it,
+    /// up to the scope's root block.
+    pub(crate) fn conditions(&self, mut block: BlockId) -> Vec<&'a Expr> {
+        let mut out = Vec::new();
+        for _ in 0..4096 {
+            if let Some(test) = self.block_tests.get(&block) {
+                out.push(*test);
+            }
+            match self.blocks.get(block as usize).copied().flatten() {
+                Some(parent) => block = parent,
+                None => break,
+            }
+        }
+        out
+    }
+
     /// Whether `ancestor` encloses (or is) `block`.
-    fn encloses(&self, ancestor: BlockId, mut block: BlockId) -> bool {
+    pub(crate) fn encloses(&self, ancestor: BlockId, mut block: BlockId) -> bool {
         for _ in 0..4096 {
             if block == ancestor {
                 return true;

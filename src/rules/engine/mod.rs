@@ -10,6 +10,7 @@ pub(crate) mod cli;
 pub(crate) mod collect;
 pub(crate) mod flow;
 pub(crate) mod frames;
+pub(crate) mod guards;
 pub(crate) mod index;
 pub(crate) mod names;
 pub(crate) mod program;

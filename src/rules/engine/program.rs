@@ -8,8 +8,8 @@
 //! resolved the way Python finds modules: the importing file's package and directory, a `src/`
 //! folder above it, its other ancestors, namespace packages (no `__init__.py`) included.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use typed_arena::Arena;
@@ -69,8 +69,6 @@ pub(crate) struct Project<'f> {
     files: &'f dyn Files,
     interest: &'f (dyn Interest + Sync),
     max_file_size: u64,
-    /// Module ids are the run's, so that every analysis can share an indexed module.
-    next_id: std::sync::atomic::AtomicU32,
     loaded: Mutex<HashMap<String, Slot>>,
     /// Whether a module may define a function or class that reaches a sink, by path.
     sinky: Mutex<HashMap<String, bool>>,
@@ -78,7 +76,21 @@ pub(crate) struct Project<'f> {
     exists: Mutex<HashMap<String, bool>>,
     /// Where an import leads, by the importing file's folder and the name as written.
     located: Mutex<HashMap<(String, String), Located>>,
+    /// Loaded modules by id.
+    by_id: Mutex<HashMap<ModId, Arc<Indexed>>>,
+    /// Summaries of functions and constructors of loaded modules: the sites (module, index in
+    /// its sites) that read their parameters. Computed once per run.
+    summaries: Mutex<HashMap<SummaryKey, SharedSummary>>,
 }
+
+/// A function (`0`) or a constructor (`1`) of a module, by id.
+pub(crate) type SummaryKey = (u8, ModId, u32);
+
+/// A summary as the run keeps it: sites by module and position.
+pub(crate) type SharedSummary = Arc<[(ModId, u32)]>;
+
+/// An import's resolution, by importing module, the name's address and length, and purpose.
+type ResolvedKey = (ModId, usize, usize, Need);
 
 impl<'f> Project<'f> {
     pub(crate) fn new(files: &'f dyn Files, interest: &'f (dyn Interest + Sync), max_file_size: u64) -> Self {
@@ -86,12 +98,29 @@ impl<'f> Project<'f> {
             files,
             interest,
             max_file_size,
-            next_id: std::sync::atomic::AtomicU32::new(0),
             loaded: Mutex::default(),
             sinky: Mutex::default(),
             exists: Mutex::default(),
             located: Mutex::default(),
+            by_id: Mutex::default(),
+            summaries: Mutex::default(),
         }
+    }
+
+    /// A summary another analysis of the run computed.
+    pub(crate) fn summary(&self, key: SummaryKey) -> Option<SharedSummary> {
+        lock(&self.summaries).get(&key).cloned()
+    }
+
+    /// Keeps a summary of a loaded module for the rest of the run.
+    pub(crate) fn keep_summary(&self, key: SummaryKey, sites: SharedSummary) {
+        if lock(&self.by_id).contains_key(&key.1) {
+            lock(&self.summaries).insert(key, sites);
+        }
+    }
+
+    fn indexed(&self, id: ModId) -> Option<Arc<Indexed>> {
+        lock(&self.by_id).get(&id).cloned()
     }
 
     /// Whether a file exists (asked once per path).
@@ -118,8 +147,19 @@ impl<'f> Project<'f> {
         found.filter(|(file, _)| file != from_path)
     }
 
+    /// Whether the file at `path` (with these bytes) imports a module of the project that may
+    /// reach a sink.
+    pub(crate) fn imports_sinky(&self, path: &str, bytes: &[u8], knowledge: &dyn Knowledge) -> bool {
+        imported_names(bytes)
+            .iter()
+            .filter(|q| !knowledge.knows(q))
+            .any(|q| self.locate(path, q).is_some_and(|(file, _)| self.sinky(&file, knowledge)))
+    }
+
     /// Whether the module at `path` may define something that reaches a sink: it names one
-    /// ([`Knowledge::may_define_sinks`]), or imports a module of the project that may. Modules
+    /// ([`Knowledge::may_define_sinks`]), or imports a module of the project that may (imports
+    /// of libraries the rule knows do not count: they are matched by the catalogue, never
+    /// followed into the project). Modules
     /// that may not are not parsed to resolve a call or a type: they cannot change the result.
     pub(crate) fn sinky(&self, path: &str, knowledge: &dyn Knowledge) -> bool {
         self.sinky_within(path, knowledge, 0)
@@ -134,7 +174,7 @@ impl<'f> Project<'f> {
         let verdict = depth > 6
             || self.files.read(path).is_none_or(|bytes| {
                 knowledge.may_define_sinks(&bytes)
-                    || imported_names(&bytes).iter().any(|q| {
+                    || imported_names(&bytes).iter().filter(|q| !knowledge.knows(q)).any(|q| {
                         self.locate(path, q).is_some_and(|(file, _)| self.sinky_within(&file, knowledge, depth + 1))
                     })
             });
@@ -142,9 +182,10 @@ impl<'f> Project<'f> {
         verdict
     }
 
-    /// A fresh module id for this run.
+    /// A fresh module id, unique in the process (modules are shared between projects).
     pub(crate) fn new_id(&self) -> ModId {
-        self.next_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The module at `path`, read, decoded, parsed and indexed once for the run, whichever
@@ -153,15 +194,30 @@ impl<'f> Project<'f> {
     pub(crate) fn load(&self, path: &str) -> Option<Arc<Indexed>> {
         let slot = lock(&self.loaded).entry(path.to_owned()).or_default().clone();
         slot.get_or_init(|| {
-            let bytes = self.files.read(path)?;
-            let source = SourceText::decode_owned(bytes, self.max_file_size).ok()?;
-            let loaded = Loaded::new(path.to_owned(), source, path.ends_with(".pyi"));
-            let id = self.new_id();
-            Some(Arc::new(Indexed::new(loaded, |l| {
-                collect::collect(l.parsed.body(), id, Uses::Skipped, self.interest)
-            })))
+            let content = self.files.content_id(path).map(|id| (path.to_owned(), id));
+            let known = content.as_ref().and_then(|key| lock(shared_modules()).get(key));
+            let indexed = match known {
+                Some(known) => known,
+                None => {
+                    let indexed = self.parse(path)?;
+                    if let Some(key) = content {
+                        lock(shared_modules()).keep(key, indexed.clone());
+                    }
+                    indexed
+                }
+            };
+            lock(&self.by_id).insert(indexed.index().module, indexed.clone());
+            Some(indexed)
         })
         .clone()
+    }
+
+    fn parse(&self, path: &str) -> Option<Arc<Indexed>> {
+        let bytes = self.files.read(path)?;
+        let source = SourceText::decode_owned(bytes, self.max_file_size).ok()?;
+        let loaded = Loaded::new(path.to_owned(), source, path.ends_with(".pyi"));
+        let id = self.new_id();
+        Some(Arc::new(Indexed::new(loaded, |l| collect::collect(l.parsed.body(), id, Uses::Skipped, self.interest))))
     }
 }
 
@@ -196,9 +252,11 @@ pub(crate) struct Program<'p> {
     interest: &'p dyn Interest,
     knowledge: &'p dyn Knowledge,
     modules: RefCell<HashMap<ModId, Module<'p>>>,
+    /// Imports already resolved, by module, the import's name (its address) and what for.
+    resolved: RefCell<HashMap<ResolvedKey, Option<Resolved>>>,
     by_path: RefCell<HashMap<String, Option<ModId>>>,
     /// Names of the functions and methods the loaded modules define.
-    defined: RefCell<std::collections::HashSet<&'p str>>,
+    defined: RefCell<rustc_hash::FxHashSet<&'p str>>,
     /// A module could not be loaded because [`MAX_MODULES`] was reached.
     pub(crate) too_many: std::cell::Cell<bool>,
 }
@@ -224,6 +282,7 @@ impl<'p> Program<'p> {
             interest,
             knowledge,
             modules: RefCell::default(),
+            resolved: RefCell::default(),
             by_path: RefCell::default(),
             defined: RefCell::default(),
             too_many: std::cell::Cell::new(false),
@@ -258,7 +317,19 @@ impl<'p> Program<'p> {
     }
 
     pub(crate) fn module(&self, id: ModId) -> Module<'p> {
-        self.modules.borrow()[&id]
+        if let Some(module) = self.modules.borrow().get(&id) {
+            return *module;
+        }
+        // A module another analysis loaded, reached through a summary it computed.
+        let indexed = self.project.indexed(id).expect("a module id of this run");
+        let held: &'p Indexed = self.arenas.held.alloc(indexed);
+        let module = Module { loaded: held.loaded(), index: held.index() };
+        self.enter(id, module);
+        module
+    }
+
+    pub(crate) fn project(&self) -> &'p Project<'p> {
+        self.project
     }
 
     /// Every module this analysis has touched.
@@ -294,6 +365,17 @@ impl<'p> Program<'p> {
     /// longest prefix that is a module of the project, and the rest as attributes. For a type
     /// (`Need::Type`) a module that cannot reach a sink is not loaded: the import stays opaque.
     pub(crate) fn resolve_import(&self, from: ModId, qualified: &str, need: Need) -> Option<Resolved> {
+        // The name is the one an import binding holds: its address identifies it.
+        let key = (from, qualified.as_ptr() as usize, qualified.len(), need);
+        if let Some(known) = self.resolved.borrow().get(&key) {
+            return known.clone();
+        }
+        let found = self.resolve_uncached(from, qualified, need);
+        self.resolved.borrow_mut().insert(key, found.clone());
+        found
+    }
+
+    fn resolve_uncached(&self, from: ModId, qualified: &str, need: Need) -> Option<Resolved> {
         let (file, attrs) = self.project.locate(self.module(from).path(), qualified)?;
         if need == Need::Type && !self.project.sinky(&file, self.knowledge) {
             return None;
@@ -314,7 +396,7 @@ impl<'p> Program<'p> {
 }
 
 /// What a resolution is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Need {
     /// A value (a constant another module defines): always followed.
     Value,
@@ -323,6 +405,37 @@ pub(crate) enum Need {
     Type,
     /// What a name is, wherever it leads (before judging an entry point by its shape alone).
     Precise,
+}
+
+/// Modules parsed in this process, by path and content: the versions a push brings (one tree
+/// per commit) share most of their modules. Bounded by the bytes of source it holds.
+struct SharedModules {
+    by_content: HashMap<(String, Vec<u8>), Arc<Indexed>>,
+    bytes: usize,
+}
+
+/// Source bytes the shared modules may hold before they are dropped.
+const SHARED_BYTES: usize = 64 << 20;
+
+impl SharedModules {
+    fn get(&self, key: &(String, Vec<u8>)) -> Option<Arc<Indexed>> {
+        self.by_content.get(key).cloned()
+    }
+
+    fn keep(&mut self, key: (String, Vec<u8>), indexed: Arc<Indexed>) {
+        let size = indexed.loaded().source.text().len();
+        self.bytes += size;
+        if self.bytes > SHARED_BYTES {
+            self.by_content.clear();
+            self.bytes = size;
+        }
+        self.by_content.insert(key, indexed);
+    }
+}
+
+fn shared_modules() -> &'static Mutex<SharedModules> {
+    static SHARED: OnceLock<Mutex<SharedModules>> = OnceLock::new();
+    SHARED.get_or_init(|| Mutex::new(SharedModules { by_content: HashMap::default(), bytes: 0 }))
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

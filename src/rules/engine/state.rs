@@ -57,6 +57,8 @@ pub(crate) struct State<'x, 'p> {
     pub knowledge: &'x dyn Knowledge,
     pub frames: RefCell<Frames<'p>>,
     fuel: Cell<u32>,
+    /// A quick look is running on a small budget of its own.
+    quick: Cell<bool>,
     file_fuel: Cell<u64>,
     steps: Cell<u64>,
     deadline: Option<Instant>,
@@ -89,6 +91,7 @@ impl<'x, 'p> State<'x, 'p> {
             knowledge,
             frames: RefCell::default(),
             fuel: Cell::new(FUEL_PER_SITE),
+            quick: Cell::new(false),
             file_fuel: Cell::new(FUEL_PER_FILE),
             steps: Cell::new(0),
             deadline,
@@ -112,6 +115,22 @@ impl<'x, 'p> State<'x, 'p> {
         self.fuel.replace(FUEL_PER_SITE)
     }
 
+    /// Sets a small budget aside the current one, which is returned; running out of it is not a
+    /// limit of the analysis (the caller takes the careful way).
+    pub(crate) fn set_fuel(&self, fuel: u32) -> (u32, bool) {
+        (self.fuel.replace(fuel), self.quick.replace(true))
+    }
+
+    /// Ends a quick look started by [`State::set_fuel`].
+    pub(crate) fn end_quick_look(&self, (fuel, quick): (u32, bool)) {
+        self.fuel.set(fuel);
+        self.quick.set(quick);
+    }
+
+    pub(crate) fn fuel_left(&self) -> u32 {
+        self.fuel.get()
+    }
+
     pub(crate) fn restore_fuel(&self, fuel: u32) {
         self.fuel.set(fuel);
     }
@@ -125,7 +144,9 @@ impl<'x, 'p> State<'x, 'p> {
     pub(crate) fn spend(&self) -> bool {
         let (site, file) = (self.fuel.get(), self.file_fuel.get());
         if site == 0 || file == 0 {
-            self.hit(Limit::Work);
+            if !self.quick.get() || file == 0 {
+                self.hit(Limit::Work);
+            }
             return false;
         }
         let steps = self.steps.get() + 1;
@@ -146,6 +167,10 @@ impl<'x, 'p> State<'x, 'p> {
     }
 
     pub(crate) fn hit(&self, limit: Limit) {
+        // A quick look that cannot tell takes the careful way; nothing was missed.
+        if self.quick.get() {
+            return;
+        }
         let mut limits = self.limits.borrow_mut();
         if !limits.contains(&limit) {
             limits.push(limit);

@@ -4,7 +4,7 @@ use super::strings::{FormatPart, Piece, SymStr, format_fields, percent_fields};
 use crate::python::ast::Expr;
 
 /// How many alternative values one expression may have before the rest are dropped.
-pub(crate) const MAX_ALTS: usize = 16;
+pub(crate) const MAX_ALTS: usize = 32;
 
 /// A value as far as the file decides it.
 #[derive(Clone, Debug)]

@@ -4,8 +4,10 @@
 //! a catalogued API (its module imported, and its method), a receiver-independent method
 //! (`add_insecure_port`), a configuration name (`bind`, `listen`, `socket_host`, …), a server
 //! program in a command line. Entry points on receivers nobody can resolve (`app.run`) are
-//! common words, so they count only next to an address spelling ([`names::address_hint`]);
-//! so does a literal that may reach a sink in another module through a helper. Identifiers are
+//! common words, so they count only next to an address spelling ([`names::address_hint`]).
+//! A file with no sink of its own may still pass a literal to a helper of another module: that
+//! needs an address spelling and an import of a module that may reach a sink, which only the
+//! project can tell ([`super::may_feed_helpers`]). Identifiers are
 //! NFKC-normalised by the parser (`ｆｌａｓｋ` is `flask`): where a character that folds to
 //! ASCII may stand in a name, names cannot be trusted and the file passes.
 //!
@@ -22,7 +24,18 @@ pub(crate) fn may_define_sinks(bytes: &[u8]) -> bool {
 
 pub(crate) fn may_contain_bind(bytes: &[u8]) -> bool {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    may_fold_to_ascii(bytes) || names::has_sink_name(bytes) || names::address_hint(bytes)
+    may_fold_to_ascii(bytes) || names::has_sink_name(bytes)
+}
+
+/// Whether text may spell an all-interfaces address in any way the analysis reads.
+pub(crate) fn may_spell_address(bytes: &[u8]) -> bool {
+    names::address_hint(bytes)
+}
+
+/// Whether a file with no sink of its own holds an address spelling that a helper of another
+/// module could receive.
+pub(crate) fn has_address_hint(bytes: &[u8]) -> bool {
+    names::plain_address(bytes)
 }
 
 /// Whether a name in the file may fold to ASCII under NFKC, as the parser folds identifiers

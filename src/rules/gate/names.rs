@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use super::super::catalogue::{CATALOGUE, PROGRAMS, UNRESOLVED};
+use super::super::catalogue::{CATALOGUE, PROGRAMS, UNRESOLVED, config_fragments};
 
 /// Python 2 module names and the catalogue roots the import resolver maps them onto.
 const LEGACY: &[(&str, &str)] = &[
@@ -97,6 +97,19 @@ pub(crate) fn address_hint(bytes: &[u8]) -> bool {
         AhoCorasick::new(words).expect("address hints")
     });
     hints.is_match(bytes) || empty_address(bytes)
+}
+
+/// An all-interfaces address spelled plainly: `0.0.0.0`, `::` as a whole literal or in
+/// brackets, a quoted or `host:port` wildcard, `INADDR_ANY`, or an empty string where an
+/// address goes. What a file with no sink of its own must hold for its literals to be followed
+/// into helpers of other modules (escapes and pieces count only next to a sink).
+pub(crate) fn plain_address(bytes: &[u8]) -> bool {
+    static PLAIN: OnceLock<AhoCorasick> = OnceLock::new();
+    let plain = PLAIN.get_or_init(|| {
+        let words = ["0.0.0.0", "'::'", "\"::\"", "[::]", "'::0'", "\"::0\"", "'*'", "\"*\"", "*:", "INADDR_ANY"];
+        AhoCorasick::new(words).expect("plain addresses")
+    });
+    plain.is_match(bytes) || empty_address(bytes)
 }
 
 /// An empty string literal next to a word that says "address", or first in a `(…, port)` pair.
@@ -215,7 +228,10 @@ fn build() -> Tables {
         qualified,
         methods: words(&methods),
         entries: words(&entries),
-        fragments: AhoCorasickBuilder::new().ascii_case_insensitive(true).build(FRAGMENTS).expect("fragments"),
+        fragments: AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(FRAGMENTS.iter().map(|s| (*s).to_owned()).chain(config_fragments()))
+            .expect("fragments"),
         programs: AhoCorasick::builder().match_kind(MatchKind::Standard).build(programs).expect("programs"),
     }
 }

@@ -134,9 +134,17 @@ impl<'a> Collector<'a, '_> {
 
     /// Walks `body` in a new block nested in the current one.
     fn branch(&mut self, body: &'a [Stmt]) {
+        self.guarded_branch(body, None);
+    }
+
+    /// Walks `body` in a new block that runs only when `test` is true.
+    fn guarded_branch(&mut self, body: &'a [Stmt], test: Option<&'a Expr>) {
         let saved = self.block;
         self.block = self.ix.blocks.len() as u32;
         self.ix.blocks.push(Some(saved));
+        if let Some(test) = test {
+            self.ix.block_tests.insert(self.block, test);
+        }
         self.suite(body);
         self.block = saved;
     }
@@ -187,7 +195,7 @@ impl<'a> Collector<'a, '_> {
             }
             Stmt::If(i) => {
                 self.expr(&i.test);
-                self.branch(&i.body);
+                self.guarded_branch(&i.body, Some(&i.test));
                 for clause in &i.elif_else_clauses {
                     if let Some(t) = &clause.test {
                         self.expr(t);

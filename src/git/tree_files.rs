@@ -1,0 +1,126 @@
+//! A pushed commit's tree as a version of the project: the modules a pushed file imports are read
+//! from the tree of the same commit (or final state), never from the worktree or another commit.
+//!
+//! The analysis asks from its own threads; gix handles are not shared between threads, so each
+//! thread opens the push's object database once (from the hook's environment, quarantine
+//! included) and looks paths up tree by tree.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+use gix::ObjectId;
+use gix::objs::{FindExt, FindHeader};
+
+use super::odb::LayeredOdb;
+use crate::pyfiles::{self, PathKind};
+use crate::snapshot::Snapshot;
+
+thread_local! {
+    static ODB: RefCell<Option<LayeredOdb>> = const { RefCell::new(None) };
+}
+
+/// The files of one tree of the push.
+pub(crate) struct TreeFiles {
+    tree: ObjectId,
+    max_file_size: u64,
+    /// Blob ids by path, looked up once each.
+    found: Mutex<HashMap<String, Option<ObjectId>>>,
+    /// Every Python file of the tree, listed on first use.
+    python: OnceLock<Vec<String>>,
+}
+
+impl TreeFiles {
+    pub(crate) fn new(tree: ObjectId, max_file_size: u64) -> Self {
+        TreeFiles { tree, max_file_size, found: Mutex::default(), python: OnceLock::new() }
+    }
+
+    fn blob(&self, path: &str) -> Option<ObjectId> {
+        if let Some(known) = self.found.lock().unwrap_or_else(PoisonError::into_inner).get(path) {
+            return *known;
+        }
+        let id = with_odb(|odb| lookup(odb, self.tree, path)).flatten();
+        self.found.lock().unwrap_or_else(PoisonError::into_inner).insert(path.to_owned(), id);
+        id
+    }
+}
+
+/// Runs `f` with this thread's object database of the push, opened on first use.
+fn with_odb<T>(f: impl FnOnce(&LayeredOdb) -> T) -> Option<T> {
+    ODB.with_borrow_mut(|slot| {
+        if slot.is_none() {
+            let repo = super::open::open_from_env().ok()?;
+            *slot = LayeredOdb::for_repo(&repo).ok();
+        }
+        slot.as_ref().map(f)
+    })
+}
+
+/// The blob at `path` in `tree` (regular files only).
+fn lookup(odb: &LayeredOdb, tree: ObjectId, path: &str) -> Option<ObjectId> {
+    let mut buf = Vec::new();
+    let mut current = tree;
+    let mut parts = path.split('/').peekable();
+    while let Some(name) = parts.next() {
+        let iter = odb.find_tree_iter(&current, &mut buf).ok()?;
+        let entry = iter.filter_map(Result::ok).find(|e| e.filename == name.as_bytes())?;
+        let (mode, id) = (entry.mode, entry.oid.to_owned());
+        if parts.peek().is_none() {
+            return (mode.is_blob() && !mode.is_link()).then_some(id);
+        }
+        if !mode.is_tree() {
+            return None;
+        }
+        current = id;
+    }
+    None
+}
+
+/// Every regular file with a Python name in `tree`.
+fn python_files(odb: &LayeredOdb, tree: ObjectId) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut pending = vec![(String::new(), tree)];
+    let mut buf = Vec::new();
+    while let Some((prefix, id)) = pending.pop() {
+        let Ok(iter) = odb.find_tree_iter(&id, &mut buf) else { continue };
+        for entry in iter.filter_map(Result::ok) {
+            let Ok(name) = std::str::from_utf8(entry.filename) else { continue };
+            let path = if prefix.is_empty() { name.to_owned() } else { format!("{prefix}/{name}") };
+            if entry.mode.is_tree() {
+                pending.push((path, entry.oid.to_owned()));
+            } else if entry.mode.is_blob()
+                && matches!(pyfiles::path_kind(path.as_bytes()), PathKind::Python | PathKind::Stub)
+            {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+impl Snapshot for TreeFiles {
+    fn read(&self, path: &str) -> Option<Vec<u8>> {
+        let id = self.blob(path)?;
+        with_odb(|odb| {
+            let size = odb.try_header(&id).ok()??.size;
+            if size > self.max_file_size {
+                return None;
+            }
+            let mut buf = Vec::new();
+            Some(odb.find_blob(&id, &mut buf).ok()?.data.to_vec())
+        })
+        .flatten()
+    }
+
+    fn exists(&self, path: &str) -> bool {
+        self.blob(path).is_some()
+    }
+
+    fn content_id(&self, path: &str) -> Option<Vec<u8>> {
+        self.blob(path).map(|id| id.as_bytes().to_vec())
+    }
+
+    fn python_paths(&self) -> Vec<String> {
+        self.python.get_or_init(|| with_odb(|odb| python_files(odb, self.tree)).unwrap_or_default()).clone()
+    }
+}

@@ -1,0 +1,47 @@
+//! What an `if` says about a name's value: inside `if host:` (or `host != ''`) an empty host
+//! cannot be there, and after `if not host: host = '127.0.0.1'` an empty host has been
+//! replaced. Only tests that name the variable directly are read.
+
+use crate::python::ast::{self, CmpOp, Expr, UnaryOp};
+
+/// Whether `test` holding true means `name` is not empty (`name`, `name != ''`, `len(name)`,
+/// `name and …`).
+pub(crate) fn says_not_empty(test: &Expr, name: &str) -> bool {
+    match test {
+        Expr::Name(n) => n.id.as_str() == name,
+        Expr::BoolOp(b) if b.op == ast::BoolOp::And => b.values.iter().any(|v| says_not_empty(v, name)),
+        Expr::Compare(c) => compares_with_empty(c, name, CmpOp::NotEq),
+        Expr::Call(c) => {
+            matches!(&*c.func, Expr::Name(f) if f.id.as_str() == "len")
+                && matches!(c.arguments.args.first(), Some(Expr::Name(n)) if n.id.as_str() == name)
+        }
+        _ => false,
+    }
+}
+
+/// Whether `test` holding true means `name` may be empty or missing (`not name`,
+/// `name == ''`, `name is None`, `… or not name`): a branch under it that assigns `name` replaces
+/// an empty value.
+pub(crate) fn says_empty(test: &Expr, name: &str) -> bool {
+    match test {
+        Expr::UnaryOp(u) if u.op == UnaryOp::Not => matches!(&*u.operand, Expr::Name(n) if n.id.as_str() == name),
+        Expr::BoolOp(b) if b.op == ast::BoolOp::Or => b.values.iter().any(|v| says_empty(v, name)),
+        Expr::Compare(c) => compares_with_empty(c, name, CmpOp::Eq) || is_none_test(c, name),
+        _ => false,
+    }
+}
+
+/// `name <op> ''` (either side).
+fn compares_with_empty(c: &ast::ExprCompare, name: &str, op: CmpOp) -> bool {
+    let [cmp] = &*c.ops else { return false };
+    let [right] = &*c.comparators else { return false };
+    let empty = |e: &Expr| matches!(e, Expr::StringLiteral(s) if s.value.to_str().is_empty());
+    let named = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == name);
+    *cmp == op && (named(&c.left) && empty(right) || empty(&c.left) && named(right))
+}
+
+fn is_none_test(c: &ast::ExprCompare, name: &str) -> bool {
+    let [CmpOp::Is] = &*c.ops else { return false };
+    matches!(&*c.left, Expr::Name(n) if n.id.as_str() == name)
+        && matches!(c.comparators.first(), Some(Expr::NoneLiteral(_)))
+}
