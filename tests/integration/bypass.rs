@@ -796,3 +796,22 @@ fn fuzz_fix_timeout_1() {
     assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
     assert!(run.code == 0 || run.code == 1, "{}", run.all());
 }
+
+/// `fuzz/` `analyze` target: a mangled fixture that is checked and reaches an analysis limit (the
+/// fuzz target's own invariant was too strict: a checked file may also be listed as incomplete).
+/// It must be reported as checked or not analysed, and block the commit either way.
+#[test]
+fn fuzz_analyze_limits_1() {
+    let s = Sandbox::new();
+    let repo = s.repo("local");
+    assert_eq!(s.install_sh(&repo, &[]).code, 0);
+    let input = std::fs::read(crate::support::crate_root().join("tests/fixtures/fuzz/analyze-limits-1.py")).unwrap();
+    write(
+        &repo.join("settings.py"),
+        [b"import socket\nsocket.socket().bind(('0.0.0.0', 80))\n".as_slice(), &input].concat(),
+    );
+    s.git(&repo, &["add", "-A"]);
+    let run = s.git_commit(&repo, &["-m", "fuzzed"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("settings.py:2:"), "{}", run.stderr);
+}
