@@ -89,10 +89,31 @@ pub(crate) fn statement_span(body: &[Stmt], offset: usize) -> Option<Range<usize
         }
         match child_suite(stmt, offset) {
             Some(inner) => suite = inner,
-            None => return Some(range(stmt)),
+            None => return Some(clause_header(stmt, offset).unwrap_or_else(|| range(stmt))),
         }
     }
     None
+}
+
+/// The header of the `elif`, `except` or `case` clause of `stmt` that holds `offset`: from the
+/// keyword through the condition, the exception type or the guard.
+fn clause_header(stmt: &Stmt, offset: usize) -> Option<Range<usize>> {
+    let at = |n: &dyn Ranged| n.end().to_usize();
+    let headers: Vec<Range<usize>> = match stmt {
+        Stmt::If(i) => {
+            i.elif_else_clauses.iter().filter_map(|c| Some(c.start().to_usize()..at(c.test.as_ref()?))).collect()
+        }
+        Stmt::Try(t) => t
+            .handlers
+            .iter()
+            .filter_map(|ast::ExceptHandler::ExceptHandler(h)| Some(h.start().to_usize()..at(h.type_.as_deref()?)))
+            .collect(),
+        Stmt::Match(m) => {
+            m.cases.iter().map(|c| c.start().to_usize()..c.guard.as_deref().map_or(at(&c.pattern), |g| at(g))).collect()
+        }
+        _ => Vec::new(),
+    };
+    headers.into_iter().find(|h| h.contains(&offset))
 }
 
 /// Where a compound statement's header ends (the statement's end for simple statements).
@@ -230,6 +251,11 @@ mod tests {
         let cases = [
             ("class C(Base, host='A'):\n    x = 1\n", "class C(Base, host='A')"),
             ("if h == 'A':\n    x = 1\n", "if h == 'A'"),
+            ("if a:\n    x = 1\nelif h == 'A':\n    x = 2\n", "elif h == 'A'"),
+            ("if a:\n    x = 1\nelif b:\n    x = 2\nelif h == 'A':\n    x = 3\n", "elif h == 'A'"),
+            ("try:\n    x = 1\nexcept E:\n    x = 2\nexcept f('A') as e:\n    x = 3\n", "except f('A')"),
+            ("match a:\n    case 1:\n        x = 1\n    case _ if h == 'A':\n        x = 2\n", "case _ if h == 'A'"),
+            ("match a:\n    case 1:\n        x = 1\n    case {'k': 'A'}:\n        x = 2\n", "case {'k': 'A'}"),
             ("while h != 'A':\n    x = 1\n", "while h != 'A'"),
             ("for h in ['A']:\n    x = 1\n", "for h in ['A']"),
             ("with serve(('A', 1)) as s, t:\n    x = 1\n", "with serve(('A', 1)) as s, t"),
