@@ -247,8 +247,22 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
         match self.res.ty(&a.value, ctx, 0) {
             Ty::Instance(c) | Ty::Class(c) => self.member(c, attr, ctx, depth, 0),
             Ty::Module(m) => self.exported(m, attr, depth),
+            Ty::Qual(_) => self.imported_module(&a.value, ctx).map_or_else(Vec::new, |m| self.exported(m, attr, depth)),
             _ => Vec::new(),
         }
+    }
+
+    /// The project module a name is an import of (`import conf`), loaded for its values even
+    /// when it cannot reach a sink (a type lookup leaves such a module unloaded).
+    fn imported_module(&self, e: &'p Expr, ctx: Ctx) -> Option<super::index::ModId> {
+        let Expr::Name(n) = e else { return None };
+        self.st.index(ctx.module).reaching(n.id.as_str(), ctx).into_iter().find_map(|b| match &b.kind {
+            BindKind::Import(q) if !self.st.knowledge.knows(q) => {
+                let resolved = self.st.program.resolve_import(ctx.module, q, Need::Value)?;
+                resolved.attrs.is_empty().then_some(resolved.module)
+            }
+            _ => None,
+        })
     }
 
     /// A class attribute (or `self.x`), looked up through project base classes; evaluated in
@@ -838,5 +852,16 @@ mod tests {
             ["sinky.py:2 0.0.0.0 sink main.py:3"]
         );
         assert_eq!(found("import sinky\nsinky.serve('0.0.0.0')\n"), ["main.py:2 0.0.0.0 via 2 sink sinky.py:4"]);
+        // A module with no sink of its own is read for its values all the same.
+        assert_eq!(
+            found("import socket\nimport conf\nsocket.socket().bind((conf.HOST, 1))\n"),
+            ["conf.py:1 0.0.0.0 sink main.py:3"]
+        );
+        assert_eq!(
+            found("import socket\nimport conf as c\nsocket.socket().bind((c.HOST, 1))\n"),
+            ["conf.py:1 0.0.0.0 sink main.py:3"]
+        );
+        assert_eq!(found("import socket\nimport conf\nsocket.socket().bind((conf.OTHER, 1))\n"), Vec::<String>::new());
+        assert_eq!(found("import socket\nimport json\nsocket.socket().bind((json.HOST, 1))\n"), Vec::<String>::new());
     }
 }
