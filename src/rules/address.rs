@@ -310,4 +310,133 @@ mod tests {
         assert!(endpoint("haproxy:tcp:8080:0.0.0.0").is_some());
         assert!(endpoint("unix:/run/app.sock").is_none());
     }
+
+    #[test]
+    fn loopbacks_flags_and_shifts() {
+        assert_eq!(Family::V4.loopback(), "127.0.0.1");
+        assert_eq!(Family::V6.loopback(), "::1");
+        let flag = Hit::flag(10);
+        assert!(flag.flag && !flag.escaped);
+        assert_eq!((flag.range, flag.display.as_str(), flag.family), (0..10, "0.0.0.0", Family::V4));
+        let mut hit = Hit::new(2..4, "::", Family::V6);
+        hit.more = vec![Hit::new(7..9, "*", Family::V4)];
+        let moved = hit.shifted(5);
+        assert_eq!(moved.range, 7..9);
+        assert_eq!(moved.more[0].range, 12..14);
+    }
+
+    #[test]
+    fn zone_ids_are_stripped_from_ipv6_only() {
+        assert_eq!(unspecified("::%eth0"), Some(Family::V6));
+        assert_eq!(unspecified("0:0:0:0:0:0:0:0%1"), Some(Family::V6));
+        assert_eq!(unspecified("0.0.0.0%eth0"), None, "IPv4 has no zone id");
+        assert_eq!(unspecified("127.0.0.1"), None);
+        assert_eq!(unspecified("::1%lo"), None);
+        assert_eq!(unspecified("0.0.0.0"), Some(Family::V4));
+        assert_eq!(host("[::%eth0]", Accept::NONE).map(|h| h.family), Some(Family::V6));
+    }
+
+    #[test]
+    fn a_bracketed_host_excludes_its_brackets() {
+        let hit = host("[::]", Accept::NONE).unwrap();
+        assert_eq!((hit.range, hit.display.as_str(), hit.family), (1..3, "::", Family::V6));
+        let hit = host("[0:0:0:0:0:0:0:0]", Accept::NONE).unwrap();
+        assert_eq!(hit.range, 1..16);
+        let hit = host("0.0.0.0", Accept::NONE).unwrap();
+        assert_eq!((hit.range, hit.family), (0..7, Family::V4));
+        assert_eq!(host("*", Accept::STAR).unwrap().range, 0..1);
+        assert_eq!(host("", Accept::EMPTY).unwrap().range, 0..0);
+        assert_eq!(host("[::1]", Accept::NONE), None);
+    }
+
+    #[test]
+    fn bare_hosts_and_ports() {
+        let hp = |s: &str, a| host_port(s, a).map(|h| (h.range, h.display));
+        assert_eq!(hp("0.0.0.0", Accept::NONE), Some((0..7, "0.0.0.0".into())));
+        assert_eq!(hp("::", Accept::NONE), Some((0..2, "::".into())));
+        assert_eq!(hp("[::]", Accept::NONE), Some((1..3, "::".into())));
+        assert_eq!(hp("tcp://[::]", Accept::NONE), Some((7..9, "::".into())));
+        assert_eq!(hp("*", Accept::NONE), None);
+        assert_eq!(hp("*", Accept::STAR), None, "a bare `*` is a host only where `url` accepts it");
+        assert_eq!(hp("*:8080", Accept::NONE), None, "`*` needs the API's opt-in");
+        assert_eq!(hp("*:8080", Accept::EMPTY), None);
+        assert_eq!(hp(":8080", Accept::STAR), None);
+        assert_eq!(hp("0:8080", Accept::EMPTY_STAR), None);
+        assert_eq!(hp("0.0.0.0:http", Accept::NONE), None, "a port is digits");
+        assert_eq!(hp("0.0.0.0:80a", Accept::NONE), None);
+        assert_eq!(hp("0.0.0.0:", Accept::NONE), None, "an empty port is no port");
+        assert_eq!(hp("[::]:", Accept::NONE), None);
+        assert_eq!(hp("[::]:http", Accept::NONE), None);
+        assert_eq!(hp("[::]8080", Accept::NONE), None);
+        assert_eq!(hp("[::1]:80", Accept::NONE), None);
+        assert_eq!(hp("[::]:8\u{1}", Accept::NONE), Some((1..3, "::".into())));
+    }
+
+    #[test]
+    fn schemes_are_validated() {
+        assert_eq!(strip_scheme("tcp://x"), Some((6, "x")));
+        assert_eq!(strip_scheme("tls+tcp://x"), Some((10, "x")));
+        assert_eq!(strip_scheme("a-b.c://x"), Some((8, "x")));
+        assert_eq!(strip_scheme("://x"), None, "a scheme is not empty");
+        assert_eq!(strip_scheme("my app://x"), None, "a scheme has no spaces");
+        assert_eq!(strip_scheme("tcp:/x"), None);
+        assert_eq!(host_port("my app://0.0.0.0:80", Accept::NONE), None);
+        assert_eq!(url("://0.0.0.0:80", Accept::NONE), None);
+        assert_eq!(url("a b://0.0.0.0:80", Accept::NONE), None);
+        assert_eq!(url("TCP://*:5555", Accept::STAR).map(|h| h.range), Some(6..7));
+        assert_eq!(url("tls+tcp://*:5555", Accept::STAR).map(|h| h.range), Some(10..11));
+    }
+
+    #[test]
+    fn url_stars_need_opt_in_and_a_network_transport() {
+        assert_eq!(url("tcp://*:5555", Accept::NONE), None);
+        assert_eq!(url("tcp://*", Accept::NONE), None);
+        assert_eq!(url("tcp://*", Accept::EMPTY), None);
+        assert_eq!(url("ipc://*", Accept::STAR), None, "a random path, not an interface");
+        assert_eq!(url("inproc://*:1", Accept::STAR), None);
+        assert_eq!(url("foo://*:1", Accept::STAR), None);
+        assert_eq!(url("udp://*:1", Accept::STAR).map(|h| h.display), Some("*".into()));
+        let hit = url("tcp://0.0.0.0:5555", Accept::STAR).unwrap();
+        assert_eq!((hit.range, hit.display.as_str()), (6..13, "0.0.0.0"));
+        let hit = url("http://0.0.0.0:80/path:1", Accept::NONE).unwrap();
+        assert_eq!(hit.range, 7..14);
+        assert_eq!(url("ipc://0.0.0.0:1", Accept::STAR).map(|h| h.range), Some(6..13));
+    }
+
+    #[test]
+    fn every_entry_of_a_listen_list() {
+        let hit = listen_list("localhost:1 *:8080 [::]:8080 0.0.0.0:1", Accept::STAR).unwrap();
+        assert_eq!(hit.range, 12..13);
+        let more: Vec<_> = hit.more.iter().map(|h| (h.range.clone(), h.display.as_str())).collect();
+        assert_eq!(more, vec![(20..22, "::"), (29..36, "0.0.0.0")]);
+        assert_eq!(listen_list("localhost:1 127.0.0.1:2", Accept::STAR), None);
+        assert_eq!(listen_list("*:1", Accept::NONE), None);
+    }
+
+    #[test]
+    fn endpoint_fields_and_escapes() {
+        assert_eq!(endpoint_fields("tcp:80:a"), vec![0..3, 4..6, 7..8]);
+        assert_eq!(endpoint_fields(":a"), vec![0..0, 1..2]);
+        assert_eq!(endpoint_fields("a\\:b:c"), vec![0..4, 5..6]);
+        let hit = endpoint("tcp6:8080:50:\\:\\:").unwrap();
+        assert_eq!((hit.range, hit.display.as_str(), hit.family, hit.escaped), (13..17, "::", Family::V6, true));
+        let hit = endpoint("tcp6:8080:50:interface=0\\:\\:0").unwrap();
+        assert_eq!((hit.range, hit.display.as_str(), hit.escaped), (23..29, "0::0", true));
+        let hit = endpoint("tcp:8080:interface=0.0.0.0").unwrap();
+        assert!(!hit.escaped);
+        assert_eq!(endpoint("tcp6:8080:\\:\\:"), None, "the interface is the third argument");
+        assert_eq!(endpoint("tcp6:8080:\\:\\:1"), None);
+        assert_eq!(endpoint("TCP:8080:0.0.0.0").map(|h| h.range), Some(9..16));
+        assert_eq!(endpoint("HAProxy:tcp:8080:0.0.0.0").map(|h| h.range), Some(17..24));
+        assert_eq!(endpoint("tcp:0.0.0.0"), None, "the first argument is the port");
+    }
+
+    #[test]
+    fn ssl_endpoints_name_the_interface_fifth() {
+        let hit = endpoint("ssl:443:key.pem:cert.pem:SSLv23_METHOD:0.0.0.0").unwrap();
+        assert_eq!((hit.range, hit.display.as_str()), (39..46, "0.0.0.0"));
+        assert_eq!(endpoint("ssl:443:key.pem:cert.pem:0.0.0.0"), None);
+        assert_eq!(endpoint("ssl:443:privateKey=k.pem:interface=0.0.0.0").map(|h| h.range), Some(35..42));
+        assert_eq!(endpoint("udp:53:0.0.0.0"), None, "no positional interface for other kinds");
+    }
 }

@@ -232,3 +232,136 @@ fn reads(site: &Site<'_>, names: &std::collections::HashSet<&str>) -> bool {
         Site::Keyword(k) => names::reads_any(&k.value, names),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::tests::{analyse, analyse_one};
+
+    fn found(text: &str) -> Vec<String> {
+        let got = analyse_one(text);
+        assert_eq!(got.limits, [], "{text}");
+        got.found
+    }
+
+    /// A hierarchy `Top(C{n-1})`, …, `C1(C0)`: `C{init}` defines the constructor that stores the
+    /// host, `C{sink}` the method that binds it.
+    fn hierarchy(n: usize, init: usize, sink: usize) -> String {
+        let mut t = String::from("import socket\n");
+        for i in 0..n {
+            let base = if i == 0 { String::new() } else { format!("(C{})", i - 1) };
+            t.push_str(&format!("class C{i}{base}:\n    x = 1\n"));
+            if i == init {
+                t.push_str("    def __init__(self, host):\n        self.host = host\n");
+            }
+            if i == sink {
+                t.push_str("    def start(self):\n        socket.socket().bind((self.host, 1))\n");
+            }
+        }
+        t + &format!("class Top(C{}):\n    pass\nTop('0.0.0.0')\n", n - 1)
+    }
+
+    #[test]
+    fn constructors_and_methods_of_project_bases() {
+        let at = |t: &str| format!("main.py:{} 0.0.0.0 via {}", t.lines().count(), t.lines().count());
+        // Top and 15 bases: the constructor and the sink are 16 classes up.
+        let deepest = hierarchy(15, 0, 0);
+        assert_eq!(found(&deepest), [at(&deepest)]);
+        let beyond = hierarchy(16, 0, 0);
+        assert_eq!(found(&beyond), Vec::<String>::new(), "no further than 16 classes");
+        let both = hierarchy(20, 5, 5);
+        assert_eq!(found(&both), [at(&both)]);
+        // A base's method does not see what a subclass's constructor stores.
+        let sink_above = hierarchy(20, 10, 6);
+        assert_eq!(found(&sink_above), Vec::<String>::new());
+        let sink_below = hierarchy(6, 2, 4);
+        assert_eq!(found(&sink_below), [at(&sink_below)], "a method of a subclass of the constructor's class");
+    }
+
+    #[test]
+    fn at_most_16_classes_are_searched_for_sinks() {
+        // `Top(A, M1, …)`: the constructor and the sink are in `C`, the base of `A`, which comes
+        // after the mixins in the breadth-first order of the bases.
+        let mixins = |n: usize| {
+            let mut t = String::from(
+                "import socket\nclass C:\n    def __init__(self, host):\n        self.host = host\n    def start(self):\n        socket.socket().bind((self.host, 1))\nclass A(C):\n    pass\n",
+            );
+            let names: Vec<String> = (1..=n).map(|i| format!("M{i}")).collect();
+            for m in &names {
+                t.push_str(&format!("class {m}:\n    pass\n"));
+            }
+            t + &format!("class Top(A, {}):\n    pass\nTop('0.0.0.0')\n", names.join(", "))
+        };
+        let last = |t: &str| format!("main.py:{n} 0.0.0.0 via {n}", n = t.lines().count());
+        let within = mixins(13);
+        assert_eq!(found(&within), [last(&within)], "Top, A, 13 mixins and C");
+        assert_eq!(found(&mixins(14)), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_shared_base_is_searched_once() {
+        let text = "import socket\nclass A:\n    def __init__(self, host):\n        self.host = host\n    def start(self):\n        socket.socket().bind((self.host, 1))\nclass B(A):\n    pass\nclass C(A):\n    pass\nclass D(B, C):\n    pass\nD('0.0.0.0')\n";
+        assert_eq!(found(text), ["main.py:13 0.0.0.0 via 13"]);
+        let no_init = "import socket\nclass Base:\n    def start(self):\n        socket.socket().bind((self.host, 1))\nBase('0.0.0.0')\n";
+        assert_eq!(found(no_init), Vec::<String>::new(), "no constructor, no parameter");
+    }
+
+    #[test]
+    fn functions_pass_their_parameters_to_sinks() {
+        let cases: &[(&str, &[&str])] = &[
+            (
+                "import socket\ndef f(h, n):\n    if n:\n        f(h, n - 1)\n    socket.socket().bind((h, 1))\nf('0.0.0.0', 3)\n",
+                &["main.py:6 0.0.0.0 via 6"],
+            ),
+            (
+                "import socket\ndef g(h):\n    socket.socket().bind((h, 1))\ndef f(host):\n    g(host)\nf('0.0.0.0')\n",
+                &["main.py:6 0.0.0.0 via 5,6"],
+            ),
+            (
+                "import socket\ndef f(host):\n    h = host\n    socket.socket().bind((h, 1))\nf('0.0.0.0')\n",
+                &["main.py:5 0.0.0.0 via 5"],
+            ),
+            (
+                "import socket\ndef f(host):\n    socket.socket().bind(('10.0.0.1', 1))\n    print(host)\nf('0.0.0.0')\n",
+                &[],
+            ),
+            (
+                "import socket\nclass S:\n    def serve(self, host):\n        socket.socket().bind((host, 1))\nS().serve('0.0.0.0')\n",
+                &["main.py:5 0.0.0.0 via 5"],
+            ),
+            (
+                "import socket\nclass Base:\n    def __init__(self, host):\n        socket.socket().bind((host, 1))\nclass Child(Base):\n    def __init__(self):\n        super().__init__('0.0.0.0')\nChild()\n",
+                &["main.py:7 0.0.0.0 via 7"],
+            ),
+            (
+                "from flask import Flask\napp = Flask(__name__)\ndef run(h):\n    app.run(host=h)\nrun('0.0.0.0')\n",
+                &["main.py:5 0.0.0.0 via 5"],
+            ),
+            ("def setup(c, h):\n    c.ServerApp.ip = h\nsetup(c, '0.0.0.0')\n", &["main.py:3 0.0.0.0 via 3"]),
+            ("def conf(h):\n    return {'bind': h}\nconf('0.0.0.0:80')\n", &["main.py:3 0.0.0.0 via 3"]),
+            (
+                "import socket\ndef other(host):\n    print(host)\ndef serve(host):\n    socket.socket().bind((host, 1))\nother('0.0.0.0')\nserve('0.0.0.0')\n",
+                &["main.py:7 0.0.0.0 via 7"],
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(found(text), *expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn helpers_of_other_modules() {
+        let helpers = "import socket\ndef other(host):\n    print(host)\ndef serve(host):\n    socket.socket().bind((host, 1))\nclass Server:\n    def __init__(self, host):\n        self.host = host\n    def start(self):\n        socket.socket().bind((self.host, 2))\n";
+        let run = |main: &str| analyse(&[("main.py", main), ("helpers.py", helpers)], "main.py").found;
+        let main = "from helpers import other, serve, Server\nother('0.0.0.0')\nserve('0.0.0.0')\nServer('::')\n";
+        assert_eq!(run(main), ["main.py:3 0.0.0.0 via 3 sink helpers.py:5", "main.py:4 :: via 4 sink helpers.py:10"]);
+        // An import the byte-level scan of imports does not see still resolves.
+        assert_eq!(
+            run("if True: from helpers import serve\nserve('0.0.0.0')\n"),
+            ["main.py:2 0.0.0.0 via 2 sink helpers.py:5"]
+        );
+        let quiet = "def serve(host):\n    print(host)\n";
+        let none =
+            analyse(&[("main.py", "from quiet import serve\nserve('0.0.0.0')\n"), ("quiet.py", quiet)], "main.py");
+        assert_eq!(none.found, Vec::<String>::new());
+    }
+}

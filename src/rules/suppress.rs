@@ -89,10 +89,31 @@ pub(crate) fn statement_span(body: &[Stmt], offset: usize) -> Option<Range<usize
         }
         match child_suite(stmt, offset) {
             Some(inner) => suite = inner,
-            None => return Some(range(stmt)),
+            None => return Some(clause_header(stmt, offset).unwrap_or_else(|| range(stmt))),
         }
     }
     None
+}
+
+/// The header of the `elif`, `except` or `case` clause of `stmt` that holds `offset`: from the
+/// keyword through the condition, the exception type or the guard.
+fn clause_header(stmt: &Stmt, offset: usize) -> Option<Range<usize>> {
+    let at = |n: &dyn Ranged| n.end().to_usize();
+    let headers: Vec<Range<usize>> = match stmt {
+        Stmt::If(i) => {
+            i.elif_else_clauses.iter().filter_map(|c| Some(c.start().to_usize()..at(c.test.as_ref()?))).collect()
+        }
+        Stmt::Try(t) => t
+            .handlers
+            .iter()
+            .filter_map(|ast::ExceptHandler::ExceptHandler(h)| Some(h.start().to_usize()..at(h.type_.as_deref()?)))
+            .collect(),
+        Stmt::Match(m) => {
+            m.cases.iter().map(|c| c.start().to_usize()..c.guard.as_deref().map_or(at(&c.pattern), |g| at(g))).collect()
+        }
+        _ => Vec::new(),
+    };
+    headers.into_iter().find(|h| h.contains(&offset))
 }
 
 /// Where a compound statement's header ends (the statement's end for simple statements).
@@ -188,5 +209,88 @@ mod tests {
         assert!(!markers.covers(3, 3));
         assert!(markers.covers(4, 4));
         assert!(!markers.covers(5, 5));
+    }
+
+    /// The span `statement_span` gives for the first occurrence of `needle` in `text`.
+    fn span_of<'t>(text: &'t str, needle: &str) -> Option<&'t str> {
+        let m = parse(text, Flavor::Module);
+        assert!(m.syntax_errors().is_empty(), "{text}");
+        let at = text.find(needle).unwrap_or_else(|| panic!("{needle} in {text}"));
+        statement_span(m.body(), at).map(|span| &text[span])
+    }
+
+    #[test]
+    fn a_statement_in_any_block_is_that_statement_alone() {
+        let cases = [
+            "class C(Base):\n    x = 1\n    bind('B')\n    y = 2\n",
+            "if a:\n    x = 1\nelif b:\n    x = 2\n    bind('B')\n    y = 2\nelse:\n    x = 3\n",
+            "if a:\n    x = 1\nelse:\n    x = 3\n    bind('B')\n    y = 2\n",
+            "while a:\n    x = 1\n    bind('B')\n    y = 2\n",
+            "while a:\n    x = 1\nelse:\n    x = 2\n    bind('B')\n    y = 2\n",
+            "for i in a:\n    x = 1\n    bind('B')\n    y = 2\n",
+            "for i in a:\n    x = 1\nelse:\n    x = 2\n    bind('B')\n    y = 2\n",
+            "async def f():\n    async for i in a:\n        x = 1\n        bind('B')\n        y = 2\n",
+            "with a as b, c:\n    x = 1\n    bind('B')\n    y = 2\n",
+            "match a:\n    case 1:\n        x = 1\n    case _:\n        x = 2\n        bind('B')\n        y = 2\n",
+            "try:\n    x = 1\n    bind('B')\n    y = 2\nexcept E:\n    x = 2\n",
+            "try:\n    x = 1\nexcept E:\n    x = 2\nexcept F:\n    x = 2\n    bind('B')\n    y = 2\n",
+            "try:\n    x = 1\nexcept E:\n    x = 2\nelse:\n    x = 3\n    bind('B')\n    y = 2\n",
+            "try:\n    x = 1\nfinally:\n    x = 3\n    bind('B')\n    y = 2\n",
+            "def f(h='A'):\n    if h:\n        for i in h:\n            with i:\n                bind('B')\n                y = 2\n",
+        ];
+        for text in cases {
+            assert_eq!(span_of(text, "bind('B')"), Some("bind('B')"), "{text}");
+            // Preceded by more code, so that the block no longer starts near the file's start.
+            let later = format!("{}\n{text}", "z = 0\n".repeat(40));
+            assert_eq!(span_of(&later, "bind('B')"), Some("bind('B')"), "{later}");
+        }
+    }
+
+    #[test]
+    fn a_value_in_a_header_is_in_the_header() {
+        let cases = [
+            ("class C(Base, host='A'):\n    x = 1\n", "class C(Base, host='A')"),
+            ("if h == 'A':\n    x = 1\n", "if h == 'A'"),
+            ("if a:\n    x = 1\nelif h == 'A':\n    x = 2\n", "elif h == 'A'"),
+            ("if a:\n    x = 1\nelif b:\n    x = 2\nelif h == 'A':\n    x = 3\n", "elif h == 'A'"),
+            ("try:\n    x = 1\nexcept E:\n    x = 2\nexcept f('A') as e:\n    x = 3\n", "except f('A')"),
+            ("match a:\n    case 1:\n        x = 1\n    case _ if h == 'A':\n        x = 2\n", "case _ if h == 'A'"),
+            ("match a:\n    case 1:\n        x = 1\n    case {'k': 'A'}:\n        x = 2\n", "case {'k': 'A'}"),
+            ("while h != 'A':\n    x = 1\n", "while h != 'A'"),
+            ("for h in ['A']:\n    x = 1\n", "for h in ['A']"),
+            ("with serve(('A', 1)) as s, t:\n    x = 1\n", "with serve(('A', 1)) as s, t"),
+            ("match 'A':\n    case _:\n        x = 1\n", "match 'A'"),
+            ("def f(h='A') -> str:\n    return h\n", "def f(h='A') -> str"),
+            ("@deco('A')\nclass C:\n    x = 1\n", "@deco('A')\nclass C"),
+        ];
+        for (text, header) in cases {
+            assert_eq!(span_of(text, "'A'"), Some(header), "{text}");
+        }
+    }
+
+    #[test]
+    fn no_statement_outside_the_module() {
+        let text = "x = 1\n\n\n";
+        let m = parse(text, Flavor::Module);
+        assert_eq!(statement_span(m.body(), text.len() - 1), None);
+        assert_eq!(statement_span(m.body(), 0), Some(0..5));
+    }
+
+    #[test]
+    fn markers_above_count_only_alone_and_only_directly_above() {
+        let text = "# ignore\nx = (\n    1,\n)\ny = 2\n\nz = 3  # ignore\nw = 4\n";
+        let src = SourceText::from_text(text.into(), Encoding::Utf8);
+        let m = parse(text, Flavor::Module);
+        let markers = Markers::new(&src, m.comments(), false);
+        assert!(!markers.is_empty());
+        assert!(markers.covers(1, 1), "a marker line is its own statement's");
+        assert!(markers.covers(2, 4), "alone directly above");
+        assert!(!markers.covers(3, 4));
+        assert!(!markers.covers(5, 5));
+        assert!(!markers.covers(6, 6));
+        assert!(markers.covers(6, 7), "trailing on a later line of the statement");
+        assert!(!markers.covers(8, 8), "a trailing marker above does not count");
+        let none = Markers::new(&src, std::iter::empty(), false);
+        assert!(none.is_empty() && !none.covers(1, 8));
     }
 }

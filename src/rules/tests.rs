@@ -162,15 +162,32 @@ fn the_gate_skips_ordinary_code() {
 
 #[test]
 fn hostile_inputs_do_not_panic() {
+    use super::Limit;
     let deep =
         format!("import socket\nx = {}'0.0.0.0'{}\nsocket.socket().bind(x)\n", "(".repeat(5000), ")".repeat(5000));
+    let deep_tuple = deep.replace("bind(x)", "bind((x, 1))");
     let chain = format!("import socket\nh = {}'0.0.0.0'\nsocket.socket().bind((h, 1))\n", "'' + ".repeat(3000));
     let long = format!("import socket\nsocket.socket().bind(('0.0.0.0', 1)); s = '{}'\n", "x".repeat(20000));
     let cyclic = "import socket\na = b\nb = a\nwhile True:\n    a = a + b\n    socket.socket().bind((a, 1))\n";
     let broken = "import socket\ndef f(:\n    socket.socket().bind(('0.0.0.0', 1)\n'''";
-    for text in [deep.as_str(), chain.as_str(), long.as_str(), cyclic, broken, "", "\u{feff}", "x = '\\N{DIGIT ZERO}'"]
-    {
-        let _ = run(text, &Options::default());
+    let cases: [(&str, &[&str], &[Limit]); 9] = [
+        // A string alone is an AF_UNIX path for `bind`: nothing to report, however deep.
+        (&deep, &[], &[]),
+        (&deep_tuple, &["main.py:2 0.0.0.0"], &[]),
+        // Too deep to follow: nothing found, and the analysis says it is incomplete.
+        (&chain, &[], &[Limit::Nesting]),
+        (&long, &["main.py:2 0.0.0.0"], &[]),
+        (cyclic, &[], &[Limit::Nesting]),
+        (broken, &["main.py:3 0.0.0.0"], &[]),
+        ("", &[], &[]),
+        ("\u{feff}", &[], &[]),
+        ("x = '\\N{DIGIT ZERO}'", &[], &[]),
+    ];
+    for (text, found, limits) in cases {
+        let got = analyse_one(text);
+        let head = &text[..text.len().min(80)];
+        assert_eq!(got.found, found, "{head}");
+        assert_eq!(got.limits, limits, "{head}");
     }
     let (source, findings) = run(&long, &Options::default());
     assert_eq!(active_lines(&source, &findings), vec![2]);
@@ -318,4 +335,60 @@ fn the_gate_keeps_files_whose_encoding_hides_folding_names() {
         assert!(!found.is_empty(), "the analysis reports this one: {bytes:?}");
         assert!(may_contain_bind(bytes), "the gate must keep: {bytes:?}");
     }
+}
+
+/// A project held in memory, for tests that follow values across modules.
+pub(crate) struct MemFiles(pub Vec<(String, String)>);
+
+impl crate::snapshot::Snapshot for MemFiles {
+    fn read(&self, path: &str) -> Option<Vec<u8>> {
+        self.0.iter().find(|(p, _)| p == path).map(|(_, text)| text.clone().into_bytes())
+    }
+    fn exists(&self, path: &str) -> bool {
+        self.0.iter().any(|(p, _)| p == path)
+    }
+}
+
+/// What the analysis of one file of a project reports.
+#[derive(Debug)]
+pub(crate) struct Analysed {
+    /// Each finding as `path:line host` (the literal's place), `[suppressed]` appended when
+    /// silenced, `via line,line` when it passes through calls, `sink path:line` when the sink
+    /// is in another file.
+    pub found: Vec<String>,
+    pub limits: Vec<super::Limit>,
+}
+
+/// Analyses `root` among `files` (paths relative to the project root), following imports.
+pub(crate) fn analyse(files: &[(&str, &str)], root: &str) -> Analysed {
+    let files = MemFiles(files.iter().map(|(p, t)| ((*p).to_owned(), (*t).to_owned())).collect());
+    let text = String::from_utf8(crate::snapshot::Snapshot::read(&files, root).expect("root is a file")).unwrap();
+    let loaded = super::Loaded::new(root.to_owned(), SourceText::from_text(text, Encoding::Utf8), false);
+    let project = super::Project::new(&files, &super::RULE, u64::MAX);
+    let checked = super::check_file(&loaded, &project, &Options::default(), None);
+    let mut found = Vec::new();
+    for file in &checked.files {
+        let source = file.source.as_ref().unwrap_or(&loaded.source);
+        for f in &file.findings {
+            let mut s = format!("{}:{} {}", file.path, source.line_of(f.value.start), f.host);
+            if f.suppressed {
+                s.push_str(" [suppressed]");
+            }
+            if !f.via.is_empty() {
+                let lines: Vec<String> = f.via.iter().map(|p| p.line.to_string()).collect();
+                s.push_str(&format!(" via {}", lines.join(",")));
+            }
+            if let Some(sink_file) = &f.sink.file {
+                s.push_str(&format!(" sink {sink_file}:{}", f.sink.line));
+            }
+            found.push(s);
+        }
+    }
+    found.sort();
+    Analysed { found, limits: checked.limits }
+}
+
+/// [`analyse`] of a single file `main.py`.
+pub(crate) fn analyse_one(text: &str) -> Analysed {
+    analyse(&[("main.py", text)], "main.py")
 }

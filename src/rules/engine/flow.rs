@@ -272,8 +272,22 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
         match self.res.ty(&a.value, ctx, 0) {
             Ty::Instance(c) | Ty::Class(c) => self.member(c, attr, ctx, depth, 0),
             Ty::Module(m) => self.exported(m, attr, depth),
+            Ty::Qual(_) => self.imported_module(&a.value, ctx).map_or_else(Vec::new, |m| self.exported(m, attr, depth)),
             _ => Vec::new(),
         }
+    }
+
+    /// The project module a name is an import of (`import conf`), loaded for its values even
+    /// when it cannot reach a sink (a type lookup leaves such a module unloaded).
+    fn imported_module(&self, e: &'p Expr, ctx: Ctx) -> Option<super::index::ModId> {
+        let Expr::Name(n) = e else { return None };
+        self.st.index(ctx.module).reaching(n.id.as_str(), ctx).into_iter().find_map(|b| match &b.kind {
+            BindKind::Import(q) if !self.st.knowledge.knows(q) => {
+                let resolved = self.st.program.resolve_import(ctx.module, q, Need::Value)?;
+                resolved.attrs.is_empty().then_some(resolved.module)
+            }
+            _ => None,
+        })
     }
 
     /// A class attribute (or `self.x`), looked up through project base classes; evaluated in
@@ -572,5 +586,311 @@ fn passed_argument<'p>(frame: &Frame<'p>, p: &Param<'p>) -> Passed<'p> {
         Some(ArgFor::One(arg)) => Passed::One(arg.clone()),
         Some(ArgFor::Splats(splats)) => Passed::Splats(splats.to_vec()),
         None => Passed::Nothing,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::frames::MAX_FRAMES;
+    use super::super::state::Limit;
+    use super::{MAX_ALTS, MAX_DEPTH, MAX_ELEMS};
+    use crate::rules::tests::{analyse, analyse_one};
+
+    /// Each file's findings (`line host`, `via` call lines) and the limits its analysis reached.
+    fn check(cases: &[(&str, &[&str], &[Limit])]) {
+        for (text, found, limits) in cases {
+            let got = analyse_one(text);
+            let found: Vec<String> = found.iter().map(|f| format!("main.py:{f}")).collect();
+            let head: String = text.chars().take(300).collect();
+            assert_eq!(got.found, found, "{head}");
+            assert_eq!(got.limits, *limits, "{head}");
+        }
+    }
+
+    /// `'a' if c0 else 'b' if c1 else …`: one alternative per leaf.
+    fn alternatives(leaves: &[String]) -> String {
+        let (last, init) = leaves.split_last().unwrap();
+        let mut s: String = init.iter().enumerate().map(|(i, l)| format!("'{l}' if c{i} else ")).collect();
+        s.push_str(&format!("'{last}'"));
+        s
+    }
+
+    fn bind(host: &str) -> String {
+        format!("import socket\nsocket.socket().bind(({host}, 1))\n")
+    }
+
+    #[test]
+    fn alternatives_past_the_bound_are_dropped_and_reported() {
+        let leaves = |n: usize| -> Vec<String> {
+            let mut l: Vec<String> = (1..n).map(|i| format!("10.0.0.{i}")).collect();
+            l.push("0.0.0.0".into());
+            l
+        };
+        check(&[
+            (&bind(&alternatives(&leaves(MAX_ALTS))), &["2 0.0.0.0"], &[]),
+            (&bind(&alternatives(&leaves(MAX_ALTS + 1))), &[], &[Limit::Alternatives]),
+        ]);
+        // Bindings that reach one use: the first assignment and one per `if`.
+        let branches = |n: usize| -> String {
+            let mut t = String::from("import socket\nx = '0.0.0.0'\n");
+            for i in 1..n {
+                t.push_str(&format!("if c{i}:\n    x = '10.0.0.{i}'\n"));
+            }
+            t + "socket.socket().bind((x, 1))\n"
+        };
+        check(&[(&branches(MAX_ALTS), &["2 0.0.0.0"], &[]), (&branches(MAX_ALTS + 1), &[], &[Limit::Alternatives])]);
+    }
+
+    #[test]
+    fn concatenations_multiply_alternatives() {
+        // 4 × 4 pieces make 16 strings (all kept); 4 × 5 make 20.
+        let left: Vec<String> = (0..4).map(|i| format!("0.0.{i}")).collect();
+        let right = |n: usize| -> Vec<String> { (0..n).map(|i| format!(".{i}")).collect() };
+        let sum = |n: usize| bind(&format!("({}) + ({})", alternatives(&left), alternatives(&right(n))));
+        assert_eq!(left.len() * 4, MAX_ALTS);
+        check(&[(&sum(4), &["2 0.0.0.0"], &[]), (&sum(5), &["2 0.0.0.0"], &[Limit::Alternatives])]);
+    }
+
+    #[test]
+    fn literal_collections_past_the_bound_are_cut() {
+        let tuple = |n: usize| bind(&format!("'0.0.0.0'{}", ", 0".repeat(n - 2)));
+        let dict = |n: usize| {
+            let rest: String = (1..n).map(|i| format!(", 'k{i}': 0")).collect();
+            format!("from flask import Flask\nFlask(__name__).run(**{{'host': '0.0.0.0'{rest}}})\n")
+        };
+        check(&[
+            (&tuple(MAX_ELEMS), &["2 0.0.0.0"], &[]),
+            (&tuple(MAX_ELEMS + 1), &["2 0.0.0.0"], &[Limit::Elements]),
+            (&dict(MAX_ELEMS), &["2 0.0.0.0"], &[]),
+            (&dict(MAX_ELEMS + 1), &["2 0.0.0.0"], &[Limit::Elements]),
+        ]);
+    }
+
+    #[test]
+    fn nesting_deeper_than_followed_is_reported() {
+        // The site, the tuple and the name take the first levels of MAX_DEPTH.
+        let chain =
+            |n: usize| format!("import socket\nh = {}'0.0.0.0'\nsocket.socket().bind((h, 1))\n", "'' + ".repeat(n));
+        let deepest = MAX_DEPTH as usize - 2;
+        check(&[(&chain(deepest), &["2 0.0.0.0"], &[]), (&chain(deepest + 1), &[], &[Limit::Nesting])]);
+    }
+
+    #[test]
+    fn base_classes_and_helpers_are_followed_to_a_bound() {
+        let bases = |n: usize| {
+            let mut t = String::from("import socket\nclass C0:\n    host = '0.0.0.0'\n");
+            for i in 1..=n {
+                t.push_str(&format!("class C{i}(C{}):\n    pass\n", i - 1));
+            }
+            t + &format!("socket.socket().bind((C{n}.host, 1))\n")
+        };
+        check(&[(&bases(17), &["3 0.0.0.0"], &[]), (&bases(18), &[], &[Limit::Aliases])]);
+        let helpers = |n: usize| {
+            let mut t = String::from("import socket\ndef f0(h):\n    socket.socket().bind((h, 1))\n");
+            for i in 1..n {
+                t.push_str(&format!("def f{i}(h):\n    f{}(h)\n", i - 1));
+            }
+            t + &format!("f{}('0.0.0.0')\n", n - 1)
+        };
+        check(&[
+            (&helpers(MAX_FRAMES), &["18 0.0.0.0 via 5,7,9,11,13,15,17,18"], &[]),
+            (&helpers(MAX_FRAMES + 1), &[], &[Limit::Calls]),
+        ]);
+    }
+
+    #[test]
+    fn expressions_that_carry_a_value() {
+        check(&[
+            (&bind("(h := '0.0.0.0')"), &["2 0.0.0.0"], &[]),
+            (&bind("b'0.0.0.0'"), &["2 0.0.0.0"], &[]),
+            (&bind("str('0.0.0.0')"), &["2 0.0.0.0"], &[]),
+            (&bind("str('0.0.0.0', 'x')"), &[], &[]),
+            (&bind("getattr(cfg, 'host', '0.0.0.0')"), &["2 0.0.0.0"], &[]),
+            (&bind("getattr(cfg, '0.0.0.0')"), &[], &[]),
+            (&bind("x and '0.0.0.0'"), &["2 0.0.0.0"], &[]),
+            (&bind("'0.0.0.0' and x"), &[], &[]),
+            (&bind("'0.0.0.0' or x"), &["2 0.0.0.0"], &[]),
+            (&bind("'' or x"), &[], &[]),
+            ("import socket\nh = '0.0.0.0'\nsocket.socket().bind((f'{h!s}', 1))\n", &["2 0.0.0.0"], &[]),
+            ("import socket\nh = '0.0.0.0'\nsocket.socket().bind((f'{h!r}', 1))\n", &[], &[]),
+            ("import socket\nh = '0.0.0.0'\nsocket.socket().bind((f'{h:>7}', 1))\n", &[], &[]),
+            ("import socket\nh = '0.0'\nsocket.socket().bind((f'{h}.0.0', 1))\n", &["2 0.0.0.0"], &[]),
+            (&bind("f'0.0.0.0:{port}'"), &[], &[]),
+            (&bind("'{}.{h}'.format('0.0', h='0.0')"), &["2 0.0.0.0"], &[]),
+            (&bind("'0.0.0.0{}'.format(x)"), &[], &[]),
+            (&bind("'0.0.0.0{}'.format()"), &[], &[]),
+            (&bind("'%s.%s' % ('0.0', '0.0')"), &["2 0.0.0.0"], &[]),
+            (&bind("'%s.0.0' % '0.0'"), &["2 0.0.0.0"], &[]),
+            (&bind("'0.0.0.0%s' % x"), &[], &[]),
+            (&bind("x + '0.0.0.0'"), &[], &[]),
+            ("import socket\nsocket.socket().bind(('0.0.0.0',) + (1,))\n", &["2 0.0.0.0"], &[]),
+            ("import os, socket\nsocket.socket().bind((os.getenv('H', default='0.0.0.0'), 1))\n", &["2 0.0.0.0"], &[]),
+            ("import os, socket\nsocket.socket().bind((os.environ.get('H', '0.0.0.0'), 1))\n", &["2 0.0.0.0"], &[]),
+        ]);
+    }
+
+    #[test]
+    fn names_subscripts_and_attributes() {
+        check(&[
+            ("import socket\nADDR = ('0.0.0.0', 1)\nsocket.socket().bind((ADDR[0], 1))\n", &["2 0.0.0.0"], &[]),
+            (
+                "import socket\nADDR = ('10.0.0.1', '0.0.0.0')\nsocket.socket().bind((ADDR[1], 1))\n",
+                &["2 0.0.0.0"],
+                &[],
+            ),
+            ("import socket\nADDR = ('0.0.0.0', 1)\nsocket.socket().bind((ADDR[2], 1))\n", &[], &[]),
+            ("import socket\nADDR = ('10.0.0.1', '0.0.0.0')\nsocket.socket().bind((ADDR[-1], 1))\n", &[], &[]),
+            ("import socket\nA = (*rest, '0.0.0.0')\nsocket.socket().bind((A[0], 1))\n", &[], &[]),
+            (
+                "import socket\nC = {'a': '10.0.0.1', 'b': '0.0.0.0'}\nsocket.socket().bind((C['a'], 1))\nsocket.socket().bind((C['b'], 2))\n",
+                &["2 0.0.0.0"],
+                &[],
+            ),
+            (
+                "from flask import Flask\nBASE = {'host': '0.0.0.0'}\nFlask(__name__).run(**{**BASE, 'port': 1})\n",
+                &["2 0.0.0.0"],
+                &[],
+            ),
+            ("import socket\nh, p = '0.0.0.0', 1\nsocket.socket().bind((h, p))\n", &["2 0.0.0.0"], &[]),
+            (
+                "import socket\nfor h in ['10.0.0.1', '0.0.0.0']:\n    socket.socket().bind((h, 1))\n",
+                &["2 0.0.0.0"],
+                &[],
+            ),
+            ("import socket\nfor h in {'0.0.0.0'}:\n    socket.socket().bind((h, 1))\n", &["2 0.0.0.0"], &[]),
+            ("import socket\nfor h, p in [('0.0.0.0', 1)]:\n    socket.socket().bind((h, p))\n", &["2 0.0.0.0"], &[]),
+            (
+                "import socket\nclass H:\n    value = '0.0.0.0'\nsocket.socket().bind((H.value, 1))\n",
+                &["3 0.0.0.0"],
+                &[],
+            ),
+            ("import socket\nclass H:\n    value = '10.0.0.1'\nsocket.socket().bind((H.value, 1))\n", &[], &[]),
+            (
+                "import socket\nclass O:\n    pass\no = O()\no.host = '0.0.0.0'\nsocket.socket().bind((o.host, 1))\n",
+                &["5 0.0.0.0"],
+                &[],
+            ),
+            (
+                "import socket\nclass A:\n    host = '10.0.0.1'\nargs = A()\nsocket.socket().bind((args.host, 1))\n",
+                &[],
+                &[],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn configuration_defaults() {
+        let parser =
+            "import argparse, socket\np = argparse.ArgumentParser()\np.add_argument('--host', default='0.0.0.0')\n";
+        check(&[
+            (&format!("{parser}args = p.parse_args()\nsocket.socket().bind((args.host, 1))\n"), &["3 0.0.0.0"], &[]),
+            (
+                &format!("{parser}args, rest = p.parse_known_args()\nsocket.socket().bind((args.host, 1))\n"),
+                &["3 0.0.0.0"],
+                &[],
+            ),
+            (&format!("{parser}socket.socket().bind((p.parse_args().host, 1))\n"), &["3 0.0.0.0"], &[]),
+            (
+                "import typer\nimport uvicorn\ndef main(host: str = typer.Option('0.0.0.0')):\n    uvicorn.run('app:app', host=host)\n",
+                &["3 0.0.0.0"],
+                &[],
+            ),
+            (
+                "import typer\nimport uvicorn\ndef main(host: str = typer.Option(default='0.0.0.0')):\n    uvicorn.run('app:app', host=host)\n",
+                &["3 0.0.0.0"],
+                &[],
+            ),
+            (
+                "import click, socket\n@click.command()\n@click.option('--host', default='0.0.0.0')\ndef main(host):\n    socket.socket().bind((host, 1))\n",
+                &["3 0.0.0.0"],
+                &[],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn commands_split_into_words() {
+        let run = |cmd: &str| format!("import shlex, subprocess\nsubprocess.run({cmd})\n");
+        check(&[
+            (&run("'uvicorn app:app --host 0.0.0.0'.split()"), &["2 0.0.0.0"], &[]),
+            (&run("shlex.split('uvicorn app:app --host 0.0.0.0')"), &["2 0.0.0.0"], &[]),
+            (&run("'uvicorn app:app --host 0.0.0.0'.split(',')"), &[], &[]),
+            (&run("'uvicorn app:app --host 0.0.0.0'.split(sep=',')"), &[], &[]),
+        ]);
+    }
+
+    #[test]
+    fn address_info_keeps_the_host() {
+        let info = |call: &str| {
+            format!("import socket\n{call}info = socket.getaddrinfo({{}})\nsocket.socket().bind(info[0][4])\n")
+        };
+        let with = |pre: &str, args: &str| info(pre).replace("{}", args);
+        check(&[
+            (&with("", "host='0.0.0.0', port=80"), &["2 0.0.0.0"], &[]),
+            (&with("", "x and '0.0.0.0', 80"), &["2 0.0.0.0"], &[]),
+            (&with("", "'0.0.0.0' and x, 80"), &[], &[]),
+            // `host or None`: an empty host stays (`None` with AI_PASSIVE is all interfaces too).
+            (&with("h = ''\n", "h or None, 80"), &["2 ''"], &[]),
+            (&with("", "None, 80"), &[], &[]),
+            (&with("", ""), &[], &[]),
+        ]);
+    }
+
+    #[test]
+    fn arguments_reach_parameters() {
+        let serve = "import socket\ndef serve(host='10.0.0.1'):\n    socket.socket().bind((host, 1))\n";
+        check(&[
+            (&format!("{serve}serve(**{{'host': '0.0.0.0'}})\n"), &["4 0.0.0.0 via 4"], &[]),
+            (&format!("{serve}serve(**{{'port': '0.0.0.0'}})\n"), &[], &[]),
+            (&format!("{serve}serve(*['0.0.0.0'])\n"), &[], &[]),
+            (&format!("{serve}serve(host='0.0.0.0')\n"), &["4 0.0.0.0 via 4"], &[]),
+            (
+                "import socket\ndef serve(*, host='10.0.0.1'):\n    socket.socket().bind((host, 1))\nserve(host='0.0.0.0')\n",
+                &["4 0.0.0.0 via 4"],
+                &[],
+            ),
+            (
+                "import socket\ndef serve(host='0.0.0.0'):\n    socket.socket().bind((host, 1))\nserve()\n",
+                &["2 0.0.0.0 via 4"],
+                &[],
+            ),
+            (
+                "import socket\nasync def host():\n    return '0.0.0.0'\nasync def main():\n    socket.socket().bind((await host(), 1))\n",
+                &["3 0.0.0.0"],
+                &[],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn values_of_other_modules() {
+        let files = |main: &'static str| {
+            [
+                ("main.py", main),
+                ("conf.py", "HOST = '0.0.0.0'\n"),
+                ("sinky.py", "import socket\nHOST = '0.0.0.0'\ndef serve(h):\n    socket.socket().bind((h, 1))\n"),
+            ]
+        };
+        let found = |main| analyse(&files(main), "main.py").found;
+        assert_eq!(
+            found("import socket\nfrom conf import HOST\nsocket.socket().bind((HOST, 1))\n"),
+            ["conf.py:1 0.0.0.0 sink main.py:3"]
+        );
+        assert_eq!(
+            found("import socket\nimport sinky\nsocket.socket().bind((sinky.HOST, 1))\n"),
+            ["sinky.py:2 0.0.0.0 sink main.py:3"]
+        );
+        assert_eq!(found("import sinky\nsinky.serve('0.0.0.0')\n"), ["main.py:2 0.0.0.0 via 2 sink sinky.py:4"]);
+        // A module with no sink of its own is read for its values all the same.
+        assert_eq!(
+            found("import socket\nimport conf\nsocket.socket().bind((conf.HOST, 1))\n"),
+            ["conf.py:1 0.0.0.0 sink main.py:3"]
+        );
+        assert_eq!(
+            found("import socket\nimport conf as c\nsocket.socket().bind((c.HOST, 1))\n"),
+            ["conf.py:1 0.0.0.0 sink main.py:3"]
+        );
+        assert_eq!(found("import socket\nimport conf\nsocket.socket().bind((conf.OTHER, 1))\n"), Vec::<String>::new());
+        assert_eq!(found("import socket\nimport json\nsocket.socket().bind((json.HOST, 1))\n"), Vec::<String>::new());
     }
 }

@@ -188,3 +188,137 @@ impl<'p> Frames<'p> {
         self.frames.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python::{Flavor, parse};
+
+    const CTX: Ctx = Ctx { module: 0, scope: 0, block: 0, pos: 0, frame: NO_FRAME };
+
+    /// The call expression of a one-line module `text`.
+    fn call_in(m: &crate::python::ParsedModule) -> &ast::ExprCall {
+        match &m.body()[0] {
+            ast::Stmt::Expr(e) => e.value.as_call_expr().expect("a call"),
+            other => panic!("not a call: {other:?}"),
+        }
+    }
+
+    /// An argument as its source text (`*` for a splat, `vals` for known values).
+    fn text(arg: Option<&ArgVal<'_>>, src: &str) -> Option<String> {
+        arg.map(|a| match a {
+            ArgVal::Expr(e, _) => src[crate::rules::engine::strings::range(*e)].to_owned(),
+            ArgVal::Vals(_) => "vals".to_owned(),
+            ArgVal::Star => "*".to_owned(),
+        })
+    }
+
+    fn param(position: Option<u32>, name: &str) -> Param<'_> {
+        Param { func: 0, position, name, default: None, annotation: None, option: None, is_self: None }
+    }
+
+    fn frame<'p>(func: u32, args: CallArgs<'p>, this: This<'p>, parent: FrameId, site: Range<usize>) -> Frame<'p> {
+        Frame { func: FuncKey { module: 0, func }, args, this, site: (0, site), parent }
+    }
+
+    #[test]
+    fn arguments_of_a_call() {
+        let src = "f(a, b, *rest, c, k=1, **more, j=2)";
+        let m = parse(src, Flavor::Module);
+        let args = CallArgs::of_call(call_in(&m), CTX, 0);
+        let pos: Vec<_> = (0..5).map(|i| text(args.positional.get(i), src)).collect();
+        assert_eq!(pos, [Some("a".into()), Some("b".into()), Some("*".into()), Some("c".into()), None]);
+        assert_eq!(text(args.positional(0), src).as_deref(), Some("a"));
+        assert_eq!(text(args.positional(1), src).as_deref(), Some("b"));
+        assert_eq!(text(args.positional(2), src), None, "a splat makes its position unknown");
+        assert_eq!(text(args.positional(3), src), None, "and every later one");
+        assert_eq!(text(args.keyword("k"), src).as_deref(), Some("1"));
+        assert_eq!(text(args.keyword("j"), src).as_deref(), Some("2"));
+        assert_eq!(text(args.keyword("x"), src), None);
+        assert_eq!(args.splats.len(), 1);
+        assert_eq!(text(args.splats.first(), src).as_deref(), Some("more"));
+
+        let skipped = CallArgs::of_call(call_in(&m), CTX, 1);
+        assert_eq!(text(skipped.positional(0), src).as_deref(), Some("b"));
+        let shifted = CallArgs::of_call(call_in(&m), CTX, 0).shifted(1);
+        assert_eq!(text(shifted.positional(0), src).as_deref(), Some("b"));
+        assert_eq!(text(shifted.keyword("k"), src).as_deref(), Some("1"), "keywords stay");
+        assert_eq!(CallArgs::of_call(call_in(&m), CTX, 0).shifted(9).positional.len(), 0);
+    }
+
+    #[test]
+    fn positions_after_the_last_argument_are_unknown() {
+        let src = "f(a, b)";
+        let m = parse(src, Flavor::Module);
+        let args = CallArgs::of_call(call_in(&m), CTX, 0);
+        assert_eq!(text(args.positional(1), src).as_deref(), Some("b"));
+        assert_eq!(text(args.positional(2), src), None);
+        let src = "f(a, *b)";
+        let m = parse(src, Flavor::Module);
+        let args = CallArgs::of_call(call_in(&m), CTX, 0);
+        assert_eq!(text(args.positional(0), src).as_deref(), Some("a"), "a splat after it does not matter");
+    }
+
+    #[test]
+    fn parameters_take_positional_keyword_and_splat_arguments() {
+        let src = "f(a, b, k=1)";
+        let m = parse(src, Flavor::Module);
+        let plain = frame(0, CallArgs::of_call(call_in(&m), CTX, 0), This::Nothing, NO_FRAME, 0..1);
+        let one = |f: &Frame<'_>, p: &Param<'_>| match argument_for(f, p) {
+            Some(ArgFor::One(a)) => text(Some(a), src),
+            Some(ArgFor::Splats(s)) => Some(format!("splats {}", s.len())),
+            None => None,
+        };
+        assert_eq!(one(&plain, &param(Some(0), "x")).as_deref(), Some("a"));
+        assert_eq!(one(&plain, &param(Some(1), "y")).as_deref(), Some("b"));
+        assert_eq!(one(&plain, &param(Some(2), "k")).as_deref(), Some("1"), "by keyword past the positions");
+        assert_eq!(one(&plain, &param(None, "k")).as_deref(), Some("1"), "keyword-only");
+        assert_eq!(one(&plain, &param(Some(2), "z")), None);
+
+        // `obj.method(a, b)`: the first parameter is the receiver, the rest shift by one.
+        let receiver = ArgVal::Vals(Vec::new());
+        let bound = frame(0, CallArgs::of_call(call_in(&m), CTX, 0), This::Receiver(receiver), NO_FRAME, 0..1);
+        assert_eq!(one(&bound, &param(Some(0), "self")).as_deref(), Some("vals"));
+        assert_eq!(one(&bound, &param(Some(1), "x")).as_deref(), Some("a"));
+        assert_eq!(one(&bound, &param(Some(2), "y")).as_deref(), Some("b"));
+
+        // A constructor: the first parameter is the new instance, with no value.
+        let init = frame(0, CallArgs::of_call(call_in(&m), CTX, 0), This::Instance, NO_FRAME, 0..1);
+        assert_eq!(one(&init, &param(Some(0), "k")), None, "not even a keyword of its name");
+        assert_eq!(one(&init, &param(Some(1), "x")).as_deref(), Some("a"));
+        assert_eq!(one(&init, &param(Some(2), "y")).as_deref(), Some("b"));
+
+        let src2 = "f(**opts)";
+        let m2 = parse(src2, Flavor::Module);
+        let splat = frame(0, CallArgs::of_call(call_in(&m2), CTX, 0), This::Nothing, NO_FRAME, 0..1);
+        assert!(matches!(argument_for(&splat, &param(Some(0), "host")), Some(ArgFor::Splats(s)) if s.len() == 1));
+    }
+
+    #[test]
+    fn frames_chain_to_their_callers() {
+        let mut frames = Frames::default();
+        assert_eq!(frames.len(), 0);
+        assert!(frames.get(NO_FRAME).is_none() && frames.get(0).is_none());
+        let outer = frames.push(frame(1, CallArgs::default(), This::Nothing, NO_FRAME, 10..20));
+        let middle = frames.push(frame(2, CallArgs::default(), This::Nothing, outer, 30..40));
+        let inner = frames.push(frame(1, CallArgs::default(), This::Nothing, middle, 50..60));
+        let other = frames.push(frame(3, CallArgs::default(), This::Nothing, NO_FRAME, 70..80));
+        assert_eq!((outer, middle, inner, other), (0, 1, 2, 3));
+        assert_eq!(frames.len(), 4);
+        assert_eq!(frames.get(middle).map(|f| f.func.func), Some(2));
+        assert!(frames.get(NO_FRAME).is_none());
+        assert_eq!([NO_FRAME, outer, middle, inner, other].map(|id| frames.depth(id)), [0, 1, 2, 3, 1]);
+        let key = |func| FuncKey { module: 0, func };
+        assert_eq!(frames.find(inner, key(1)), Some(inner), "the innermost activation");
+        assert_eq!(frames.find(middle, key(1)), Some(outer));
+        assert_eq!(frames.find(inner, key(2)), Some(middle));
+        assert_eq!(frames.find(inner, key(3)), None);
+        assert_eq!(frames.find(NO_FRAME, key(1)), None);
+        assert_eq!(frames.sites(inner), vec![(0, 50..60), (0, 30..40), (0, 10..20)]);
+        assert_eq!(frames.sites(NO_FRAME), Vec::new());
+        frames.truncate(2);
+        assert_eq!(frames.len(), 2);
+        assert!(frames.get(inner).is_none());
+        assert_eq!(frames.depth(middle), 2);
+    }
+}

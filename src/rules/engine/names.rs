@@ -98,6 +98,63 @@ mod tests {
         assert!(!t.contains("other"));
     }
 
+    /// The expression of a one-line module.
+    fn reads(text: &str, names: &[&str]) -> bool {
+        let m = parse(text, Flavor::Module);
+        let ast::Stmt::Expr(e) = &m.body()[0] else { panic!("{text}") };
+        reads_any(&e.value, &names.iter().copied().collect())
+    }
+
+    #[test]
+    fn reads_names_anywhere_in_an_expression() {
+        assert!(reads("host", &["host"]));
+        assert!(reads("f(1, x=(a, [b or host]))", &["host"]));
+        assert!(reads("f'{host}:80'", &["host"]));
+        assert!(!reads("f(1, x=(a, [b or hostname]))", &["host"]));
+        assert!(!reads("obj.host", &["host"]), "an attribute is not the name");
+        assert!(!reads("host", &[]));
+        assert!(!reads("'host'", &["host"]));
+    }
+
+    #[test]
+    fn too_deep_to_tell_counts_as_reading() {
+        // The name read sits 200 levels down: still followed.
+        let at_limit = format!("{}x", "-".repeat(200));
+        assert!(!reads(&at_limit, &["host"]));
+        assert!(reads(&at_limit, &["x"]));
+        let beyond = format!("{}x", "-".repeat(201));
+        assert!(reads(&beyond, &["host"]), "deeper than followed");
+        let much_deeper = format!("{}x", "-".repeat(400));
+        assert!(reads(&much_deeper, &["host"]));
+        // Width is not depth.
+        let wide = format!("({})", vec!["-1"; 600].join(", "));
+        assert!(!reads(&wide, &["host"]));
+        assert!(reads(&format!("({}, host)", vec!["-1"; 600].join(", ")), &["host"]));
+    }
+
+    #[test]
+    fn taint_follows_assignments_in_any_order() {
+        let text = "def f(host):\n    for i in range(2):\n        if i:\n            b = a\n        else:\n            a = host\n    c = b\n    with open(c) as d:\n        pass\n    e, g = d, 1\n    unrelated = 1\n";
+        let m = parse(text, Flavor::Module);
+        let ix = super::super::collect::collect(m.body(), 0, super::super::collect::Uses::Skipped, &NoInterest);
+        let scope = ix.funcs[0].scope;
+        let t = tainted(&ix, scope, ["host"].into_iter());
+        let mut names: Vec<&str> = t.into_iter().collect();
+        names.sort_unstable();
+        assert_eq!(names, ["a", "b", "c", "d", "e", "g", "host"]);
+        assert_eq!(tainted(&ix, scope, std::iter::empty()).len(), 0);
+    }
+
+    #[test]
+    fn inputs_of_a_call_are_its_arguments() {
+        let text = "f(a, *b, k=c, **d)";
+        let m = parse(text, Flavor::Module);
+        let ast::Stmt::Expr(e) = &m.body()[0] else { panic!() };
+        let c = e.value.as_call_expr().unwrap();
+        let inputs: Vec<&str> = call_inputs(c).map(|x| &text[crate::rules::engine::strings::range(x)]).collect();
+        assert_eq!(inputs, ["a", "*b", "c", "d"]);
+    }
+
     struct NoInterest;
     impl super::super::collect::Interest for NoInterest {
         fn is_config_name(&self, _: &str) -> bool {

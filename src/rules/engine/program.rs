@@ -590,6 +590,107 @@ mod tests {
     }
 
     #[test]
+    fn import_statements_name_modules() {
+        let text = b"import a.b, c as d\nfrom .m import x, y as z\nfrom .. import pkg\nfrom e import (\n    f,\n)\nfrom g import (h, i)\nfrom j import *\n    import k\nimportant = 1\nfrom l import\nx = 'import m'\n";
+        assert_eq!(
+            imported_names(text),
+            ["a.b", "c", ".m", ".m.x", ".m.y", "..", "..pkg", "e", "g", "g.h", "g.i", "j", "k"]
+        );
+        assert_eq!(imported_names(b"from . import (a)\nimport  \n"), [".", ".a"]);
+    }
+
+    #[test]
+    fn imports_locate_files_of_the_project() {
+        let files = [
+            "app/__init__.py",
+            "app/conf.py",
+            "app/web/__init__.py",
+            "app/web/views.py",
+            "lib/util.py",
+            "top.py",
+            "src/pkg/__init__.py",
+            "src/pkg/mod.py",
+        ];
+        let exists = |p: &str| files.contains(&p);
+        let at = |from: &str, q: &str| locate(from, q, exists).map(|(f, attrs)| (f, attrs.join(".")));
+        let found = |f: &str, a: &str| Some((f.to_owned(), a.to_owned()));
+        assert_eq!(at("app/web/views.py", "app.conf"), found("app/conf.py", ""));
+        assert_eq!(at("app/web/views.py", "app.conf.HOST"), found("app/conf.py", "HOST"));
+        assert_eq!(at("app/web/views.py", "app.web"), found("app/web/__init__.py", ""));
+        assert_eq!(at("app/web/views.py", "app"), found("app/__init__.py", ""));
+        assert_eq!(at("app/web/views.py", ".views.f"), found("app/web/views.py", "f"));
+        assert_eq!(at("app/web/views.py", "..conf.HOST"), found("app/conf.py", "HOST"));
+        assert_eq!(at("app/web/views.py", "."), found("app/web/__init__.py", ""));
+        assert_eq!(at("app/web/views.py", ".."), found("app/__init__.py", ""));
+        assert_eq!(at("app/web/views.py", "...top"), found("top.py", ""));
+        assert_eq!(at("app/web/views.py", "....top"), None, "above the root");
+        assert_eq!(at("app/web/views.py", "top.x.y"), found("top.py", "x.y"));
+        assert_eq!(at("lib/util.py", "top"), found("top.py", ""));
+        assert_eq!(at("src/pkg/mod.py", "pkg.mod"), found("src/pkg/mod.py", ""));
+        assert_eq!(at("app/conf.py", "lib.util"), found("lib/util.py", ""));
+        assert_eq!(at("app/conf.py", "missing"), None);
+        assert_eq!(at("app/conf.py", "app..conf"), None, "an empty segment");
+        assert_eq!(at("app/conf.py", ""), None);
+        assert_eq!(module_file("app", &[], exists), Some("app/__init__.py".to_owned()));
+        assert_eq!(module_file("lib", &[], exists), None);
+        assert_eq!(module_file("", &["top"], exists), Some("top.py".to_owned()));
+    }
+
+    #[test]
+    fn a_module_that_imports_its_own_name_means_the_library() {
+        let files = crate::rules::tests::MemFiles(vec![
+            ("tornado.py".to_owned(), "import tornado\n".to_owned()),
+            ("conf.py".to_owned(), "HOST = 1\n".to_owned()),
+        ]);
+        let project = Project::new(&files, &crate::rules::RULE, u64::MAX);
+        assert_eq!(project.locate("tornado.py", "tornado"), None);
+        assert_eq!(project.locate("main.py", "tornado"), Some(("tornado.py".to_owned(), Vec::new())));
+        assert_eq!(project.locate("main.py", "conf.HOST"), Some(("conf.py".to_owned(), vec!["HOST".to_owned()])));
+        assert_eq!(project.locate("main.py", "conf.HOST"), Some(("conf.py".to_owned(), vec!["HOST".to_owned()])));
+    }
+
+    #[test]
+    fn modules_that_may_reach_a_sink() {
+        let mut files = vec![
+            ("main.py", "import a\nfrom b import f\n".to_owned()),
+            ("a.py", "x = 1\n".to_owned()),
+            ("b.py", "from c import g\n".to_owned()),
+            ("c.py", "import socket\ndef g(h):\n    socket.socket().bind((h, 1))\n".to_owned()),
+            ("lone.py", "import json\nimport a\n".to_owned()),
+            ("flask.py", "import socket\nsocket.socket().bind(('', 1))\n".to_owned()),
+            ("uses_flask.py", "import flask\n".to_owned()),
+            ("cycle1.py", "import cycle2\n".to_owned()),
+            ("cycle2.py", "import cycle1\n".to_owned()),
+        ];
+        // A chain of 8 imports down to a sink: past 6 levels, a module counts as reaching one.
+        for i in 0..8 {
+            files.push((
+                ["d0.py", "d1.py", "d2.py", "d3.py", "d4.py", "d5.py", "d6.py", "d7.py"][i],
+                format!("import d{}\n", i + 1),
+            ));
+        }
+        files.push(("d8.py", "x = 1\n".to_owned()));
+        let files = crate::rules::tests::MemFiles(files.into_iter().map(|(p, t)| (p.to_owned(), t)).collect());
+        let project = Project::new(&files, &crate::rules::RULE, u64::MAX);
+        let rule = &crate::rules::RULE;
+        assert!(project.sinky("c.py", rule));
+        assert!(project.sinky("b.py", rule), "imports a module that may");
+        assert!(project.sinky("main.py", rule));
+        assert!(!project.sinky("a.py", rule));
+        assert!(!project.sinky("lone.py", rule));
+        assert!(!project.sinky("uses_flask.py", rule), "a library the catalogue knows is not followed");
+        assert!(project.sinky("cycle1.py", rule), "a cycle counts as may");
+        assert!(project.sinky("missing.py", rule), "unreadable: may");
+        // Each verdict is kept for the run: ask each chain of a fresh project.
+        let fresh = || Project::new(&files, rule, u64::MAX);
+        assert!(fresh().sinky("d1.py", rule), "d8 is 7 imports away: too deep to tell");
+        assert!(!fresh().sinky("d2.py", rule), "d8 is 6 imports away: read");
+        assert!(project.imports_sinky("x.py", b"from b import f\n", rule));
+        assert!(!project.imports_sinky("x.py", b"import a, json\n", rule));
+        assert!(!project.imports_sinky("x.py", b"import flask\n", rule));
+    }
+
+    #[test]
     fn parents_and_ancestors() {
         assert_eq!(parent("a/b/c.py"), "a/b");
         assert_eq!(parent("c.py"), "");
@@ -597,5 +698,12 @@ mod tests {
         assert_eq!(ancestor("a/b", 1), Some("a"));
         assert_eq!(ancestor("a", 2), None);
         assert_eq!(join("", "x"), "x");
+        assert_eq!(join("/", "x"), "/x");
+        assert_eq!(join("a/b", "x"), "a/b/x");
+        assert_eq!(ancestor("a/b", 0), Some("a/b"));
+        assert_eq!(ancestor("a/b", 2), Some(""));
+        assert_eq!(ancestor("/a", 1), Some("/"));
+        assert_eq!(ancestor("/a", 2), None);
+        assert_eq!(ancestor("", 1), None);
     }
 }
