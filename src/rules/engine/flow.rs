@@ -643,12 +643,14 @@ mod tests {
 
     #[test]
     fn concatenations_multiply_alternatives() {
-        // 4 × 4 pieces make 16 strings (all kept); 4 × 5 make 20.
+        // 4 × (MAX_ALTS / 4) pieces make MAX_ALTS strings (all kept); one more on the right is
+        // four too many.
         let left: Vec<String> = (0..4).map(|i| format!("0.0.{i}")).collect();
         let right = |n: usize| -> Vec<String> { (0..n).map(|i| format!(".{i}")).collect() };
         let sum = |n: usize| bind(&format!("({}) + ({})", alternatives(&left), alternatives(&right(n))));
-        assert_eq!(left.len() * 4, MAX_ALTS);
-        check(&[(&sum(4), &["2 0.0.0.0"], &[]), (&sum(5), &["2 0.0.0.0"], &[Limit::Alternatives])]);
+        let fits = MAX_ALTS / left.len();
+        assert_eq!(left.len() * fits, MAX_ALTS);
+        check(&[(&sum(fits), &["2 0.0.0.0"], &[]), (&sum(fits + 1), &["2 0.0.0.0"], &[Limit::Alternatives])]);
     }
 
     #[test]
@@ -692,10 +694,11 @@ mod tests {
             }
             t + &format!("f{}('0.0.0.0')\n", n - 1)
         };
-        check(&[
-            (&helpers(MAX_FRAMES), &["18 0.0.0.0 via 5,7,9,11,13,15,17,18"], &[]),
-            (&helpers(MAX_FRAMES + 1), &[], &[Limit::Calls]),
-        ]);
+        // f1 … f(n-1) call the next helper on lines 5, 7, …; the outermost call is the last line.
+        let n = MAX_FRAMES;
+        let calls: Vec<String> = (5..=2 * n + 1).step_by(2).map(|l| l.to_string()).collect();
+        let found = format!("{} 0.0.0.0 via {},{}", 2 * n + 2, calls.join(","), 2 * n + 2);
+        check(&[(&helpers(n), &[found.as_str()], &[]), (&helpers(n + 1), &[], &[Limit::Calls])]);
     }
 
     #[test]
