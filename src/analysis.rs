@@ -213,7 +213,7 @@ fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>) ->
     let counted = !file.importer;
     let ruled_out = gated
         && !cx.options.may_contain_bind(&file.bytes)
-        && !rules::may_feed_helpers(&file.path, &file.bytes, projects.of(file.scope.as_ref()));
+        && !rules::may_meet_other_modules(&file.path, &file.bytes, projects.of(file.scope.as_ref()));
     if (lines == 0 && !file.importer) || ruled_out {
         return Analyzed::Checked { lines, files: Vec::new(), incomplete: Vec::new(), counted };
     }

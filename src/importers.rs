@@ -58,10 +58,10 @@ fn importer(path: String, bytes: Vec<u8>, like: &ChangedFile, scope: &Arc<Scope>
 }
 
 /// Whether the changed lines of a file hold something another module could pick up: an
-/// address spelling or a sink name.
+/// address spelling, a sink name or an entry point (its address may come from an importer).
 fn worth_following(file: &ChangedFile) -> bool {
     let changed: Vec<u8> = match &file.lines {
-        LineFilter::All => return rules::may_contain_bind(&file.bytes) || rules::may_spell_address(&file.bytes),
+        LineFilter::All => return rules::may_define_sinks(&file.bytes) || rules::may_spell_address(&file.bytes),
         LineFilter::Only(lines) if lines.is_empty() => return false,
         LineFilter::Only(lines) => file
             .bytes
@@ -71,7 +71,7 @@ fn worth_following(file: &ChangedFile) -> bool {
             .flat_map(|(_, line)| line.iter().copied())
             .collect(),
     };
-    rules::may_contain_bind(&changed) || rules::may_spell_address(&changed)
+    rules::may_define_sinks(&changed) || rules::may_spell_address(&changed)
 }
 
 /// The name other modules import a file by: its stem, or its package's name for `__init__.py`.

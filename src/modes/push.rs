@@ -216,9 +216,11 @@ pub(super) fn scan_and_analyze(
             sender.send((phase, changes)).context("the analysis thread stopped")
         };
         // Injected so that the git layer knows nothing of the rules.
-        // A file with no sink of its own may still pass a plainly spelled address to a helper.
+        // A file with no sink of its own may still pass a plainly spelled address to a helper; an
+        // entry point may bind with an address of another module of the final state (each
+        // commit of the history is then gated again on its own, before it is parsed).
         let options = &settings.rules;
-        let gate = |bytes: &[u8]| options.may_contain_bind(bytes) || crate::rules::spells_address_plainly(bytes);
+        let gate = |bytes: &[u8]| options.may_define_sinks(bytes) || crate::rules::spells_address_plainly(bytes);
         let summary = repo.scan(updates, known, limits, &gate, &mut sink);
         drop(sender);
         let report = analyzer.join().map_err(|_| anyhow::anyhow!("the analysis thread panicked"));

@@ -101,7 +101,16 @@ impl Options {
     /// Whether a file may hold a sink, the user's APIs included (their method or function name,
     /// as a word).
     pub(crate) fn may_contain_bind(&self, bytes: &[u8]) -> bool {
-        may_contain_bind(bytes) || self.extra_sinks.iter().any(|api| catalogue::names_in(api, bytes))
+        may_contain_bind(bytes) || self.names_user_sink(bytes)
+    }
+
+    /// [`may_define_sinks`], with the user's sinks.
+    pub(crate) fn may_define_sinks(&self, bytes: &[u8]) -> bool {
+        may_define_sinks(bytes) || self.names_user_sink(bytes)
+    }
+
+    fn names_user_sink(&self, bytes: &[u8]) -> bool {
+        self.extra_sinks.iter().any(|api| catalogue::names_in(api, bytes))
     }
 }
 
@@ -149,10 +158,19 @@ pub(crate) fn spells_address_plainly(bytes: &[u8]) -> bool {
     gate::has_address_hint(bytes)
 }
 
-/// For a file the gate rules out: whether it holds an address spelling and imports a module of
-/// `project` that may reach a sink (then a literal of it may reach a helper's bind).
-pub(crate) fn may_feed_helpers(path: &str, bytes: &[u8], project: &Project<'_>) -> bool {
+/// For a file the gate rules out: whether it may still bind through modules of `project` it
+/// imports. It holds an address spelling and imports a module that may reach a sink (a literal
+/// of it may reach a helper's bind), or it calls an entry point and imports a module that may
+/// spell an address (`from settings import HOST; app.run(host=HOST)`).
+pub(crate) fn may_meet_other_modules(path: &str, bytes: &[u8], project: &Project<'_>) -> bool {
     gate::has_address_hint(bytes) && project.imports_sinky(path, bytes, &RULE)
+        || gate::has_entry_name(bytes) && project.imports_addresses(path, bytes, &RULE)
+}
+
+/// Whether a module may define something that reaches a sink, whatever address reaches it: what
+/// a change must hold for the modules that import it to be analysed again.
+pub(crate) fn may_define_sinks(bytes: &[u8]) -> bool {
+    gate::may_define_sinks(bytes)
 }
 
 /// The catalogue as the engine asks for it.
@@ -178,6 +196,9 @@ impl engine::state::Knowledge for Rule {
     }
     fn may_define_sinks(&self, bytes: &[u8]) -> bool {
         gate::may_define_sinks(bytes)
+    }
+    fn may_spell_address(&self, bytes: &[u8]) -> bool {
+        gate::may_spell_address(bytes)
     }
 }
 

@@ -159,6 +159,53 @@ fn check_follows_imports_within_the_given_tree_and_reports_every_sink() {
     assert_eq!(run.code, 0, "modules outside the given tree are not read: {}", run.all());
 }
 
+/// An entry point on a receiver nobody can resolve (`app.run`), fed by another module: the file
+/// with the call spells no address itself.
+const RUNNER: &str = "def main(app, host):\n    app.run(host=host)\n";
+const CALLER: &str = "import runner\n\nrunner.main(object(), '0.0.0.0')\n";
+const ENTRY_WITH_CONSTANT: &str = "from settings import HOST\n\n\ndef main(app):\n    app.run(host=HOST)\n";
+
+#[test]
+fn check_follows_addresses_of_other_modules_into_entry_points_of_unknown_receivers() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("proj");
+    write(&dir.join("runner.py"), RUNNER);
+    write(&dir.join("caller.py"), CALLER);
+    write(&dir.join("settings.py"), "HOST = '0.0.0.0'\n");
+    write(&dir.join("main.py"), ENTRY_WITH_CONSTANT);
+    let run = sb.bindguard(&dir, &["check", "--format", "json", "."]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let mut places: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!("{}:{} via {}", f["path"].as_str().unwrap(), f["line"], f["sinks"][0]["path"].as_str().unwrap())
+        })
+        .collect();
+    places.sort();
+    assert_eq!(places, ["caller.py:3 via runner.py", "settings.py:1 via main.py"], "{}", run.stdout);
+    // Each file alone still follows its imports.
+    let run = sb.bindguard(&dir, &["check", "main.py"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    // A module that spells no address leaves the entry point clean.
+    write(&dir.join("settings.py"), "HOST = '127.0.0.1'\n");
+    let run = sb.bindguard(&dir, &["check", "main.py"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+}
+
+#[test]
+fn a_commit_of_an_entry_point_fed_by_an_unchanged_module_blocks() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, &[("runner.py", "def main(app, host):\n    return app\n"), ("caller.py", CALLER)]);
+    stage(&sb, &repo, "runner.py", RUNNER);
+    let run = sb.git_commit(&repo, &["-m", "run"]);
+    assert!(blocked(&run), "{}", run.all());
+    assert!(run.stderr.contains("caller.py:3:"), "the finding is at the literal: {}", run.stderr);
+}
+
 // ---- Pushes: the modules come from the pushed commit's tree ----
 
 /// A server with the pre-receive hook, and a clone whose history predates the hook's checks.
@@ -198,6 +245,18 @@ fn a_push_changing_a_constant_that_an_unchanged_module_binds_with_is_rejected() 
     assert!(rejected(&run), "{}", run.all());
     assert!(run.stderr.contains("myapp/settings.py:1:8"), "{}", run.stderr);
     assert!(run.stderr.contains("myapp/app.py:9"), "{}", run.stderr);
+}
+
+#[test]
+fn a_push_of_an_entry_point_fed_by_an_unchanged_module_is_rejected() {
+    let sb = Sandbox::new();
+    let (server, work) =
+        server_with_history(&sb, &[("runner.py", "def main(app, host):\n    return app\n"), ("caller.py", CALLER)]);
+    sb.commit_files(&work, &[("runner.py", RUNNER)], "run");
+    let run = sb.push(&work, &["origin", "HEAD:main"]);
+    assert!(rejected(&run), "{}", run.all());
+    assert!(run.stderr.contains("caller.py:3:"), "{}", run.stderr);
+    assert_ne!(sb.ref_id(&server, "main"), sb.ref_id(&work, "HEAD"));
 }
 
 #[test]

@@ -72,6 +72,8 @@ pub(crate) struct Project<'f> {
     loaded: Mutex<HashMap<String, Slot>>,
     /// Whether a module may define a function or class that reaches a sink, by path.
     sinky: Mutex<HashMap<String, bool>>,
+    /// Whether a module may hold an address, in its text or the modules it imports, by path.
+    addressy: Mutex<HashMap<String, bool>>,
     /// Whether a file exists, by path.
     exists: Mutex<HashMap<String, bool>>,
     /// Where an import leads, by the importing file's folder and the name as written.
@@ -100,6 +102,7 @@ impl<'f> Project<'f> {
             max_file_size,
             loaded: Mutex::default(),
             sinky: Mutex::default(),
+            addressy: Mutex::default(),
             exists: Mutex::default(),
             located: Mutex::default(),
             by_id: Mutex::default(),
@@ -150,10 +153,13 @@ impl<'f> Project<'f> {
     /// Whether the file at `path` (with these bytes) imports a module of the project that may
     /// reach a sink.
     pub(crate) fn imports_sinky(&self, path: &str, bytes: &[u8], knowledge: &dyn Knowledge) -> bool {
-        imported_names(bytes)
-            .iter()
-            .filter(|q| !knowledge.knows(q))
-            .any(|q| self.locate(path, q).is_some_and(|(file, _)| self.sinky(&file, knowledge)))
+        self.imports_any(path, bytes, knowledge, Trait::Sinks)
+    }
+
+    /// Whether the file at `path` imports a module of the project that may hold an
+    /// all-interfaces address, in its own text or in a module it imports.
+    pub(crate) fn imports_addresses(&self, path: &str, bytes: &[u8], knowledge: &dyn Knowledge) -> bool {
+        self.imports_any(path, bytes, knowledge, Trait::Addresses)
     }
 
     /// Whether the module at `path` may define something that reaches a sink: it names one
@@ -162,23 +168,34 @@ impl<'f> Project<'f> {
     /// followed into the project). Modules
     /// that may not are not parsed to resolve a call or a type: they cannot change the result.
     pub(crate) fn sinky(&self, path: &str, knowledge: &dyn Knowledge) -> bool {
-        self.sinky_within(path, knowledge, 0)
+        self.has_trait(path, knowledge, Trait::Sinks, 0)
     }
 
-    fn sinky_within(&self, path: &str, knowledge: &dyn Knowledge, depth: u32) -> bool {
-        if let Some(&known) = lock(&self.sinky).get(path) {
+    fn imports_any(&self, path: &str, bytes: &[u8], knowledge: &dyn Knowledge, which: Trait) -> bool {
+        imported_names(bytes)
+            .iter()
+            .filter(|q| !knowledge.knows(q))
+            .any(|q| self.locate(path, q).is_some_and(|(file, _)| self.has_trait(&file, knowledge, which, 0)))
+    }
+
+    fn has_trait(&self, path: &str, knowledge: &dyn Knowledge, which: Trait, depth: u32) -> bool {
+        let cache = match which {
+            Trait::Sinks => &self.sinky,
+            Trait::Addresses => &self.addressy,
+        };
+        if let Some(&known) = lock(cache).get(path) {
             return known;
         }
         // Cycles and long chains count as "may": being wrong that way costs only a parse.
-        lock(&self.sinky).insert(path.to_owned(), true);
+        lock(cache).insert(path.to_owned(), true);
         let verdict = depth > 6
             || self.files.read(path).is_none_or(|bytes| {
-                knowledge.may_define_sinks(&bytes)
+                which.in_text(knowledge, &bytes)
                     || imported_names(&bytes).iter().filter(|q| !knowledge.knows(q)).any(|q| {
-                        self.locate(path, q).is_some_and(|(file, _)| self.sinky_within(&file, knowledge, depth + 1))
+                        self.locate(path, q).is_some_and(|(file, _)| self.has_trait(&file, knowledge, which, depth + 1))
                     })
             });
-        lock(&self.sinky).insert(path.to_owned(), verdict);
+        lock(cache).insert(path.to_owned(), verdict);
         verdict
     }
 
@@ -476,6 +493,24 @@ fn module_file(dir: &str, segments: &[&str], exists: impl Fn(&str) -> bool) -> O
     let base = join(dir, &segments.join("/"));
     let candidates = [format!("{base}.py"), join(&base, "__init__.py")];
     candidates.into_iter().find(|c| exists(c))
+}
+
+/// What a module, or a module it imports, may hold.
+#[derive(Clone, Copy)]
+enum Trait {
+    /// Something that reaches a sink.
+    Sinks,
+    /// An all-interfaces address.
+    Addresses,
+}
+
+impl Trait {
+    fn in_text(self, knowledge: &dyn Knowledge, bytes: &[u8]) -> bool {
+        match self {
+            Trait::Sinks => knowledge.may_define_sinks(bytes),
+            Trait::Addresses => knowledge.may_spell_address(bytes),
+        }
+    }
 }
 
 /// The modules a file's import statements name, read from its bytes: `import a.b, c` gives

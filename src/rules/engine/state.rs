@@ -82,6 +82,8 @@ pub(crate) trait Knowledge {
     fn knows(&self, qualified: &str) -> bool;
     /// Whether a module's bytes may define a sink (its names, as the rule's gate reads them).
     fn may_define_sinks(&self, bytes: &[u8]) -> bool;
+    /// Whether a module's bytes may spell an all-interfaces address, in any way the rule reads.
+    fn may_spell_address(&self, bytes: &[u8]) -> bool;
 }
 
 impl<'x, 'p> State<'x, 'p> {

@@ -4,10 +4,11 @@
 //! a catalogued API (its module imported, and its method), a receiver-independent method
 //! (`add_insecure_port`), a configuration name (`bind`, `listen`, `socket_host`, …), a server
 //! program in a command line. Entry points on receivers nobody can resolve (`app.run`) are
-//! common words, so they count only next to an address spelling ([`names::address_hint`]).
-//! A file with no sink of its own may still pass a literal to a helper of another module: that
-//! needs an address spelling and an import of a module that may reach a sink, which only the
-//! project can tell ([`super::may_feed_helpers`]). Identifiers are
+//! common words, so they count only next to an address spelling ([`names::address_hint`]) or
+//! where the project may bring one in. A file may still matter through its project: it passes a
+//! literal to a helper of another module (an address spelling and an import of a module that
+//! may reach a sink), or it calls an entry point with a value of a module it imports; only the
+//! project can tell ([`super::may_meet_other_modules`]). Identifiers are
 //! NFKC-normalised by the parser (`ｆｌａｓｋ` is `flask`): where a character that folds to
 //! ASCII may stand in a name, names cannot be trusted and the file passes.
 //!
@@ -16,10 +17,15 @@
 
 mod names;
 
-/// Whether a module may define a sink: it names one (address spellings aside), or its names
-/// cannot be read.
+/// Whether a module may define a sink: it names one or calls an entry point (the address may
+/// come from the modules that call it), or its names cannot be read.
 pub(crate) fn may_define_sinks(bytes: &[u8]) -> bool {
-    may_fold_to_ascii(bytes) || names::has_sink_name(bytes)
+    may_fold_to_ascii(bytes) || names::names_catalogued_sink(bytes) || names::has_entry_name(bytes)
+}
+
+/// Whether the file calls an entry point of an unresolved receiver, whatever it spells.
+pub(crate) fn has_entry_name(bytes: &[u8]) -> bool {
+    names::has_entry_name(bytes)
 }
 
 pub(crate) fn may_contain_bind(bytes: &[u8]) -> bool {

@@ -45,8 +45,15 @@ struct Tables {
     programs: AhoCorasick,
 }
 
-/// Whether the file names a sink the analysis could match.
+/// Whether the file names a sink the analysis could match. Entry points of unresolved
+/// receivers count next to an address spelling: on its own, the file can only bind with a value
+/// it spells.
 pub(super) fn has_sink_name(bytes: &[u8]) -> bool {
+    names_catalogued_sink(bytes) || has_entry_name(bytes) && address_hint(bytes)
+}
+
+/// Whether the file names a catalogued API, a configuration name or a server program.
+pub(super) fn names_catalogued_sink(bytes: &[u8]) -> bool {
     let t = tables();
     let program = |m: aho_corasick::Match| {
         let before = m.start().checked_sub(1).map(|i| bytes[i]);
@@ -59,11 +66,14 @@ pub(super) fn has_sink_name(bytes: &[u8]) -> bool {
     {
         return true;
     }
-    if t.entries.find_iter(bytes).any(|m| is_whole_word(bytes, m.range())) && address_hint(bytes) {
-        return true;
-    }
     let roots = imported_roots(bytes, t);
     roots != 0 && t.qualified.iter().any(|&(bits, method)| bits & roots != 0 && has_word(bytes, method))
+}
+
+/// Whether the file names an entry point the analysis judges on receivers it cannot resolve
+/// (`app.run`, `server.serve`): a sink when an address reaches it, from this file or another.
+pub(super) fn has_entry_name(bytes: &[u8]) -> bool {
+    tables().entries.find_iter(bytes).any(|m| is_whole_word(bytes, m.range()))
 }
 
 /// A spelling that may make an all-interfaces address: an unspecified IP or its pieces
