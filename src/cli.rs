@@ -130,6 +130,9 @@ pub(crate) struct PrePushArgs {
     /// `git config bindguard.onIncomplete fail-open` and `bindguard.onTooLarge`).
     #[arg(long)]
     pub(crate) allow_incomplete: bool,
+    /// After the report, say where the scan's time went (also `git config bindguard.verbose true`).
+    #[arg(long)]
+    pub(crate) verbose: bool,
 }
 
 #[derive(Debug, Args)]
@@ -147,6 +150,9 @@ pub(crate) struct PreReceiveArgs {
     /// `bindguard.onIncomplete` and `bindguard.onTooLarge`).
     #[arg(long)]
     pub(crate) allow_incomplete: bool,
+    /// After the report, say where the scan's time went (also `git config bindguard.verbose true`).
+    #[arg(long)]
+    pub(crate) verbose: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

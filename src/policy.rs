@@ -14,6 +14,8 @@
 //! | `bindguard.allowSkip` | boolean | `false` |
 //! | `bindguard.reportOnly` | boolean | `false` |
 //! | `bindguard.gitlabPrefix` | boolean | `false` |
+//! | `bindguard.progress` | how often a long scan says how far it got: `2s`, `500ms`, `off` | `2s` |
+//! | `bindguard.verbose` | boolean: where the scan's time went, after the report | `false` |
 //!
 //! Parsing is pure: the caller hands in a lookup function; an invalid value is a one-line error.
 
@@ -26,6 +28,8 @@ pub(crate) const DEFAULT_TIME_BUDGET: Duration = Duration::from_secs(4);
 pub(crate) const DEFAULT_MAX_FILE_MEMORY: u64 = 1 << 30;
 /// The default commit budget.
 pub(crate) const DEFAULT_MAX_COMMITS: usize = 10_000;
+/// How often a long scan says how far it got: a pusher waiting on a long history sees it move.
+pub(crate) const DEFAULT_PROGRESS: Duration = Duration::from_secs(2);
 
 /// What a budget overrun does to the push.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +68,10 @@ pub(crate) struct Policy {
     pub(crate) allow_skip: bool,
     pub(crate) report_only: bool,
     pub(crate) gitlab_prefix: bool,
+    /// How often a long scan prints a progress line; `None`: never.
+    pub(crate) progress: Option<Duration>,
+    /// Print where the scan's time went.
+    pub(crate) verbose: bool,
 }
 
 impl Default for Policy {
@@ -79,6 +87,8 @@ impl Default for Policy {
             allow_skip: false,
             report_only: false,
             gitlab_prefix: false,
+            progress: Some(DEFAULT_PROGRESS),
+            verbose: false,
         }
     }
 }
@@ -118,6 +128,9 @@ impl Policy {
         if let Some((key, v)) = value("bindguard.onIncomplete") {
             policy.on_incomplete = parse(key, &v, "fail-open or fail-closed", on_overrun)?;
         }
+        if let Some((key, v)) = value("bindguard.progress") {
+            policy.progress = parse(key, &v, "a duration such as 2s or 500ms, milliseconds, or off", duration)?;
+        }
         let flag = |key: &'static str, default: bool| match value(key) {
             Some((key, v)) => parse(key, &v, "true or false", boolean),
             None => Ok(default),
@@ -125,6 +138,7 @@ impl Policy {
         policy.allow_skip = flag("bindguard.allowSkip", false)?;
         policy.report_only = flag("bindguard.reportOnly", false)?;
         policy.gitlab_prefix = flag("bindguard.gitlabPrefix", false)?;
+        policy.verbose = flag("bindguard.verbose", false)?;
         Ok(policy)
     }
 }
@@ -207,7 +221,18 @@ mod tests {
         assert_eq!(p.on_timeout, OnOverrun::FailOpen);
         assert_eq!(p.on_too_large, OnOverrun::FailClosed);
         assert_eq!(p.on_incomplete, OnOverrun::FailClosed);
-        assert!(!p.allow_skip && !p.report_only && !p.gitlab_prefix);
+        assert!(!p.allow_skip && !p.report_only && !p.gitlab_prefix && !p.verbose);
+        assert_eq!(p.progress, Some(Duration::from_secs(2)));
+    }
+
+    #[test]
+    fn progress_and_verbose() {
+        let p = policy(&[("bindguard.progress", "500ms"), ("bindguard.verbose", "true")]).unwrap();
+        assert_eq!(p.progress, Some(Duration::from_millis(500)));
+        assert!(p.verbose);
+        assert_eq!(policy(&[("bindguard.progress", "off")]).unwrap().progress, None);
+        assert!(policy(&[("bindguard.progress", "often")]).is_err());
+        assert!(policy(&[("bindguard.verbose", "loud")]).is_err());
     }
 
     #[test]

@@ -79,6 +79,8 @@ pub(crate) struct PrePushSettings {
     pub(crate) remote: Option<String>,
     /// Files not analysed completely do not block.
     pub(crate) allow_incomplete: bool,
+    /// Say where the scan's time went.
+    pub(crate) verbose: bool,
 }
 
 /// `pre-receive`: the commits a push brings to this server.
@@ -91,6 +93,8 @@ pub(crate) struct PreReceiveSettings {
     pub(crate) report_only: bool,
     /// Files not analysed completely do not block, whatever the server's configuration says.
     pub(crate) allow_incomplete: bool,
+    /// Say where the scan's time went (the server's `bindguard.verbose` can also ask for it).
+    pub(crate) verbose: bool,
 }
 
 /// Resolves the parsed command line; colour is decided for the stream each mode writes text to.
@@ -117,12 +121,14 @@ pub(crate) fn resolve(cli: Cli) -> Command {
             common: Settings::resolve(&args.common, None, Stream::Stderr),
             remote: args.remote,
             allow_incomplete: args.allow_incomplete,
+            verbose: args.verbose,
         }),
         cli::Command::PreReceive(args) => Command::PreReceive(PreReceiveSettings {
             common: Settings::resolve(&args.common, None, Stream::Remote),
             gitlab: args.gitlab,
             report_only: args.report_only,
             allow_incomplete: args.allow_incomplete,
+            verbose: args.verbose,
         }),
         cli::Command::Explain { rule } => Command::Explain(rule),
     }

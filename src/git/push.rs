@@ -68,6 +68,20 @@ pub(crate) enum Phase {
 /// Where the scan hands its batches.
 pub(crate) type Sink<'s> = &'s mut dyn FnMut(Phase, ChangeSet) -> anyhow::Result<()>;
 
+/// Told after each commit of the history: how many were scanned, of how many.
+pub(crate) type Progress<'s> = &'s mut dyn FnMut(usize, usize);
+
+/// Where the scan thread's time went (`--verbose`).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ScanTimings {
+    /// Finding the new commits.
+    pub(crate) walk: std::time::Duration,
+    /// Phase 1: reading and diffing the final state of every pushed ref.
+    pub(crate) final_states: std::time::Duration,
+    /// Phase 2: reading and diffing the new commits (handing batches over included).
+    pub(crate) history: std::time::Duration,
+}
+
 /// What a scan covered.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ScanSummary {
@@ -80,6 +94,7 @@ pub(crate) struct ScanSummary {
     pub(crate) ruled_out_files: usize,
     /// Pushed refs whose final state was scanned.
     pub(crate) final_states: usize,
+    pub(crate) timings: ScanTimings,
 }
 
 /// Commit tips whose history the receiving side already has.
@@ -256,11 +271,14 @@ impl PushRepo {
         limits: &Limits,
         gate: Gate<'_>,
         sink: Sink<'_>,
+        progress: Progress<'_>,
     ) -> anyhow::Result<ScanSummary> {
+        let started = Instant::now();
         let targets = self.targets(updates)?;
         let tips = commit_tips(&targets);
         let walk = self.walk(&tips, known, limits)?;
         let mut summary = ScanSummary { new_commits: walk.commits.len(), overrun: walk.overrun, ..Default::default() };
+        summary.timings.walk = started.elapsed();
         if matches!(walk.overrun, Some(Overrun::Commits { .. })) {
             return Ok(summary);
         }
@@ -272,11 +290,16 @@ impl PushRepo {
             pending: Vec::new(),
             limits,
             sink,
+            progress,
         };
+        let phase = Instant::now();
         scanner.final_states(&targets, &walk, &mut summary)?;
+        summary.timings.final_states = phase.elapsed();
         if walk.overrun.is_none() {
+            let phase = Instant::now();
             let refs = attribute_refs(&walk.commits, &tips);
             scanner.commits(&walk.commits, &refs, &mut summary)?;
+            summary.timings.history = phase.elapsed();
         }
         summary.ruled_out_files = scanner.blobs.ruled_out;
         Ok(summary)

@@ -8,7 +8,7 @@ use gix::ObjectId;
 use gix::bstr::BString;
 
 use super::links::Followed;
-use super::push::{Limits, Overrun, Phase, ScanSummary, Sink, Target, Walk, WalkedCommit};
+use super::push::{Limits, Overrun, Phase, Progress, ScanSummary, Sink, Target, Walk, WalkedCommit};
 use super::push_blobs::{BlobReader, Outcome};
 use super::push_diff::{Candidate, Found, TreeDiffer};
 use super::push_links::TreeLinks;
@@ -32,6 +32,7 @@ pub(super) struct Scanner<'a, 's> {
     pub(super) pending: Vec<ChangedFile>,
     pub(super) limits: &'a Limits,
     pub(super) sink: Sink<'s>,
+    pub(super) progress: Progress<'s>,
 }
 
 impl Scanner<'_, '_> {
@@ -236,6 +237,7 @@ impl Scanner<'_, '_> {
                 break;
             }
             summary.scanned_commits += 1;
+            (self.progress)(summary.scanned_commits, commits.len());
         }
         self.batch.flush(Phase::History, self.sink)
     }

@@ -12,7 +12,7 @@ use crate::git::push::{Limits, PushRepo};
 use crate::git::push_refs::RefUpdate;
 use crate::modes::gaps::{self, Hook};
 use crate::modes::project::{ProjectConfig, Snapshot};
-use crate::modes::push::{decide, next_steps, push_scope, scan_and_analyze};
+use crate::modes::push::{Watch, decide, next_steps, push_scope, scan_and_analyze, timings};
 use crate::modes::push_input::{Framework, framework, read_updates};
 use crate::outcome::Outcome;
 use crate::policy::Policy;
@@ -36,9 +36,13 @@ pub(crate) fn run_pre_push(push: &PrePushSettings) -> anyhow::Result<Outcome> {
     let project = ProjectConfig::new(settings, &source, Some(PathBuf::new()), Path::new(""))?;
     let settings = &project.settings_for(settings, Path::new(""))?;
     let limits = Limits { deadline: None, max_commits: None, max_blob_size: settings.max_file_size };
-    let (report, summary) = scan_and_analyze(&repo, &updates, &known, &limits, settings, Some(&project), started)?;
+    let watch = Watch { started, progress: policy.progress, verbose: push.verbose || policy.verbose };
+    let (report, summary, spent) = scan_and_analyze(&repo, &updates, &known, &limits, settings, Some(&project), watch)?;
     let steps = next_steps(&report, "bypass (not recommended): git push --no-verify");
-    let (lines, gaps_block) = gaps::judge(&report.incomplete, &policy, push.allow_incomplete, Hook::Push);
+    let (mut lines, gaps_block) = gaps::judge(&report.incomplete, &policy, push.allow_incomplete, Hook::Push);
+    if watch.verbose {
+        lines.push(timings(&summary, spent, started.elapsed()));
+    }
     let mut outcome = Outcome::report(report, push_scope(&summary), steps);
     outcome.before = said;
     outcome.after = lines;

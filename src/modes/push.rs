@@ -96,7 +96,8 @@ pub(crate) fn run_range(settings: &Settings, from: &str, to: &str, bypass: &str)
     let project = ProjectConfig::new(settings, &source, Some(PathBuf::new()), Path::new(""))?;
     let settings = &project.settings_for(settings, Path::new(""))?;
     let limits = Limits { deadline: None, max_commits: None, max_blob_size: settings.max_file_size };
-    let (mut report, summary) = scan_and_analyze(&repo, &updates, &known, &limits, settings, Some(&project), started)?;
+    let watch = Watch { started, progress: None, verbose: false };
+    let (mut report, summary, _) = scan_and_analyze(&repo, &updates, &known, &limits, settings, Some(&project), watch)?;
     report.scope_note = Some(format!("the commits in {from}..{to} (pre-commit --from-ref/--to-ref), not the index"));
     let steps = next_steps(&report, bypass);
     Ok(Outcome::report(report, Scope::Range(push_numbers(&summary)), steps))
@@ -135,7 +136,8 @@ fn receive(
     if trusted {
         said.push("bindguard: the pushed repository configuration applies (bindguard.trustRepoConfig)".to_owned());
     }
-    let (report, summary) = scan_and_analyze(repo, &updates, &known, &limits, settings, Some(&project), started)?;
+    let watch = Watch { started, progress: policy.progress, verbose: receive_settings.verbose || policy.verbose };
+    let (report, summary, spent) = scan_and_analyze(repo, &updates, &known, &limits, settings, Some(&project), watch)?;
     let bypass = if policy.allow_skip {
         format!("bypass (logged): git push -o {SKIP_OPTION}=\"<reason>\"")
     } else {
@@ -143,6 +145,9 @@ fn receive(
     };
     let steps = next_steps(&report, &bypass);
     let (mut lines, budget_rejects) = overruns(&summary, policy);
+    if watch.verbose {
+        lines.push(timings(&summary, spent, started.elapsed()));
+    }
     let (gap_lines, gaps_block) =
         gaps::judge(&report.incomplete, policy, receive_settings.allow_incomplete, Hook::Receive);
     lines.extend(gap_lines);
@@ -184,9 +189,11 @@ pub(super) fn scan_and_analyze(
     limits: &Limits,
     settings: &Settings,
     project: Option<&ProjectConfig<'_>>,
-    started: Instant,
-) -> anyhow::Result<(Report, ScanSummary)> {
+    watch: Watch,
+) -> anyhow::Result<(Report, ScanSummary, Spent)> {
     let (sender, receiver) = std::sync::mpsc::sync_channel::<(Phase, ChangeSet)>(2);
+    let handed = std::cell::Cell::new(0usize);
+    let mut spent = Spent::default();
     let (mut report, summary) = std::thread::scope(|scope| {
         let analyzer = std::thread::Builder::new()
             .name("analysis".into())
@@ -200,31 +207,42 @@ pub(super) fn scan_and_analyze(
                     max_file_size: limits.max_blob_size,
                     deadline: limits.deadline,
                 };
+                let mut busy = Duration::ZERO;
                 for (phase, changes) in receiver {
+                    let began = Instant::now();
+                    let analysed = analysis::analyze(changes, &cx);
+                    busy += began.elapsed();
                     match phase {
-                        Phase::FinalState => final_state.absorb(analysis::analyze(changes, &cx)),
-                        Phase::History => history.absorb(analysis::analyze(changes, &cx)),
+                        Phase::FinalState => final_state.absorb(analysed),
+                        Phase::History => history.absorb(analysed),
                     }
                 }
-                merge_phases(final_state, history)
+                (merge_phases(final_state, history), busy)
             })
             .context("cannot start the analysis thread")?;
         let mut sink = |phase, mut changes: ChangeSet| {
             if let Some(project) = project {
                 project.drop_excluded(&mut changes)?;
             }
-            sender.send((phase, changes)).context("the analysis thread stopped")
+            handed.set(handed.get() + changes.files.len());
+            let began = Instant::now();
+            let sent = sender.send((phase, changes)).context("the analysis thread stopped");
+            spent.waiting += began.elapsed();
+            sent
         };
+        let mut ticker = Ticker::new(watch.progress, watch.started);
+        let mut progress = |scanned, total| ticker.tick(scanned, total, handed.get());
         // Injected so that the git layer knows nothing of the rules.
         // A file with no sink of its own may still pass a plainly spelled address to a helper; an
         // entry point may bind with an address of another module of the final state (each
         // commit of the history is then gated again on its own, before it is parsed).
         let options = &settings.rules;
         let gate = |bytes: &[u8]| options.may_define_sinks(bytes) || crate::rules::spells_address_plainly(bytes);
-        let summary = repo.scan(updates, known, limits, &gate, &mut sink);
+        let summary = repo.scan(updates, known, limits, &gate, &mut sink, &mut progress);
         drop(sender);
-        let report = analyzer.join().map_err(|_| anyhow::anyhow!("the analysis thread panicked"));
-        Ok::<_, anyhow::Error>((report?, summary?))
+        let (report, busy) = analyzer.join().map_err(|_| anyhow::anyhow!("the analysis thread panicked"))?;
+        spent.analysis = busy;
+        Ok::<_, anyhow::Error>((report, summary?))
     })?;
     report.commits = Some(summary.scanned_commits);
     if let Some(project) = project {
@@ -233,8 +251,74 @@ pub(super) fn scan_and_analyze(
     // Only changed lines are checked, so an entry that matches nothing says nothing here.
     crate::baseline::apply_file(settings.baseline.as_deref(), &mut report, &Default::default(), |_| false)?;
     report.scope_note.clone_from(&known.note);
-    report.elapsed = started.elapsed();
-    Ok((report, summary))
+    report.elapsed = watch.started.elapsed();
+    Ok((report, summary, spent))
+}
+
+/// How a scan tells about itself: progress lines while it runs (`bindguard.progress`), where
+/// the time went after it (`--verbose`, `bindguard.verbose`).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Watch {
+    pub(super) started: Instant,
+    pub(super) progress: Option<Duration>,
+    pub(super) verbose: bool,
+}
+
+/// What the analysis thread spent, and how long the scan waited for it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Spent {
+    /// Analysing the batches (decoding, parsing, the rule), on the analysis thread.
+    analysis: Duration,
+    /// The scan thread blocked handing a batch over (the analysis was behind).
+    waiting: Duration,
+}
+
+/// Prints a progress line at most once per interval, the first after one interval: a short
+/// scan says nothing.
+struct Ticker {
+    every: Option<Duration>,
+    next: Instant,
+}
+
+impl Ticker {
+    fn new(every: Option<Duration>, started: Instant) -> Self {
+        Self { every, next: started + every.unwrap_or_default() }
+    }
+
+    fn tick(&mut self, scanned: usize, total: usize, handed: usize) {
+        let Some(every) = self.every else { return };
+        let now = Instant::now();
+        if now < self.next {
+            return;
+        }
+        self.next = now + every;
+        crate::render::progress(&progress_line(scanned, total, handed));
+    }
+}
+
+fn progress_line(scanned: usize, total: usize, handed: usize) -> String {
+    format!(
+        "bindguard: scanning the history: {scanned} of {}, {} handed to the analysis",
+        plural(total, "new commit"),
+        plural(handed, "Python file"),
+    )
+}
+
+/// `--verbose`: where the time went, phase by phase.
+pub(super) fn timings(summary: &ScanSummary, spent: Spent, total: Duration) -> String {
+    let t = summary.timings;
+    format!(
+        "bindguard: timings: {:.3} s in all; finding the new commits {:.3} s; the final state of the pushed \
+         refs {:.3} s; the history {:.3} s (reading and diffing {}, handing files over included); waiting for \
+         the analysis {:.3} s; the analysis {:.3} s on its own thread (decoding, parsing, the rule)",
+        total.as_secs_f64(),
+        t.walk.as_secs_f64(),
+        t.final_states.as_secs_f64(),
+        t.history.as_secs_f64(),
+        plural(summary.scanned_commits, "commit"),
+        spent.waiting.as_secs_f64(),
+        spent.analysis.as_secs_f64(),
+    )
 }
 
 /// One report from both phases. A finding of a ref's final state that the history also found

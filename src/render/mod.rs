@@ -106,6 +106,15 @@ fn write_report<'w>(
     }
 }
 
+/// A progress line of a long scan, written while it runs (the outcome comes at the end; a pusher
+/// waiting on a long history should see it move). Errors writing it are ignored: it informs,
+/// it never decides.
+pub(crate) fn progress(line: &str) {
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "{}", terminal::sanitize(line));
+    let _ = err.flush();
+}
+
 /// One line per message, escaped: messages quote paths, reasons and errors.
 fn write_messages(lines: &[String], prefix: &str, out: &mut dyn Write) -> io::Result<()> {
     for line in lines {

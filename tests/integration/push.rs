@@ -371,6 +371,56 @@ fn time_budget_fail_closed_rejects_and_says_so() {
     assert_eq!(s.ref_id(&server, "refs/heads/main"), before);
 }
 
+/// A long scan says how far it got while it runs; the interval is the server's choice (with
+/// `0ms`, after every commit of the history).
+#[test]
+fn long_history_scan_prints_progress_lines() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    config(&s, &server, "bindguard.progress", "0ms");
+    for i in 0..4 {
+        s.commit_files(&work, &[("n.py", &format!("N = {i}\n"))], &format!("n{i}"));
+    }
+    let run = s.push(&work, &["origin", "main"]);
+    assert_accepted(&run);
+    let lines: Vec<&str> = run.stderr.lines().filter(|l| l.contains("scanning the history")).collect();
+    assert_eq!(lines.len(), 4, "{}", run.stderr);
+    assert!(lines[0].contains("remote: bindguard: scanning the history: 1 of 4 new commits"), "{}", run.stderr);
+    assert!(lines[3].contains("4 of 4 new commits, "), "{}", run.stderr);
+    // Off: nothing; the default (2 s) says nothing for a scan this short.
+    config(&s, &server, "bindguard.progress", "off");
+    s.commit_files(&work, &[("n.py", "N = 9\n")], "n9");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_accepted(&run);
+    assert!(!run.stderr.contains("scanning the history"), "{}", run.stderr);
+    config(&s, &server, "bindguard.progress", "often");
+    s.commit_files(&work, &[("n.py", "N = 10\n")], "n10");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_rejected(&run);
+    assert!(run.stderr.contains("invalid git config bindguard.progress=\"often\""), "{}", run.stderr);
+}
+
+/// `bindguard.verbose` (or `--verbose`) says where the time went, after the report; the verdict
+/// stays the last line.
+#[test]
+fn verbose_prints_phase_timings() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    s.commit_files(&work, &[("n.py", "N = 1\n")], "quiet");
+    let run = s.push(&work, &["origin", "main"]);
+    assert!(!run.stderr.contains("timings"), "{}", run.stderr);
+    config(&s, &server, "bindguard.verbose", "true");
+    s.commit_files(&work, &[("n.py", "N = 2\n")], "n2");
+    s.commit_files(&work, &[("app.py", BAD)], "bind");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_rejected(&run);
+    let line = run.stderr.lines().find(|l| l.contains("bindguard: timings:")).unwrap_or_default();
+    for phase in ["s in all", "finding the new commits", "the final state of the pushed refs", "the history", "reading and diffing 2 commits", "waiting for the analysis", "the analysis"] {
+        assert!(line.contains(phase), "{phase}: {line}");
+    }
+    assert_eq!(last_remote_line(&run), "bindguard: push rejected", "{}", run.stderr);
+}
+
 #[test]
 fn commit_budget_rejects_by_default() {
     let s = Sandbox::new();
@@ -581,6 +631,22 @@ fn pre_push_rejects_a_bind() {
     assert!(run.stderr.contains("error[CSP-D404]"), "{}", run.stderr);
     assert!(run.stderr.contains("push rejected"), "{}", run.stderr);
     assert_eq!(s.ref_id(&server, "refs/heads/main"), before);
+}
+
+#[test]
+fn pre_push_verbose_prints_phase_timings() {
+    let s = Sandbox::new();
+    let (_server, work) = client(&s);
+    s.commit_files(&work, &[("t.py", "T = 1\n")], "t1");
+    let head = s.git(&work, &["rev-parse", "HEAD"]);
+    let old = s.git(&work, &["rev-parse", "origin/main"]);
+    let stdin = format!("refs/heads/main {} refs/heads/main {}\n", head.trim(), old.trim());
+    let run = bindguard_with_stdin(&s, &work, &["pre-push", "--verbose", "origin", "/nowhere"], &stdin);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("bindguard: timings: "), "{}", run.stderr);
+    assert!(run.stderr.contains("reading and diffing 1 commit,"), "{}", run.stderr);
+    let run = bindguard_with_stdin(&s, &work, &["pre-push", "origin", "/nowhere"], &stdin);
+    assert!(!run.stderr.contains("timings"), "{}", run.stderr);
 }
 
 #[test]
