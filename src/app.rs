@@ -32,8 +32,8 @@ fn run_mode(command: &Command) -> anyhow::Result<Outcome> {
     match command {
         Command::Check(settings) => modes::check::run(settings),
         Command::PreCommit(settings) => modes::precommit::run(settings),
-        Command::PrePush(settings) => modes::push::run_pre_push(settings),
-        Command::PreReceive(settings) => modes::push::run_pre_receive(settings),
+        Command::PrePush(settings) => modes::push::run_pre_push(settings, &render::progress),
+        Command::PreReceive(settings) => modes::push::run_pre_receive(settings, &render::progress),
         Command::Explain(rule) => modes::explain::run(rule),
     }
 }

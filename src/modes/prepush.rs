@@ -12,13 +12,14 @@ use crate::git::push::{Limits, PushRepo};
 use crate::git::push_refs::RefUpdate;
 use crate::modes::gaps::{self, Hook};
 use crate::modes::project::{ProjectConfig, Snapshot};
-use crate::modes::push::{Watch, decide, next_steps, push_scope, scan_and_analyze, timings};
+use crate::modes::push::{Say, Watch, decide, next_steps, push_scope, scan_and_analyze, timings};
 use crate::modes::push_input::{Framework, framework, read_updates};
 use crate::outcome::Outcome;
 use crate::policy::Policy;
 use crate::settings::PrePushSettings;
 
-pub(crate) fn run_pre_push(push: &PrePushSettings) -> anyhow::Result<Outcome> {
+/// `say` writes a progress line while the scan runs (the outcome only comes at the end).
+pub(crate) fn run_pre_push(push: &PrePushSettings, say: Say<'_>) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     let settings = &push.common;
     let repo = PushRepo::open()?;
@@ -36,7 +37,8 @@ pub(crate) fn run_pre_push(push: &PrePushSettings) -> anyhow::Result<Outcome> {
     let project = ProjectConfig::new(settings, &source, Some(PathBuf::new()), Path::new(""))?;
     let settings = &project.settings_for(settings, Path::new(""))?;
     let limits = Limits { deadline: None, max_commits: None, max_blob_size: settings.max_file_size };
-    let watch = Watch { started, progress: policy.progress, verbose: push.verbose || policy.verbose };
+    let progress = policy.progress.map(|every| (every, say));
+    let watch = Watch { started, progress, verbose: push.verbose || policy.verbose };
     let (report, summary, spent) = scan_and_analyze(&repo, &updates, &known, &limits, settings, Some(&project), watch)?;
     let steps = next_steps(&report, "bypass (not recommended): git push --no-verify");
     let (mut lines, gaps_block) = gaps::judge(&report.incomplete, &policy, push.allow_incomplete, Hook::Push);

@@ -38,13 +38,14 @@ const ACCEPTED: &str = "bindguard: push accepted";
 const REPORT_ONLY: &str =
     "bindguard: report-only mode (bindguard.reportOnly): the push would be rejected, and is accepted anyway";
 
-pub(crate) fn run_pre_receive(receive_settings: &PreReceiveSettings) -> anyhow::Result<Outcome> {
+/// `say` writes a progress line while the scan runs (the outcome only comes at the end).
+pub(crate) fn run_pre_receive(receive_settings: &PreReceiveSettings, say: Say<'_>) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     let repo = PushRepo::open()?;
     let policy = Policy::from_config(|key| repo.config_value(key))?;
     crate::source::memory::set_per_file(policy.max_file_memory);
     let mut said = Vec::new();
-    let mut outcome = match receive(&repo, &policy, receive_settings, started, &mut said) {
+    let mut outcome = match receive(&repo, &policy, receive_settings, (started, say), &mut said) {
         Ok(outcome) => outcome,
         Err(error) => Outcome { error: Some(error), ..Outcome::new(Body::Nothing) },
     };
@@ -109,7 +110,7 @@ fn receive(
     repo: &PushRepo,
     policy: &Policy,
     receive_settings: &PreReceiveSettings,
-    started: Instant,
+    (started, say): (Instant, Say<'_>),
     said: &mut Vec<String>,
 ) -> anyhow::Result<Outcome> {
     let settings = &receive_settings.common;
@@ -136,7 +137,8 @@ fn receive(
     if trusted {
         said.push("bindguard: the pushed repository configuration applies (bindguard.trustRepoConfig)".to_owned());
     }
-    let watch = Watch { started, progress: policy.progress, verbose: receive_settings.verbose || policy.verbose };
+    let verbose = receive_settings.verbose || policy.verbose;
+    let watch = Watch { started, progress: policy.progress.map(|every| (every, say)), verbose };
     let (report, summary, spent) = scan_and_analyze(repo, &updates, &known, &limits, settings, Some(&project), watch)?;
     let bypass = if policy.allow_skip {
         format!("bypass (logged): git push -o {SKIP_OPTION}=\"<reason>\"")
@@ -189,7 +191,7 @@ pub(super) fn scan_and_analyze(
     limits: &Limits,
     settings: &Settings,
     project: Option<&ProjectConfig<'_>>,
-    watch: Watch,
+    watch: Watch<'_>,
 ) -> anyhow::Result<(Report, ScanSummary, Spent)> {
     let (sender, receiver) = std::sync::mpsc::sync_channel::<(Phase, ChangeSet)>(2);
     let handed = std::cell::Cell::new(0usize);
@@ -255,12 +257,15 @@ pub(super) fn scan_and_analyze(
     Ok((report, summary, spent))
 }
 
-/// How a scan tells about itself: progress lines while it runs (`bindguard.progress`), where
-/// the time went after it (`--verbose`, `bindguard.verbose`).
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Watch {
+/// Writes one progress line as the scan goes (modes never print: the front door hands this in).
+pub(crate) type Say<'s> = &'s dyn Fn(&str);
+
+/// How a scan tells about itself: progress lines while it runs (`bindguard.progress`: how often,
+/// and where), where the time went after it (`--verbose`, `bindguard.verbose`).
+#[derive(Clone, Copy)]
+pub(super) struct Watch<'s> {
     pub(super) started: Instant,
-    pub(super) progress: Option<Duration>,
+    pub(super) progress: Option<(Duration, Say<'s>)>,
     pub(super) verbose: bool,
 }
 
@@ -275,24 +280,24 @@ pub(super) struct Spent {
 
 /// Prints a progress line at most once per interval, the first after one interval: a short
 /// scan says nothing.
-struct Ticker {
-    every: Option<Duration>,
+struct Ticker<'s> {
+    every: Option<(Duration, Say<'s>)>,
     next: Instant,
 }
 
-impl Ticker {
-    fn new(every: Option<Duration>, started: Instant) -> Self {
-        Self { every, next: started + every.unwrap_or_default() }
+impl<'s> Ticker<'s> {
+    fn new(every: Option<(Duration, Say<'s>)>, started: Instant) -> Self {
+        Self { every, next: started + every.map(|(every, _)| every).unwrap_or_default() }
     }
 
     fn tick(&mut self, scanned: usize, total: usize, handed: usize) {
-        let Some(every) = self.every else { return };
+        let Some((every, say)) = self.every else { return };
         let now = Instant::now();
         if now < self.next {
             return;
         }
         self.next = now + every;
-        crate::render::progress(&progress_line(scanned, total, handed));
+        say(&progress_line(scanned, total, handed));
     }
 }
 

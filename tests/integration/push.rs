@@ -415,7 +415,15 @@ fn verbose_prints_phase_timings() {
     let run = s.push(&work, &["origin", "main"]);
     assert_rejected(&run);
     let line = run.stderr.lines().find(|l| l.contains("bindguard: timings:")).unwrap_or_default();
-    for phase in ["s in all", "finding the new commits", "the final state of the pushed refs", "the history", "reading and diffing 2 commits", "waiting for the analysis", "the analysis"] {
+    for phase in [
+        "s in all",
+        "finding the new commits",
+        "the final state of the pushed refs",
+        "the history",
+        "reading and diffing 2 commits",
+        "waiting for the analysis",
+        "the analysis",
+    ] {
         assert!(line.contains(phase), "{phase}: {line}");
     }
     assert_eq!(last_remote_line(&run), "bindguard: push rejected", "{}", run.stderr);
