@@ -92,6 +92,16 @@ impl<'p> Sites<'_, '_, '_, 'p> {
         self.in_frame(frame, &summary, out);
     }
 
+    /// Whether a call of the function may reach a sink (its summary is not empty).
+    pub(crate) fn reaches_through_function(&self, func: FuncKey) -> bool {
+        !self.summary(Key::Func(func)).is_empty()
+    }
+
+    /// Whether a constructor call of the class may reach a sink.
+    pub(crate) fn reaches_through_constructor(&self, class: ClassKey) -> bool {
+        self.constructor(class).is_some() && !self.summary(Key::Ctor(class)).is_empty()
+    }
+
     /// The class that defines the constructor `class` runs (its own, or a project base's), and
     /// that constructor.
     fn constructor(&self, class: ClassKey) -> Option<(ClassKey, FuncKey)> {

@@ -107,12 +107,32 @@ impl<'p> Sites<'_, '_, '_, 'p> {
         // Outside any call, a call that names no catalogued API can only matter through a
         // helper's summary, and only when it passes something that may become an address.
         let outside = ctx.frame == NO_FRAME && self.flow.st.touched.borrow().is_none();
-        if outside && !names_catalogued_api(c) && !names_user_api(self.extra, c) && !self.may_pass_an_address(c, ctx) {
+        let plain = outside && !names_catalogued_api(c) && !names_user_api(self.extra, c);
+        let callees = self.callees(&c.func, ctx);
+        // What the call reaches is cheaper to tell than what its arguments hold (most helpers
+        // reach no sink): the quick look at the arguments comes second.
+        if plain && (!callees.iter().any(|callee| self.may_reach_a_sink(callee)) || !self.may_pass_an_address(c, ctx)) {
             return;
         }
         let args = CallArgs::of_call(c, ctx, 0);
-        for callee in self.callees(&c.func, ctx) {
+        for callee in callees {
             self.callee(callee, &c.func, &args, c, ctx, out);
+        }
+    }
+
+    /// Whether a callee may reach a sink with some arguments: a catalogued API, a wrapper that
+    /// calls a callable, an entry point judged by shape, or a project function or class whose
+    /// summary is not empty. [`Self::callee`] finds nothing in any other.
+    fn may_reach_a_sink(&self, callee: &Callee) -> bool {
+        match callee {
+            Callee::Api { key, .. } => {
+                catalogue::apis(key, Kind::Call).next().is_some()
+                    || catalogue::invoker_for(key).is_some()
+                    || catalogue::unresolved_entry(key).is_some()
+                    || self.extra.iter().any(|api| api.names.iter().any(|n| catalogue::matches(n, key)))
+            }
+            Callee::Function { func, .. } => self.reaches_through_function(*func),
+            Callee::Class { class, .. } => self.reaches_through_constructor(*class),
         }
     }
 
