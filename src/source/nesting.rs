@@ -209,6 +209,13 @@ impl Scan<'_> {
                 self.operator();
             }
             b if b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 => self.word(),
+            b' ' | b'\t' => {
+                // Runs of blanks are the commonest bytes of code: skipped here, not one by one.
+                self.at += 1;
+                while matches!(self.peek(0), b' ' | b'\t') {
+                    self.at += 1;
+                }
+            }
             _ => self.at += 1,
         }
     }
@@ -275,8 +282,22 @@ impl Scan<'_> {
                 self.at += if triple { 3 } else { 1 };
                 self.frames.pop();
             }
-            _ => self.at += 1,
+            _ => self.skip_plain_text(quote, triple, format),
         }
+    }
+
+    /// Moves past string text up to the next byte [`Self::string`] may act on (a quote, a
+    /// backslash, a line end, a brace of an f-string): most of a string is plain text.
+    fn skip_plain_text(&mut self, quote: u8, triple: bool, format: bool) {
+        self.at += 1;
+        let rest = &self.bytes[self.at..];
+        if triple && !format {
+            // Line ends do not matter in a triple-quoted string.
+            self.at = memchr::memchr2(quote, b'\\', rest).map_or(self.bytes.len(), |n| self.at + n);
+            return;
+        }
+        let stops = |b: &u8| *b == quote || matches!(b, b'\\' | b'\n' | b'\r') || format && matches!(b, b'{' | b'}');
+        self.at = rest.iter().position(stops).map_or(self.bytes.len(), |n| self.at + n);
     }
 
     /// A format spec (`f"{x:>{width}}"`): text with nested fields, ended by `}` (which also ends
