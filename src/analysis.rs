@@ -142,12 +142,11 @@ fn collect(report: &mut Report, analyzed: Vec<Analyzed>) {
                 report.incomplete.extend(incomplete);
                 for file in files {
                     let key = (file.path.clone(), file.commit.as_ref().map(|c| c.short_id.clone()));
-                    match at.get(&key) {
-                        Some(&i) => merge_file(&mut report.files[i], file),
-                        None => {
-                            at.insert(key, report.files.len());
-                            report.files.push(file);
-                        }
+                    if let Some(&i) = at.get(&key) {
+                        merge_file(&mut report.files[i], file)
+                    } else {
+                        at.insert(key, report.files.len());
+                        report.files.push(file);
                     }
                 }
             }

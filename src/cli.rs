@@ -37,7 +37,7 @@ pub(crate) struct CommonArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub(crate) format: Format,
-    /// When to use colour: `auto` colours only a terminal, and never when NO_COLOR is set.
+    /// When to use colour: `auto` colours only a terminal, and never when `NO_COLOR` is set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub(crate) color: ColorChoice,
     /// Skip files larger than this many bytes (reported as skipped).
@@ -69,11 +69,11 @@ pub(crate) struct FixArgs {
     /// Apply the suggested fixes.
     #[arg(long)]
     pub(crate) fix: bool,
-    /// `loopback` (the default): the host becomes 127.0.0.1 / ::1. `env`: the host is read from
+    /// `loopback` (the default): the host becomes 127.0.0.1 / `::1`. `env`: the host is read from
     /// an environment variable with a loopback default.
     #[arg(long, value_enum)]
     pub(crate) fix_style: Option<FixStyleArg>,
-    /// Environment variable used by `--fix-style env` (default: APP_HOST).
+    /// Environment variable used by `--fix-style env` (default: `APP_HOST`).
     #[arg(long, value_name = "NAME")]
     pub(crate) fix_env_var: Option<String>,
 }
@@ -165,7 +165,7 @@ pub(crate) enum Format {
     Github,
     /// GitLab Code Quality JSON (`artifacts: reports: codequality`).
     Gitlab,
-    /// JUnit XML, for CI test reports.
+    /// `JUnit` XML, for CI test reports.
     Junit,
 }
 

@@ -1,4 +1,4 @@
-//! `--format junit`: JUnit XML, which CI systems (GitLab, Jenkins, Azure, CircleCI) show as a
+//! `--format junit`: `JUnit` XML, which CI systems (GitLab, Jenkins, Azure, `CircleCI`) show as a
 //! test report. One test suite for the rule; each finding is a failed test case named by its
 //! location, each parse error an erroring one, each file not analysed a skipped one; a run with
 //! none of these has one passing test case, so the report never looks empty.
@@ -105,7 +105,7 @@ fn write_case(case: &Case, out: &mut dyn Write) -> io::Result<()> {
     };
     let text = xml(text);
     let kind = if element == "failure" { RULE_CODE } else { element };
-    writeln!(out, r#"    <testcase {attributes}>"#)?;
+    writeln!(out, r"    <testcase {attributes}>")?;
     writeln!(out, r#"      <{element} message="{text}" type="{kind}">{name}: {text}</{element}>"#)?;
     writeln!(out, "    </testcase>")
 }

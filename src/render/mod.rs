@@ -1,7 +1,7 @@
 //! Turning a run's [`Outcome`] into output: the one place that chooses the format, the stream,
 //! the colours and the escaping. Nothing here decides what a run found or whether it blocks.
 //!
-//! Streams: the machine formats (JSON, SARIF, GitHub annotations, GitLab Code Quality, JUnit),
+//! Streams: the machine formats (JSON, SARIF, GitHub annotations, GitLab Code Quality, `JUnit`),
 //! `--diff` patches and documentation go to stdout, so a tool can capture
 //! them whole; messages go to stderr; the text report goes to the target's text stream (stdout
 //! for `check`; stderr for the hooks, because git shows a hook's output on stderr anyway and a
@@ -42,7 +42,7 @@ pub(crate) enum Format {
     Github,
     /// GitLab Code Quality JSON.
     Gitlab,
-    /// JUnit XML.
+    /// `JUnit` XML.
     Junit,
 }
 

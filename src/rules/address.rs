@@ -15,9 +15,9 @@ pub(crate) const HOLE: char = '\u{1}';
 /// Which API-specific spellings count as all interfaces.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Accept {
-    /// `''` (INADDR_ANY for socket-level binds, asyncio, Tornado, Twisted, dnslib).
+    /// `''` (`INADDR_ANY` for socket-level binds, asyncio, Tornado, Twisted, dnslib).
     pub empty: bool,
-    /// `'*'` (ZeroMQ, waitress, Jupyter).
+    /// `'*'` (`ZeroMQ`, waitress, Jupyter).
     pub star: bool,
     /// Django's `'0'` shorthand in `0:8000`.
     pub zero: bool,

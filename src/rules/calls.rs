@@ -131,13 +131,12 @@ impl<'p> Sites<'_, '_, '_, 'p> {
         self.summaries.memo.borrow_mut().insert(key, Rc::new(Vec::new()));
         let shared = key.shared();
         let project = self.flow.st.program.project();
-        let ids = match project.summary(shared) {
-            Some(ids) => ids,
-            None => {
-                let ids: std::sync::Arc<[SiteId]> = self.computed(key).into();
-                project.keep_summary(shared, ids.clone());
-                ids
-            }
+        let ids = if let Some(ids) = project.summary(shared) {
+            ids
+        } else {
+            let ids: std::sync::Arc<[SiteId]> = self.computed(key).into();
+            project.keep_summary(shared, ids.clone());
+            ids
         };
         let summary = Rc::new(ids.iter().map(|&(m, i)| self.flow.st.index(m).sites[i as usize]).collect());
         self.summaries.memo.borrow_mut().insert(key, Rc::clone(&summary));

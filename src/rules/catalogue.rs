@@ -91,7 +91,10 @@ const fn with_server_class(api: Api, position: usize) -> Api {
     Api { server_class: Some(position), ..api }
 }
 
-use Shape::*;
+use Shape::{
+    Addr, AddrOrHostPort, Argv, ArgvStar, Command, Django, Endpoint, Endpoints, Flag, Host, HostPort, HostPorts, Hosts,
+    Listen, Url,
+};
 const E: Accept = Accept::EMPTY;
 const N: Accept = Accept::NONE;
 const S: Accept = Accept::STAR;

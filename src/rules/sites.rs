@@ -499,7 +499,7 @@ impl<'p> Sites<'_, '_, '_, 'p> {
     }
 }
 
-fn element<'p>(e: &'p Expr, ctx: Ctx) -> ArgVal<'p> {
+fn element(e: &Expr, ctx: Ctx) -> ArgVal<'_> {
     if matches!(e, Expr::Starred(_)) { ArgVal::Star } else { ArgVal::Expr(e, ctx) }
 }
 
@@ -563,7 +563,7 @@ fn written_name(flow: &Flow<'_, '_, '_>, key: &Expr, ctx: Ctx) -> Option<String>
 }
 
 /// For `obj.method(…)` on an instance: the receiver bound to the method's first parameter.
-fn bound_receiver<'p>(func: &'p Expr, ctx: Ctx, bound: bool) -> Option<ArgVal<'p>> {
+fn bound_receiver(func: &Expr, ctx: Ctx, bound: bool) -> Option<ArgVal<'_>> {
     match func {
         Expr::Attribute(a) if bound => Some(ArgVal::Expr(&a.value, ctx)),
         _ => None,

@@ -321,7 +321,7 @@ fn the_gate_keeps_files_with_folding_names() {
 }
 
 /// Files in another encoding are decoded before parsing, and their identifiers folded: bytes
-/// that are not UTF-8 can spell `ª` (latin-1) or a fullwidth `ｂｉｎｄ` (GBK, Shift_JIS).
+/// that are not UTF-8 can spell `ª` (latin-1) or a fullwidth `ｂｉｎｄ` (GBK, `Shift_JIS`).
 #[test]
 fn the_gate_keeps_files_whose_encoding_hides_folding_names() {
     let cases: [&[u8]; 3] = [

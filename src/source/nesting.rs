@@ -3,7 +3,7 @@
 //!
 //! The parser recurses once (or a few times) per level of nesting, and dropping a tree recurses
 //! once per level; a 50,000-deep list or a million-term `0+0+…` chain would overflow any thread's
-//! stack and abort the process. CPython refuses such code itself (200 nested brackets, 100
+//! stack and abort the process. `CPython` refuses such code itself (200 nested brackets, 100
 //! indentation levels, and a compiler recursion limit near 3,000 levels), so a file over
 //! [`MAX_DEPTH`] is reported as not analysed instead of parsed; everything under it fits the
 //! stack that every parsing thread gets ([`STACK_SIZE`], proven by the tests below).
@@ -150,7 +150,7 @@ impl Scan<'_> {
             }
             b'#' => {
                 self.at =
-                    memchr::memchr2(b'\n', b'\r', &self.bytes[self.at..]).map_or(self.bytes.len(), |n| self.at + n)
+                    memchr::memchr2(b'\n', b'\r', &self.bytes[self.at..]).map_or(self.bytes.len(), |n| self.at + n);
             }
             b'\'' | b'"' => self.open_string(&[]),
             b'(' | b'[' | b'{' => {

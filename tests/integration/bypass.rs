@@ -781,7 +781,7 @@ fn json_carries_the_raw_bytes_of_a_path_that_is_not_utf8() {
 
 // ---- Inputs the fuzzers found ----
 
-/// `fuzz/` `fix` target, a timeout (over 10 s under ASan) on 1.5 KB of mangled fixture text with
+/// `fuzz/` `fix` target, a timeout (over 10 s under `ASan`) on 1.5 KB of mangled fixture text with
 /// invalid UTF-8: analysing, planning and verifying its fixes must stay fast.
 #[test]
 fn fuzz_fix_timeout_1() {

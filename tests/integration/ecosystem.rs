@@ -1,4 +1,4 @@
-//! The hook managers users already run, driven for real: the pre-commit framework (from PyPI),
+//! The hook managers users already run, driven for real: the pre-commit framework (from `PyPI`),
 //! husky and lefthook (from npm), with the snippets the README gives. A test whose tool is
 //! missing fails on CI and is skipped locally with the reason printed
 //! ([`crate::support::require_tool`]).

@@ -1,4 +1,4 @@
-//! The CI formats end to end: GitHub annotations, GitLab Code Quality, JUnit and SARIF, each
+//! The CI formats end to end: GitHub annotations, GitLab Code Quality, `JUnit` and SARIF, each
 //! snapshotted on one project (a finding, a path with a space and an accent, a parse error, a
 //! file not analysed), run from a subdirectory on the project's absolute path, so every path
 //! must come out relative to the repository root. The SARIF document is validated against the
@@ -31,7 +31,7 @@ fn check(sb: &Sandbox, format: &str) -> Run {
     sb.bindguard(&repo.join("svc"), &["check", "--format", format, repo.to_str().unwrap()])
 }
 
-/// The run as a snapshot, with JUnit's elapsed time replaced.
+/// The run as a snapshot, with `JUnit`'s elapsed time replaced.
 fn snapshot(sb: &Sandbox, run: &Run) -> String {
     let text = run.snapshot(sb);
     let mut out = String::new();

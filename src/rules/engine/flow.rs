@@ -326,7 +326,7 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
     fn subscript(&self, s: &'p ast::ExprSubscript, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
         let key = key_text(&s.slice);
         let index = match &*s.slice {
-            Expr::NumberLiteral(n) => n.value.as_int().and_then(|i| i.as_u16()).map(u32::from),
+            Expr::NumberLiteral(n) => n.value.as_int().and_then(ruff_python_ast::Int::as_u16).map(u32::from),
             _ => None,
         };
         let mut out = Vec::new();
@@ -336,7 +336,7 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
                     out.extend(entries.into_iter().filter(|(ek, _)| ek.as_ref() == Some(k)).flat_map(|(_, vals)| vals));
                 }
                 (Val::Seq(mut elems), _, Some(i)) if (i as usize) < elems.len() => {
-                    out.extend(elems.swap_remove(i as usize))
+                    out.extend(elems.swap_remove(i as usize));
                 }
                 _ => {}
             }
@@ -522,9 +522,7 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
         for part in parts {
             let alts = match part {
                 Part::Text(range) => vec![slice_piece(t, range)],
-                Part::Field(f) => {
-                    arg(f).map(|e| self.strs_or_hole(e, ctx, depth + 1)).unwrap_or_else(|| vec![SymStr::hole()])
-                }
+                Part::Field(f) => arg(f).map_or_else(|| vec![SymStr::hole()], |e| self.strs_or_hole(e, ctx, depth + 1)),
             };
             acc = self.product(acc, alts);
         }
@@ -546,11 +544,11 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
     fn fstring(&self, e: &'p Expr, f: &'p ast::ExprFString, ctx: Ctx, depth: u32) -> Vec<SymStr<'p>> {
         let text = self.st.text(ctx.module);
         let mut acc = vec![SymStr::default()];
-        for part in f.value.iter() {
+        for part in &f.value {
             match part {
                 FStringPart::Literal(l) => push_piece(&mut acc, strings::part_piece(e, l, text, ctx.module)),
                 FStringPart::FString(fs) => {
-                    for el in fs.elements.iter() {
+                    for el in &fs.elements {
                         match el {
                             InterpolatedStringElement::Literal(l) => push_piece(
                                 &mut acc,

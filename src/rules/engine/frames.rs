@@ -50,7 +50,7 @@ impl<'p> CallArgs<'p> {
             .collect();
         let mut keywords = Vec::new();
         let mut splats = Vec::new();
-        for k in call.arguments.keywords.iter() {
+        for k in &call.arguments.keywords {
             match &k.arg {
                 Some(name) => keywords.push((name.as_str(), ArgVal::Expr(&k.value, ctx))),
                 None => splats.push(ArgVal::Expr(&k.value, ctx)),

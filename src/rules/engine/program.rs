@@ -213,15 +213,14 @@ impl<'f> Project<'f> {
         slot.get_or_init(|| {
             let content = self.files.content_id(path).map(|id| (path.to_owned(), id));
             let known = content.as_ref().and_then(|key| lock(shared_modules()).get(key));
-            let indexed = match known {
-                Some(known) => known,
-                None => {
-                    let indexed = self.parse(path)?;
-                    if let Some(key) = content {
-                        lock(shared_modules()).keep(key, indexed.clone());
-                    }
-                    indexed
+            let indexed = if let Some(known) = known {
+                known
+            } else {
+                let indexed = self.parse(path)?;
+                if let Some(key) = content {
+                    lock(shared_modules()).keep(key, indexed.clone());
                 }
+                indexed
             };
             lock(&self.by_id).insert(indexed.index().module, indexed.clone());
             Some(indexed)

@@ -106,7 +106,7 @@ impl<'p> Resolver<'_, '_, 'p> {
                 for b in self.st.index(ctx.module).reaching(n.id.as_str(), ctx) {
                     match &b.kind {
                         BindKind::Value(v) => {
-                            self.tys(v, b.ctx.in_frame(ctx.frame), hops + 1).into_iter().for_each(&mut add)
+                            self.tys(v, b.ctx.in_frame(ctx.frame), hops + 1).into_iter().for_each(&mut add);
                         }
                         _ => add(self.binding_ty(b, ctx, hops + 1)),
                     }
@@ -303,7 +303,7 @@ impl<'p> Resolver<'_, '_, 'p> {
         }
         let info = &self.st.index(class.module).classes[class.class as usize];
         let args = info.def.arguments.as_deref()?;
-        for base in args.args.iter() {
+        for base in &args.args {
             match self.ty(base, info.ctx, hops + 1) {
                 Ty::Qual(q) => return Some(q),
                 Ty::Class(c) if c != class => {

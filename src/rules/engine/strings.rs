@@ -220,7 +220,7 @@ pub(crate) fn range(node: &impl Ranged) -> Range<usize> {
 /// Bytes between the quotes of one literal part (prefix and quotes skipped).
 pub(crate) fn content_range(text: &str, part: Range<usize>) -> Option<Range<usize>> {
     let src = text.get(part.clone())?;
-    let prefix = src.bytes().take_while(|b| b.is_ascii_alphabetic()).count();
+    let prefix = src.bytes().take_while(u8::is_ascii_alphabetic).count();
     let quoted = &src[prefix..];
     let q = quoted.chars().next().filter(|c| *c == '\'' || *c == '"')?;
     let triple: String = std::iter::repeat_n(q, 3).collect();

@@ -1,7 +1,7 @@
 //! The codecs that spell characters with other characters: UTF-7 (`+ADA-` is `0`) and the two
 //! escape codecs, in which the whole file — code, not only string literals — is read through
-//! `\x30`, `\u0030`, `\U00000030` and friends. Each follows CPython's decoder
-//! (`Objects/unicodeobject.c`); where CPython would refuse the bytes, U+FFFD stands in (Python
+//! `\x30`, `\u0030`, `\U00000030` and friends. Each follows `CPython`'s decoder
+//! (`Objects/unicodeobject.c`); where `CPython` would refuse the bytes, U+FFFD stands in (Python
 //! cannot run such a file either).
 //!
 //! One thing is not decoded: `\N{NAME}` in `unicode_escape` names any Unicode character, and this
@@ -9,7 +9,7 @@
 
 const REPLACEMENT: char = char::REPLACEMENT_CHARACTER;
 
-/// RFC 2152 as CPython reads it: `+` starts base64-encoded UTF-16, ended by any other
+/// RFC 2152 as `CPython` reads it: `+` starts base64-encoded UTF-16, ended by any other
 /// character (a `-` that ends it is dropped); `+-` is `+`.
 pub(super) fn utf7(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());

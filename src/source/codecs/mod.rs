@@ -1,18 +1,18 @@
-//! Every codec CPython reads source in, by the name a coding cookie gives it.
+//! Every codec `CPython` reads source in, by the name a coding cookie gives it.
 //!
-//! A cookie names a codec the way CPython looks it up: the tokenizer's own spellings of UTF-8
-//! and Latin-1, then `encodings.normalize_encoding` and CPython's alias table ([`tables`],
-//! generated from CPython itself). What each codec does to the bytes:
+//! A cookie names a codec the way `CPython` looks it up: the tokenizer's own spellings of UTF-8
+//! and Latin-1, then `encodings.normalize_encoding` and `CPython`'s alias table ([`tables`],
+//! generated from `CPython` itself). What each codec does to the bytes:
 //!
 //! * UTF-8 and Latin-1 directly; the 70 single-byte codecs (Windows, DOS, Mac, ISO 8859, KOI8,
-//!   the EBCDIC family `cp037`, `cp500`, `cp1140`, …) through CPython's own tables;
-//! * the CJK codecs that `encoding_rs` implements (GBK and GB 2312, GB 18030, Big5, Shift_JIS,
+//!   the EBCDIC family `cp037`, `cp500`, `cp1140`, …) through `CPython`'s own tables;
+//! * the CJK codecs that `encoding_rs` implements (GBK and GB 2312, GB 18030, Big5, `Shift_JIS`,
 //!   EUC-JP, EUC-KR, ISO-2022-JP and their Windows code pages);
 //! * UTF-7 and the escape codecs (`unicode_escape`, `raw_unicode_escape`) by [`escape`];
-//! * UTF-16 and UTF-32 when a byte order mark says so (CPython itself refuses such files).
+//! * UTF-16 and UTF-32 when a byte order mark says so (`CPython` itself refuses such files).
 //!
 //! The rest are never guessed at: a CJK variant with no decoder here (`shift_jis_2004`, `hz`,
-//! `johab`, the other ISO-2022 forms) is [`Codec::Unsupported`], and a name CPython does not
+//! `johab`, the other ISO-2022 forms) is [`Codec::Unsupported`], and a name `CPython` does not
 //! accept in a cookie ([`Codec::Rejected`]: `utf-16`, `rot13`, `base64`, unknown names) means
 //! Python cannot run the file either; both are reported as not analysed, never as clean.
 
@@ -41,9 +41,9 @@ pub(crate) enum Codec {
     /// From a byte order mark: little-endian when true.
     Utf16(bool),
     Utf32(bool),
-    /// CPython reads it, this build has no decoder for it.
+    /// `CPython` reads it, this build has no decoder for it.
     Unsupported(&'static str),
-    /// CPython refuses it in a cookie (or does not know it).
+    /// `CPython` refuses it in a cookie (or does not know it).
     Rejected,
 }
 
@@ -60,7 +60,7 @@ pub(crate) fn lookup(label: &str) -> Codec {
     }
 }
 
-/// CPython's tokenizer reads `utf-8…` and `latin-1…`/`iso-8859-1…` spellings itself (its
+/// `CPython`'s tokenizer reads `utf-8…` and `latin-1…`/`iso-8859-1…` spellings itself (its
 /// `get_normal_name`): `utf-8-unix` is UTF-8.
 fn tokenizer_spelling(label: &str) -> Option<Codec> {
     let head: String = label.chars().take(12).map(|c| if c == '_' { '-' } else { c }).collect();
@@ -139,7 +139,7 @@ impl Codec {
         }
     }
 
-    /// Decodes `bytes`. Bytes the codec cannot decode (CPython would refuse the file) become
+    /// Decodes `bytes`. Bytes the codec cannot decode (`CPython` would refuse the file) become
     /// U+FFFD; `Err` only when the text cannot be known (see [`escape`]).
     pub(crate) fn decode(self, bytes: &[u8]) -> Result<String, String> {
         match self {

@@ -141,10 +141,10 @@ impl<'a> Collector<'a, '_> {
         let test_data = super::is_test_data_call(e);
         self.test_data += u32::from(test_data);
         self.expr(&c.func);
-        for a in c.arguments.args.iter() {
+        for a in &c.arguments.args {
             self.expr(a);
         }
-        for k in c.arguments.keywords.iter() {
+        for k in &c.arguments.keywords {
             if k.arg.as_ref().is_some_and(|a| self.interest.is_config_name(a.as_str())) {
                 self.site(Site::Keyword(k), self.ctx(pos(k)));
             }

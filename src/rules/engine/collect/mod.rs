@@ -21,7 +21,7 @@ use super::index::{
 };
 
 /// Nesting deeper than this is not walked, and the index says so ([`Index::too_deep`]): the
-/// analysis of such a module is incomplete and reported as such. CPython itself refuses far
+/// analysis of such a module is incomplete and reported as such. `CPython` itself refuses far
 /// shallower nesting, so real code never gets here.
 pub(crate) const MAX_DEPTH: u32 = 1000;
 
@@ -260,21 +260,18 @@ impl<'a> Collector<'a, '_> {
     /// `import a.b` binds `a`; `import a.b as c` binds `c` to `a.b`.
     fn import(&mut self, i: &'a ast::StmtImport, at: u32) {
         for alias in &i.names {
-            match &alias.asname {
-                Some(as_) => {
-                    self.bind(as_.as_str(), BindKind::Import(canonical_module(alias.name.as_str())), at, false)
-                }
-                None => {
-                    let root = alias.name.as_str().split('.').next().unwrap_or_default();
-                    self.bind(root, BindKind::Import(canonical_module(root)), at, false)
-                }
+            if let Some(as_) = &alias.asname {
+                self.bind(as_.as_str(), BindKind::Import(canonical_module(alias.name.as_str())), at, false)
+            } else {
+                let root = alias.name.as_str().split('.').next().unwrap_or_default();
+                self.bind(root, BindKind::Import(canonical_module(root)), at, false)
             };
         }
     }
 
     /// `from m import x as y` binds `y` to `m.x` (relative modules keep their leading dot).
     fn import_from(&mut self, i: &'a ast::StmtImportFrom, at: u32) {
-        let module = i.module.as_ref().map(|m| m.as_str()).unwrap_or_default();
+        let module = i.module.as_ref().map(ruff_python_ast::Identifier::as_str).unwrap_or_default();
         let dots = ".".repeat(i.level as usize);
         let base = if i.level > 0 { format!("{dots}{module}") } else { canonical_module(module) };
         for alias in &i.names {
@@ -336,7 +333,7 @@ impl<'a> Collector<'a, '_> {
             self.expr(&d.expression);
         }
         if let Some(args) = &c.arguments {
-            for a in args.args.iter() {
+            for a in &args.args {
                 self.expr(a);
             }
         }
@@ -420,7 +417,7 @@ impl<'a> Collector<'a, '_> {
     }
 }
 
-fn bind_kind<'a>(src: Src<'a>, path: Vec<u32>) -> BindKind<'a> {
+fn bind_kind(src: Src<'_>, path: Vec<u32>) -> BindKind<'_> {
     match (src, path.is_empty()) {
         (Src::Value(v), true) => BindKind::Value(v),
         (Src::Value(v), false) => BindKind::Unpack(v, path),
