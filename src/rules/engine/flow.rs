@@ -676,6 +676,50 @@ mod tests {
     }
 
     #[test]
+    fn nested_fstrings_and_format_calls_count_two_levels_each() {
+        // A level is the string (or the `.format` call) and the field (or the argument) in it.
+        let fstring = |n: usize| {
+            format!("import socket\nh = {}'0.0.0.0'{}\nsocket.socket().bind((h, 1))\n", "f'{".repeat(n), "}'".repeat(n))
+        };
+        let format = |n: usize| {
+            format!(
+                "import socket\nh = {}'0.0.0.0'{}\nsocket.socket().bind((h, 1))\n",
+                "'{}'.format(".repeat(n),
+                ")".repeat(n)
+            )
+        };
+        let deepest = MAX_DEPTH as usize / 2 - 1;
+        check(&[
+            (&fstring(deepest), &["2 0.0.0.0"], &[]),
+            (&fstring(deepest + 1), &[], &[Limit::Nesting]),
+            (&format(deepest), &["2 0.0.0.0"], &[]),
+            (&format(deepest + 1), &[], &[Limit::Nesting]),
+        ]);
+    }
+
+    #[test]
+    fn other_operators_and_unknown_library_calls_build_no_string() {
+        check(&[
+            // `-` fails at run time and `*` repeats: neither formats its left operand as `%` does.
+            (&bind("'%s' - '0.0.0.0'"), &[], &[]),
+            (&bind("'%s' * '0.0.0.0'"), &[], &[]),
+            (&bind("'%s' % '0.0.0.0'"), &["2 0.0.0.0"], &[]),
+            // A call of a library the rule does not know returns something unknown, even when
+            // an argument is an address; a lookup's default is the value it may return.
+            (
+                "import socket, picker\nh = picker.choose('127.0.0.1', '0.0.0.0')\nsocket.socket().bind((h, 1))\n",
+                &[],
+                &[],
+            ),
+            (
+                "import socket, os\nh = os.environ.get('H', '0.0.0.0')\nsocket.socket().bind((h, 1))\n",
+                &["2 0.0.0.0"],
+                &[],
+            ),
+        ]);
+    }
+
+    #[test]
     fn base_classes_and_helpers_are_followed_to_a_bound() {
         let bases = |n: usize| {
             let mut t = String::from("import socket\nclass C0:\n    host = '0.0.0.0'\n");
