@@ -122,14 +122,27 @@ fn render_incomplete(report: &Report, style: &Stylesheet, w: &mut Prefixed) -> i
     Ok(())
 }
 
+/// Syntax errors told per file in text; the machine formats list them all. A broken or hostile
+/// file can hold hundreds of thousands, and a pusher reads hook output line by line.
+const SHOWN_SYNTAX_ERRORS: usize = 5;
+
 fn render_syntax_errors(file: &FileReport, style: &Stylesheet, w: &mut Prefixed) -> io::Result<()> {
-    for error in &file.syntax_errors {
+    for error in file.syntax_errors.iter().take(SHOWN_SYNTAX_ERRORS) {
         let (line, col) = file.source.line_col(error.offset);
         w.line(format_args!(
             "{}: {}:{line}:{col}: syntax error: {} (checked what the parser recovered)",
             "warning".style(style.warning),
             sanitize(&file.path),
             sanitize(&error.message)
+        ))?;
+    }
+    let more = file.syntax_errors.len().saturating_sub(SHOWN_SYNTAX_ERRORS);
+    if more > 0 {
+        w.line(format_args!(
+            "{}: {}: {} (--format json lists them all)",
+            "warning".style(style.warning),
+            sanitize(&file.path),
+            plural(more, "more syntax error")
         ))?;
     }
     Ok(())

@@ -144,6 +144,29 @@ fn syntax_error_file_is_reported_and_still_analysed() {
     assert!(text_run.stdout.contains("1 file with syntax errors"));
 }
 
+/// A file with thousands of syntax errors (a hostile push, a broken generator) says five in
+/// text and how many more; JSON lists them all.
+#[test]
+fn many_syntax_errors_are_told_five_then_counted() {
+    let sb = Sandbox::new();
+    let text = format!("{FLASK_BAD}\n{}", "def broken(:\n    pass\n".repeat(2000));
+    write(&sb.path().join("broken.py"), text);
+    let doc = json(&check(&sb, &["--format", "json", "broken.py"]));
+    let total = doc["errors"].as_array().map_or(0, Vec::len);
+    assert!(total >= 2000, "{total}");
+    let run = check(&sb, &["broken.py"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let told = run.stdout.lines().filter(|l| l.contains(": syntax error: ")).count();
+    assert_eq!(told, 5, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains(&format!("warning: broken.py: {} more syntax errors (--format json lists them all)", total - 5)),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("error[CSP-D404]"), "{}", run.stdout);
+}
+
 #[test]
 fn latin1_file_with_cookie_is_decoded() {
     let sb = Sandbox::new();
