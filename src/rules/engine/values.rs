@@ -3,8 +3,10 @@
 use super::strings::{FormatPart, Piece, SymStr, format_fields, percent_fields};
 use crate::python::ast::Expr;
 
-/// How many alternative values one expression may have before the rest are dropped.
-pub(crate) const MAX_ALTS: usize = 32;
+/// How many alternative values one expression may have before the rest are dropped (and the
+/// file reported as not analysed). Real command builders reach past 32 (`pipes.makepipeline`
+/// branches on every step); products of two large sets still stop early.
+pub(crate) const MAX_ALTS: usize = 128;
 
 /// A value as far as the file decides it.
 #[derive(Clone, Debug)]
