@@ -698,6 +698,22 @@ mod tests {
     }
 
     #[test]
+    fn a_command_built_from_optional_flags_is_followed_through_every_version() {
+        // Six optional flags make 64 versions of the command, as real pipeline builders do.
+        let mut text = String::from("import os\ncmd = 'uvicorn app:app'\n");
+        for (i, flag) in
+            ["--reload", "--proxy-headers", "--workers 2", "--lifespan on", "--http h11", "--no-access-log"]
+                .iter()
+                .enumerate()
+        {
+            text.push_str(&format!("if c{i}:\n    cmd = cmd + ' {flag}'\n"));
+        }
+        text.push_str("cmd = cmd + ' --host 0.0.0.0'\nos.system(cmd)\n");
+        assert!(MAX_ALTS >= 64);
+        check(&[(&text, &["15 0.0.0.0"], &[])]);
+    }
+
+    #[test]
     fn other_operators_and_unknown_library_calls_build_no_string() {
         check(&[
             // `-` fails at run time and `*` repeats: neither formats its left operand as `%` does.
