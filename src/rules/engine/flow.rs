@@ -714,6 +714,15 @@ mod tests {
     }
 
     #[test]
+    fn a_reassigned_variadic_parameter_reads_the_parameter_not_itself() {
+        // `args = (…) + args` read the assignment itself until the nesting bound, and real code
+        // (a test helper building a command line) was reported as not analysed.
+        let text = "import socket, subprocess, sys\ndef run(*args, **kw):\n    args = (sys.executable, '-E') + args\n    \
+                    kw = dict(kw)\n    subprocess.check_output(args, **kw)\n    socket.socket().bind(('0.0.0.0', 1))\n";
+        check(&[(text, &["6 0.0.0.0"], &[])]);
+    }
+
+    #[test]
     fn other_operators_and_unknown_library_calls_build_no_string() {
         check(&[
             // `-` fails at run time and `*` repeats: neither formats its left operand as `%` does.

@@ -70,6 +70,9 @@ pub(crate) enum BindKind<'a> {
     Func(FuncId),
     /// `with expr as name`.
     WithAs(&'a Expr),
+    /// `*args` or `**kwargs`: what a call packs there is not followed; the binding only marks the
+    /// name as bound from the function's start (a reassignment reads it, not itself).
+    Variadic,
 }
 
 /// A parameter of a function: where it sits, so that a call's arguments can be matched to it.

@@ -324,6 +324,9 @@ impl<'a> Collector<'a, '_> {
             });
             self.bind(name, kind, pos(f), false);
         }
+        for variadic in [&f.parameters.vararg, &f.parameters.kwarg].into_iter().flatten() {
+            self.bind(variadic.name.as_str(), BindKind::Variadic, pos(f), false);
+        }
         self.suite(&f.body);
         (self.scope, self.block, self.class, self.func, self.this) = saved;
     }
