@@ -160,7 +160,21 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
         out
     }
 
+    /// A binding's values in the frame of `at`. Re-entering a binding already being evaluated
+    /// in that frame would repeat the same work forever: its value there is what the other
+    /// bindings give, as for a loop's first pass.
     fn binding(&self, b: &'p Binding<'p>, at: Ctx, depth: u32) -> Vec<Val<'p>> {
+        let key = (std::ptr::from_ref(b) as usize, at.frame);
+        if self.st.evaluating.borrow().contains(&key) {
+            return Vec::new();
+        }
+        self.st.evaluating.borrow_mut().push(key);
+        let vals = self.binding_values(b, at, depth);
+        self.st.evaluating.borrow_mut().pop();
+        vals
+    }
+
+    fn binding_values(&self, b: &'p Binding<'p>, at: Ctx, depth: u32) -> Vec<Val<'p>> {
         let ctx = b.ctx.in_frame(at.frame);
         match &b.kind {
             BindKind::Value(v) => self.eval(v, ctx, depth),
@@ -720,6 +734,16 @@ mod tests {
         let text = "import socket, subprocess, sys\ndef run(*args, **kw):\n    args = (sys.executable, '-E') + args\n    \
                     kw = dict(kw)\n    subprocess.check_output(args, **kw)\n    socket.socket().bind(('0.0.0.0', 1))\n";
         check(&[(text, &["6 0.0.0.0"], &[])]);
+    }
+
+    #[test]
+    fn names_that_read_each_other_are_cut_where_they_cycle() {
+        // In a loop, `host` is read before this pass assigns it: its value is the later
+        // assignment's, which reads `base`, which reads `host` again. The cycle ends there and
+        // the literal on the way is still found.
+        let text = "import socket\nwhile True:\n    base = host\n    socket.socket().bind((base, 1))\n    \
+                    host = base or '0.0.0.0'\n";
+        check(&[(text, &["5 0.0.0.0"], &[])]);
     }
 
     #[test]

@@ -69,6 +69,9 @@ pub(crate) struct State<'x, 'p> {
     pub precise: Cell<bool>,
     /// Types already resolved outside any call, by expression and place.
     pub types: RefCell<rustc_hash::FxHashMap<(usize, super::index::Ctx), super::resolve::Ty>>,
+    /// Bindings being evaluated, by address and frame: a binding whose value reads itself
+    /// (`a = b` and `b = a` where neither has an earlier value) is a cycle, cut there.
+    pub evaluating: RefCell<Vec<(usize, super::index::FrameId)>>,
 }
 
 /// What the engine needs to know about libraries, told by the rule.
@@ -101,6 +104,7 @@ impl<'x, 'p> State<'x, 'p> {
             touched: RefCell::default(),
             precise: Cell::new(false),
             types: RefCell::default(),
+            evaluating: RefCell::default(),
         }
     }
 
