@@ -2,13 +2,11 @@
 //! blobs the commit will record, never from the worktree.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use gix::ObjectId;
 use gix::index::State;
-use gix::index::entry::Mode;
+use gix::index::entry::{Mode, Stage};
 
 use crate::pyfiles::PathKind;
 use crate::snapshot::Snapshot;
@@ -16,8 +14,6 @@ use crate::snapshot::Snapshot;
 /// The staged regular files, looked up by path when the analysis follows an import.
 pub(crate) struct IndexFiles {
     state: State,
-    /// Built on first use: most commits import nothing the analysis needs to read.
-    paths: OnceLock<HashMap<String, ObjectId>>,
     git_dir: PathBuf,
     max_file_size: u64,
 }
@@ -29,25 +25,20 @@ thread_local! {
 
 impl IndexFiles {
     pub(crate) fn new(state: State, git_dir: PathBuf, max_file_size: u64) -> Self {
-        IndexFiles { state, paths: OnceLock::new(), git_dir, max_file_size }
+        IndexFiles { state, git_dir, max_file_size }
     }
 
-    fn paths(&self) -> &HashMap<String, ObjectId> {
-        self.paths.get_or_init(|| {
-            let backing = self.state.path_backing();
-            self.state
-                .entries()
-                .iter()
-                .filter(|e| e.stage_raw() == 0 && matches!(e.mode, Mode::FILE | Mode::FILE_EXECUTABLE))
-                .filter_map(|e| std::str::from_utf8(e.path_in(backing)).ok().map(|p| (p.to_owned(), e.id)))
-                .collect()
-        })
+    /// The staged regular file at `path`, found by binary search: the index is sorted by path,
+    /// and a table of a large index's paths costs more than a commit's whole analysis.
+    fn blob_id(&self, path: &str) -> Option<ObjectId> {
+        let entry = self.state.entry_by_path_and_stage(path.into(), Stage::Unconflicted)?;
+        matches!(entry.mode, Mode::FILE | Mode::FILE_EXECUTABLE).then_some(entry.id)
     }
 }
 
 impl Snapshot for IndexFiles {
     fn read(&self, path: &str) -> Option<Vec<u8>> {
-        let id = *self.paths().get(path)?;
+        let id = self.blob_id(path)?;
         REPO.with_borrow_mut(|slot| {
             if slot.as_ref().is_none_or(|(dir, _)| *dir != self.git_dir) {
                 *slot = Some((self.git_dir.clone(), crate::git::open::open_at(&self.git_dir).ok()?));
@@ -62,15 +53,23 @@ impl Snapshot for IndexFiles {
     }
 
     fn exists(&self, path: &str) -> bool {
-        self.paths().contains_key(path)
+        self.blob_id(path).is_some()
     }
 
     fn content_id(&self, path: &str) -> Option<Vec<u8>> {
-        self.paths().get(path).map(|id| id.as_bytes().to_vec())
+        self.blob_id(path).map(|id| id.as_bytes().to_vec())
     }
 
     fn python_paths(&self) -> Vec<String> {
-        let python = |p: &str| matches!(crate::pyfiles::path_kind(p.as_bytes()), PathKind::Python | PathKind::Stub);
-        self.paths().keys().filter(|p| python(p)).cloned().collect()
+        let backing = self.state.path_backing();
+        let python = |p: &[u8]| matches!(crate::pyfiles::path_kind(p), PathKind::Python | PathKind::Stub);
+        self.state
+            .entries()
+            .iter()
+            .filter(|e| e.stage_raw() == 0 && matches!(e.mode, Mode::FILE | Mode::FILE_EXECUTABLE))
+            .map(|e| e.path_in(backing))
+            .filter(|p| python(p))
+            .filter_map(|p| std::str::from_utf8(p).ok().map(str::to_owned))
+            .collect()
     }
 }
