@@ -207,6 +207,12 @@ impl engine::state::Knowledge for Rule {
 pub(crate) struct Checked {
     pub files: Vec<FileFindings>,
     pub limits: Vec<Limit>,
+    /// Evaluation steps taken (tests check that shortcuts save work).
+    #[cfg(test)]
+    pub steps: u64,
+    /// Calls followed into a helper's frame.
+    #[cfg(test)]
+    pub calls_followed: u64,
 }
 
 /// Findings in one file; `source` is set for files other than the one analysed.
@@ -240,7 +246,14 @@ pub(crate) fn check_file(
             FileFindings { path: loaded.path.clone(), source, findings: m.findings }
         })
         .collect();
-    Checked { files, limits }
+    Checked {
+        files,
+        limits,
+        #[cfg(test)]
+        steps: st.steps(),
+        #[cfg(test)]
+        calls_followed: st.frames.borrow().entered(),
+    }
 }
 
 /// Runs the rule over one parsed file on its own; suppressed findings are returned with

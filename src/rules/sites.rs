@@ -717,3 +717,86 @@ pub(crate) fn short(text: &str, e: &Expr) -> String {
         _ => src.chars().take(30).collect::<String>() + "…",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::tests::{Analysed, analyse, analyse_one};
+
+    /// Helpers that reach no sink (`log`, `Quiet`) and one that binds its parameter.
+    const HELPERS: &str = "import socket\ndef log(msg):\n    print(msg)\nclass Quiet:\n    def __init__(self, x):\n        self.x = x\ndef open_port(h):\n    socket.socket().bind((h, 1))\nopen_port('0.0.0.0')\n";
+
+    fn with(lines: &str, times: usize) -> Analysed {
+        let text = format!("{HELPERS}{}", format!("{lines}\n").repeat(times));
+        let got = analyse_one(&text);
+        assert_eq!(got.limits, [], "{text}");
+        got
+    }
+
+    /// The quick looks before a call is followed (does the callee reach a sink at all, is the
+    /// method worth resolving) cost no evaluation: a file full of such calls costs what the
+    /// file without them costs.
+    #[test]
+    fn calls_that_reach_no_sink_cost_no_evaluation() {
+        let base = with("", 0);
+        assert_eq!(base.found, ["main.py:9 0.0.0.0 via 9"]);
+        for lines in [
+            "log('0.0.0.0')",
+            "Quiet('0.0.0.0')",
+            "log(opts)",
+            "print('0.0.0.0')",
+            "x = [1]\nx.append('0.0.0.0')",
+            "y = len\ny.frobnicate('0.0.0.0')",
+        ] {
+            let got = with(lines, 10);
+            assert_eq!(got.found, base.found, "{lines}");
+            assert_eq!((got.steps, got.calls_followed), (base.steps, base.calls_followed), "{lines}");
+        }
+    }
+
+    /// A helper that reaches a sink is followed only when an argument may carry an address: a
+    /// literal that spells one, or an object whose attributes the code sets.
+    #[test]
+    fn only_calls_that_may_pass_an_address_are_followed() {
+        let base = with("", 0);
+        for (lines, followed) in [
+            ("open_port('127.0.0.1')", false),
+            ("open_port(h)", false),
+            ("open_port(('127.0.0.1', 1))", false),
+            ("g.port = 1\nopen_port(h)", false),
+            ("h.port = 1\nopen_port(h)", true),
+            ("open_port('::')", true),
+            ("open_port(('0.0.0.0', 1))", true),
+        ] {
+            let got = with(lines, 10);
+            let expected = if followed { 10 } else { 0 };
+            assert_eq!(got.calls_followed - base.calls_followed, expected, "{lines}");
+            // The look at the arguments costs a step for each expression in them, no more.
+            if !followed && !lines.contains("h)") {
+                assert!(got.steps - base.steps <= 10 * 3, "{lines}: {} steps", got.steps - base.steps);
+            }
+        }
+    }
+
+    #[test]
+    fn attributes_set_on_an_object_reach_the_helper_it_is_passed_to() {
+        let text = "import socket\ndef start(o):\n    socket.socket().bind((o.host, 1))\nopts = parse()\nopts.host = '0.0.0.0'\nstart(opts)\n";
+        assert_eq!(analyse_one(text).found, ["main.py:5 0.0.0.0 via 6"]);
+        let twice = "import socket\ndef start(o):\n    socket.socket().bind((o.host, 1))\ndef main(conf):\n    start(conf)\nopts = parse()\nopts.host = '::'\nmain(opts)\nother = parse()\nother.host = '0.0.0.0'\n";
+        assert_eq!(analyse_one(twice).found, ["main.py:7 :: via 5,8"]);
+        let helpers = "import socket\ndef start(o):\n    socket.socket().bind((o.host, 1))\n";
+        let main = "from helpers import start\nopts = parse()\nopts.host = ''\nstart(opts)\n";
+        let got = analyse(&[("main.py", main), ("helpers.py", helpers)], "main.py");
+        assert_eq!(got.found, ["main.py:3 '' via 4 sink helpers.py:3"]);
+    }
+
+    #[test]
+    fn functions_of_imported_modules_called_as_attributes() {
+        let helpers = "import socket\ndef start(h):\n    socket.socket().bind((h, 1))\n";
+        let run = |main: &str| analyse(&[("main.py", main), ("helpers.py", helpers)], "main.py").found;
+        assert_eq!(run("import helpers\nhelpers.start('0.0.0.0')\n"), ["main.py:2 0.0.0.0 via 2 sink helpers.py:3"]);
+        assert_eq!(
+            run("import helpers as h\nimport os\nh.start('::')\nos.path.join('0.0.0.0')\n"),
+            ["main.py:3 :: via 3 sink helpers.py:3"]
+        );
+    }
+}

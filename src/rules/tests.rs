@@ -358,6 +358,10 @@ pub(crate) struct Analysed {
     /// is in another file.
     pub found: Vec<String>,
     pub limits: Vec<super::Limit>,
+    /// Evaluation steps the analysis took.
+    pub steps: u64,
+    /// Calls followed into a helper's frame.
+    pub calls_followed: u64,
 }
 
 /// Analyses `root` among `files` (paths relative to the project root), following imports.
@@ -386,7 +390,7 @@ pub(crate) fn analyse(files: &[(&str, &str)], root: &str) -> Analysed {
         }
     }
     found.sort();
-    Analysed { found, limits: checked.limits }
+    Analysed { found, limits: checked.limits, steps: checked.steps, calls_followed: checked.calls_followed }
 }
 
 /// [`analyse`] of a single file `main.py`.

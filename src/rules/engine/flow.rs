@@ -272,8 +272,7 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
         }
         let mut out = Vec::new();
         if let Expr::Name(n) = &*a.value {
-            let stored = self.st.index(ctx.module).object_attr(n.id.as_str(), attr, ctx);
-            out.extend(self.bindings(stored, ctx, depth));
+            out.extend(self.stored_attribute(n.id.as_str(), attr, ctx, depth));
         }
         if self.is_parsed_args(&a.value, ctx) {
             let defaults = self.st.index(ctx.module).argparse.get(attr).map(Vec::as_slice).unwrap_or_default();
@@ -289,6 +288,29 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
             Ty::Qual(_) => self.imported_module(&a.value, ctx).map_or_else(Vec::new, |m| self.exported(m, attr, depth)),
             _ => Vec::new(),
         }
+    }
+
+    /// `name.attr = …` stores that reach `ctx`; for a parameter, also those the caller made on
+    /// the object it passed (`opts.host = …; start(opts)` reaches `o.host` in `start(o)`).
+    fn stored_attribute(&self, name: &str, attr: &str, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
+        let ix = self.st.index(ctx.module);
+        let mut out = self.bindings(ix.object_attr(name, attr, ctx), ctx, depth);
+        for b in ix.reaching(name, ctx) {
+            let BindKind::Param(p) = &b.kind else { continue };
+            let func = FuncKey { module: ctx.module, func: p.func };
+            let passed = {
+                let frames = self.st.frames.borrow();
+                frames.find(ctx.frame, func).and_then(|id| frames.get(id)).map(|frame| passed_argument(frame, p))
+            };
+            match passed {
+                Some(Passed::One(ArgVal::Expr(Expr::Name(arg), caller))) if self.st.spend() => {
+                    out.extend(self.stored_attribute(arg.id.as_str(), attr, caller, depth + 1));
+                }
+                None => self.st.touch(func, p.name),
+                _ => {}
+            }
+        }
+        out
     }
 
     /// The project module a name is an import of (`import conf`), loaded for its values even

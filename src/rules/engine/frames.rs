@@ -137,12 +137,21 @@ pub(crate) enum ArgFor<'f, 'p> {
 #[derive(Default)]
 pub(crate) struct Frames<'p> {
     frames: Vec<Frame<'p>>,
+    /// Calls followed so far (frames are truncated between sites; this is never).
+    entered: u64,
 }
 
 impl<'p> Frames<'p> {
     pub(crate) fn push(&mut self, frame: Frame<'p>) -> FrameId {
         self.frames.push(frame);
+        self.entered += 1;
         (self.frames.len() - 1) as FrameId
+    }
+
+    /// How many calls were followed: tests check that the quick looks rule calls out.
+    #[cfg(test)]
+    pub(crate) fn entered(&self) -> u64 {
+        self.entered
     }
 
     pub(crate) fn get(&self, id: FrameId) -> Option<&Frame<'p>> {

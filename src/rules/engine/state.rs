@@ -183,6 +183,12 @@ impl<'x, 'p> State<'x, 'p> {
         }
     }
 
+    /// Evaluation steps taken so far: the work the analysis's shortcuts save, as tests see it.
+    #[cfg(test)]
+    pub(crate) fn steps(&self) -> u64 {
+        self.steps.get()
+    }
+
     pub(crate) fn limits(&self) -> Vec<Limit> {
         let mut limits = self.limits.borrow().clone();
         if self.program.too_many.get() && !limits.contains(&Limit::Modules) {
