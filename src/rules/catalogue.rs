@@ -329,6 +329,8 @@ pub(crate) static CATALOGUE: &[Api] = &[
         "gevent",
         &[
             "gevent.pywsgi.WSGIServer",
+            // The module's old name, still imported by older code.
+            "gevent.wsgi.WSGIServer",
             "gevent.server.StreamServer",
             "gevent.server.DatagramServer",
             "gevent.baseserver.BaseServer",

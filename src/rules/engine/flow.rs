@@ -143,8 +143,42 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
                 break;
             }
         }
+        if !ix.item_stores.is_empty() {
+            self.add_item_stores(name, ctx, depth, &mut out);
+        }
         self.cap(&mut out);
         out
+    }
+
+    /// `kw['host'] = …` before the use: entries of the dict `kw` holds (or a dict of them alone
+    /// when nothing else is known of `kw`). A store that runs whenever the use does replaces
+    /// the entry; one in a branch adds to it.
+    fn add_item_stores(&self, name: &str, ctx: Ctx, depth: u32, out: &mut Vec<Val<'p>>) {
+        let ix = self.st.index(ctx.module);
+        let mut entries: Vec<(String, bool, Vec<Val<'p>>)> = Vec::new();
+        for (key, bs) in ix.item_stores(name, ctx) {
+            let replaces = bs.iter().any(|b| b.ctx.pos < ctx.pos && ix.encloses(b.ctx.block, ctx.block));
+            let vals = self.bindings(bs, ctx, depth);
+            entries.push((key.to_owned(), replaces, vals));
+        }
+        if entries.is_empty() {
+            return;
+        }
+        let mut extended = false;
+        for v in out.iter_mut() {
+            if let Val::Dict(known) = v {
+                for (key, replaces, vals) in &entries {
+                    if *replaces {
+                        known.retain(|(k, _)| k.as_deref() != Some(key.as_str()));
+                    }
+                    known.push((Some(key.clone()), vals.clone()));
+                }
+                extended = true;
+            }
+        }
+        if !extended {
+            out.push(Val::Dict(entries.into_iter().map(|(key, _, vals)| (Some(key), vals)).collect()));
+        }
     }
 
     /// The values of the bindings that reach a use at `at`.
@@ -755,6 +789,36 @@ mod tests {
         let text = "import socket, subprocess, sys\ndef run(*args, **kw):\n    args = (sys.executable, '-E') + args\n    \
                     kw = dict(kw)\n    subprocess.check_output(args, **kw)\n    socket.socket().bind(('0.0.0.0', 1))\n";
         check(&[(text, &["6 0.0.0.0"], &[])]);
+    }
+
+    #[test]
+    fn keys_stored_into_a_dict_reach_its_reads_and_splats() {
+        let run = "import uvicorn\n";
+        check(&[
+            (&format!("{run}kw = {{}}\nkw['host'] = '0.0.0.0'\nuvicorn.run(app, **kw)\n"), &["3 0.0.0.0"], &[]),
+            (&format!("{run}kw = dict(port=1)\nkw['host'] = '::'\nuvicorn.run(app, **kw)\n"), &["3 ::"], &[]),
+            (&format!("{run}kw = get()\nkw['host'] = ''\nuvicorn.run(app, host=kw['host'])\n"), &["3 ''"], &[]),
+            (
+                &format!(
+                    "{run}def serve(a):\n    kw = {{}}\n    kw['host'] = a.host or '0.0.0.0'\n    uvicorn.run(app, **kw)\n"
+                ),
+                &["4 0.0.0.0"],
+                &[],
+            ),
+            // A store that always runs replaces the entry; one in a branch adds to it.
+            (&format!("{run}kw = {{'host': '0.0.0.0'}}\nkw['host'] = '127.0.0.1'\nuvicorn.run(app, **kw)\n"), &[], &[]),
+            (
+                &format!(
+                    "{run}kw = {{'host': '0.0.0.0'}}\nif local:\n    kw['host'] = '127.0.0.1'\nuvicorn.run(app, **kw)\n"
+                ),
+                &["2 0.0.0.0"],
+                &[],
+            ),
+            // Other keys, other names, and stores after the use are not the value used.
+            (&format!("{run}kw = {{}}\nkw['name'] = '0.0.0.0'\nuvicorn.run(app, **kw)\n"), &[], &[]),
+            (&format!("{run}kw = {{}}\nother = {{}}\nother['host'] = '0.0.0.0'\nuvicorn.run(app, **kw)\n"), &[], &[]),
+            (&format!("{run}kw = {{'host': 'localhost'}}\nuvicorn.run(app, **kw)\nkw['host'] = '0.0.0.0'\n"), &[], &[]),
+        ]);
     }
 
     #[test]

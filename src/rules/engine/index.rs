@@ -154,6 +154,8 @@ pub(crate) struct Index<'a> {
     pub class_attrs: HashMap<(ClassId, &'a str), Ids>,
     /// `name.attr = value` on objects other than `self`: (scope, name, attr) → bindings.
     pub object_attrs: HashMap<(ScopeId, &'a str, &'a str), Ids>,
+    /// `name['key'] = value`: (scope, name) → keys and their bindings, in source order.
+    pub item_stores: HashMap<(ScopeId, &'a str), Vec<(&'a str, usize)>>,
     pub classes: Vec<ClassInfo<'a>>,
     pub funcs: Vec<FuncInfo<'a>>,
     /// argparse destination → `default=` expressions.
@@ -254,6 +256,40 @@ impl<'a> Index<'a> {
             if let Some(ids) = self.object_attrs.get(&(s, name, attr)) {
                 let (pos, block) = if first { (ctx.pos, ctx.block) } else { (u32::MAX, info.root) };
                 return self.select(ids, pos, block);
+            }
+            if self.by_name.contains_key(&(s, name)) {
+                return Vec::new();
+            }
+            first = false;
+            scope = info.parent;
+        }
+        Vec::new()
+    }
+
+    /// `name['key'] = …` stores that can reach `ctx`, by key (same selection as for names).
+    pub(crate) fn item_stores(&self, name: &str, ctx: Ctx) -> Vec<(&'a str, Vec<&Binding<'a>>)> {
+        let mut scope = Some(ctx.scope);
+        let mut first = true;
+        while let Some(s) = scope {
+            let Some(info) = self.scopes.get(s as usize) else { break };
+            if let Some(stores) = self.item_stores.get(&(s, name)) {
+                let (pos, block) = if first { (ctx.pos, ctx.block) } else { (u32::MAX, info.root) };
+                let mut keys: Vec<&'a str> = stores.iter().map(|(k, _)| *k).collect();
+                keys.dedup();
+                keys.sort_unstable();
+                keys.dedup();
+                // In the scope of the use, only stores made before it count.
+                return keys
+                    .into_iter()
+                    .filter_map(|key| {
+                        let ids: Vec<usize> = stores
+                            .iter()
+                            .filter(|(k, id)| *k == key && self.bindings[*id].ctx.pos < pos)
+                            .map(|(_, id)| *id)
+                            .collect();
+                        (!ids.is_empty()).then(|| (key, self.select(&ids, pos, block)))
+                    })
+                    .collect();
             }
             if self.by_name.contains_key(&(s, name)) {
                 return Vec::new();

@@ -399,6 +399,20 @@ impl<'a> Collector<'a, '_> {
                     self.attribute_target(n.id.as_str(), a.attr.as_str(), bind_kind(src, path), at);
                 }
             }
+            Expr::Subscript(sub) => {
+                self.expr(t);
+                if let (Expr::Name(n), Expr::StringLiteral(key)) = (&*sub.value, &*sub.slice) {
+                    let id = self.ix.bindings.len();
+                    let kind = bind_kind(src, path);
+                    self.ix.bindings.push(Binding {
+                        name: key.value.to_str(),
+                        kind,
+                        ctx: self.ctx(at),
+                        anywhere: false,
+                    });
+                    self.ix.item_stores.entry((self.scope, n.id.as_str())).or_default().push((key.value.to_str(), id));
+                }
+            }
             other => self.expr(other),
         }
     }
