@@ -407,10 +407,9 @@ impl<'p> Sites<'_, '_, '_, 'p> {
         if let Expr::Attribute(a) = target
             && catalogue::is_attr_sink(a.attr.as_str())
         {
-            let keys: Vec<String> = match self.flow.res.callee_keys(&a.value, ctx) {
-                keys if keys.is_empty() => vec![format!("?.{}", a.attr.as_str())],
-                keys => keys.into_iter().map(|k| format!("{k}.{}", a.attr.as_str())).collect(),
-            };
+            // An attribute sink is always of a known object (`cherrypy.server`): an object
+            // nobody can resolve names none.
+            let keys = self.flow.res.callee_keys(&a.value, ctx).into_iter().map(|k| format!("{k}.{}", a.attr.as_str()));
             for key in keys {
                 for api in catalogue::apis(&key, Kind::Attr) {
                     let name = short(text, target);
@@ -600,10 +599,18 @@ fn argv_words<'p>(words: &[Option<SymStr<'p>>], elems: &[Vec<Val<'p>>], sink: &S
                 }
             } else if word.strip_prefix(flag).is_some_and(|r| r.starts_with('=')) {
                 value_hits(&elems[i], flag.len() + 1, shape, accept, sink, out);
+            } else if flat[i].is_none() && leads_with_flag(words[i].as_ref(), flag) {
+                // `'--bind=' + host`, `f'--bind={host}:{port}'`: the flag as written, the
+                // value assembled.
+                value_hits(&elems[i], flag.len() + 1, shape, accept, sink, out);
             }
         }
         i += 1;
     }
+}
+
+fn leads_with_flag(word: Option<&SymStr<'_>>, flag: &str) -> bool {
+    word.and_then(SymStr::verbatim_lead).and_then(|lead| lead.strip_prefix(flag)).is_some_and(|r| r.starts_with('='))
 }
 
 /// A flag that alone means "all interfaces" (`tensorboard --bind_all`).

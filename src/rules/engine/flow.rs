@@ -792,6 +792,20 @@ mod tests {
     }
 
     #[test]
+    fn a_flag_and_its_value_in_one_argv_entry_built_from_pieces() {
+        let argv = |entry: &str| {
+            format!("import subprocess\nhost = '0.0.0.0'\nsubprocess.run(['gunicorn', {entry}, 'app:app'])\n")
+        };
+        check(&[
+            (&argv("'--bind=' + host + ':8000'"), &["2 0.0.0.0"], &[]),
+            (&argv("'--bind=%s:80' % host"), &["2 0.0.0.0"], &[]),
+            (&argv("f'--bind={host}:8000'"), &["2 0.0.0.0"], &[]),
+            (&argv("'--bind=' + '127.0.0.1'"), &[], &[]),
+            (&argv("'--name=' + host"), &[], &[]),
+        ]);
+    }
+
+    #[test]
     fn keys_stored_into_a_dict_reach_its_reads_and_splats() {
         let run = "import uvicorn\n";
         check(&[

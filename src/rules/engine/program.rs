@@ -614,6 +614,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_imported_module_too_deep_to_walk_leaves_the_analysis_incomplete() {
+        use crate::rules::tests::analyse;
+        let depth = crate::rules::engine::collect::MAX_DEPTH as usize + 10;
+        let deep = format!(
+            "import socket\nTABLE = {}{}\ndef serve(h):\n    socket.socket().bind((h, 1))\n",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
+        let main = "from deep import serve\nserve('0.0.0.0')\n";
+        let got = analyse(&[("main.py", main), ("deep.py", &deep)], "main.py");
+        assert_eq!(got.limits, [crate::rules::Limit::Nesting]);
+        let shallow = deep.replace(&"[".repeat(depth), "[").replace(&"]".repeat(depth), "]");
+        let got = analyse(&[("main.py", main), ("deep.py", &shallow)], "main.py");
+        assert_eq!((got.found, got.limits), (vec!["main.py:2 0.0.0.0 via 2 sink deep.py:4".to_owned()], vec![]));
+    }
+
+    #[test]
     fn roots_follow_packages_src_and_ancestors() {
         let files = ["app/pkg/__init__.py", "app/pkg/sub/__init__.py"];
         let exists = |p: &str| files.contains(&p);

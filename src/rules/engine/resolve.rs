@@ -95,6 +95,10 @@ impl<'p> Resolver<'_, '_, 'p> {
 
     /// Every type `e` may have at a call: each reaching binding, each branch of a conditional.
     pub(crate) fn tys(&self, e: &'p Expr, ctx: Ctx, hops: u32) -> Vec<Ty> {
+        if hops > MAX_HOPS {
+            self.st.hit(Limit::Aliases);
+            return Vec::new();
+        }
         let mut out: Vec<Ty> = Vec::new();
         let mut add = |t: Ty| {
             if t != Ty::Unknown && !out.contains(&t) && out.len() < MAX_CALLEES {
@@ -112,11 +116,13 @@ impl<'p> Resolver<'_, '_, 'p> {
                     }
                 }
             }
-            Expr::If(i) if hops < 4 => {
+            // The branches of conditions are as many as the expression is long: no bound of
+            // their own beyond the hops (a name's bindings fan out, so those stop sooner).
+            Expr::If(i) => {
                 self.tys(&i.body, ctx, hops + 1).into_iter().for_each(&mut add);
                 self.tys(&i.orelse, ctx, hops + 1).into_iter().for_each(&mut add);
             }
-            Expr::BoolOp(b) if hops < 4 => {
+            Expr::BoolOp(b) => {
                 for v in &b.values {
                     self.tys(v, ctx, hops + 1).into_iter().for_each(&mut add);
                 }
@@ -420,5 +426,48 @@ impl<'p> Resolver<'_, '_, 'p> {
         let info = &ix.classes[class as usize];
         let Some(args) = info.def.arguments.as_deref() else { return Vec::new() };
         args.args.iter().map(|b| self.ty(b, info.ctx, 1)).filter(|t| *t != Ty::Unknown).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::state::Limit;
+    use super::MAX_HOPS;
+    use crate::rules::tests::analyse_one;
+
+    fn found(text: &str) -> (Vec<String>, Vec<Limit>) {
+        let got = analyse_one(text);
+        (got.found, got.limits)
+    }
+
+    #[test]
+    fn a_server_class_picked_by_or_or_by_a_condition() {
+        let picked = |how: &str| format!("import socketserver\ncls = {how}\ncls(('0.0.0.0', 80), H)\n");
+        let hit = (vec!["main.py:3 0.0.0.0".to_owned()], vec![]);
+        assert_eq!(found(&picked("custom or socketserver.TCPServer")), hit);
+        assert_eq!(found(&picked("socketserver.TCPServer if tcp else socketserver.UDPServer")), hit);
+        // Conditions inside conditions: as deep as the hops go, then the limit is reported.
+        let nested = |n: usize| {
+            let mut how = String::from("socketserver.TCPServer");
+            for i in 0..n {
+                how = format!("(A{i} if c{i} else {how})");
+            }
+            picked(&how)
+        };
+        let n = MAX_HOPS as usize;
+        assert_eq!(found(&nested(n - 2)), hit);
+        assert_eq!(found(&nested(n + 2)), (vec![], vec![Limit::Aliases]));
+    }
+
+    #[test]
+    fn awaits_count_as_hops_of_the_type_chain() {
+        let awaited = |n: usize| {
+            let inner = format!("{}socket.socket(){}", "(await ".repeat(n), ")".repeat(n));
+            format!("import socket\nasync def main():\n    s = {inner}\n    s.bind(('0.0.0.0', 1))\n")
+        };
+        let n = MAX_HOPS as usize;
+        assert_eq!(found(&awaited(3)), (vec!["main.py:4 0.0.0.0".to_owned()], vec![]));
+        assert_eq!(found(&awaited(n - 4)), (vec!["main.py:4 0.0.0.0".to_owned()], vec![]));
+        assert_eq!(found(&awaited(n + 2)).1, vec![Limit::Aliases]);
     }
 }

@@ -132,6 +132,13 @@ impl<'a> SymStr<'a> {
         matches!(self.pieces.as_slice(), [p] if p.origin.is_some_and(|o| o.src.is_some()))
     }
 
+    /// The text of the first piece when a literal writes it verbatim: a flag such as `--bind=`
+    /// is matched only as written, while the value after it may be assembled.
+    pub(crate) fn verbatim_lead(&self) -> Option<&str> {
+        let first = self.pieces.first()?;
+        first.origin.is_some_and(|o| o.src.is_some()).then_some(first.text.as_str())
+    }
+
     /// The words of a command line (split on whitespace, simple quotes removed), each keeping
     /// its source mapping.
     pub(crate) fn split_words(&self) -> Vec<SymStr<'a>> {
