@@ -244,7 +244,8 @@ fn reads(site: &Site<'_>, names: &std::collections::HashSet<&str>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::tests::{analyse, analyse_one};
+    use crate::rules::Options;
+    use crate::rules::tests::{analyse, analyse_one, analyse_with};
 
     fn found(text: &str) -> Vec<String> {
         let got = analyse_one(text);
@@ -355,6 +356,20 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(found(text), *expected, "{text}");
         }
+    }
+
+    #[test]
+    fn summaries_of_imported_modules_are_computed_once_per_run() {
+        let helpers = "import socket\ndef other(host):\n    print(host)\ndef serve(host):\n    h = host\n    socket.socket().bind((h, 1))\n";
+        let main = "from helpers import other, serve\nother('0.0.0.0')\nserve('0.0.0.0')\n";
+        let files = [("a.py", main), ("b.py", main), ("helpers.py", helpers)];
+        let [first, second] = <[_; 2]>::try_from(analyse_with(&files, &["a.py", "b.py"], &Options::default())).unwrap();
+        assert_eq!(first.found, ["a.py:3 0.0.0.0 via 3 sink helpers.py:6"]);
+        assert_eq!(second.found, ["b.py:3 0.0.0.0 via 3 sink helpers.py:6"]);
+        // The second analysis reads the summaries the first one computed.
+        assert!(second.steps < first.steps, "{} then {}", first.steps, second.steps);
+        let alone = analyse_with(&files, &["b.py"], &Options::default()).pop().unwrap();
+        assert_eq!(alone.steps, first.steps);
     }
 
     #[test]

@@ -727,7 +727,8 @@ pub(crate) fn short(text: &str, e: &Expr) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::tests::{Analysed, analyse, analyse_one};
+    use crate::rules::tests::{Analysed, analyse, analyse_one, analyse_with};
+    use crate::rules::{Options, UserShape, UserSink};
 
     /// Helpers that reach no sink (`log`, `Quiet`) and one that binds its parameter.
     const HELPERS: &str = "import socket\ndef log(msg):\n    print(msg)\nclass Quiet:\n    def __init__(self, x):\n        self.x = x\ndef open_port(h):\n    socket.socket().bind((h, 1))\nopen_port('0.0.0.0')\n";
@@ -782,6 +783,52 @@ mod tests {
                 assert!(got.steps - base.steps <= 10 * 3, "{lines}: {} steps", got.steps - base.steps);
             }
         }
+    }
+
+    #[test]
+    fn sockets_of_other_families_name_interfaces_or_paths() {
+        let text = "import socket\ncan = socket.socket(socket.PF_CAN, socket.SOCK_RAW, socket.CAN_RAW)\ncan.bind(('', 0))\n\
+                    socket.socket(socket.AF_PACKET, socket.SOCK_RAW).bind(('', 0))\n\
+                    with socket.socket(family=socket.AF_BLUETOOTH) as bt:\n    bt.bind(('', 1))\n\
+                    from socket import AF_NETLINK\nsocket.socket(AF_NETLINK).bind(('', 0))\n\
+                    inet = socket.socket(socket.AF_INET6)\ninet.bind(('', 0))\n\
+                    either = socket.socket(socket.AF_UNIX) if local else socket.socket(socket.AF_INET)\neither.bind(('', 2))\n";
+        assert_eq!(analyse_one(text).found, ["main.py:10 ''", "main.py:12 ''"]);
+    }
+
+    #[test]
+    fn methods_a_project_defines_and_constructors_of_catalogued_bases() {
+        let method = "import socket\nclass S:\n    def open_port(self, host):\n        socket.socket().bind((host, 1))\nS().open_port('0.0.0.0')\n";
+        assert_eq!(analyse_one(method).found, ["main.py:5 0.0.0.0 via 5"]);
+        let base = "import socketserver\nclass S(socketserver.TCPServer):\n    def start(self):\n        super().__init__(('0.0.0.0', 1), H)\n";
+        assert_eq!(analyse_one(base).found, ["main.py:4 0.0.0.0"]);
+    }
+
+    #[test]
+    fn user_declared_apis_are_followed_like_catalogued_ones() {
+        let sink = |name: &str| UserSink {
+            name: name.to_owned(),
+            position: Some(0),
+            keyword: Some("host".to_owned()),
+            shape: UserShape::Host,
+            empty: false,
+            star: false,
+            zero: false,
+            description: None,
+        };
+        let mut options = Options::default();
+        options.declare(&[sink("gatelib.Gate.open_gate"), sink("gatelib.expose")]);
+        let main = "import gatelib\ng = gatelib.Gate()\ng.open_gate('0.0.0.0')\nfrom gatelib import expose\nexpose(host='::')\nexpose('127.0.0.1')\n";
+        let got = analyse_with(&[("main.py", main)], &["main.py"], &options);
+        assert_eq!(got[0].found, ["main.py:3 0.0.0.0", "main.py:5 ::"]);
+        let plain = analyse_with(&[("main.py", main)], &["main.py"], &Options::default());
+        assert_eq!(plain[0].found, Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_catalogued_call_is_followed_even_when_no_argument_spells_an_address() {
+        let text = "import subprocess\nsubprocess.Popen(['tensorboard', '--logdir', 'runs', '--bind_all'])\nfrom django.core.management import call_command\ncall_command('runserver', '0:8000')\n";
+        assert_eq!(analyse_one(text).found.len(), 2, "{:?}", analyse_one(text).found);
     }
 
     #[test]

@@ -366,11 +366,20 @@ pub(crate) struct Analysed {
 
 /// Analyses `root` among `files` (paths relative to the project root), following imports.
 pub(crate) fn analyse(files: &[(&str, &str)], root: &str) -> Analysed {
+    analyse_with(files, &[root], &Options::default()).pop().expect("one root")
+}
+
+/// Analyses each of `roots` in turn in one run (one project, whose shared caches they share).
+pub(crate) fn analyse_with(files: &[(&str, &str)], roots: &[&str], options: &Options) -> Vec<Analysed> {
     let files = MemFiles(files.iter().map(|(p, t)| ((*p).to_owned(), (*t).to_owned())).collect());
-    let text = String::from_utf8(crate::snapshot::Snapshot::read(&files, root).expect("root is a file")).unwrap();
-    let loaded = super::Loaded::new(root.to_owned(), SourceText::from_text(text, Encoding::Utf8), false);
     let project = super::Project::new(&files, &super::RULE, u64::MAX);
-    let checked = super::check_file(&loaded, &project, &Options::default(), None);
+    roots.iter().map(|root| analyse_in(&files, &project, root, options)).collect()
+}
+
+fn analyse_in(files: &MemFiles, project: &super::Project<'_>, root: &str, options: &Options) -> Analysed {
+    let text = String::from_utf8(crate::snapshot::Snapshot::read(files, root).expect("root is a file")).unwrap();
+    let loaded = super::Loaded::new(root.to_owned(), SourceText::from_text(text, Encoding::Utf8), false);
+    let checked = super::check_file(&loaded, project, options, None);
     let mut found = Vec::new();
     for file in &checked.files {
         let source = file.source.as_ref().unwrap_or(&loaded.source);

@@ -806,6 +806,24 @@ mod tests {
     }
 
     #[test]
+    fn only_a_test_that_the_value_is_empty_replaces_an_empty_default() {
+        let serve = |test: &str| {
+            format!(
+                "import uvicorn\ndef serve(host=''):\n    if {test}:\n        host = '127.0.0.1'\n    uvicorn.run(app, host=host)\nserve()\n"
+            )
+        };
+        check(&[
+            (&serve("not host"), &[], &[]),
+            (&serve("host == ''"), &[], &[]),
+            (&serve("'' == host"), &[], &[]),
+            (&serve("host is None or not host"), &[], &[]),
+            (&serve("host == 'localhost'"), &["2 '' via 6"], &[]),
+            (&serve("other == ''"), &["2 '' via 6"], &[]),
+            (&serve("host != ''"), &["2 '' via 6"], &[]),
+        ]);
+    }
+
+    #[test]
     fn keys_stored_into_a_dict_reach_its_reads_and_splats() {
         let run = "import uvicorn\n";
         check(&[

@@ -460,6 +460,27 @@ mod tests {
     }
 
     #[test]
+    fn a_class_named_as_its_own_base_ends_the_search() {
+        let text = "import socketserver\nclass Loop(Loop):\n    pass\nLoop(('0.0.0.0', 1), H)\nclass S(socketserver.TCPServer):\n    pass\nclass S(S):\n    pass\nS(('::', 1), H)\n";
+        assert_eq!(found(text), (vec!["main.py:9 ::".to_owned()], vec![]));
+    }
+
+    #[test]
+    fn calls_of_calls_and_annotations_count_as_hops() {
+        let calls = |n: usize| format!("import socket\ns = socket.socket{}\ns.bind(('0.0.0.0', 1))\n", "()".repeat(n));
+        assert_eq!(found(&calls(1)), (vec!["main.py:3 0.0.0.0".to_owned()], vec![]));
+        assert_eq!(found(&calls(MAX_HOPS as usize + 2)).1, vec![Limit::Aliases]);
+        let annotated = |n: usize| {
+            let mut ann = String::from("socket.socket");
+            for _ in 0..n {
+                ann = format!("None | ({ann})");
+            }
+            format!("import socket\ndef serve(s: {ann}):\n    s.bind(('0.0.0.0', 1))\n")
+        };
+        assert_eq!(found(&annotated(8)), (vec!["main.py:3 0.0.0.0".to_owned()], vec![]));
+    }
+
+    #[test]
     fn awaits_count_as_hops_of_the_type_chain() {
         let awaited = |n: usize| {
             let inner = format!("{}socket.socket(){}", "(await ".repeat(n), ")".repeat(n));

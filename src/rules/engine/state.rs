@@ -210,3 +210,27 @@ impl<'x, 'p> State<'x, 'p> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Limit;
+
+    #[test]
+    fn each_limit_is_told_apart() {
+        let all = [
+            Limit::Nesting,
+            Limit::Alternatives,
+            Limit::Elements,
+            Limit::Aliases,
+            Limit::Calls,
+            Limit::Work,
+            Limit::Modules,
+            Limit::Deadline,
+        ];
+        let mut said: Vec<&str> = all.iter().map(|l| l.describe()).collect();
+        said.sort_unstable();
+        said.dedup();
+        assert_eq!(said.len(), all.len());
+        assert!(said.iter().all(|s| s.len() > 10 && !s.ends_with('.')), "{said:?}");
+    }
+}
