@@ -786,6 +786,34 @@ mod tests {
     }
 
     #[test]
+    fn long_callees_are_shortened_to_their_last_name() {
+        use crate::python::{Flavor, ast, parse};
+        let said = |text: &str| {
+            let module = parse(text, Flavor::Module);
+            let [ast::Stmt::Expr(e)] = module.body() else { panic!("one expression: {text}") };
+            let ast::Expr::Call(c) = &*e.value else { panic!("a call: {text}") };
+            super::short(text, &c.func)
+        };
+        assert_eq!(said("app.run()"), "app.run");
+        assert_eq!(said("application_factory_for_tests.servers.primary.run()"), "….run");
+        assert_eq!(said("(app\n .run)()"), "….run");
+        assert_eq!(
+            said("make_the_server_for_this_application_and_its_tests_please()"),
+            "make_the_server_for_this_appli…"
+        );
+    }
+
+    #[test]
+    fn aliases_of_entry_points_and_endpoint_descriptions_are_followed() {
+        let alias = "import mywebfw\napp = mywebfw.App()\ngo = app.run\ngo(host='0.0.0.0')\n";
+        assert_eq!(analyse_one(alias).found, ["main.py:4 0.0.0.0"]);
+        let endpoint = "from twisted.application import strports\ndef start(desc):\n    return strports.service(desc, factory)\nstart('tcp:8080:interface=0.0.0.0')\n";
+        assert_eq!(analyse_one(endpoint).found, ["main.py:4 0.0.0.0 via 4"]);
+        let url = "import zmq\ndef start(u):\n    zmq.Context().socket(zmq.PUB).bind(u)\nstart('tcp://*:5555')\n";
+        assert_eq!(analyse_one(url).found, ["main.py:4 * via 4"]);
+    }
+
+    #[test]
     fn sockets_of_other_families_name_interfaces_or_paths() {
         let text = "import socket\ncan = socket.socket(socket.PF_CAN, socket.SOCK_RAW, socket.CAN_RAW)\ncan.bind(('', 0))\n\
                     socket.socket(socket.AF_PACKET, socket.SOCK_RAW).bind(('', 0))\n\

@@ -631,6 +631,31 @@ mod tests {
     }
 
     #[test]
+    fn more_modules_than_one_analysis_loads_leave_it_incomplete() {
+        use crate::rules::tests::analyse;
+        let project = |n: usize| {
+            let mut main = String::from("import socket\n");
+            let mut files = Vec::new();
+            for i in 0..n {
+                main.push_str(&format!("from m{i} import serve as s{i}\ns{i}('10.0.0.1')\n"));
+                files.push((
+                    format!("m{i}.py"),
+                    format!("import socket\ndef serve(h):\n    socket.socket().bind((h, {i}))\n"),
+                ));
+            }
+            files.push(("main.py".to_owned(), main));
+            files
+        };
+        let run = |n: usize| {
+            let files = project(n);
+            let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+            analyse(&refs, "main.py").limits
+        };
+        assert_eq!(run(MAX_MODULES - 1), []);
+        assert_eq!(run(MAX_MODULES + 1), [crate::rules::Limit::Modules]);
+    }
+
+    #[test]
     fn roots_follow_packages_src_and_ancestors() {
         let files = ["app/pkg/__init__.py", "app/pkg/sub/__init__.py"];
         let exists = |p: &str| files.contains(&p);
