@@ -830,6 +830,8 @@ mod tests {
         assert_eq!(analyse_one(method).found, ["main.py:5 0.0.0.0 via 5"]);
         let base = "import socketserver\nclass S(socketserver.TCPServer):\n    def start(self):\n        super().__init__(('0.0.0.0', 1), H)\n";
         assert_eq!(analyse_one(base).found, ["main.py:4 0.0.0.0"]);
+        let alias = "from twisted.internet import reactor\nclass FTP:\n    listenFactory = reactor.listenTCP\n    def pasv(self):\n        self.listenFactory(0, factory, interface='0.0.0.0')\n";
+        assert_eq!(analyse_one(alias).found, ["main.py:5 0.0.0.0"]);
     }
 
     #[test]

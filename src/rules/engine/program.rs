@@ -315,7 +315,11 @@ impl<'p> Program<'p> {
     }
 
     fn enter(&self, id: ModId, module: Module<'p>) {
-        self.defined.borrow_mut().extend(module.index.funcs.iter().map(|f| f.def.name.as_str()));
+        let mut defined = self.defined.borrow_mut();
+        defined.extend(module.index.funcs.iter().map(|f| f.def.name.as_str()));
+        // A class attribute may hold a callable (`listenFactory = reactor.listenTCP`).
+        defined.extend(module.index.class_attrs.keys().map(|(_, name)| *name));
+        drop(defined);
         self.by_path.borrow_mut().insert(module.loaded.path.clone(), Some(id));
         self.modules.borrow_mut().insert(id, module);
     }
@@ -327,7 +331,7 @@ impl<'p> Program<'p> {
         self.project.sinky(&path, self.knowledge)
     }
 
-    /// Whether a loaded module defines a function or method of this name.
+    /// Whether a loaded module defines a function, method or class attribute of this name.
     pub(crate) fn defines_method(&self, name: &str) -> bool {
         self.defined.borrow().contains(name)
     }
