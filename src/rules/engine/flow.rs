@@ -313,6 +313,9 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
             out.extend(defaults.iter().flat_map(|(d, c)| lookup(self.eval(d, c.in_frame(ctx.frame), depth))));
             return out;
         }
+        if let Expr::Attribute(outer) = &*a.value {
+            out.extend(self.nested_member(outer, attr, ctx, depth));
+        }
         if !out.is_empty() {
             return out;
         }
@@ -358,6 +361,27 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
             }
             _ => None,
         })
+    }
+
+    /// `self.params.host` where a method of the class (or of a project base) stored it.
+    fn nested_member(&self, outer: &'p ast::ExprAttribute, attr: &str, at: Ctx, depth: u32) -> Vec<Val<'p>> {
+        let (Ty::Instance(class) | Ty::Class(class)) = self.res.ty(&outer.value, at, 0) else { return Vec::new() };
+        let mut seen = vec![class];
+        let mut i = 0;
+        while i < seen.len() && seen.len() <= 16 {
+            let k = seen[i];
+            let stored = self.st.index(k.module).nested_attr(k.class, outer.attr.as_str(), attr);
+            if !stored.is_empty() {
+                return self.bindings(stored, at, depth);
+            }
+            for base in self.res.local_bases(k, 0) {
+                if !seen.contains(&base) {
+                    seen.push(base);
+                }
+            }
+            i += 1;
+        }
+        Vec::new()
     }
 
     /// A class attribute (or `self.x`), looked up through project base classes; evaluated in
@@ -821,6 +845,29 @@ mod tests {
             (&serve("other == ''"), &["2 '' via 6"], &[]),
             (&serve("host != ''"), &["2 '' via 6"], &[]),
         ]);
+    }
+
+    #[test]
+    fn attributes_of_an_object_the_instance_holds() {
+        let server = |store: &str, read: &str| {
+            format!(
+                "import asyncio\nclass Server:\n    def __init__(self, address=('', 502)):\n        self.params = Params()\n        \
+                 {store}\n    async def start(self):\n        host = {read}\n        \
+                 await asyncio.get_event_loop().create_server(f, host, 502)\nServer(('0.0.0.0', 1))\n"
+            )
+        };
+        check(&[
+            (&server("self.params.address = address", "self.params.address[0]"), &["3 ''", "9 0.0.0.0 via 9"], &[]),
+            (&server("self.params.address = ('127.0.0.1', 1)", "self.params.address[0]"), &[], &[]),
+            (&server("self.params.address = address", "self.params.other[0]"), &[], &[]),
+            (&server("self.other.address = address", "self.params.address[0]"), &[], &[]),
+            (&server("params.address = address", "self.params.address[0]"), &[], &[]),
+        ]);
+        // A subclass's methods read what a base's constructor stores.
+        let inherited = "import socket\nclass Base:\n    def __init__(self):\n        self.conf = Conf()\n        \
+                         self.conf.host = '0.0.0.0'\nclass Child(Base):\n    def serve(self):\n        \
+                         socket.socket().bind((self.conf.host, 1))\n";
+        check(&[(inherited, &["5 0.0.0.0"], &[])]);
     }
 
     #[test]

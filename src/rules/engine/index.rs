@@ -154,6 +154,8 @@ pub(crate) struct Index<'a> {
     pub class_attrs: HashMap<(ClassId, &'a str), Ids>,
     /// `name.attr = value` on objects other than `self`: (scope, name, attr) → bindings.
     pub object_attrs: HashMap<(ScopeId, &'a str, &'a str), Ids>,
+    /// `self.outer.attr = value` in a method: (class, outer, attr) → bindings.
+    pub nested_attrs: HashMap<(ClassId, &'a str, &'a str), Ids>,
     /// `name['key'] = value`: (scope, name) → keys and their bindings, in source order.
     pub item_stores: HashMap<(ScopeId, &'a str), Vec<(&'a str, usize)>>,
     pub classes: Vec<ClassInfo<'a>>,
@@ -346,6 +348,14 @@ impl<'a> Index<'a> {
     pub(crate) fn class_attr(&self, class: ClassId, name: &str) -> Vec<&Binding<'a>> {
         self.class_attrs
             .get(&(class, name))
+            .map(|ids| ids.iter().map(|&i| &self.bindings[i]).collect())
+            .unwrap_or_default()
+    }
+
+    /// `self.outer.attr = …` stores made in the methods of `class`.
+    pub(crate) fn nested_attr(&self, class: ClassId, outer: &str, attr: &str) -> Vec<&Binding<'a>> {
+        self.nested_attrs
+            .get(&(class, outer, attr))
             .map(|ids| ids.iter().map(|&i| &self.bindings[i]).collect())
             .unwrap_or_default()
     }

@@ -395,8 +395,10 @@ impl<'a> Collector<'a, '_> {
             }
             Expr::Attribute(a) => {
                 self.expr(&a.value);
-                if let Expr::Name(n) = &*a.value {
-                    self.attribute_target(n.id.as_str(), a.attr.as_str(), bind_kind(src, path), at);
+                match &*a.value {
+                    Expr::Name(n) => self.attribute_target(n.id.as_str(), a.attr.as_str(), bind_kind(src, path), at),
+                    Expr::Attribute(outer) => self.nested_target(outer, a.attr.as_str(), bind_kind(src, path), at),
+                    _ => {}
                 }
             }
             Expr::Subscript(sub) => {
@@ -431,6 +433,20 @@ impl<'a> Collector<'a, '_> {
                 self.ix.object_attrs.entry((self.scope, name, attr)).or_default().push(id);
             }
         }
+    }
+}
+
+impl<'a> Collector<'a, '_> {
+    /// `self.params.host = …` in a method: remembered for reads of `self.params.host` in any
+    /// method of the class (the object `self.params` holds is the class's own).
+    fn nested_target(&mut self, outer: &'a ast::ExprAttribute, attr: &'a str, kind: BindKind<'a>, at: u32) {
+        let Some((this, class)) = self.this else { return };
+        if !matches!(&*outer.value, Expr::Name(n) if n.id.as_str() == this) {
+            return;
+        }
+        let id = self.ix.bindings.len();
+        self.ix.bindings.push(Binding { name: attr, kind, ctx: self.ctx(at), anywhere: true });
+        self.ix.nested_attrs.entry((class, outer.attr.as_str(), attr)).or_default().push(id);
     }
 }
 
