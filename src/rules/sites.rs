@@ -807,6 +807,8 @@ mod tests {
     fn aliases_of_entry_points_and_endpoint_descriptions_are_followed() {
         let alias = "import mywebfw\napp = mywebfw.App()\ngo = app.run\ngo(host='0.0.0.0')\n";
         assert_eq!(analyse_one(alias).found, ["main.py:4 0.0.0.0"]);
+        let catalogued = "import uvicorn\ngo = uvicorn.run\ngo(app, host='0.0.0.0')\n";
+        assert_eq!(analyse_one(catalogued).found, ["main.py:3 0.0.0.0"]);
         let endpoint = "from twisted.application import strports\ndef start(desc):\n    return strports.service(desc, factory)\nstart('tcp:8080:interface=0.0.0.0')\n";
         assert_eq!(analyse_one(endpoint).found, ["main.py:4 0.0.0.0 via 4"]);
         let url = "import zmq\ndef start(u):\n    zmq.Context().socket(zmq.PUB).bind(u)\nstart('tcp://*:5555')\n";
@@ -853,6 +855,10 @@ mod tests {
         assert_eq!(got[0].found, ["main.py:3 0.0.0.0", "main.py:5 ::"]);
         let plain = analyse_with(&[("main.py", main)], &["main.py"], &Options::default());
         assert_eq!(plain[0].found, Vec::<String>::new());
+        // Calls of other names cost nothing more for them.
+        let busy = format!("{main}{}", "x = [1]\nx.append('0.0.0.0')\n".repeat(10));
+        let more = analyse_with(&[("main.py", &busy)], &["main.py"], &options);
+        assert_eq!((more[0].steps, more[0].calls_followed), (got[0].steps, got[0].calls_followed));
     }
 
     #[test]

@@ -871,6 +871,14 @@ mod tests {
     }
 
     #[test]
+    fn calls_a_test_expects_to_fail_are_test_data_and_only_those() {
+        let text = "import socket, pytest\nwith pytest.raises(OSError):\n    socket.socket().bind(('0.0.0.0', 1))\n\
+                    with self.assertRaises(OSError), open(p) as f:\n    socket.socket().bind(('', 2))\n\
+                    socket.socket().bind(('::', 3))\nwith open(p) as f:\n    socket.socket().bind(('0.0.0.0', 4))\n";
+        check(&[(text, &["6 ::", "8 0.0.0.0"], &[])]);
+    }
+
+    #[test]
     fn keys_stored_into_a_dict_reach_its_reads_and_splats() {
         let run = "import uvicorn\n";
         check(&[
