@@ -3,6 +3,7 @@
 //! location, each parse error an erroring one, each file not analysed a skipped one; a run with
 //! none of these has one passing test case, so the report never looks empty.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::message;
@@ -86,10 +87,10 @@ fn write_case(case: &Case, out: &mut dyn Write) -> io::Result<()> {
         if case.file.is_empty() { "bindguard".into() } else { xml(&case.file) }
     );
     if !case.file.is_empty() {
-        attributes.push_str(&format!(r#" file="{}""#, xml(&case.file)));
+        let _ = write!(attributes, r#" file="{}""#, xml(&case.file));
     }
     if let Some(line) = case.line {
-        attributes.push_str(&format!(r#" line="{line}""#));
+        let _ = write!(attributes, r#" line="{line}""#);
     }
     let (element, text) = match &case.outcome {
         CaseOutcome::Passed(text) => {

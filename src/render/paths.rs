@@ -1,5 +1,6 @@
 //! Paths as SARIF wants them: percent-encoded URI references.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 /// A URI reference for a path: every byte but RFC 3986's unreserved characters and `/` is
@@ -14,7 +15,7 @@ pub(super) fn uri(path: &str) -> String {
         if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
             out.push(char::from(byte));
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            let _ = write!(out, "%{byte:02X}");
         }
     }
     out

@@ -244,6 +244,8 @@ fn reads(site: &Site<'_>, names: &std::collections::HashSet<&str>) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use crate::rules::Options;
     use crate::rules::tests::{analyse, analyse_one, analyse_with};
 
@@ -259,7 +261,7 @@ mod tests {
         let mut t = String::from("import socket\n");
         for i in 0..n {
             let base = if i == 0 { String::new() } else { format!("(C{})", i - 1) };
-            t.push_str(&format!("class C{i}{base}:\n    x = 1\n"));
+            let _ = write!(t, "class C{i}{base}:\n    x = 1\n");
             if i == init {
                 t.push_str("    def __init__(self, host):\n        self.host = host\n");
             }
@@ -297,7 +299,7 @@ mod tests {
             );
             let names: Vec<String> = (1..=n).map(|i| format!("M{i}")).collect();
             for m in &names {
-                t.push_str(&format!("class {m}:\n    pass\n"));
+                let _ = write!(t, "class {m}:\n    pass\n");
             }
             t + &format!("class Top(A, {}):\n    pass\nTop('0.0.0.0')\n", names.join(", "))
         };

@@ -390,10 +390,10 @@ fn analyse_in(files: &MemFiles, project: &super::Project<'_>, root: &str, option
             }
             if !f.via.is_empty() {
                 let lines: Vec<String> = f.via.iter().map(|p| p.line.to_string()).collect();
-                s.push_str(&format!(" via {}", lines.join(",")));
+                let _ = write!(s, " via {}", lines.join(","));
             }
             if let Some(sink_file) = &f.sink.file {
-                s.push_str(&format!(" sink {sink_file}:{}", f.sink.line));
+                let _ = write!(s, " sink {sink_file}:{}", f.sink.line);
             }
             found.push(s);
         }

@@ -683,6 +683,8 @@ fn passed_argument<'p>(frame: &Frame<'p>, p: &Param<'p>) -> Passed<'p> {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::super::frames::MAX_FRAMES;
     use super::super::state::Limit;
     use super::{MAX_ALTS, MAX_DEPTH, MAX_ELEMS};
@@ -703,7 +705,7 @@ mod tests {
     fn alternatives(leaves: &[String]) -> String {
         let (last, init) = leaves.split_last().unwrap();
         let mut s: String = init.iter().enumerate().map(|(i, l)| format!("'{l}' if c{i} else ")).collect();
-        s.push_str(&format!("'{last}'"));
+        let _ = write!(s, "'{last}'");
         s
     }
 
@@ -726,7 +728,7 @@ mod tests {
         let branches = |n: usize| -> String {
             let mut t = String::from("import socket\nx = '0.0.0.0'\n");
             for i in 1..n {
-                t.push_str(&format!("if c{i}:\n    x = '10.0.0.{i}'\n"));
+                let _ = write!(t, "if c{i}:\n    x = '10.0.0.{i}'\n");
             }
             t + "socket.socket().bind((x, 1))\n"
         };
@@ -800,7 +802,7 @@ mod tests {
                 .iter()
                 .enumerate()
         {
-            text.push_str(&format!("if c{i}:\n    cmd = cmd + ' {flag}'\n"));
+            let _ = write!(text, "if c{i}:\n    cmd = cmd + ' {flag}'\n");
         }
         text.push_str("cmd = cmd + ' --host 0.0.0.0'\nos.system(cmd)\n");
         check(&[(&text, &["15 0.0.0.0"], &[])]);
@@ -945,7 +947,7 @@ mod tests {
         let bases = |n: usize| {
             let mut t = String::from("import socket\nclass C0:\n    host = '0.0.0.0'\n");
             for i in 1..=n {
-                t.push_str(&format!("class C{i}(C{}):\n    pass\n", i - 1));
+                let _ = write!(t, "class C{i}(C{}):\n    pass\n", i - 1);
             }
             t + &format!("socket.socket().bind((C{n}.host, 1))\n")
         };
@@ -953,7 +955,7 @@ mod tests {
         let helpers = |n: usize| {
             let mut t = String::from("import socket\ndef f0(h):\n    socket.socket().bind((h, 1))\n");
             for i in 1..n {
-                t.push_str(&format!("def f{i}(h):\n    f{}(h)\n", i - 1));
+                let _ = write!(t, "def f{i}(h):\n    f{}(h)\n", i - 1);
             }
             t + &format!("f{}('0.0.0.0')\n", n - 1)
         };

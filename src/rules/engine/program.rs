@@ -615,6 +615,8 @@ fn join(dir: &str, name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::*;
 
     #[test]
@@ -641,7 +643,7 @@ mod tests {
             let mut main = String::from("import socket\n");
             let mut files = Vec::new();
             for i in 0..n {
-                main.push_str(&format!("from m{i} import serve as s{i}\ns{i}('10.0.0.1')\n"));
+                let _ = write!(main, "from m{i} import serve as s{i}\ns{i}('10.0.0.1')\n");
                 files.push((
                     format!("m{i}.py"),
                     format!("import socket\ndef serve(h):\n    socket.socket().bind((h, {i}))\n"),
