@@ -375,6 +375,19 @@ mod tests {
     }
 
     #[test]
+    fn a_summary_may_name_modules_the_analysis_reading_it_never_loaded() {
+        // The constructor's summary holds the base's site in base.py; the second analysis takes
+        // the summary and evaluates that site without resolving the base itself.
+        let base = "import socket\nclass Base:\n    def __init__(self, host):\n        self.host = host\n    def start(self):\n        socket.socket().bind((self.host, 1))\n";
+        let server = "from base import Base\nclass Server(Base):\n    pass\n";
+        let main = "from server import Server\nServer('0.0.0.0')\n";
+        let files = [("a.py", main), ("b.py", main), ("server.py", server), ("base.py", base)];
+        let got = analyse_with(&files, &["a.py", "b.py"], &Options::default());
+        assert_eq!(got[0].found, ["a.py:2 0.0.0.0 via 2 sink base.py:6"]);
+        assert_eq!(got[1].found, ["b.py:2 0.0.0.0 via 2 sink base.py:6"]);
+    }
+
+    #[test]
     fn helpers_of_other_modules() {
         let helpers = "import socket\ndef other(host):\n    print(host)\ndef serve(host):\n    socket.socket().bind((host, 1))\nclass Server:\n    def __init__(self, host):\n        self.host = host\n    def start(self):\n        socket.socket().bind((self.host, 2))\n";
         let run = |main: &str| analyse(&[("main.py", main), ("helpers.py", helpers)], "main.py").found;

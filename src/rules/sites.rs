@@ -816,6 +816,51 @@ mod tests {
     }
 
     #[test]
+    fn functions_of_submodules_and_entry_points_of_project_classes() {
+        let sub = "import socket\ndef serve(h):\n    socket.socket().bind((h, 1))\n";
+        let files = |main: &'static str| [("main.py", main), ("pkg/__init__.py", ""), ("pkg/sub.py", sub)];
+        let run = |main: &'static str| analyse(&files(main), "main.py").found;
+        assert_eq!(run("import pkg.sub\npkg.sub.serve('0.0.0.0')\n"), ["main.py:2 0.0.0.0 via 2 sink pkg/sub.py:3"]);
+        assert_eq!(run("import pkg\npkg.sub.serve('::')\n"), ["main.py:2 :: via 2 sink pkg/sub.py:3"]);
+        // `run` on a project class that only connects is what the class does, not an entry point.
+        let client =
+            "import socket\nclass Client:\n    def run(self, host):\n        socket.create_connection((host, 1))\n";
+        let main = "from client import Client\nc = Client()\nc.run(host='0.0.0.0')\n";
+        assert_eq!(analyse(&[("main.py", main), ("client.py", client)], "main.py").found, Vec::<String>::new());
+        let unknown = "from elsewhere import Client\nc = Client()\nc.run(host='0.0.0.0')\n";
+        assert_eq!(analyse(&[("main.py", unknown)], "main.py").found, ["main.py:3 0.0.0.0"]);
+    }
+
+    #[test]
+    fn wrappers_call_their_callable_with_the_arguments_they_pass() {
+        let text = "import socket, threading, functools\nfrom concurrent.futures import ThreadPoolExecutor\n\
+                    def serve(host, port=1):\n    socket.socket().bind((host, port))\n\
+                    threading.Thread(target=serve, args=('0.0.0.0',)).start()\n\
+                    threading.Thread(None, serve, None, ('::', 2)).start()\n\
+                    threading.Thread(target=serve, kwargs={'host': ''}).start()\n\
+                    ThreadPoolExecutor().submit(serve, '0.0.0.0', 3)\n\
+                    functools.partial(serve, '::')()\n\
+                    threading.Thread(target=serve, args=('127.0.0.1',)).start()\n";
+        assert_eq!(
+            analyse_one(text).found,
+            [
+                "main.py:5 0.0.0.0 via 5",
+                "main.py:6 :: via 6",
+                "main.py:7 '' via 7",
+                "main.py:8 0.0.0.0 via 8",
+                "main.py:9 :: via 9"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_program_name_counts_only_as_written() {
+        let text = "import subprocess\nsubprocess.run(['uvi' + 'corn', 'app:app', '--host', '0.0.0.0'])\n\
+                    subprocess.run(['uvicorn', 'app:app', '--host', '0.0.0.0'])\n";
+        assert_eq!(analyse_one(text).found, ["main.py:3 0.0.0.0"]);
+    }
+
+    #[test]
     fn sockets_of_other_families_name_interfaces_or_paths() {
         let text = "import socket\ncan = socket.socket(socket.PF_CAN, socket.SOCK_RAW, socket.CAN_RAW)\ncan.bind(('', 0))\n\
                     socket.socket(socket.AF_PACKET, socket.SOCK_RAW).bind(('', 0))\n\

@@ -846,6 +846,8 @@ mod tests {
             (&serve("host == 'localhost'"), &["2 '' via 6"], &[]),
             (&serve("other == ''"), &["2 '' via 6"], &[]),
             (&serve("host != ''"), &["2 '' via 6"], &[]),
+            (&serve("host is None"), &["2 '' via 6"], &[]),
+            (&serve("other is None or not other"), &["2 '' via 6"], &[]),
         ]);
     }
 
@@ -878,6 +880,13 @@ mod tests {
                     with self.assertRaises(OSError), open(p) as f:\n    socket.socket().bind(('', 2))\n\
                     socket.socket().bind(('::', 3))\nwith open(p) as f:\n    socket.socket().bind(('0.0.0.0', 4))\n";
         check(&[(text, &["6 ::", "8 0.0.0.0"], &[])]);
+    }
+
+    #[test]
+    fn sinks_inside_operators_and_comparisons_are_sites() {
+        let text = "import socket\nif socket.socket().bind(('0.0.0.0', 1)) is None:\n    pass\n\
+                    n = 1 + socket.socket().bind(('::', 2))\nok = not socket.socket().bind(('', 3))\n";
+        check(&[(text, &["2 0.0.0.0", "4 ::", "5 ''"], &[])]);
     }
 
     #[test]

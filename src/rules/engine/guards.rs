@@ -19,14 +19,14 @@ pub(crate) fn says_not_empty(test: &Expr, name: &str) -> bool {
     }
 }
 
-/// Whether `test` holding true means `name` may be empty or missing (`not name`,
-/// `name == ''`, `name is None`, `… or not name`): a branch under it that assigns `name` replaces
-/// an empty value.
+/// Whether `test` holding true means `name` may be empty (`not name`, `name == ''`,
+/// `… or not name`): a branch under it that assigns `name` replaces an empty value. `name is
+/// None` does not: an empty string is not `None` and goes past such a branch.
 pub(crate) fn says_empty(test: &Expr, name: &str) -> bool {
     match test {
         Expr::UnaryOp(u) if u.op == UnaryOp::Not => matches!(&*u.operand, Expr::Name(n) if n.id.as_str() == name),
         Expr::BoolOp(b) if b.op == ast::BoolOp::Or => b.values.iter().any(|v| says_empty(v, name)),
-        Expr::Compare(c) => compares_with_empty(c, name, CmpOp::Eq) || is_none_test(c, name),
+        Expr::Compare(c) => compares_with_empty(c, name, CmpOp::Eq),
         _ => false,
     }
 }
@@ -38,10 +38,4 @@ fn compares_with_empty(c: &ast::ExprCompare, name: &str, op: CmpOp) -> bool {
     let empty = |e: &Expr| matches!(e, Expr::StringLiteral(s) if s.value.to_str().is_empty());
     let named = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == name);
     *cmp == op && (named(&c.left) && empty(right) || empty(&c.left) && named(right))
-}
-
-fn is_none_test(c: &ast::ExprCompare, name: &str) -> bool {
-    let [CmpOp::Is] = &*c.ops else { return false };
-    matches!(&*c.left, Expr::Name(n) if n.id.as_str() == name)
-        && matches!(c.comparators.first(), Some(Expr::NoneLiteral(_)))
 }

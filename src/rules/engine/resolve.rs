@@ -478,6 +478,11 @@ mod tests {
             format!("import socket\ndef serve(s: {ann}):\n    s.bind(('0.0.0.0', 1))\n")
         };
         assert_eq!(found(&annotated(8)), (vec!["main.py:3 0.0.0.0".to_owned()], vec![]));
+        let optional = |n: usize| {
+            let ann = format!("{}socket.socket{}", "Optional[".repeat(n), "]".repeat(n));
+            format!("import socket\nfrom typing import Optional\ndef serve(s: {ann}):\n    s.bind(('0.0.0.0', 1))\n")
+        };
+        assert_eq!(found(&optional(8)), (vec!["main.py:4 0.0.0.0".to_owned()], vec![]));
     }
 
     #[test]
