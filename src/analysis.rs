@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use crate::changes::{Cause, ChangeSet, ChangedFile, CommitInfo, Incomplete, LineFilter, Scope};
 use crate::finding::Finding;
-use crate::report::{FileReport, Report};
+use crate::report::{self, FileReport, ParseError, Report};
 use crate::rules::{self, Loaded, Project};
 use crate::snapshot::Alone;
 use crate::source::{self, SourceText};
@@ -252,32 +252,25 @@ fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>) ->
     let Loaded { source, .. } = loaded;
     let findings = keep_touching(own, &source, &file.lines, scope.as_deref());
     if !findings.is_empty() || !syntax_errors.is_empty() {
-        // A file kept for its syntax errors alone keeps only the text up to the last one (what
-        // locating them needs): a history of old code can have thousands of such versions.
-        let source = if findings.is_empty() { up_to_last_error(source, &syntax_errors) } else { source };
+        let syntax_errors: Vec<ParseError> =
+            syntax_errors.into_iter().map(|e| ParseError::located(&source, e)).collect();
+        let digest = report::digest(source.text());
+        // A file kept for its syntax errors alone keeps no text (its errors carry their
+        // places): a history of old code can have thousands of such versions.
+        let source = if findings.is_empty() { SourceText::from_text(String::new(), source.encoding()) } else { source };
         let report = FileReport {
             path: file.path,
             raw_path: file.raw_path,
             commit: file.commit,
             stub: file.stub,
             source,
+            digest,
             findings,
             syntax_errors,
         };
         files.insert(0, report);
     }
     Analyzed::Checked { lines, files, incomplete, counted }
-}
-
-/// The text up to the end of the line of the last syntax error.
-fn up_to_last_error(source: SourceText, errors: &[crate::python::SyntaxError]) -> SourceText {
-    let last = errors.iter().map(|e| e.offset).max().unwrap_or(0);
-    let text = source.text();
-    let end = text[last.min(text.len())..].find('\n').map_or(text.len(), |i| last + i + 1);
-    if end >= text.len() {
-        return source;
-    }
-    SourceText::from_text(text[..end].to_owned(), source.encoding())
 }
 
 /// A module of the project whose literal reaches a sink of the analysed file.
@@ -287,6 +280,7 @@ fn other_file(path: String, source: SourceText, findings: Vec<Finding>, commit: 
         path,
         commit,
         stub: false,
+        digest: report::digest(source.text()),
         source,
         findings,
         syntax_errors: Vec::new(),
@@ -315,4 +309,52 @@ fn range_touches(source: &SourceText, range: &Range<usize>, lines: &LineFilter) 
     let first = source.line_of(range.start);
     let last = source.line_of(range.end.saturating_sub(1).max(range.start));
     (first..=last).any(|line| lines.contains(line))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Context, analyze};
+    use crate::changes::{ChangeSet, ChangedFile, LineFilter};
+
+    fn analysed(files: &[(&str, &str)]) -> crate::report::Report {
+        let files = files
+            .iter()
+            .map(|(path, text)| ChangedFile {
+                path: (*path).into(),
+                raw_path: path.as_bytes().to_vec(),
+                bytes: text.as_bytes().to_vec(),
+                lines: LineFilter::All,
+                stub: false,
+                commit: None,
+                scope: None,
+                importer: false,
+            })
+            .collect();
+        let options = crate::rules::Options::default();
+        let cx = Context { options: &options, max_file_size: 1 << 20, deadline: None };
+        analyze(ChangeSet { files, ..ChangeSet::default() }, &cx)
+    }
+
+    /// A version kept for its syntax errors alone holds their places, not its text: a history
+    /// of old code has thousands of them, and the report must not grow with their size.
+    #[test]
+    fn a_file_with_syntax_errors_alone_keeps_their_places_not_its_text() {
+        let broken = format!(
+            "import socket\n{}print 'x'\nsocket.socket().bind(('127.0.0.1', 1))\nx = (\n",
+            "a = 1\n".repeat(1000)
+        );
+        let both = "import socket\nsocket.socket().bind(('0.0.0.0', 1))\nprint 'x'\n";
+        let report = analysed(&[("broken.py", &broken), ("both.py", both), ("clean.py", "x = 1\n")]);
+        let by_path = |p: &str| report.files.iter().find(|f| f.path == p).expect(p);
+        let broken_report = by_path("broken.py");
+        assert_eq!(broken_report.source.text(), "");
+        let places: Vec<(usize, usize)> = broken_report.syntax_errors.iter().map(|e| (e.line, e.column)).collect();
+        assert_eq!(places.first(), Some(&(1002, 7)));
+        assert!(places.iter().all(|&(line, _)| (1002..=1005).contains(&line)), "{places:?}");
+        assert_eq!(broken_report.digest, crate::report::digest(&broken));
+        let both_report = by_path("both.py");
+        assert_eq!(both_report.source.text(), both);
+        assert_eq!((both_report.findings.len(), both_report.syntax_errors[0].line), (1, 3));
+        assert!(report.files.iter().all(|f| f.path != "clean.py"));
+    }
 }

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use crate::changes::{CommitInfo, Incomplete, Skipped};
 use crate::finding::Finding;
-use crate::python::SyntaxError;
 use crate::source::SourceText;
 
 /// Everything a renderer or the fixer needs after analysis.
@@ -36,9 +35,38 @@ pub(crate) struct FileReport {
     pub(crate) commit: Option<Arc<CommitInfo>>,
     /// Parsed as a stub (`.pyi`).
     pub(crate) stub: bool,
+    /// The text, for files with findings; empty for a file kept for its syntax errors alone
+    /// (a history of old code has thousands of such versions, and their errors carry their
+    /// places).
     pub(crate) source: SourceText,
+    /// Identifies the version's text (the source may be dropped): equal texts, equal digests.
+    pub(crate) digest: (usize, u64),
     pub(crate) findings: Vec<Finding>,
-    pub(crate) syntax_errors: Vec<SyntaxError>,
+    pub(crate) syntax_errors: Vec<ParseError>,
+}
+
+/// A syntax error, placed while the text was at hand.
+#[derive(Debug, Clone)]
+pub(crate) struct ParseError {
+    /// 1-based line and column (in characters), as [`SourceText::line_col`] gives them.
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+    pub(crate) message: String,
+}
+
+impl ParseError {
+    pub(crate) fn located(source: &SourceText, error: crate::python::SyntaxError) -> Self {
+        let (line, column) = source.line_col(error.offset);
+        ParseError { line, column, message: error.message }
+    }
+}
+
+/// The digest [`FileReport::digest`] holds.
+pub(crate) fn digest(text: &str) -> (usize, u64) {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    (text.len(), h.finish())
 }
 
 impl Report {

@@ -332,7 +332,7 @@ pub(super) fn timings(summary: &ScanSummary, spent: Spent, total: Duration) -> S
 fn merge_phases(final_state: Report, history: Report) -> Report {
     let mut merged = Report { files: Vec::new(), ..Report::default() };
     let same_version = |file: &FileReport| -> Vec<&FileReport> {
-        history.files.iter().filter(|h| h.raw_path == file.raw_path && h.source.text() == file.source.text()).collect()
+        history.files.iter().filter(|h| h.raw_path == file.raw_path && h.digest == file.digest).collect()
     };
     let mut files = Vec::new();
     for mut file in final_state.files {

@@ -17,7 +17,7 @@ pub(crate) fn render(report: &Report, base: &PathBase, out: &mut dyn Write) -> i
     for file in &report.files {
         let path = base.relative(&file.path);
         for error in &file.syntax_errors {
-            let (line, col) = file.source.line_col(error.offset);
+            let (line, col) = (error.line, error.column);
             let properties = format!("file={},line={line},col={col},title=parse error", property(&path));
             writeln!(out, "::warning {properties}::{}", data(&format!("parse error: {}", error.message)))?;
         }

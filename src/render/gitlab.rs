@@ -43,7 +43,7 @@ pub(crate) fn render(report: &Report, base: &PathBase, out: &mut dyn Write) -> i
     for file in &report.files {
         let path = base.relative(&file.path);
         for error in &file.syntax_errors {
-            let line = file.source.line_of(error.offset);
+            let line = error.line;
             let description = format!("parse error: {}", error.message);
             issues.push(Issue {
                 fingerprint: format!("{:016x}", fnv1a(&[&path, "parse error", &description])),

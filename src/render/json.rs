@@ -211,7 +211,7 @@ fn sink<'a>(file: &'a FileReport, sink: &'a Sink) -> SinkEntry<'a> {
 
 fn syntax_errors(file: &FileReport) -> impl Iterator<Item = SyntaxErrorEntry<'_>> + '_ {
     file.syntax_errors.iter().map(|e| {
-        let (line, column) = file.source.line_col(e.offset);
+        let (line, column) = (e.line, e.column);
         SyntaxErrorEntry { column, line, message: format!("parse error: {}", e.message), path: &file.path }
     })
 }

@@ -53,7 +53,7 @@ fn cases(report: &Report, base: &PathBase) -> Vec<Case> {
     for file in &report.files {
         let path = base.relative(&file.path);
         for error in &file.syntax_errors {
-            let (line, col) = file.source.line_col(error.offset);
+            let (line, col) = (error.line, error.column);
             let outcome = CaseOutcome::Error(format!("parse error: {}", error.message));
             cases.push(Case { name: format!("{path}:{line}:{col}"), file: path.clone(), line: Some(line), outcome });
         }

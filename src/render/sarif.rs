@@ -327,7 +327,17 @@ fn notifications(artifacts: Artifacts<'_>, report: &Report) -> Vec<Notification>
         file.syntax_errors.iter().map(move |error| Notification {
             level: "warning",
             message: Text { text: format!("parse error: {}", error.message) },
-            locations: vec![Location { physical_location: artifacts.physical(file, &(error.offset..error.offset)) }],
+            locations: vec![Location {
+                physical_location: PhysicalLocation {
+                    artifact_location: artifacts.artifact(&file.path),
+                    region: Some(Region {
+                        start_line: error.line,
+                        start_column: error.column,
+                        end_line: error.line,
+                        end_column: error.column,
+                    }),
+                },
+            }],
         })
     });
     let skipped = report.not_analysed().map(|(path, reason)| Notification {

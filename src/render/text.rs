@@ -128,7 +128,7 @@ const SHOWN_SYNTAX_ERRORS: usize = 5;
 
 fn render_syntax_errors(file: &FileReport, style: &Stylesheet, w: &mut Prefixed) -> io::Result<()> {
     for error in file.syntax_errors.iter().take(SHOWN_SYNTAX_ERRORS) {
-        let (line, col) = file.source.line_col(error.offset);
+        let (line, col) = (error.line, error.column);
         w.line(format_args!(
             "{}: {}:{line}:{col}: syntax error: {} (checked what the parser recovered)",
             "warning".style(style.warning),
