@@ -375,9 +375,9 @@ mod tests {
     }
 
     #[test]
-    fn a_summary_may_name_modules_the_analysis_reading_it_never_loaded() {
+    fn a_constructor_summary_with_sites_in_a_base_of_another_module_is_shared() {
         // The constructor's summary holds the base's site in base.py; the second analysis takes
-        // the summary and evaluates that site without resolving the base itself.
+        // it from the run.
         let base = "import socket\nclass Base:\n    def __init__(self, host):\n        self.host = host\n    def start(self):\n        socket.socket().bind((self.host, 1))\n";
         let server = "from base import Base\nclass Server(Base):\n    pass\n";
         let main = "from server import Server\nServer('0.0.0.0')\n";

@@ -200,7 +200,8 @@ impl<'p> Resolver<'_, '_, 'p> {
         });
         match found {
             Some(t) if t != Ty::Unknown => t,
-            _ if q.starts_with('.') => Ty::Unknown,
+            // Relative or absolute alike: a module not in the project is judged by the call's
+            // shape (an entry point is then resolved precisely, wherever it leads).
             _ => Ty::Qual(q.to_owned()),
         }
     }
@@ -478,11 +479,30 @@ mod tests {
             format!("import socket\ndef serve(s: {ann}):\n    s.bind(('0.0.0.0', 1))\n")
         };
         assert_eq!(found(&annotated(8)), (vec!["main.py:3 0.0.0.0".to_owned()], vec![]));
+        let left =
+            format!("import socket\ndef serve(s: {}socket.socket):\n    s.bind(('0.0.0.0', 1))\n", "None | ".repeat(8));
+        assert_eq!(found(&left), (vec!["main.py:3 0.0.0.0".to_owned()], vec![]));
         let optional = |n: usize| {
             let ann = format!("{}socket.socket{}", "Optional[".repeat(n), "]".repeat(n));
             format!("import socket\nfrom typing import Optional\ndef serve(s: {ann}):\n    s.bind(('0.0.0.0', 1))\n")
         };
         assert_eq!(found(&optional(8)), (vec!["main.py:4 0.0.0.0".to_owned()], vec![]));
+    }
+
+    #[test]
+    fn an_import_of_a_module_not_in_the_project_is_judged_by_shape_relative_or_not() {
+        use crate::rules::tests::analyse;
+        for main in
+            ["from .missing import run\nrun(host='0.0.0.0')\n", "from missing import run\nrun(host='0.0.0.0')\n"]
+        {
+            let got = analyse(&[("pkg/__init__.py", ""), ("pkg/main.py", main)], "pkg/main.py");
+            assert_eq!(got.found, ["pkg/main.py:2 0.0.0.0"], "{main}");
+        }
+        // A project module that is there is what it is: a `run` that only connects.
+        let client = "import socket\ndef run(host):\n    socket.create_connection((host, 1))\n";
+        let main = "from .client import run\nrun(host='0.0.0.0')\n";
+        let got = analyse(&[("pkg/__init__.py", ""), ("pkg/client.py", client), ("pkg/main.py", main)], "pkg/main.py");
+        assert_eq!(got.found, Vec::<String>::new());
     }
 
     #[test]

@@ -213,7 +213,27 @@ impl<'x, 'p> State<'x, 'p> {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::Limit;
+
+    #[test]
+    fn one_site_that_takes_more_than_its_budget_leaves_the_file_incomplete() {
+        use crate::rules::tests::analyse_one;
+        // Each field of the f-string reads a chain of names: a few steps apiece.
+        let site = |fields: usize| {
+            let mut text = String::from("import socket\ne = '1'\nd = e\nc = d\nb = c\na = b\n");
+            let _ = writeln!(text, "socket.socket().bind((f'{}', 1))", "{a}".repeat(fields));
+            text
+        };
+        let small = analyse_one(&site(10));
+        assert_eq!(small.limits, []);
+        let per_field = small.steps / 10;
+        let fields = (super::FUEL_PER_SITE as u64 / per_field.max(1)) as usize * 2;
+        let big = analyse_one(&site(fields));
+        assert_eq!(big.limits, [Limit::Work], "{fields} fields");
+        assert!(big.steps < super::FUEL_PER_FILE, "the file's budget is not what ran out");
+    }
 
     #[test]
     fn each_limit_is_told_apart() {
