@@ -432,6 +432,8 @@ impl<'p> Resolver<'_, '_, 'p> {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::super::state::Limit;
     use super::MAX_HOPS;
     use crate::rules::tests::analyse_one;
@@ -458,6 +460,15 @@ mod tests {
         let n = MAX_HOPS as usize;
         assert_eq!(found(&nested(n - 2)), hit);
         assert_eq!(found(&nested(n + 2)), (vec![], vec![Limit::Aliases]));
+        let in_body = |n: usize| {
+            let mut how = String::from("socketserver.TCPServer");
+            for i in 0..n {
+                how = format!("({how} if c{i} else A{i})");
+            }
+            picked(&how)
+        };
+        assert_eq!(found(&in_body(n - 2)), hit);
+        assert_eq!(found(&in_body(n + 2)), (vec![], vec![Limit::Aliases]));
     }
 
     #[test]
@@ -503,6 +514,37 @@ mod tests {
         let main = "from .client import run\nrun(host='0.0.0.0')\n";
         let got = analyse(&[("pkg/__init__.py", ""), ("pkg/client.py", client), ("pkg/main.py", main)], "pkg/main.py");
         assert_eq!(got.found, Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_relative_import_is_the_sibling_not_a_module_of_the_same_name_at_the_top() {
+        use crate::rules::tests::analyse;
+        let main = "import socket\nfrom .conf import HOST\nsocket.socket().bind((HOST, 1))\n";
+        let files = [
+            ("pkg/__init__.py", ""),
+            ("pkg/main.py", main),
+            ("pkg/conf.py", "HOST = '0.0.0.0'\n"),
+            ("conf.py", "HOST = '127.0.0.1'\n"),
+        ];
+        assert_eq!(analyse(&files, "pkg/main.py").found, ["pkg/conf.py:1 0.0.0.0 sink pkg/main.py:3"]);
+        let absolute = "import socket\nfrom conf import HOST\nsocket.socket().bind((HOST, 1))\n";
+        let files = [files[0], ("pkg/main.py", absolute), files[2], files[3]];
+        assert_eq!(analyse(&files, "pkg/main.py").found, Vec::<String>::new());
+    }
+
+    #[test]
+    fn class_attributes_are_found_up_a_deep_hierarchy() {
+        let hierarchy = |n: usize| {
+            let mut text = String::from("import socket\nclass C0:\n    factory = socket.socket\n");
+            for i in 1..n {
+                let _ = write!(text, "class C{i}(C{}):\n    pass\n", i - 1);
+            }
+            let _ = writeln!(text, "C{}.factory().bind(('0.0.0.0', 1))", n - 1);
+            text
+        };
+        let text = hierarchy(20);
+        let line = text.lines().count();
+        assert_eq!(found(&text), (vec![format!("main.py:{line} 0.0.0.0")], vec![]));
     }
 
     #[test]
