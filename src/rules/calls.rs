@@ -388,6 +388,21 @@ mod tests {
     }
 
     #[test]
+    fn a_summary_evaluates_only_the_sites_that_read_a_parameter() {
+        // What calling the helper adds does not depend on how many other sinks it holds.
+        let helper = |others: usize| {
+            let mut text = String::from("import socket\ndef serve(h):\n    socket.socket().bind((h, 1))\n");
+            for i in 0..others {
+                let _ = writeln!(text, "    socket.socket().bind(('10.0.0.{i}', 2))");
+            }
+            text
+        };
+        let cost = |others: usize, call: &str| analyse_one(&format!("{}{call}", helper(others))).steps;
+        let added = |others: usize| cost(others, "serve('0.0.0.0')\n") - cost(others, "");
+        assert_eq!(added(20), added(1));
+    }
+
+    #[test]
     fn helpers_of_other_modules() {
         let helpers = "import socket\ndef other(host):\n    print(host)\ndef serve(host):\n    socket.socket().bind((host, 1))\nclass Server:\n    def __init__(self, host):\n        self.host = host\n    def start(self):\n        socket.socket().bind((self.host, 2))\n";
         let run = |main: &str| analyse(&[("main.py", main), ("helpers.py", helpers)], "main.py").found;
