@@ -109,3 +109,16 @@ impl Report {
         self.files.iter().filter(|f| !f.syntax_errors.is_empty()).count()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::digest;
+
+    #[test]
+    fn digests_tell_texts_apart() {
+        assert_eq!(digest("x = 1\n"), digest(&String::from("x = 1\n")));
+        assert_ne!(digest("x = 1\n"), digest("x = 2\n"));
+        assert_ne!(digest(""), digest(" "));
+        assert_eq!(digest("abc").0, 3);
+    }
+}

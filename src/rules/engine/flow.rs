@@ -890,6 +890,15 @@ mod tests {
     }
 
     #[test]
+    fn a_method_s_local_names_are_not_attributes_of_its_class() {
+        let text = "import socket\nclass S:\n    def a(self):\n        host = '0.0.0.0'\n        print(host)\n    \
+                    def b(self):\n        socket.socket().bind((self.host, 1))\n";
+        check(&[(text, &[], &[])]);
+        let attribute = text.replace("        host = '0.0.0.0'", "        self.host = '0.0.0.0'");
+        check(&[(&attribute, &["4 0.0.0.0"], &[])]);
+    }
+
+    #[test]
     fn keys_stored_into_a_dict_reach_its_reads_and_splats() {
         let run = "import uvicorn\n";
         check(&[
