@@ -918,6 +918,15 @@ mod tests {
         assert_eq!(analyse_one(text).found, ["main.py:5 0.0.0.0 via 6"]);
         let twice = "import socket\ndef start(o):\n    socket.socket().bind((o.host, 1))\ndef main(conf):\n    start(conf)\nopts = parse()\nopts.host = '::'\nmain(opts)\nother = parse()\nother.host = '0.0.0.0'\n";
         assert_eq!(analyse_one(twice).found, ["main.py:7 :: via 5,8"]);
+        // Down a chain of ten helpers, each passing the object on.
+        let mut chain = String::from("import socket\ndef h0(o):\n    socket.socket().bind((o.host, 1))\n");
+        for i in 1..10 {
+            chain.push_str(&format!("def h{i}(o):\n    h{}(o)\n", i - 1));
+        }
+        chain.push_str("opts = parse()\nopts.host = '0.0.0.0'\nh9(opts)\n");
+        let got = analyse_one(&chain);
+        assert_eq!((got.found.len(), got.limits), (1, vec![]), "{:?}", got.found);
+        assert_eq!(got.found, ["main.py:23 0.0.0.0 via 5,7,9,11,13,15,17,19,21,24"]);
         let helpers = "import socket\ndef start(o):\n    socket.socket().bind((o.host, 1))\n";
         let main = "from helpers import start\nopts = parse()\nopts.host = ''\nstart(opts)\n";
         let got = analyse(&[("main.py", main), ("helpers.py", helpers)], "main.py");
