@@ -326,11 +326,31 @@ impl<'p> Sites<'_, '_, '_, 'p> {
         let fake = keywords.chain(positional).any(|arg| match arg {
             ArgVal::Expr(e, c) => matches!(
                 self.flow.res.tys(e, *c, 0).first(),
-                Some(super::engine::resolve::Ty::Class(k)) if self.flow.res.base_of(*k, 0).is_none()
+                Some(super::engine::resolve::Ty::Class(k))
+                    if self.flow.res.base_of(*k, 0).is_none() || self.binds_nothing(*k)
             ),
             _ => false,
         });
         fake || api.what == "socket" && self.non_ip_socket(func, ctx)
+    }
+
+    /// A project server class whose `server_bind` (its own, or a project base's) binds nothing:
+    /// no `bind(` in its body, so neither the library's `server_bind` nor a socket's `bind` runs
+    /// (`class MockServer(WSGIServer)` in tests).
+    fn binds_nothing(&self, class: super::engine::index::ClassKey) -> bool {
+        let mut at = class;
+        for _ in 0..16 {
+            let ix = self.flow.st.index(at.module);
+            if let Some(f) = ix.method(at.class, "server_bind") {
+                let body = &ix.funcs[f as usize].def.body;
+                let (Some(first), Some(last)) = (body.first(), body.last()) else { return false };
+                let text = self.flow.st.text(at.module).get(first.start().to_usize()..last.end().to_usize());
+                return text.is_some_and(|t| !t.contains("bind("));
+            }
+            let Some(&base) = self.flow.res.local_bases(at, 0).first() else { return false };
+            at = base;
+        }
+        false
     }
 
     /// `s.bind(…)` where `s = socket.socket(AF_UNIX, …)` (or another non-IP family).
@@ -858,6 +878,23 @@ mod tests {
         let text = "import subprocess\nsubprocess.run(['uvi' + 'corn', 'app:app', '--host', '0.0.0.0'])\n\
                     subprocess.run(['uvicorn', 'app:app', '--host', '0.0.0.0'])\n";
         assert_eq!(analyse_one(text).found, ["main.py:3 0.0.0.0"]);
+    }
+
+    #[test]
+    fn a_server_class_whose_bind_binds_nothing_is_a_mock() {
+        let server = |bind_body: &str| {
+            format!(
+                "from wsgiref.simple_server import WSGIServer, make_server\nclass S(WSGIServer):\n    \
+                 def server_bind(self):\n        {bind_body}\nclass T(S):\n    pass\n\
+                 make_server('', 80, app, S)\nmake_server('0.0.0.0', 81, app, server_class=T)\n"
+            )
+        };
+        let none: Vec<String> = Vec::new();
+        assert_eq!(analyse_one(&server("self.server_name = 'x'")).found, none);
+        let binding = ["main.py:7 ''", "main.py:8 0.0.0.0"];
+        assert_eq!(analyse_one(&server("super().server_bind()")).found, binding);
+        assert_eq!(analyse_one(&server("WSGIServer.server_bind(self)")).found, binding);
+        assert_eq!(analyse_one(&server("self.socket.bind(self.server_address)")).found, binding);
     }
 
     #[test]
