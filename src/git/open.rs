@@ -12,7 +12,7 @@ use std::path::Path;
 use anyhow::Context;
 
 /// Pack delta-base cache entries (gix's fixed-size LRU).
-const PACK_CACHE_ENTRIES: usize = 64;
+const PACK_CACHE_ENTRIES: usize = 32;
 /// Decoded-object cache for tree reads.
 const OBJECT_CACHE_BYTES: usize = 4 << 20;
 
