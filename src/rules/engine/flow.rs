@@ -320,7 +320,13 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
             return out;
         }
         match self.res.ty(&a.value, ctx, 0) {
-            Ty::Instance(c) | Ty::Class(c) => self.member(c, attr, ctx, depth, 0),
+            Ty::Instance(c) | Ty::Class(c) => {
+                let found = self.member(c, attr, ctx, depth, 0);
+                if found.is_empty() && self.is_self(&a.value, ctx) {
+                    return self.subclass_member(c, attr, ctx, depth);
+                }
+                found
+            }
             Ty::Module(m) => self.exported(m, attr, depth),
             Ty::Qual(_) => self.imported_module(&a.value, ctx).map_or_else(Vec::new, |m| self.exported(m, attr, depth)),
             _ => Vec::new(),
@@ -403,6 +409,52 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
             }
         }
         Vec::new()
+    }
+
+    /// Whether `e` is the `self` parameter of a method.
+    fn is_self(&self, e: &'p Expr, ctx: Ctx) -> bool {
+        let Expr::Name(n) = e else { return false };
+        let ix = self.st.index(ctx.module);
+        ix.reaching(n.id.as_str(), ctx).iter().any(|b| matches!(&b.kind, BindKind::Param(p) if p.is_self.is_some()))
+    }
+
+    /// `self.attr` in a method of a class that never sets it: what the subclasses of the same
+    /// module set (a base class's `start()` reading the host its subclasses' constructors store).
+    fn subclass_member(&self, class: ClassKey, attr: &str, at: Ctx, depth: u32) -> Vec<Val<'p>> {
+        let mut out = Vec::new();
+        for sub in self.subclasses(class) {
+            let own = self.st.index(sub.module).class_attr(sub.class, attr);
+            out.extend(self.bindings(own, at, depth));
+            if out.len() > MAX_ALTS {
+                break;
+            }
+        }
+        out
+    }
+
+    /// The classes of `class`'s module that derive from it, directly or not (16 at most).
+    fn subclasses(&self, class: ClassKey) -> Vec<ClassKey> {
+        if let Some(known) = self.st.subclasses.borrow().get(&class) {
+            return known.clone();
+        }
+        let ix = self.st.index(class.module);
+        let mut out: Vec<ClassKey> = Vec::new();
+        let mut grew = true;
+        while grew && out.len() < 16 {
+            grew = false;
+            for k in (0..ix.classes.len()).map(|c| ClassKey { module: class.module, class: c as u32 }) {
+                if k == class || out.contains(&k) {
+                    continue;
+                }
+                let bases = self.res.local_bases(k, 0);
+                if bases.iter().any(|b| *b == class || out.contains(b)) {
+                    out.push(k);
+                    grew = true;
+                }
+            }
+        }
+        self.st.subclasses.borrow_mut().insert(class, out.clone());
+        out
     }
 
     /// `args` bound to `parser.parse_args()` (or `parse_known_args()[0]`).
@@ -896,6 +948,20 @@ mod tests {
         check(&[(text, &[], &[])]);
         let attribute = text.replace("        host = '0.0.0.0'", "        self.host = '0.0.0.0'");
         check(&[(&attribute, &["4 0.0.0.0"], &[])]);
+    }
+
+    #[test]
+    fn a_base_class_method_reads_what_its_subclasses_store() {
+        let text = "import socket\nclass BaseServer:\n    def start(self):\n        \
+                    socket.socket().bind((self.host, self.port))\nclass MyServer(BaseServer):\n    \
+                    def __init__(self, host='0.0.0.0', port=80):\n        self.host = host\n        self.port = port\n\
+                    class Local(BaseServer):\n    def __init__(self):\n        self.host = '127.0.0.1'\n\
+                    class Deeper(MyServer):\n    pass\nDeeper('::')\nclass Unrelated:\n    host = ''\n";
+        check(&[(text, &["14 :: via 14", "6 0.0.0.0"], &[])]);
+        // Only through `self`: another object of the base type is not a subclass instance.
+        let other = "import socket\nclass Base:\n    pass\nclass Sub(Base):\n    host = ''\n\
+                     def serve(b: Base):\n    socket.socket().bind((b.host, 1))\n";
+        check(&[(other, &[], &[])]);
     }
 
     #[test]

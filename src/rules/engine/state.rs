@@ -72,6 +72,8 @@ pub(crate) struct State<'x, 'p> {
     /// Bindings being evaluated, by address and frame: a binding whose value reads itself
     /// (`a = b` and `b = a` where neither has an earlier value) is a cycle, cut there.
     pub evaluating: RefCell<Vec<(usize, super::index::FrameId)>>,
+    /// Subclasses of a class in its module, once asked.
+    pub subclasses: RefCell<rustc_hash::FxHashMap<super::index::ClassKey, Vec<super::index::ClassKey>>>,
 }
 
 /// What the engine needs to know about libraries, told by the rule.
@@ -105,6 +107,7 @@ impl<'x, 'p> State<'x, 'p> {
             precise: Cell::new(false),
             types: RefCell::default(),
             evaluating: RefCell::default(),
+            subclasses: RefCell::default(),
         }
     }
 
