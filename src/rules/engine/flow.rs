@@ -425,14 +425,12 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
         for sub in self.subclasses(class) {
             let own = self.st.index(sub.module).class_attr(sub.class, attr);
             out.extend(self.bindings(own, at, depth));
-            if out.len() > MAX_ALTS {
-                break;
-            }
         }
+        self.cap(&mut out);
         out
     }
 
-    /// The classes of `class`'s module that derive from it, directly or not (16 at most).
+    /// The classes of `class`'s module that derive from it, directly or not.
     fn subclasses(&self, class: ClassKey) -> Vec<ClassKey> {
         if let Some(known) = self.st.subclasses.borrow().get(&class) {
             return known.clone();
@@ -440,7 +438,7 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
         let ix = self.st.index(class.module);
         let mut out: Vec<ClassKey> = Vec::new();
         let mut grew = true;
-        while grew && out.len() < 16 {
+        while grew {
             grew = false;
             for k in (0..ix.classes.len()).map(|c| ClassKey { module: class.module, class: c as u32 }) {
                 if k == class || out.contains(&k) {
@@ -958,6 +956,15 @@ mod tests {
                     class Local(BaseServer):\n    def __init__(self):\n        self.host = '127.0.0.1'\n\
                     class Deeper(MyServer):\n    pass\nDeeper('::')\nclass Unrelated:\n    host = ''\n";
         check(&[(text, &["14 :: via 14", "6 0.0.0.0"], &[])]);
+        // Every subclass counts, however many.
+        let mut many = String::from(
+            "import socket\nclass Base:\n    def start(self):\n        socket.socket().bind((self.host, 1))\n",
+        );
+        for i in 0..30 {
+            let host = if i == 29 { "0.0.0.0" } else { "127.0.0.1" };
+            let _ = write!(many, "class S{i}(Base):\n    host = '{host}'\n");
+        }
+        check(&[(&many, &["64 0.0.0.0"], &[])]);
         // Only through `self`: another object of the base type is not a subclass instance.
         let other = "import socket\nclass Base:\n    pass\nclass Sub(Base):\n    host = ''\n\
                      def serve(b: Base):\n    socket.socket().bind((b.host, 1))\n";
