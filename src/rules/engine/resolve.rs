@@ -194,6 +194,11 @@ impl<'p> Resolver<'_, '_, 'p> {
         let found = resolved.map(|r| {
             let mut t = Ty::Module(r.module);
             for attr in &r.attrs {
+                // A name the module does not define: the import names nothing of the project
+                // (not an attribute of an unknown object).
+                if t == Ty::Unknown {
+                    break;
+                }
                 t = self.member_of(t, attr, hops + 1);
             }
             t
@@ -503,9 +508,12 @@ mod tests {
     #[test]
     fn an_import_of_a_module_not_in_the_project_is_judged_by_shape_relative_or_not() {
         use crate::rules::tests::analyse;
-        for main in
-            ["from .missing import run\nrun(host='0.0.0.0')\n", "from missing import run\nrun(host='0.0.0.0')\n"]
-        {
+        for main in [
+            "from .missing import run\nrun(host='0.0.0.0')\n",
+            "from missing import run\nrun(host='0.0.0.0')\n",
+            "from .missing import app\napp.run(host='0.0.0.0')\n",
+            "from . import missing\nmissing.app.run(host='0.0.0.0')\n",
+        ] {
             let got = analyse(&[("pkg/__init__.py", ""), ("pkg/main.py", main)], "pkg/main.py");
             assert_eq!(got.found, ["pkg/main.py:2 0.0.0.0"], "{main}");
         }
