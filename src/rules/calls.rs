@@ -189,6 +189,8 @@ impl<'p> Sites<'_, '_, '_, 'p> {
         let funcs: Vec<(ModId, usize)> = match key {
             Key::Func(f) => vec![(f.module, f.func as usize)],
             Key::Ctor(class) => self
+                .flow
+                .res
                 .class_and_bases(class)
                 .into_iter()
                 .flat_map(|k| {
@@ -214,20 +216,6 @@ impl<'p> Sites<'_, '_, '_, 'p> {
                     out.push(((module, i as u32), (site, ctx)));
                 }
             }
-        }
-        out
-    }
-
-    fn class_and_bases(&self, class: ClassKey) -> Vec<ClassKey> {
-        let mut out = vec![class];
-        let mut i = 0;
-        while i < out.len() && out.len() < 16 {
-            for base in self.flow.res.local_bases(out[i], 0) {
-                if !out.contains(&base) {
-                    out.push(base);
-                }
-            }
-            i += 1;
         }
         out
     }

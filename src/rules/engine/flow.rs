@@ -230,11 +230,7 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
     /// a summary being computed learns that the sink reads this parameter.
     fn param(&self, p: &'p Param<'p>, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
         let func = FuncKey { module: ctx.module, func: p.func };
-        let passed = {
-            let frames = self.st.frames.borrow();
-            frames.find(ctx.frame, func).and_then(|id| frames.get(id)).map(|frame| passed_argument(frame, p))
-        };
-        match passed {
+        match self.passed(func, p, ctx) {
             Some(Passed::One(arg)) => return self.arg(arg, depth),
             Some(Passed::Splats(splats)) => {
                 let found = self.splat_entries(splats, p.name, depth);
@@ -250,6 +246,13 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
             out.extend(lookup(self.eval(o, ctx, depth)));
         }
         out
+    }
+
+    /// What the innermost call of `func` in the frames of `ctx` passes for `p`; `None` when no
+    /// call of it is being followed.
+    fn passed(&self, func: FuncKey, p: &Param<'p>, ctx: Ctx) -> Option<Passed<'p>> {
+        let frames = self.st.frames.borrow();
+        frames.find(ctx.frame, func).and_then(|id| frames.get(id)).map(|frame| passed_argument(frame, p))
     }
 
     fn arg(&self, arg: ArgVal<'p>, depth: u32) -> Vec<Val<'p>> {
@@ -341,11 +344,7 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
         for b in ix.reaching(name, ctx) {
             let BindKind::Param(p) = &b.kind else { continue };
             let func = FuncKey { module: ctx.module, func: p.func };
-            let passed = {
-                let frames = self.st.frames.borrow();
-                frames.find(ctx.frame, func).and_then(|id| frames.get(id)).map(|frame| passed_argument(frame, p))
-            };
-            match passed {
+            match self.passed(func, p, ctx) {
                 Some(Passed::One(ArgVal::Expr(Expr::Name(arg), caller))) if self.st.spend() => {
                     out.extend(self.stored_attribute(arg.id.as_str(), attr, caller, depth + 1));
                 }
@@ -372,20 +371,11 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
     /// `self.params.host` where a method of the class (or of a project base) stored it.
     fn nested_member(&self, outer: &'p ast::ExprAttribute, attr: &str, at: Ctx, depth: u32) -> Vec<Val<'p>> {
         let (Ty::Instance(class) | Ty::Class(class)) = self.res.ty(&outer.value, at, 0) else { return Vec::new() };
-        let mut seen = vec![class];
-        let mut i = 0;
-        while i < seen.len() && seen.len() <= 16 {
-            let k = seen[i];
+        for k in self.res.class_and_bases(class) {
             let stored = self.st.index(k.module).nested_attr(k.class, outer.attr.as_str(), attr);
             if !stored.is_empty() {
                 return self.bindings(stored, at, depth);
             }
-            for base in self.res.local_bases(k, 0) {
-                if !seen.contains(&base) {
-                    seen.push(base);
-                }
-            }
-            i += 1;
         }
         Vec::new()
     }

@@ -251,55 +251,55 @@ impl<'a> Index<'a> {
 
     /// `name.attr = …` stores that can reach `ctx` (same selection as for names).
     pub(crate) fn object_attr(&self, name: &str, attr: &str, ctx: Ctx) -> Vec<&Binding<'a>> {
-        let mut scope = Some(ctx.scope);
-        let mut first = true;
-        while let Some(s) = scope {
-            let Some(info) = self.scopes.get(s as usize) else { break };
-            if let Some(ids) = self.object_attrs.get(&(s, name, attr)) {
-                let (pos, block) = if first { (ctx.pos, ctx.block) } else { (u32::MAX, info.root) };
-                return self.select(ids, pos, block);
-            }
-            if self.by_name.contains_key(&(s, name)) {
-                return Vec::new();
-            }
-            first = false;
-            scope = info.parent;
-        }
-        Vec::new()
+        let found = self.store_scope(name, ctx, |s| self.object_attrs.get(&(s, name, attr)));
+        found.map(|(ids, pos, block)| self.select(ids, pos, block)).unwrap_or_default()
     }
 
     /// `name['key'] = …` stores that can reach `ctx`, by key (same selection as for names).
     pub(crate) fn item_stores(&self, name: &str, ctx: Ctx) -> Vec<(&'a str, Vec<&Binding<'a>>)> {
+        let Some((stores, pos, block)) = self.store_scope(name, ctx, |s| self.item_stores.get(&(s, name))) else {
+            return Vec::new();
+        };
+        let mut keys: Vec<&'a str> = stores.iter().map(|(k, _)| *k).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        // In the scope of the use, only stores made before it count.
+        keys.into_iter()
+            .filter_map(|key| {
+                let ids: Vec<usize> = stores
+                    .iter()
+                    .filter(|(k, id)| *k == key && self.bindings[*id].ctx.pos < pos)
+                    .map(|(_, id)| *id)
+                    .collect();
+                (!ids.is_empty()).then(|| (key, self.select(&ids, pos, block)))
+            })
+            .collect()
+    }
+
+    /// The innermost scope, from `ctx` outwards, where `stores` finds stores made on `name`
+    /// (before a scope that binds `name` itself hides the outer ones), with the position and
+    /// block a use sees them from: the use's own in its scope, the scope's end further out.
+    fn store_scope<'s, T>(
+        &'s self,
+        name: &str,
+        ctx: Ctx,
+        stores: impl Fn(ScopeId) -> Option<&'s T>,
+    ) -> Option<(&'s T, u32, BlockId)> {
         let mut scope = Some(ctx.scope);
         let mut first = true;
         while let Some(s) = scope {
-            let Some(info) = self.scopes.get(s as usize) else { break };
-            if let Some(stores) = self.item_stores.get(&(s, name)) {
+            let info = self.scopes.get(s as usize)?;
+            if let Some(found) = stores(s) {
                 let (pos, block) = if first { (ctx.pos, ctx.block) } else { (u32::MAX, info.root) };
-                let mut keys: Vec<&'a str> = stores.iter().map(|(k, _)| *k).collect();
-                keys.dedup();
-                keys.sort_unstable();
-                keys.dedup();
-                // In the scope of the use, only stores made before it count.
-                return keys
-                    .into_iter()
-                    .filter_map(|key| {
-                        let ids: Vec<usize> = stores
-                            .iter()
-                            .filter(|(k, id)| *k == key && self.bindings[*id].ctx.pos < pos)
-                            .map(|(_, id)| *id)
-                            .collect();
-                        (!ids.is_empty()).then(|| (key, self.select(&ids, pos, block)))
-                    })
-                    .collect();
+                return Some((found, pos, block));
             }
             if self.by_name.contains_key(&(s, name)) {
-                return Vec::new();
+                return None;
             }
             first = false;
             scope = info.parent;
         }
-        Vec::new()
+        None
     }
 
     fn select(&self, ids: &[usize], pos: u32, block: BlockId) -> Vec<&Binding<'a>> {

@@ -307,6 +307,21 @@ impl<'p> Resolver<'_, '_, 'p> {
             .collect()
     }
 
+    /// The class and its project bases, breadth first, 16 classes at most.
+    pub(crate) fn class_and_bases(&self, class: ClassKey) -> Vec<ClassKey> {
+        let mut out = vec![class];
+        let mut i = 0;
+        while i < out.len() && out.len() < 16 {
+            for base in self.local_bases(out[i], 0) {
+                if !out.contains(&base) {
+                    out.push(base);
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
     /// The first library base class of a project class, following project bases.
     pub(crate) fn base_of(&self, class: ClassKey, hops: u32) -> Option<String> {
         if hops > MAX_HOPS {
