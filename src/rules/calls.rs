@@ -226,7 +226,7 @@ fn reads(site: &Site<'_>, names: &std::collections::HashSet<&str>) -> bool {
     match site {
         Site::Call(c) => names::call_inputs(c).any(|e| names::reads_any(e, names)),
         Site::Assign { value, .. } | Site::DictKey { value, .. } => names::reads_any(value, names),
-        Site::Keyword(k) => names::reads_any(&k.value, names),
+        Site::Keyword { keyword, .. } => names::reads_any(&keyword.value, names),
     }
 }
 

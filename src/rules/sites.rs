@@ -16,7 +16,7 @@ use super::catalogue::{self, Arg, Kind, Shape};
 use super::engine::flow::Flow;
 use super::engine::frames::{ArgVal, CallArgs};
 use super::engine::index::{Ctx, FrameId, ModId, NO_FRAME, Site};
-use super::engine::resolve::Callee;
+use super::engine::resolve::{Callee, Ty};
 use super::engine::strings::{Located, SymStr, range};
 use super::engine::values::Val;
 
@@ -92,8 +92,10 @@ impl<'p> Sites<'_, '_, '_, 'p> {
                 }
             }
             Site::DictKey { .. } => {}
-            Site::Keyword(k) => {
-                if let Some(arg) = &k.arg {
+            Site::Keyword { call, keyword: k } => {
+                if let Some(arg) = &k.arg
+                    && !self.served_by_a_fake(call, ctx)
+                {
                     self.config(arg.as_str(), format!("{}=", arg.as_str()), k, &k.value, ctx, out);
                 }
             }
@@ -317,18 +319,31 @@ impl<'p> Sites<'_, '_, '_, 'p> {
         inner
     }
 
+    /// A catalogued server built with a fake class: its keyword arguments configure nothing
+    /// either (`server.test(ServerClass=mock.MagicMock(), bind=…)`).
+    fn served_by_a_fake(&self, c: &'p ast::ExprCall, ctx: Ctx) -> bool {
+        let args = CallArgs::of_call(c, ctx, 0);
+        self.flow.res.callees_of(&c.func, ctx).iter().any(|callee| match callee {
+            Callee::Api { key, .. } => {
+                catalogue::apis(key, Kind::Call).any(|api| self.excluded(api, &c.func, &args, ctx))
+            }
+            _ => false,
+        })
+    }
+
     /// Sinks that are not what they seem: a socket of a non-IP family (`AF_UNIX`, `AF_CAN`, …)
     /// whose address names an interface or a path, or a server built with a project class that
-    /// never binds (`make_server(…, server_class=FakeServer)`).
+    /// never binds (`make_server(…, server_class=FakeServer)`), or a mock object standing for the
+    /// class (`server.test(ServerClass=mock.MagicMock(), …)`).
     fn excluded(&self, api: &catalogue::Api, func: &'p Expr, args: &CallArgs<'p>, ctx: Ctx) -> bool {
         let keywords = ["server_class", "ServerClass", "server_cls"].into_iter().filter_map(|k| args.keyword(k));
         let positional = api.server_class.and_then(|p| args.positional(p));
         let fake = keywords.chain(positional).any(|arg| match arg {
-            ArgVal::Expr(e, c) => matches!(
-                self.flow.res.tys(e, *c, 0).first(),
-                Some(super::engine::resolve::Ty::Class(k))
-                    if self.flow.res.base_of(*k, 0).is_none() || self.binds_nothing(*k)
-            ),
+            ArgVal::Expr(e, c) => match self.flow.res.tys(e, *c, 0).first() {
+                Some(Ty::Class(k)) => self.flow.res.base_of(*k, 0).is_none() || self.binds_nothing(*k),
+                Some(Ty::Inst(q) | Ty::Qual(q)) => is_mock(q),
+                _ => false,
+            },
             _ => false,
         });
         fake || api.what == "socket" && self.non_ip_socket(func, ctx)
@@ -745,6 +760,17 @@ pub(crate) fn short(text: &str, e: &Expr) -> String {
     }
 }
 
+/// An object of `unittest.mock` (or the `mock` backport): whatever server it stands for is
+/// never started.
+fn is_mock(qualified: &str) -> bool {
+    let Some((module, name)) = qualified.rsplit_once('.') else { return false };
+    matches!(module, "unittest.mock" | "mock" | "mock.mock")
+        && matches!(
+            name,
+            "Mock" | "MagicMock" | "NonCallableMock" | "NonCallableMagicMock" | "AsyncMock" | "create_autospec"
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use crate::rules::tests::{Analysed, analyse, analyse_one, analyse_with};
@@ -895,6 +921,20 @@ mod tests {
         assert_eq!(analyse_one(&server("super().server_bind()")).found, binding);
         assert_eq!(analyse_one(&server("WSGIServer.server_bind(self)")).found, binding);
         assert_eq!(analyse_one(&server("self.socket.bind(self.server_address)")).found, binding);
+    }
+
+    #[test]
+    fn a_mock_object_for_the_server_class_starts_no_server() {
+        let text = "from unittest import mock\nimport mock as backport\nfrom http import server\n\
+                    class T:\n    addrs = ('::', '0.0.0.0')\n    \
+                    def fake(self):\n        return mock.MagicMock(return_value=mock.MagicMock())\n    \
+                    def test_a(self):\n        for bind in self.addrs:\n            \
+                    server.test(ServerClass=self.fake(), bind=bind)\n\
+                    m = backport.Mock()\nserver.test(ServerClass=m, bind='0.0.0.0')\n\
+                    server.test(ServerClass=mock.create_autospec(server.HTTPServer), bind='::')\n\
+                    server.test(ServerClass=mock.sentinel.cls, bind='0.0.0.0')\n\
+                    server.test(ServerClass=server.ThreadingHTTPServer, bind='::')\n";
+        assert_eq!(analyse_one(text).found, ["main.py:14 0.0.0.0", "main.py:15 ::"]);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::python::ast::{self, Expr, FStringPart, InterpolatedStringElement, Ope
 
 use super::frames::{ArgFor, ArgVal, CallArgs, Frame, MAX_FRAMES, This, argument_for};
 use super::guards;
-use super::index::{BindKind, Binding, ClassKey, Ctx, FuncKey, NO_FRAME, Param};
+use super::index::{BindKind, Binding, ClassKey, Ctx, FuncKey, Index, NO_FRAME, Param, Site};
 use super::program::Need;
 use super::resolve::{Resolver, Ty};
 use super::state::{Limit, State};
@@ -130,7 +130,11 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
         let reaching = ix.reaching(name, ctx);
         let replaced: Vec<bool> = reaching
             .iter()
-            .map(|b| ix.block_tests.get(&b.ctx.block).is_some_and(|test| guards::says_empty(test, name)))
+            .map(|b| {
+                ix.block_tests
+                    .get(&b.ctx.block)
+                    .is_some_and(|test| guards::says_empty(test, guards::Subject::Name(name)))
+            })
             .collect();
         let inside = ix.conditions(ctx.block).iter().any(|test| guards::says_not_empty(test, name));
         let any_replaced = replaced.iter().any(|r| *r);
@@ -384,9 +388,19 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
     /// the frame of `at`, so that `self.host = host` in a constructor has the value the
     /// constructor call passes.
     fn member(&self, class: ClassKey, attr: &str, at: Ctx, depth: u32, hops: u32) -> Vec<Val<'p>> {
-        let own = self.st.index(class.module).class_attr(class.class, attr);
+        let ix = self.st.index(class.module);
+        let own = ix.class_attr(class.class, attr);
         if !own.is_empty() {
-            return self.bindings(own, at, depth);
+            let replaced: Vec<bool> = own.iter().map(|b| replaced_later(ix, &own, b, attr)).collect();
+            if !replaced.contains(&true) {
+                return self.bindings(own, at, depth);
+            }
+            let mut out = Vec::new();
+            for (b, replaced) in own.into_iter().zip(replaced) {
+                out.extend(self.binding(b, at, depth).into_iter().filter(|v| !replaced || truthy(v)));
+            }
+            self.cap(&mut out);
+            return out;
         }
         if hops > 16 {
             self.st.hit(Limit::Aliases);
@@ -713,6 +727,42 @@ enum Passed<'p> {
     Nothing,
 }
 
+/// Whether the method that stores `self.attr = b` replaces an empty value later, whenever it
+/// gets there: `if not self.attr: self.attr = …` after `b`, at a level that runs every time `b`
+/// has run, and no method of the object runs in between (django's `runserver` stores `''` and
+/// then its loopback default before it serves).
+fn replaced_later(ix: &Index<'_>, stores: &[&Binding<'_>], b: &Binding<'_>, attr: &str) -> bool {
+    // A guard whose level encloses `b` is in `b`'s method: blocks do not cross scopes.
+    stores.iter().any(|g| {
+        g.ctx.pos > b.ctx.pos
+            && ix
+                .block_tests
+                .get(&g.ctx.block)
+                .is_some_and(|test| guards::says_empty(test, guards::Subject::SelfAttr(attr)))
+            && ix
+                .blocks
+                .get(g.ctx.block as usize)
+                .copied()
+                .flatten()
+                .is_some_and(|guard_at| ix.encloses(guard_at, b.ctx.block))
+            && !object_used_between(ix, b.ctx, g.ctx.pos)
+    })
+}
+
+/// A call between `from` and `to` in `from`'s scope that may read the object's attributes: a
+/// method of `self`, or `self` passed along.
+fn object_used_between(ix: &Index<'_>, from: Ctx, to: u32) -> bool {
+    let is_self = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == "self");
+    ix.in_scope[from.scope as usize].sites.iter().any(|&i| match &ix.sites[i] {
+        (Site::Call(c), ctx) if ctx.pos > from.pos && ctx.pos < to => {
+            matches!(&*c.func, Expr::Attribute(a) if is_self(&a.value))
+                || c.arguments.args.iter().any(is_self)
+                || c.arguments.keywords.iter().any(|k| is_self(&k.value))
+        }
+        _ => false,
+    })
+}
+
 fn passed_argument<'p>(frame: &Frame<'p>, p: &Param<'p>) -> Passed<'p> {
     match argument_for(frame, p) {
         Some(ArgFor::One(arg)) => Passed::One(arg.clone()),
@@ -889,6 +939,49 @@ mod tests {
             (&serve("host is None"), &["2 '' via 6"], &[]),
             (&serve("other is None or not other"), &["2 '' via 6"], &[]),
         ]);
+    }
+
+    #[test]
+    fn an_attribute_emptied_then_replaced_in_the_same_method_is_not_empty() {
+        let command = |between: &str, guard: &str| {
+            format!(
+                "from wsgiref.simple_server import make_server\nclass Command:\n    def handle(self, a=None):\n        \
+                 if not a:\n            self.addr = ''\n        else:\n            self.addr = a\n        {between}\n        \
+                 {guard}\n            self.addr = '127.0.0.1'\n        self.run()\n    \
+                 def run(self):\n        make_server(self.addr, 80, None)\n"
+            )
+        };
+        check(&[
+            (&command("pass", "if not self.addr:"), &[], &[]),
+            (&command("pass", "if self.addr == '' or self.port:"), &[], &[]),
+            (&command("self.log()", "if not self.addr:"), &["5 '' via 11"], &[]),
+            (&command("print(self)", "if not self.addr:"), &["5 '' via 11"], &[]),
+            (&command("log(obj=self)", "if not self.addr:"), &["5 '' via 11"], &[]),
+            (&command("pass", "if not self.port:"), &["5 '' via 11"], &[]),
+            (&command("pass", "if not other.addr:"), &["5 '' via 11"], &[]),
+            (&command("pass", "if self.addr is None:"), &["5 '' via 11"], &[]),
+            (&command("pass", "if a and not self.addr:"), &["5 '' via 11"], &[]),
+        ]);
+        let method = |body: &str| {
+            format!(
+                "from wsgiref.simple_server import make_server\nclass Command:\n    def handle(self, a=None):\n{body}        \
+                 self.run()\n    def run(self):\n        make_server(self.addr, 80, None)\n"
+            )
+        };
+        let nested =
+            "        self.addr = ''\n        if a:\n            if not self.addr:\n                self.addr = 'x'\n";
+        let before = "        if not self.addr:\n            self.addr = 'x'\n        self.addr = ''\n";
+        let called_first =
+            "        self.log()\n        self.addr = ''\n        if not self.addr:\n            self.addr = 'x'\n";
+        check(&[
+            (&method(nested), &["4 '' via 8"], &[]),
+            (&method(before), &["6 '' via 7"], &[]),
+            (&method(called_first), &[], &[]),
+        ]);
+        let elsewhere = "from wsgiref.simple_server import make_server\nclass Command:\n    def __init__(self):\n        \
+                         self.addr = ''\n    def handle(self):\n        if not self.addr:\n            self.addr = 'x'\n    \
+                         def run(self):\n        make_server(self.addr, 80, None)\nCommand().run()\n";
+        check(&[(elsewhere, &["4 '' via 10"], &[])]);
     }
 
     #[test]

@@ -136,8 +136,8 @@ pub(crate) enum Site<'a> {
     Assign { target: &'a Expr, value: &'a Expr },
     /// A dict entry with a string key.
     DictKey { key: &'a Expr, value: &'a Expr },
-    /// A keyword argument whose name is a configuration name.
-    Keyword(&'a ast::Keyword),
+    /// A keyword argument whose name is a configuration name, and the call it is passed to.
+    Keyword { call: &'a ast::ExprCall, keyword: &'a ast::Keyword },
 }
 
 #[derive(Debug, Default)]

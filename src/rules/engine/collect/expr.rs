@@ -146,7 +146,7 @@ impl<'a> Collector<'a, '_> {
         }
         for k in &c.arguments.keywords {
             if k.arg.as_ref().is_some_and(|a| self.interest.is_config_name(a.as_str())) {
-                self.site(Site::Keyword(k), self.ctx(pos(k)));
+                self.site(Site::Keyword { call: c, keyword: k }, self.ctx(pos(k)));
             }
             self.expr(&k.value);
         }
