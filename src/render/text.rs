@@ -50,8 +50,14 @@ pub(super) fn render(
     }
     render_skipped(report, style, &mut w)?;
     render_incomplete(report, style, &mut w)?;
+    let mut with_syntax_errors = 0;
     for file in &report.files {
-        render_syntax_errors(file, style, &mut w)?;
+        if !file.syntax_errors.is_empty() {
+            with_syntax_errors += 1;
+            if with_syntax_errors <= SYNTAX_ERROR_FILES_NAMED {
+                render_syntax_errors(file, style, &mut w)?;
+            }
+        }
         let active: Vec<&Finding> = file.findings.iter().filter(|f| !f.suppressed).collect();
         for finding in active.iter().take(MAX_SHOWN_PER_FILE) {
             render_finding(file, finding, style, &mut w)?;
@@ -64,6 +70,13 @@ pub(super) fn render(
                 sanitize(&file.path)
             ))?;
         }
+    }
+    if let Some(more) = with_syntax_errors.checked_sub(SYNTAX_ERROR_FILES_NAMED).filter(|&n| n > 0) {
+        w.line(format_args!(
+            "{}: syntax errors in {} (checked what the parser recovered; --format json lists them all)",
+            "warning".style(style.warning),
+            plural(more, "more file")
+        ))?;
     }
     render_summary(report, style, options, &mut w)
 }
@@ -121,6 +134,10 @@ fn render_incomplete(report: &Report, style: &Stylesheet, w: &mut Prefixed) -> i
     }
     Ok(())
 }
+
+/// Files whose syntax errors are told in text; the rest are counted. A long push of old code
+/// can hold thousands (Python 2 files in a project's history), which would bury the findings.
+const SYNTAX_ERROR_FILES_NAMED: usize = 10;
 
 /// Syntax errors told per file in text; the machine formats list them all. A broken or hostile
 /// file can hold hundreds of thousands, and a pusher reads hook output line by line.

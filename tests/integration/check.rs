@@ -167,6 +167,39 @@ fn many_syntax_errors_are_told_five_then_counted() {
     assert!(run.stdout.contains("error[CSP-D404]"), "{}", run.stdout);
 }
 
+/// Many files with syntax errors (old Python 2 code in a long history): ten are named, the rest
+/// counted after the findings, which stay visible; JSON lists every file.
+#[test]
+fn syntax_errors_of_many_files_are_named_for_ten_then_counted() {
+    let sb = Sandbox::new();
+    for i in 0..13 {
+        write(
+            &sb.path().join(format!("old{i:02}.py")),
+            "import socket\nprint 'python 2'\nsocket.socket().bind(('127.0.0.1', 80))\n",
+        );
+    }
+    write(&sb.path().join("zz_app.py"), FLASK_BAD);
+    let run = check(&sb, &["."]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let named: Vec<&str> = run.stdout.lines().filter(|l| l.contains(": syntax error: ")).collect();
+    assert_eq!(named.len(), 10, "{}", run.stdout);
+    assert!(named.iter().all(|l| l.contains("old0") || l.contains("old10")), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "warning: syntax errors in 3 more files (checked what the parser recovered; --format json lists them all)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("error[CSP-D404]") && run.stdout.contains("zz_app.py"), "{}", run.stdout);
+    let doc = json(&check(&sb, &["--format", "json", "."]));
+    let files: std::collections::BTreeSet<String> = doc["errors"]
+        .as_array()
+        .map(|errors| errors.iter().filter_map(|e| e["path"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    assert_eq!(files.len(), 13, "{doc}");
+}
+
 #[test]
 fn latin1_file_with_cookie_is_decoded() {
     let sb = Sandbox::new();
