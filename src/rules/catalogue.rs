@@ -222,6 +222,8 @@ pub(crate) static CATALOGUE: &[Api] = &[
     // RPC, messaging and protocol servers.
     call("gRPC", &["*.add_insecure_port", "*.add_secure_port"], &[at(0, "address", HostPort, N)]),
     call("ZeroMQ", &["*.bind", "*.bind_to_random_port"], &[at(0, "addr", Url, S)]),
+    // libzmq's C API called directly (through cffi or ctypes): `C.zmq_bind(socket, b'tcp://*:1')`.
+    call("libzmq", &["*.zmq_bind"], &[at(1, "addr", Url, S)]),
     call(
         "ZeroMQ",
         &[
