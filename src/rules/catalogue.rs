@@ -287,7 +287,11 @@ pub(crate) static CATALOGUE: &[Api] = &[
     call("Twisted", &["*.listenMulticast"], &[at(2, "interface", Host, E)]),
     call(
         "Twisted",
-        &["twisted.application.internet.TCPServer", "twisted.internet.tcp.Port"],
+        &[
+            "twisted.application.internet.TCPServer",
+            "twisted.internet.tcp.Port",
+            "twisted.internet.iocpreactor.tcp.Port",
+        ],
         &[at(3, "interface", Host, E)],
     ),
     call(
@@ -296,6 +300,9 @@ pub(crate) static CATALOGUE: &[Api] = &[
             "twisted.application.internet.UDPServer",
             "twisted.application.internet.MulticastServer",
             "twisted.internet.udp.Port",
+            "twisted.internet.udp.MulticastPort",
+            "twisted.internet.iocpreactor.udp.Port",
+            "twisted.internet.iocpreactor.udp.MulticastPort",
         ],
         &[at(2, "interface", Host, E)],
     ),
