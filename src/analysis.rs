@@ -211,6 +211,7 @@ fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>) ->
     let gated = file.scope.as_ref().is_none_or(|s| s.changed.is_none());
     let counted = !file.importer;
     let ruled_out = gated
+        && !file.gated_alone
         && !cx.options.may_contain_bind(&file.bytes)
         && !rules::may_meet_other_modules(&file.path, &file.bytes, projects.of(file.scope.as_ref()));
     if (lines == 0 && !file.importer) || ruled_out {
@@ -328,6 +329,7 @@ mod tests {
                 commit: None,
                 scope: None,
                 importer: false,
+                gated_alone: false,
             })
             .collect();
         let options = crate::rules::Options::default();

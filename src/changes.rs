@@ -26,6 +26,9 @@ pub(crate) struct ChangedFile {
     pub(crate) scope: Option<Arc<Scope>>,
     /// Not changed itself: it imports a changed module, and is analysed for the change's sake.
     pub(crate) importer: bool,
+    /// The reader already put these bytes to the analysis's gate for a file analysed alone (a
+    /// commit of a pushed history): the analysis does not scan them again.
+    pub(crate) gated_alone: bool,
 }
 
 /// One version of the project and what the change set changed in it: imported modules are read

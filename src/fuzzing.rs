@@ -26,6 +26,7 @@ pub fn analyze(bytes: &[u8]) {
             commit: None,
             scope: None,
             importer: false,
+            gated_alone: false,
         };
         let changes = ChangeSet { files: vec![file], ..ChangeSet::default() };
         let options = crate::rules::Options::default();

@@ -54,6 +54,7 @@ fn importer(path: String, bytes: Vec<u8>, like: &ChangedFile, scope: &Arc<Scope>
         commit: like.commit.clone(),
         scope: Some(scope.clone()),
         importer: true,
+        gated_alone: false,
     }
 }
 

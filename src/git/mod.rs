@@ -20,3 +20,5 @@ pub(crate) mod push_refs;
 mod push_scan;
 pub(crate) mod staged;
 mod tree_files;
+
+pub(crate) use push_blobs::Gates;

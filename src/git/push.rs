@@ -25,7 +25,7 @@ use gix::ObjectId;
 use gix::objs::FindExt;
 
 use super::odb::LayeredOdb;
-use super::push_blobs::{BlobReader, Gate};
+use super::push_blobs::{BlobReader, Gates};
 use super::push_diff::TreeDiffer;
 use super::push_links::TreeLinks;
 use super::push_refs::{Peeled, RefUpdate, known_tips, peel, peel_to_commit};
@@ -262,14 +262,14 @@ impl PushRepo {
     }
 
     /// Scans what `updates` bring — the final state of each ref, then the new commits — handing
-    /// batches of files to `sink`; a file version whose bytes `gate` rules out is counted, not
+    /// batches of files to `sink`; a file version whose bytes `gates` rule out is counted, not
     /// diffed or handed over. Over the commit limit nothing is scanned.
     pub(crate) fn scan(
         &self,
         updates: &[RefUpdate],
         known: &Known,
         limits: &Limits,
-        gate: Gate<'_>,
+        gates: Gates<'_>,
         sink: Sink<'_>,
         progress: Progress<'_>,
     ) -> anyhow::Result<ScanSummary> {
@@ -285,7 +285,7 @@ impl PushRepo {
         let mut scanner = Scanner {
             diff: TreeDiffer::new(&self.odb, self.repo.object_hash()),
             links: TreeLinks::new(&self.odb),
-            blobs: BlobReader::new(&self.odb, limits.max_blob_size, gate),
+            blobs: BlobReader::new(&self.odb, limits.max_blob_size, gates),
             batch: Batch::default(),
             pending: Vec::new(),
             limits,

@@ -47,13 +47,25 @@ type SeenKey = (BString, ObjectId, Vec<Option<ObjectId>>, Vec<BString>);
 /// knows nothing of the analysis.
 pub(crate) type Gate<'a> = &'a dyn Fn(&[u8]) -> bool;
 
+/// The gates of a push: a file of a ref's final state is analysed with the modules of its tree,
+/// so it matters whenever it may define a sink or hold an address another module binds with; a
+/// file of the history is analysed alone, so only what the analysis of one file lets through
+/// matters. `alone` must never pass what `in_project` rules out.
+#[derive(Clone, Copy)]
+pub(crate) struct Gates<'a> {
+    pub(crate) in_project: Gate<'a>,
+    pub(crate) alone: Gate<'a>,
+}
+
 pub(super) struct BlobReader<'a> {
     odb: &'a LayeredOdb,
     max_size: u64,
-    gate: Gate<'a>,
+    gates: Gates<'a>,
     cache: BlobCache,
-    /// New blobs the gate ruled out.
+    /// New blobs the gate of a final state ruled out (the history's gate rules them out too).
     clean: HashSet<ObjectId>,
+    /// New blobs only the history's gate ruled out.
+    clean_alone: HashSet<ObjectId>,
     /// Python file versions the gate ruled out (not diffed, not parsed), for the summary.
     pub(crate) ruled_out: usize,
     /// Candidates already handled in the history: a cherry-picked change is analysed once.
@@ -67,13 +79,14 @@ pub(super) struct BlobReader<'a> {
 impl<'a> BlobReader<'a> {
     /// Blobs over `max_size`, or whose text alone would exceed the memory cap per file, are not
     /// read.
-    pub(crate) fn new(odb: &'a LayeredOdb, max_size: u64, gate: Gate<'a>) -> Self {
+    pub(crate) fn new(odb: &'a LayeredOdb, max_size: u64, gates: Gates<'a>) -> Self {
         Self {
             odb,
             max_size: max_size.min(crate::source::memory::max_readable()),
-            gate,
+            gates,
             cache: BlobCache::default(),
             clean: HashSet::new(),
+            clean_alone: HashSet::new(),
             ruled_out: 0,
             seen: HashSet::new(),
             final_seen: HashMap::new(),
@@ -92,7 +105,7 @@ impl<'a> BlobReader<'a> {
         if kind == PathKind::NotPython || !self.first_time(&candidate, commit, final_state) {
             return Ok(Outcome::Nothing);
         }
-        if self.clean.contains(&candidate.new) {
+        if self.clean.contains(&candidate.new) || !final_state && self.clean_alone.contains(&candidate.new) {
             self.ruled_out += 1;
             return Ok(Outcome::Nothing);
         }
@@ -108,8 +121,9 @@ impl<'a> BlobReader<'a> {
         if renamed_from.iter().any(|from| blob_kind::is_python_rename(from, &bytes, stub)) {
             return Ok(Outcome::Nothing);
         }
-        if !(self.gate)(&bytes) {
-            self.clean.insert(new);
+        let gate = if final_state { self.gates.in_project } else { self.gates.alone };
+        if !gate(&bytes) {
+            if final_state { &mut self.clean } else { &mut self.clean_alone }.insert(new);
             self.ruled_out += 1;
             return Ok(Outcome::Nothing);
         }
@@ -126,6 +140,7 @@ impl<'a> BlobReader<'a> {
             lines,
             stub,
             commit: Some(commit.clone()),
+            gated_alone: !final_state,
         }))
     }
 
@@ -142,7 +157,7 @@ impl<'a> BlobReader<'a> {
             Blob::Bytes(bytes) => bytes,
             Blob::TooLarge(size) => return self.oversized(PathKind::Python, &id, size, display),
         };
-        if !(self.gate)(&bytes) {
+        if !(self.gates.in_project)(&bytes) {
             self.ruled_out += 1;
             return Ok(Outcome::Nothing);
         }
@@ -155,6 +170,7 @@ impl<'a> BlobReader<'a> {
             commit: Some(commit.clone()),
             scope: None,
             importer: false,
+            gated_alone: false,
         }))
     }
 
@@ -165,7 +181,7 @@ impl<'a> BlobReader<'a> {
             return Ok(false);
         }
         Ok(match self.read(&id)? {
-            Blob::Bytes(bytes) => (self.gate)(&bytes),
+            Blob::Bytes(bytes) => (self.gates.in_project)(&bytes),
             Blob::TooLarge(_) => true,
         })
     }

@@ -216,5 +216,6 @@ fn read_file(
         commit: None,
         scope: None,
         importer: false,
+        gated_alone: false,
     }))
 }

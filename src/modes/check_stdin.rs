@@ -50,6 +50,7 @@ pub(super) fn run(
             changed: None,
         })),
         importer: false,
+        gated_alone: false,
     };
     let changes = ChangeSet { files: vec![file], ..ChangeSet::default() };
     let cx = analysis::Context { options: &settings.rules, max_file_size: settings.max_file_size, deadline: None };

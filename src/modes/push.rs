@@ -239,8 +239,11 @@ pub(super) fn scan_and_analyze(
         // entry point may bind with an address of another module of the final state (each
         // commit of the history is then gated again on its own, before it is parsed).
         let options = &settings.rules;
-        let gate = |bytes: &[u8]| options.may_define_sinks(bytes) || crate::rules::spells_address_plainly(bytes);
-        let summary = repo.scan(updates, known, limits, &gate, &mut sink, &mut progress);
+        let in_project = |bytes: &[u8]| options.may_define_sinks(bytes) || crate::rules::spells_address_plainly(bytes);
+        // A commit of the history is analysed alone: the analysis's own gate, applied once here.
+        let alone = |bytes: &[u8]| options.may_contain_bind(bytes);
+        let gates = crate::git::Gates { in_project: &in_project, alone: &alone };
+        let summary = repo.scan(updates, known, limits, gates, &mut sink, &mut progress);
         drop(sender);
         let (report, busy) = analyzer.join().map_err(|_| anyhow::anyhow!("the analysis thread panicked"))?;
         spent.analysis = busy;

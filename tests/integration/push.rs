@@ -73,6 +73,26 @@ fn clean_push_passes_and_says_what_it_scanned() {
     assert_eq!(s.ref_id(&server, "refs/heads/main"), Some(head));
 }
 
+/// A commit of the history is analysed alone, so its files are put to the analysis's own gate
+/// while the history is read: an entry point with no address in reach (`app.run(debug=True)`)
+/// is ruled out there, never diffed nor handed over, as it would have been in the analysis.
+#[test]
+fn history_files_are_gated_once_as_files_analysed_alone() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    s.commit_files(&work, &[("svc/run.py", "from web import app\napp.run(debug=True)\n")], "entry point");
+    let head = s.commit_files(&work, &[("svc/run.py", "print('done')\n")], "no server");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_accepted(&run);
+    assert!(
+        run.stderr
+            .contains("remote: bindguard: scanned 2 new commits, 3 Python files (3 with nothing that could bind)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(s.ref_id(&server, "refs/heads/main"), Some(head));
+}
+
 // 2. Loose and packed quarantines.
 
 /// Keeps bindguard's pre-receive hook but has a legacy hook (run first) record how many packs

@@ -89,6 +89,7 @@ fn load(repo: &gix::Repository, candidate: Candidate, options: &Options) -> anyh
         commit: None,
         scope: None,
         importer: false,
+        gated_alone: false,
     }))
 }
 
