@@ -328,9 +328,12 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
         }
         match self.res.ty(&a.value, ctx, 0) {
             Ty::Instance(c) | Ty::Class(c) => {
-                let found = self.member(c, attr, ctx, depth, 0);
-                if found.is_empty() && self.is_self(&a.value, ctx) {
-                    return self.subclass_member(c, attr, ctx, depth);
+                let mut found = self.member(c, attr, ctx, depth, 0);
+                if self.is_self(&a.value, ctx) {
+                    // `self` may be an instance of a subclass that sets the attribute its own way
+                    // (a test class overriding `interface` and inheriting the tests that bind).
+                    found.extend(self.subclass_member(c, attr, ctx, depth));
+                    self.cap(&mut found);
                 }
                 found
             }
@@ -422,8 +425,9 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
         ix.reaching(n.id.as_str(), ctx).iter().any(|b| matches!(&b.kind, BindKind::Param(p) if p.is_self.is_some()))
     }
 
-    /// `self.attr` in a method of a class that never sets it: what the subclasses of the same
-    /// module set (a base class's `start()` reading the host its subclasses' constructors store).
+    /// `self.attr` in a method of a class: what the subclasses of the same module set too (a
+    /// base class's `start()` reading the host its subclasses' constructors store, or a subclass
+    /// overriding a class attribute the base sets).
     fn subclass_member(&self, class: ClassKey, attr: &str, at: Ctx, depth: u32) -> Vec<Val<'p>> {
         let mut out = Vec::new();
         for sub in self.subclasses(class) {
@@ -1052,6 +1056,13 @@ mod tests {
         let other = "import socket\nclass Base:\n    pass\nclass Sub(Base):\n    host = ''\n\
                      def serve(b: Base):\n    socket.socket().bind((b.host, 1))\n";
         check(&[(other, &[], &[])]);
+        // A subclass that overrides an attribute its base sets: the inherited method binds with
+        // either value (Twisted's IPv6 multicast tests).
+        let overridden = "from twisted.internet import reactor\nclass MulticastTests:\n    interface = '127.0.0.1'\n    \
+                          def test_join(self):\n        reactor.listenMulticast(0, None, interface=self.interface)\n\
+                          class MulticastTestsIPv6(MulticastTests):\n    interface = '::'\n\
+                          class Safe(MulticastTests):\n    interface = '::1'\n";
+        check(&[(overridden, &["7 ::"], &[])]);
     }
 
     #[test]
