@@ -279,6 +279,19 @@ mod tests {
     }
 
     #[test]
+    fn a_helper_calls_the_server_class_its_caller_gives() {
+        let text = "import socketserver\ndef setup(server_class, addr, handler=None):\n    \
+                    return server_class(addr, handler)\n\
+                    setup(socketserver.TCPServer, ('0.0.0.0', 1))\n\
+                    setup(socketserver.UnixStreamServer, '/run/x.sock')\n\
+                    setup(print, ('0.0.0.0', 2))\n\
+                    class Wrapper:\n    server_class = socketserver.UDPServer\n    \
+                    def __init__(self, addr):\n        self.server = setup(self.server_class, addr)\n\
+                    Wrapper(('', 3))\n";
+        assert_eq!(found(text), ["main.py:11 '' via 10,11", "main.py:4 0.0.0.0 via 4"]);
+    }
+
+    #[test]
     fn at_most_16_classes_are_searched_for_sinks() {
         // `Top(A, M1, …)`: the constructor and the sink are in `C`, the base of `A`, which comes
         // after the mixins in the breadth-first order of the bases.

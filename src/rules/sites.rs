@@ -15,7 +15,7 @@ use super::calls::Summaries;
 use super::catalogue::{self, Arg, Kind, Shape};
 use super::engine::flow::Flow;
 use super::engine::frames::{ArgVal, CallArgs};
-use super::engine::index::{Ctx, FrameId, ModId, NO_FRAME, Site};
+use super::engine::index::{BindKind, Ctx, FrameId, FuncKey, ModId, NO_FRAME, Site};
 use super::engine::resolve::{Callee, Ty};
 use super::engine::strings::{Located, SymStr, range};
 use super::engine::values::Val;
@@ -111,6 +111,9 @@ impl<'p> Sites<'_, '_, '_, 'p> {
         let outside = ctx.frame == NO_FRAME && self.flow.st.touched.borrow().is_none();
         let plain = outside && !names_catalogued_api(c) && !names_user_api(self.extra, c);
         let callees = self.callees(&c.func, ctx);
+        if callees.is_empty() {
+            self.note_called_parameter(&c.func, ctx);
+        }
         // What the call reaches is cheaper to tell than what its arguments hold (most helpers
         // reach no sink): the quick look at the arguments comes second.
         if plain && (!callees.iter().any(|callee| self.may_reach_a_sink(callee)) || !self.may_pass_an_address(c, ctx)) {
@@ -119,6 +122,22 @@ impl<'p> Sites<'_, '_, '_, 'p> {
         let args = CallArgs::of_call(c, ctx, 0);
         for callee in callees {
             self.callee(callee, &c.func, &args, c, ctx, out);
+        }
+    }
+
+    /// While a summary is computed, a call of one of the function's parameters that nothing
+    /// resolves (`server_class(addr, handler)` in a helper given the class) puts the call in
+    /// the summary: it is resolved again in the frame of each call of the helper, where the
+    /// parameter is what the caller passes.
+    fn note_called_parameter(&self, func: &'p Expr, ctx: Ctx) {
+        let Expr::Name(n) = func else { return };
+        if self.flow.st.touched.borrow().is_none() {
+            return;
+        }
+        for b in self.flow.st.index(ctx.module).reaching(n.id.as_str(), ctx) {
+            if let BindKind::Param(p) = &b.kind {
+                self.flow.st.touch(FuncKey { module: ctx.module, func: p.func }, p.name);
+            }
         }
     }
 
