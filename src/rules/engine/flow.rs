@@ -20,8 +20,8 @@ use super::resolve::{Resolver, Ty};
 use super::state::{Limit, State};
 use super::strings::{self, SymStr};
 use super::values::{
-    Field, MAX_ALTS, Part, Val, format_fields_owned, index_path, is_lookup, key_text, lookup, percent_fields_owned,
-    push_piece, slice_piece, strs_of, truthy,
+    Field, MAX_ALTS, Part, Val, elements, format_fields_owned, index_path, is_lookup, key_text, lookup,
+    percent_fields_owned, push_piece, slice_piece, strs_of, truthy,
 };
 
 /// How deep one expression's evaluation nests (names, operands, calls).
@@ -511,8 +511,10 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
             && self.st.index(ctx.module).reaching(n.id.as_str(), ctx).is_empty()
         {
             return match (n.id.as_str(), args.len()) {
-                ("str", 1) => self.eval(&args[0], ctx, depth),
+                ("str" | "iter" | "list" | "tuple", 1) => self.eval(&args[0], ctx, depth),
                 ("getattr", 3) => lookup(self.eval(&args[2], ctx, depth)),
+                // Any element of a sequence may come next (`next(iter(socket.getaddrinfo(…)))`).
+                ("next", 1 | 2) => self.eval(&args[0], ctx, depth).into_iter().flat_map(elements).collect(),
                 _ => Vec::new(),
             };
         }
@@ -1286,6 +1288,24 @@ mod tests {
             (&with("h = ''\n", "h or None, 80"), &["2 ''"], &[]),
             (&with("", "None, 80"), &[], &[]),
             (&with("", ""), &[], &[]),
+        ]);
+        // The first entry taken with `next(iter(…))`, returned with the family and unpacked into
+        // a class attribute and the host (prometheus_client's `start_wsgi_server`).
+        let best = |take: &str| {
+            format!(
+                "import socket\nfrom wsgiref.simple_server import make_server, WSGIServer\n\
+                 def best(address, port):\n    infos = socket.getaddrinfo(address, port)\n    \
+                 family, _, _, _, sockaddr = {take}\n    return family, sockaddr[0]\n\
+                 def start(port, addr='0.0.0.0'):\n    WSGIServer.address_family, addr = best(addr, port)\n    \
+                 make_server(addr, port, None)\n"
+            )
+        };
+        check(&[
+            (&best("next(iter(infos))"), &["7 0.0.0.0"], &[]),
+            (&best("next(infos, None)"), &["7 0.0.0.0"], &[]),
+            (&best("list(infos)[0]"), &["7 0.0.0.0"], &[]),
+            (&best("tuple(infos)[0]"), &["7 0.0.0.0"], &[]),
+            (&best("next(other)"), &[], &[]),
         ]);
     }
 

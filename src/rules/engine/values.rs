@@ -108,6 +108,14 @@ pub(crate) fn truthy(v: &Val<'_>) -> bool {
     }
 }
 
+/// The elements of a sequence value, any of them (nothing for a string or a dict).
+pub(crate) fn elements(v: Val<'_>) -> Vec<Val<'_>> {
+    match v {
+        Val::Seq(elems) => elems.into_iter().flatten().collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Marks string values as defaults of a configuration lookup.
 pub(crate) fn lookup(vals: Vec<Val<'_>>) -> Vec<Val<'_>> {
     vals.into_iter()
