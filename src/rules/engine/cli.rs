@@ -57,14 +57,30 @@ pub(crate) fn cli_options(f: &ast::StmtFunctionDef) -> HashMap<String, &Expr> {
     out
 }
 
-/// Python 2 module names that became today's standard-library servers.
+/// Python 2 module names that became today's standard-library servers, and the names `six.moves`
+/// gives them (`from six.moves import socketserver`): a dotted name that starts with one is
+/// renamed.
 pub(crate) fn canonical_module(name: &str) -> String {
-    let mapped = match name {
-        "SocketServer" => "socketserver",
-        "BaseHTTPServer" | "SimpleHTTPServer" | "CGIHTTPServer" => "http.server",
-        "SimpleXMLRPCServer" | "DocXMLRPCServer" => "xmlrpc.server",
-        "distributed" => "dask.distributed",
-        other => other,
-    };
-    mapped.to_string()
+    const RENAMED: &[(&str, &str)] = &[
+        ("SocketServer", "socketserver"),
+        ("BaseHTTPServer", "http.server"),
+        ("SimpleHTTPServer", "http.server"),
+        ("CGIHTTPServer", "http.server"),
+        ("SimpleXMLRPCServer", "xmlrpc.server"),
+        ("DocXMLRPCServer", "xmlrpc.server"),
+        ("distributed", "dask.distributed"),
+        ("six.moves.socketserver", "socketserver"),
+        ("six.moves.BaseHTTPServer", "http.server"),
+        ("six.moves.SimpleHTTPServer", "http.server"),
+        ("six.moves.CGIHTTPServer", "http.server"),
+        ("six.moves.xmlrpc_server", "xmlrpc.server"),
+    ];
+    for (old, new) in RENAMED {
+        if let Some(rest) = name.strip_prefix(old)
+            && (rest.is_empty() || rest.starts_with('.'))
+        {
+            return format!("{new}{rest}");
+        }
+    }
+    name.to_string()
 }

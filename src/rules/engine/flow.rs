@@ -1275,6 +1275,16 @@ mod tests {
     }
 
     #[test]
+    fn old_and_six_names_of_standard_servers() {
+        let text = "from six.moves import socketserver\nfrom six.moves.BaseHTTPServer import HTTPServer\n\
+                    import six.moves.xmlrpc_server as xs\nimport SocketServer\nfrom six.moves import configparser\n\
+                    socketserver.TCPServer(('', 80), None)\nHTTPServer(('0.0.0.0', 8000), None)\n\
+                    xs.SimpleXMLRPCServer(('::', 9000))\nSocketServer.UDPServer(('', 53), None)\n\
+                    configparser.ConfigParser(('0.0.0.0', 1))\n";
+        check(&[(text, &["6 ''", "7 0.0.0.0", "8 ::", "9 ''"], &[])]);
+    }
+
+    #[test]
     fn address_info_keeps_the_host() {
         let info = |call: &str| {
             format!("import socket\n{call}info = socket.getaddrinfo({{}})\nsocket.socket().bind(info[0][4])\n")

@@ -219,4 +219,12 @@ mod tests {
         assert!(!may_contain_bind(b"import numpy as np\nx = np.array([1, 2])\n"));
         assert!(!may_contain_bind(b"x = runner.run()\n"));
     }
+
+    #[test]
+    fn old_and_six_names_of_standard_servers_pass() {
+        assert!(may_contain_bind(b"from six.moves import socketserver\nsocketserver.TCPServer(a, H)\n"));
+        assert!(may_contain_bind(b"from six.moves.BaseHTTPServer import HTTPServer\nHTTPServer(a, H)\n"));
+        assert!(may_contain_bind(b"import SocketServer\nSocketServer.UDPServer(a, H)\n"));
+        assert!(!may_contain_bind(b"from six.moves import range\nrange(3)\n"));
+    }
 }

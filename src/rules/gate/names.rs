@@ -13,7 +13,8 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use super::super::catalogue::{CATALOGUE, PROGRAMS, UNRESOLVED, config_fragments};
 
-/// Python 2 module names and the catalogue roots the import resolver maps them onto.
+/// Python 2 module names (and `six`, whose `moves` holds them) and the catalogue roots the import
+/// resolver maps them onto.
 const LEGACY: &[(&str, &str)] = &[
     ("SocketServer", "socketserver"),
     ("BaseHTTPServer", "http"),
@@ -22,6 +23,9 @@ const LEGACY: &[(&str, &str)] = &[
     ("SimpleXMLRPCServer", "xmlrpc"),
     ("DocXMLRPCServer", "xmlrpc"),
     ("distributed", "dask"),
+    ("six", "socketserver"),
+    ("six", "http"),
+    ("six", "xmlrpc"),
 ];
 
 /// Fragments of configuration names and words of commands, matched in any case.

@@ -278,6 +278,7 @@ impl<'a> Collector<'a, '_> {
             let local = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
             let name = alias.name.as_str();
             let qualified = if module.is_empty() { format!("{base}{name}") } else { format!("{base}.{name}") };
+            let qualified = if i.level > 0 { qualified } else { canonical_module(&qualified) };
             self.bind(local, BindKind::Import(qualified), at, false);
         }
     }
