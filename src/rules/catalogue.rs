@@ -638,6 +638,11 @@ pub(crate) static CATALOGUE: &[Api] = &[
     call("impacket", &["impacket.smbserver.SimpleSMBServer"], &[at(0, "listenAddress", Host, E)]),
     call("impacket", &["impacket.smbserver.SMBSERVER"], &[at(0, "server_address", Addr, E)]),
     call("aioquic", &["aioquic.asyncio.serve", "aioquic.asyncio.server.serve"], &[at(0, "host", Host, N)]),
+    call(
+        "mitmproxy_rs",
+        &["mitmproxy_rs.udp.start_udp_server", "mitmproxy_rs.wireguard.start_wireguard_server"],
+        &[at(0, "host", Host, E)],
+    ),
     call("jsonrpcserver", &["jsonrpcserver.serve", "jsonrpcserver.server.serve"], &[at(0, "name", Host, E)]),
     // Debuggers and consoles: remote code execution when reachable.
     call("debugpy", &["debugpy.listen"], &[at(0, "", Addr, N)]),
