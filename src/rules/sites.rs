@@ -483,6 +483,26 @@ impl<'p> Sites<'_, '_, '_, 'p> {
         }
         let dotted = text.get(range(target)).unwrap_or_default();
         self.config(dotted, short(text, target), target, value, ctx, out);
+        if let Expr::Name(n) = target
+            && n.id.as_str() == "default"
+            && let Some(setting) = self.setting_named(ctx)
+        {
+            self.config(setting, format!("{setting} (default)"), target, value, ctx, out);
+        }
+    }
+
+    /// The name a settings class gives itself (gunicorn's `class Bind(Setting): name = "bind"`),
+    /// when `ctx` is in the body of such a class: its `default` is that setting's value.
+    fn setting_named(&self, ctx: Ctx) -> Option<&'p str> {
+        let ix = self.flow.st.index(ctx.module);
+        let scope = ix.scopes.get(ctx.scope as usize)?;
+        if !scope.is_class {
+            return None;
+        }
+        ix.class_attr(scope.class?, "name").into_iter().find_map(|b| match &b.kind {
+            BindKind::Value(Expr::StringLiteral(s)) => Some(s.value.to_str()),
+            _ => None,
+        })
     }
 
     /// The configuration-name rule: a name that says it holds a listen address.
@@ -940,6 +960,18 @@ mod tests {
         assert_eq!(analyse_one(&server("super().server_bind()")).found, binding);
         assert_eq!(analyse_one(&server("WSGIServer.server_bind(self)")).found, binding);
         assert_eq!(analyse_one(&server("self.socket.bind(self.server_address)")).found, binding);
+    }
+
+    #[test]
+    fn the_default_of_a_settings_class_named_like_a_listen_setting() {
+        let text = "import os\nclass Setting:\n    name = None\n    default = '0.0.0.0'\n\
+                    class Bind(Setting):\n    name = 'bind'\n    if 'PORT' in os.environ:\n        \
+                    default = ['0.0.0.0:{0}'.format(os.environ.get('PORT'))]\n    else:\n        \
+                    default = ['127.0.0.1:8000']\n\
+                    class Workers(Setting):\n    name = 'workers'\n    default = '0.0.0.0'\n\
+                    def default_of(name='bind'):\n    default = '::'\n    return default\n\
+                    class Listen(Setting):\n    name = 'listen'\n    def get(self):\n        default = '::'\n        return 1\n";
+        assert_eq!(analyse_one(text).found, ["main.py:8 0.0.0.0"]);
     }
 
     #[test]
