@@ -1269,6 +1269,11 @@ mod tests {
         check(&[
             (&run("'uvicorn app:app --host 0.0.0.0'.split()"), &["2 0.0.0.0"], &[]),
             (&run("shlex.split('uvicorn app:app --host 0.0.0.0')"), &["2 0.0.0.0"], &[]),
+            // A word cut from a literal piece and a hole keeps its literal lead: the flag is
+            // still read as written.
+            (&run("shlex.split(f'waitress-serve --listen=0.0.0.0:{port} app:app')"), &["2 0.0.0.0"], &[]),
+            (&run("shlex.split(f'waitress-serve --listen=127.0.0.1:{port} app:app')"), &[], &[]),
+            (&run("shlex.split(f'waitress-serve --{flag}=0.0.0.0:8080 app:app')"), &[], &[]),
             (&run("'uvicorn app:app --host 0.0.0.0'.split(',')"), &[], &[]),
             (&run("'uvicorn app:app --host 0.0.0.0'.split(sep=',')"), &[], &[]),
         ]);

@@ -57,25 +57,29 @@ pub(crate) fn percent_fields_owned(t: &SymStr<'_>) -> Vec<Part> {
 
 /// The template text in `range`, keeping the source mapping when one piece holds it.
 pub(crate) fn slice_piece<'a>(t: &SymStr<'a>, range: std::ops::Range<usize>) -> SymStr<'a> {
-    let flat = t.flat();
-    let text = flat.get(range.clone()).unwrap_or_default().to_string();
+    let mut pieces = Vec::new();
     let mut at = 0;
     for p in &t.pieces {
         let span = at..at + p.text.len();
         at = span.end;
-        if span.start <= range.start && range.end <= span.end {
-            let mut origin = p.origin;
-            if let Some(o) = origin.as_mut() {
-                o.src = o.src.map(|s| s + range.start - span.start);
-            }
-            return SymStr { pieces: vec![Piece { text, origin }] };
+        let (lo, hi) = (range.start.max(span.start), range.end.min(span.end));
+        if lo >= hi {
+            continue;
         }
+        let known = p.origin.is_some_and(|o| o.src.is_some());
+        // A literal's piece is cut where the range cuts it; anything else stays whole (a hole
+        // has no parts, and a piece without a source place has none to shift).
+        let Some(text) = p.text.get(lo - span.start..hi - span.start).filter(|_| known) else {
+            pieces.push(p.clone());
+            continue;
+        };
+        let mut origin = p.origin;
+        if let Some(o) = origin.as_mut() {
+            o.src = o.src.map(|s| s + lo - span.start);
+        }
+        pieces.push(Piece { text: text.to_string(), origin });
     }
-    let origin = t.pieces.iter().find_map(|p| p.origin).map(|mut o| {
-        o.src = None;
-        o
-    });
-    SymStr { pieces: vec![Piece { text, origin }] }
+    SymStr { pieces }
 }
 
 pub(crate) fn push_piece<'a>(acc: &mut [SymStr<'a>], piece: Piece<'a>) {
