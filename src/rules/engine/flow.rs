@@ -425,6 +425,13 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
         ix.reaching(n.id.as_str(), ctx).iter().any(|b| matches!(&b.kind, BindKind::Param(p) if p.is_self.is_some()))
     }
 
+    /// A project class whose only base is the built-in `str`.
+    fn derives_from_str(&self, class: ClassKey) -> bool {
+        let ix = self.st.index(class.module);
+        let def = ix.classes[class.class as usize].def;
+        matches!(def.bases(), [Expr::Name(n)] if n.id.as_str() == "str" && ix.reaching("str", ix.classes[class.class as usize].ctx).is_empty())
+    }
+
     /// `self.attr` in a method of a class: what the subclasses of the same module set too (a
     /// base class's `start()` reading the host its subclasses' constructors store, or a subclass
     /// overriding a class attribute the base sets).
@@ -520,6 +527,10 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
         }
         match self.res.ty(&c.func, ctx, 0) {
             Ty::Func(f) => self.returns(f, c, ctx, depth),
+            // `class _str_marker(str): pass` (waitress): its instances are the string given.
+            Ty::Class(k) if self.derives_from_str(k) => {
+                args.first().map(|a| self.eval(a, ctx, depth)).unwrap_or_default()
+            }
             Ty::Qual(q) if matches!(q.as_str(), "typer.Option" | "typer.Argument") => {
                 let d = args.first().or_else(|| super::cli::keyword(c, "default"));
                 d.map(|d| lookup(self.eval(d, ctx, depth))).unwrap_or_default()
@@ -1260,6 +1271,22 @@ mod tests {
                 &["3 0.0.0.0"],
                 &[],
             ),
+        ]);
+    }
+
+    #[test]
+    fn instances_of_a_str_subclass_are_their_string() {
+        let adjust = |base: &str| {
+            format!(
+                "class marker({base}):\n    pass\nclass Adjustments:\n    host = marker('0.0.0.0')\n    \
+                 port = 8080\n    listen = [f'{{host}}:{{port}}']\n"
+            )
+        };
+        check(&[
+            (&adjust("str"), &["4 0.0.0.0"], &[]),
+            (&adjust("bytes"), &[], &[]),
+            (&adjust("str, Mixin"), &[], &[]),
+            (&format!("str = object\n{}", adjust("str")), &[], &[]),
         ]);
     }
 
