@@ -292,6 +292,18 @@ mod tests {
     }
 
     #[test]
+    fn keyword_arguments_forwarded_through_kwargs() {
+        let text = "import socketserver\nclass Runner:\n    def __init__(self, env, host, port=1):\n        \
+                    self.server = socketserver.TCPServer((host, port), None)\n\
+                    def create(runner_class, env=None, **kwargs):\n    return runner_class(env, **kwargs)\n\
+                    def named(env=None, **kwargs):\n    return Runner(env, **kwargs)\n\
+                    create(Runner, host='', port=2)\ncreate(Runner, env='0.0.0.0', host='127.0.0.1')\n\
+                    named(host='0.0.0.0')\nnamed(**{'host': '::'})\nnamed(env='::', host='localhost')\n\
+                    def taken(host=None, **kwargs):\n    return Runner(None, **kwargs)\ntaken(host='0.0.0.0', port=3)\n";
+        assert_eq!(found(text), ["main.py:11 0.0.0.0 via 8,11", "main.py:12 :: via 8,12", "main.py:9 '' via 6,9"]);
+    }
+
+    #[test]
     fn at_most_16_classes_are_searched_for_sinks() {
         // `Top(A, M1, …)`: the constructor and the sink are in `C`, the base of `A`, which comes
         // after the mixins in the breadth-first order of the bases.

@@ -226,8 +226,41 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
             }
             BindKind::Param(p) => self.param(p, ctx, depth),
             BindKind::Import(q) => self.imported(q, ctx, depth),
+            BindKind::Variadic { func, keywords: true } => {
+                self.extra_keywords(FuncKey { module: ctx.module, func: *func }, b.name, ctx, depth)
+            }
             _ => Vec::new(),
         }
+    }
+
+    /// `**kwargs` of `func`: the keyword arguments the enclosing call passes that no named
+    /// parameter takes, as a dict (`_create(MasterRunner, host='*')` forwarding `**kwargs`).
+    /// Without a call, a summary being computed learns that a site reads them.
+    fn extra_keywords(&self, func: FuncKey, name: &'p str, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
+        let args = {
+            let frames = self.st.frames.borrow();
+            frames.find(ctx.frame, func).and_then(|id| frames.get(id)).map(|frame| frame.args.clone())
+        };
+        let Some(args) = args else {
+            self.st.touch(func, name);
+            return Vec::new();
+        };
+        let params = &self.st.index(func.module).funcs[func.func as usize].def.parameters;
+        let named = |key: &str| params.iter_non_variadic_params().any(|p| p.name().as_str() == key);
+        let mut entries: Vec<(Option<String>, Vec<Val<'p>>)> = args
+            .keywords
+            .into_iter()
+            .filter(|(key, _)| !named(key))
+            .map(|(key, arg)| (Some(key.to_owned()), self.arg(arg, depth)))
+            .collect();
+        for splat in args.splats {
+            for v in self.arg(splat, depth) {
+                if let Val::Dict(known) = v {
+                    entries.extend(known.into_iter().filter(|(key, _)| !key.as_deref().is_some_and(named)));
+                }
+            }
+        }
+        vec![Val::Dict(entries)]
     }
 
     /// A parameter: what the enclosing call passes for it, else its defaults. Without a call,
@@ -271,7 +304,7 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
     fn splat_entries(&self, splats: Vec<ArgVal<'p>>, name: &str, depth: u32) -> Vec<Val<'p>> {
         let mut out = Vec::new();
         for splat in splats {
-            for v in self.arg(splat, depth) {
+            for v in self.arg(splat.clone(), depth) {
                 if let Val::Dict(entries) = v {
                     out.extend(entries.into_iter().filter(|(k, _)| k.as_deref() == Some(name)).flat_map(|(_, v)| v));
                 }

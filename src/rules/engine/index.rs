@@ -70,9 +70,13 @@ pub(crate) enum BindKind<'a> {
     Func(FuncId),
     /// `with expr as name`.
     WithAs(&'a Expr),
-    /// `*args` or `**kwargs`: what a call packs there is not followed; the binding only marks the
-    /// name as bound from the function's start (a reassignment reads it, not itself).
-    Variadic,
+    /// `*args` or `**kwargs` of function `func`: a call's keyword arguments that no named
+    /// parameter takes are read through `**kwargs` (forwarded with `f(**kwargs)`); what a call
+    /// packs into `*args` is not followed.
+    Variadic {
+        func: FuncId,
+        keywords: bool,
+    },
 }
 
 /// A parameter of a function: where it sits, so that a call's arguments can be matched to it.

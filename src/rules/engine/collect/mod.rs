@@ -325,8 +325,11 @@ impl<'a> Collector<'a, '_> {
             });
             self.bind(name, kind, pos(f), false);
         }
-        for variadic in [&f.parameters.vararg, &f.parameters.kwarg].into_iter().flatten() {
-            self.bind(variadic.name.as_str(), BindKind::Variadic, pos(f), false);
+        if let Some(args) = &f.parameters.vararg {
+            self.bind(args.name.as_str(), BindKind::Variadic { func: id, keywords: false }, pos(f), false);
+        }
+        if let Some(kwargs) = &f.parameters.kwarg {
+            self.bind(kwargs.name.as_str(), BindKind::Variadic { func: id, keywords: true }, pos(f), false);
         }
         self.suite(&f.body);
         (self.scope, self.block, self.class, self.func, self.this) = saved;
