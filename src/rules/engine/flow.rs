@@ -14,7 +14,7 @@ use crate::python::ast::{self, Expr, FStringPart, InterpolatedStringElement, Ope
 
 use super::frames::{ArgFor, ArgVal, CallArgs, Frame, MAX_FRAMES, This, argument_for};
 use super::guards;
-use super::index::{BindKind, Binding, ClassKey, Ctx, FuncKey, Index, NO_FRAME, Param, Site};
+use super::index::{BindKind, Binding, ClassKey, Ctx, FuncKey, Index, ModId, NO_FRAME, Param, Site};
 use super::program::Need;
 use super::resolve::{Resolver, Ty};
 use super::state::{Limit, State};
@@ -348,9 +348,12 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
         if let Expr::Name(n) = &*a.value {
             out.extend(self.stored_attribute(n.id.as_str(), attr, ctx, depth));
         }
-        if self.is_parsed_args(&a.value, ctx) {
-            let defaults = self.st.index(ctx.module).argparse.get(attr).map(Vec::as_slice).unwrap_or_default();
-            out.extend(defaults.iter().flat_map(|(d, c)| lookup(self.eval(d, c.in_frame(ctx.frame), depth))));
+        let parsed = self.parsed_args_modules(&a.value, ctx);
+        if !parsed.is_empty() {
+            for module in parsed {
+                let defaults = self.st.index(module).argparse.get(attr).map(Vec::as_slice).unwrap_or_default();
+                out.extend(defaults.iter().flat_map(|(d, c)| lookup(self.eval(d, c.in_frame(ctx.frame), depth))));
+            }
             return out;
         }
         if let Expr::Attribute(outer) = &*a.value {
@@ -503,16 +506,70 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
         out
     }
 
-    /// `args` bound to `parser.parse_args()` (or `parse_known_args()[0]`).
-    fn is_parsed_args(&self, e: &'p Expr, ctx: Ctx) -> bool {
-        let is_parse = |v: &Expr| matches!(v, Expr::Call(c) if matches!(&*c.func, Expr::Attribute(f) if matches!(f.attr.as_str(), "parse_args" | "parse_known_args" | "parse_intermixed_args")));
-        match e {
-            Expr::Name(n) => self.st.index(ctx.module).reaching(n.id.as_str(), ctx).iter().any(|b| match &b.kind {
-                BindKind::Value(v) | BindKind::Unpack(v, _) => is_parse(v),
-                _ => false,
-            }),
-            other => is_parse(other),
+    /// `args` bound to `parser.parse_args()` (or `parse_known_args()[0]`): the modules whose
+    /// `add_argument` defaults it holds — this one, and the one of the project function that
+    /// built the parser (`parser = get_parser()` from a module that declares the options).
+    /// Empty when `e` is not parsed arguments.
+    fn parsed_args_modules(&self, e: &'p Expr, ctx: Ctx) -> Vec<ModId> {
+        let parser_of = |v: &'p Expr| match v {
+            Expr::Call(c) => match &*c.func {
+                Expr::Attribute(f)
+                    if matches!(f.attr.as_str(), "parse_args" | "parse_known_args" | "parse_intermixed_args") =>
+                {
+                    Some(&*f.value)
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        let parsers: Vec<&'p Expr> = match e {
+            Expr::Name(n) => self
+                .st
+                .index(ctx.module)
+                .reaching(n.id.as_str(), ctx)
+                .iter()
+                .filter_map(|b| match &b.kind {
+                    BindKind::Value(v) | BindKind::Unpack(v, _) => parser_of(v),
+                    _ => None,
+                })
+                .collect(),
+            other => parser_of(other).into_iter().collect(),
+        };
+        if parsers.is_empty() {
+            return Vec::new();
         }
+        let mut modules = vec![ctx.module];
+        for parser in parsers {
+            // Followed into the module whatever it holds: its options are what is needed.
+            let built_by = |v: &'p Expr| match v {
+                Expr::Call(c) => {
+                    let was = self.st.precise.replace(true);
+                    let ty = self.res.ty(&c.func, ctx, 0);
+                    self.st.precise.set(was);
+                    match ty {
+                        Ty::Func(f) => Some(f.module),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            let origins: Vec<ModId> = match parser {
+                Expr::Name(n) => self
+                    .st
+                    .index(ctx.module)
+                    .reaching(n.id.as_str(), ctx)
+                    .iter()
+                    .filter_map(|b| if let BindKind::Value(v) = &b.kind { built_by(v) } else { None })
+                    .collect(),
+                other => built_by(other).into_iter().collect(),
+            };
+            for m in origins {
+                if !modules.contains(&m) {
+                    modules.push(m);
+                }
+            }
+        }
+        modules
     }
 
     fn subscript(&self, s: &'p ast::ExprSubscript, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
@@ -1305,6 +1362,23 @@ mod tests {
                 &[],
             ),
         ]);
+    }
+
+    #[test]
+    fn options_declared_by_the_module_that_builds_the_parser() {
+        let options = "import argparse\ndef get_parser():\n    parser = argparse.ArgumentParser()\n    \
+                       group = parser.add_argument_group('web')\n    group.add_argument('--web-host', default='0.0.0.0')\n    \
+                       parser.add_argument('--port', default=8089)\n    return parser\n";
+        let main = |build: &str| {
+            format!(
+                "from gevent import pywsgi\nfrom options import get_parser\n{build}\
+                 opts = parser.parse_args()\npywsgi.WSGIServer((opts.web_host, opts.port), None)\n"
+            )
+        };
+        let found =
+            |main: &str| crate::rules::tests::analyse(&[("options.py", options), ("main.py", main)], "main.py").found;
+        assert_eq!(found(&main("parser = get_parser()\n")), ["options.py:5 0.0.0.0 sink main.py:5"]);
+        assert_eq!(found(&main("import argparse\nparser = argparse.ArgumentParser()\n")), Vec::<String>::new());
     }
 
     #[test]
