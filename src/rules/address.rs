@@ -174,6 +174,16 @@ pub(crate) fn listen_list(s: &str, accept: Accept) -> Option<Hit> {
     Some(first)
 }
 
+/// Addresses written as one string, every word a `host:port` (`'127.0.0.1:http 0.0.0.0:https'`,
+/// waitress's `listen`); a single address as [`host_port`] reads it. A sentence that mentions an
+/// address is neither.
+pub(crate) fn host_port_list(s: &str, accept: Accept) -> Option<Hit> {
+    let mut words = s.split_ascii_whitespace();
+    let several = words.clone().nth(1).is_some();
+    let listed = words.all(|w| w.rsplit_once(':').is_some_and(|(h, p)| !h.is_empty() && is_port(p)));
+    if several && listed { listen_list(s, accept) } else { host_port(s, accept) }
+}
+
 /// A Twisted server endpoint description: `tcp:8080:interface=0.0.0.0`, or the interface
 /// given by position (`tcp:8080:0.0.0.0`, `tcp6:8080:50:\\:\\:`). A description without an
 /// interface listens on all interfaces by default, but holds no all-interfaces value: not a hit.
@@ -229,8 +239,12 @@ fn strip_scheme(s: &str) -> Option<(usize, &str)> {
     valid.then(|| (at + 3, &s[at + 3..]))
 }
 
+/// A port number, or a service name (`http`, `https`: waitress and socket APIs resolve them).
 fn is_port(p: &str) -> bool {
-    !p.is_empty() && p.chars().all(|c| c.is_ascii_digit() || c == HOLE)
+    let number = !p.is_empty() && p.chars().all(|c| c.is_ascii_digit() || c == HOLE);
+    let service = p.starts_with(|c: char| c.is_ascii_alphabetic())
+        && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == HOLE);
+    number || service
 }
 
 #[cfg(test)]
@@ -362,11 +376,14 @@ mod tests {
         assert_eq!(hp("*:8080", Accept::EMPTY), None);
         assert_eq!(hp(":8080", Accept::STAR), None);
         assert_eq!(hp("0:8080", Accept::EMPTY_STAR), None);
-        assert_eq!(hp("0.0.0.0:http", Accept::NONE), None, "a port is digits");
-        assert_eq!(hp("0.0.0.0:80a", Accept::NONE), None);
+        assert_eq!(hp("0.0.0.0:http", Accept::NONE), Some((0..7, "0.0.0.0".into())), "a service name");
+        assert_eq!(hp("0.0.0.0:x-web2", Accept::NONE), Some((0..7, "0.0.0.0".into())));
+        assert_eq!(hp("0.0.0.0:80a", Accept::NONE), None, "a port is digits or a name");
+        assert_eq!(hp("0.0.0.0:-web", Accept::NONE), None);
+        assert_eq!(hp("0.0.0.0:we b", Accept::NONE), None);
         assert_eq!(hp("0.0.0.0:", Accept::NONE), None, "an empty port is no port");
         assert_eq!(hp("[::]:", Accept::NONE), None);
-        assert_eq!(hp("[::]:http", Accept::NONE), None);
+        assert_eq!(hp("[::]:http", Accept::NONE), Some((1..3, "::".into())));
         assert_eq!(hp("[::]8080", Accept::NONE), None);
         assert_eq!(hp("[::1]:80", Accept::NONE), None);
         assert_eq!(hp("[::]:8\u{1}", Accept::NONE), Some((1..3, "::".into())));
@@ -401,6 +418,20 @@ mod tests {
         let hit = url("http://0.0.0.0:80/path:1", Accept::NONE).unwrap();
         assert_eq!(hit.range, 7..14);
         assert_eq!(url("ipc://0.0.0.0:1", Accept::STAR).map(|h| h.range), Some(6..13));
+    }
+
+    #[test]
+    fn addresses_written_as_one_string() {
+        let hosts = |s: &str| {
+            host_port_list(s, Accept::STAR).map(|h| {
+                std::iter::once(h.range.clone()).chain(h.more.iter().map(|m| m.range.clone())).collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(hosts("127.0.0.1:http 0.0.0.0:https"), Some(vec![15..22]));
+        assert_eq!(hosts("[::]:80  *:81"), Some(vec![1..3, 9..10]));
+        assert_eq!(hosts("0.0.0.0:80"), Some(vec![0..7]));
+        assert_eq!(hosts("Use 0.0.0.0:80 to listen everywhere"), None, "a sentence is not a list");
+        assert_eq!(hosts("localhost:1 127.0.0.1:2"), None);
     }
 
     #[test]

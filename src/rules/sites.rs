@@ -697,9 +697,11 @@ fn emit_flag<'p>(word: &SymStr<'p>, sink: &SinkInfo, out: &mut Vec<Raw<'p>>) {
 fn by_shape(shape: Shape, s: &str, accept: Accept) -> Option<Hit> {
     match shape {
         Shape::Host | Shape::Hosts => address::host(s, accept),
-        Shape::HostPort | Shape::HostPorts | Shape::Django | Shape::AddrOrHostPort => address::host_port(s, accept),
+        Shape::HostPort | Shape::Django | Shape::AddrOrHostPort => address::host_port(s, accept),
         Shape::Url => address::url(s, accept),
         Shape::Listen => address::listen_list(s, accept),
+        // A list of addresses may also be written as one string (`listen='0.0.0.0:80 [::]:80'`).
+        Shape::HostPorts => address::host_port_list(s, accept),
         Shape::Endpoint | Shape::Endpoints => address::endpoint(s),
         Shape::Addr | Shape::Argv | Shape::ArgvStar | Shape::Command | Shape::Flag => None,
     }
