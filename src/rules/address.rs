@@ -424,12 +424,12 @@ mod tests {
     fn addresses_written_as_one_string() {
         let hosts = |s: &str| {
             host_port_list(s, Accept::STAR).map(|h| {
-                std::iter::once(h.range.clone()).chain(h.more.iter().map(|m| m.range.clone())).collect::<Vec<_>>()
+                std::iter::once(h.range.start).chain(h.more.iter().map(|m| m.range.start)).collect::<Vec<_>>()
             })
         };
-        assert_eq!(hosts("127.0.0.1:http 0.0.0.0:https"), Some(vec![15..22]));
-        assert_eq!(hosts("[::]:80  *:81"), Some(vec![1..3, 9..10]));
-        assert_eq!(hosts("0.0.0.0:80"), Some(vec![0..7]));
+        assert_eq!(hosts("127.0.0.1:http 0.0.0.0:https"), Some(vec![15]));
+        assert_eq!(hosts("[::]:80  *:81"), Some(vec![1, 9]));
+        assert_eq!(hosts("0.0.0.0:80"), Some(vec![0]));
         assert_eq!(hosts("Use 0.0.0.0:80 to listen everywhere"), None, "a sentence is not a list");
         assert_eq!(hosts("localhost:1 127.0.0.1:2"), None);
     }
