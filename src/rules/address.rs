@@ -423,9 +423,8 @@ mod tests {
     #[test]
     fn addresses_written_as_one_string() {
         let hosts = |s: &str| {
-            host_port_list(s, Accept::STAR).map(|h| {
-                std::iter::once(h.range.start).chain(h.more.iter().map(|m| m.range.start)).collect::<Vec<_>>()
-            })
+            host_port_list(s, Accept::STAR)
+                .map(|h| std::iter::once(h.range.start).chain(h.more.iter().map(|m| m.range.start)).collect::<Vec<_>>())
         };
         assert_eq!(hosts("127.0.0.1:http 0.0.0.0:https"), Some(vec![15]));
         assert_eq!(hosts("[::]:80  *:81"), Some(vec![1, 9]));

@@ -338,6 +338,21 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
 
     fn attribute(&self, a: &'p ast::ExprAttribute, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
         let attr = a.attr.as_str();
+        if attr == "hostname" {
+            let entries: Vec<Val<'p>> = self
+                .eval(&a.value, ctx, depth)
+                .into_iter()
+                .flat_map(|v| match v {
+                    Val::Dict(entries) => {
+                        entries.into_iter().filter(|(k, _)| k.as_deref() == Some(attr)).flat_map(|(_, v)| v).collect()
+                    }
+                    _ => Vec::new(),
+                })
+                .collect();
+            if !entries.is_empty() {
+                return entries;
+            }
+        }
         if attr == "value" {
             let inner = self.eval(&a.value, ctx, depth);
             if !inner.is_empty() {
@@ -626,6 +641,9 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
                 d.map(|d| lookup(self.eval(d, ctx, depth))).unwrap_or_default()
             }
             Ty::Qual(q) if q == "socket.getaddrinfo" => self.getaddrinfo(c, ctx, depth),
+            Ty::Qual(q) if matches!(q.as_str(), "urllib.parse.urlparse" | "urllib.parse.urlsplit") => {
+                args.first().map(|url| self.parsed_url(url, ctx, depth)).unwrap_or_default()
+            }
             Ty::Qual(q) if q == "shlex.split" => self.words(args.first(), ctx, depth),
             Ty::Qual(q) | Ty::Bound(_, q) if is_lookup(&q) => {
                 let d = args.get(1).or_else(|| super::cli::keyword(c, "default"));
@@ -682,6 +700,31 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
             return None;
         }
         Some(frames.push(frame))
+    }
+
+    /// `urlparse(url)`: an object whose `hostname` is the URL's host, cut from the literal
+    /// (`urlparse('opc.tcp://0.0.0.0:4840/')`, read back as `.hostname`).
+    fn parsed_url(&self, url: &'p Expr, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
+        let mut hosts = Vec::new();
+        for s in self.strs(url, ctx, depth) {
+            let flat = s.flat();
+            let Some(start) = flat.find("://").map(|i| i + 3) else { continue };
+            let end = flat[start..].find(['/', '?', '#']).map_or(flat.len(), |e| start + e);
+            let from = flat[start..end].rfind('@').map_or(start, |at| start + at + 1);
+            let authority = &flat[from..end];
+            let host = if authority.starts_with('[') {
+                authority.find(']').map(|close| from + 1..from + close)
+            } else {
+                Some(from..from + authority.rfind(':').unwrap_or(authority.len()))
+            };
+            if let Some(range) = host {
+                hosts.push(Val::Str(slice_piece(&s, range)));
+            }
+        }
+        if hosts.is_empty() {
+            return Vec::new();
+        }
+        vec![Val::Dict(vec![(Some("hostname".to_owned()), hosts)])]
     }
 
     /// `socket.getaddrinfo(host, port, …)`: address tuples whose host is the `host` argument;
@@ -1379,6 +1422,24 @@ mod tests {
             |main: &str| crate::rules::tests::analyse(&[("options.py", options), ("main.py", main)], "main.py").found;
         assert_eq!(found(&main("parser = get_parser()\n")), ["options.py:5 0.0.0.0 sink main.py:5"]);
         assert_eq!(found(&main("import argparse\nparser = argparse.ArgumentParser()\n")), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_host_of_a_parsed_url() {
+        let serve = |url: &str| {
+            format!(
+                "import asyncio\nfrom urllib.parse import urlparse, urlsplit\nclass Server:\n    \
+                 def __init__(self):\n        self.endpoint = {url}\n    async def start(self):\n        \
+                 await asyncio.start_server(None, self.endpoint.hostname, 1)\n"
+            )
+        };
+        check(&[
+            (&serve("urlparse('opc.tcp://0.0.0.0:4840/ua/server/')"), &["5 0.0.0.0"], &[]),
+            (&serve("urlsplit('http://user:pw@[::]:80/x')"), &["5 ::"], &[]),
+            (&serve("urlparse('http://0.0.0.0')"), &["5 0.0.0.0"], &[]),
+            (&serve("urlparse('http://127.0.0.1:80/0.0.0.0')"), &[], &[]),
+            (&serve("urlparse('0.0.0.0:80')"), &[], &[]),
+        ]);
     }
 
     #[test]
