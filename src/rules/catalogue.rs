@@ -808,7 +808,16 @@ pub(crate) static UNRESOLVED: &[Api] = &[
     call("a server", &["?.listen"], &[at(1, "address", Host, N), kw("host", Host, N), kw("interface", Host, N)]),
     call("a server", &["?.serve"], &[kw("host", Host, N)]),
     call("a server", &["?.start_server", "?.create_server"], &[at(1, "host", Hosts, N)]),
+    // A server class nothing resolves, by the names code gives one (`server_class((host, port),
+    // handler)` with the class picked at run time): constructed with a socketserver address.
+    call("a server class", &["?.server_class", "?.ServerClass", "?.server_cls"], &[at(0, "server_address", Addr, E)]),
 ];
+
+/// The shape rule for a plain call of a name nothing resolves: only a server class by its
+/// conventional name (a bare `run(…)` or `serve(…)` of unknown origin is not judged).
+pub(crate) fn is_unresolved_server_class(name: &str) -> bool {
+    matches!(name, "server_class" | "ServerClass" | "server_cls")
+}
 
 /// Library classes whose entry-point methods are clients (`fabric.Connection(…).run(cmd)`).
 const CLIENTS: &[&str] = &["fabric", "invoke", "paramiko", "docker", "subprocess", "asyncio", "trio", "anyio"];

@@ -110,9 +110,16 @@ impl<'p> Sites<'_, '_, '_, 'p> {
         // helper's summary, and only when it passes something that may become an address.
         let outside = ctx.frame == NO_FRAME && self.flow.st.touched.borrow().is_none();
         let plain = outside && !names_catalogued_api(c) && !names_user_api(self.extra, c);
-        let callees = self.callees(&c.func, ctx);
+        let mut callees = self.callees(&c.func, ctx);
         if callees.is_empty() {
             self.note_called_parameter(&c.func, ctx);
+            // A parameter is what its caller passes (`setup(print, …)` is not a server).
+            if let Expr::Name(n) = &*c.func
+                && catalogue::is_unresolved_server_class(n.id.as_str())
+                && !self.is_parameter(n.id.as_str(), ctx)
+            {
+                callees.push(Callee::Api { key: format!("?.{}", n.id.as_str()), skip: 0 });
+            }
         }
         // What the call reaches is cheaper to tell than what its arguments hold (most helpers
         // reach no sink): the quick look at the arguments comes second.
@@ -123,6 +130,10 @@ impl<'p> Sites<'_, '_, '_, 'p> {
         for callee in callees {
             self.callee(callee, &c.func, &args, c, ctx, out);
         }
+    }
+
+    fn is_parameter(&self, name: &str, ctx: Ctx) -> bool {
+        self.flow.st.index(ctx.module).reaching(name, ctx).iter().any(|b| matches!(b.kind, BindKind::Param(_)))
     }
 
     /// While a summary is computed, a call of one of the function's parameters that nothing
@@ -974,6 +985,16 @@ mod tests {
                     def default_of(name='bind'):\n    default = '::'\n    return default\n\
                     class Listen(Setting):\n    name = 'listen'\n    def get(self):\n        default = '::'\n        return 1\n";
         assert_eq!(analyse_one(text).found, ["main.py:8 0.0.0.0"]);
+    }
+
+    #[test]
+    fn a_server_class_nothing_resolves_is_judged_by_its_name() {
+        let text = "import argparse\nopts = argparse.ArgumentParser().parse_args()\nopts.interface = '0.0.0.0'\n\
+                    server_class, n = opts.concurrency\nserver_class((opts.interface, 21), None)\n\
+                    client_class, n = opts.client\nclient_class(('0.0.0.0', 21), None)\n\
+                    server_class(('127.0.0.1', 22), None)\nServerClass(('', 23))\n\
+                    def run(server_class):\n    server_class(('', 24), None)\nrun(print)\n";
+        assert_eq!(analyse_one(text).found, ["main.py:3 0.0.0.0", "main.py:9 ''"]);
     }
 
     #[test]
