@@ -285,10 +285,11 @@ mod tests {
                     setup(socketserver.TCPServer, ('0.0.0.0', 1))\n\
                     setup(socketserver.UnixStreamServer, '/run/x.sock')\n\
                     setup(print, ('0.0.0.0', 2))\n\
+                    def call(make, addr):\n    return make(addr)\ncall(socketserver.TCPServer, ('0.0.0.0', 4))\n\
                     class Wrapper:\n    server_class = socketserver.UDPServer\n    \
                     def __init__(self, addr):\n        self.server = setup(self.server_class, addr)\n\
                     Wrapper(('', 3))\n";
-        assert_eq!(found(text), ["main.py:11 '' via 10,11", "main.py:4 0.0.0.0 via 4"]);
+        assert_eq!(found(text), ["main.py:14 '' via 13,14", "main.py:4 0.0.0.0 via 4"], "callbacks are not followed");
     }
 
     #[test]

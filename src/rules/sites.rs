@@ -137,12 +137,13 @@ impl<'p> Sites<'_, '_, '_, 'p> {
     }
 
     /// While a summary is computed, a call of one of the function's parameters that nothing
-    /// resolves (`server_class(addr, handler)` in a helper given the class) puts the call in
-    /// the summary: it is resolved again in the frame of each call of the helper, where the
-    /// parameter is what the caller passes.
+    /// resolves and whose name says it holds a class or a factory (`server_class(addr,
+    /// handler)` in a helper given the class) puts the call in the summary: it is resolved
+    /// again in the frame of each call of the helper, where the parameter is what the caller
+    /// passes. Callbacks (`f(result)`) are not followed: they are everywhere and bind nothing.
     fn note_called_parameter(&self, func: &'p Expr, ctx: Ctx) {
         let Expr::Name(n) = func else { return };
-        if self.flow.st.touched.borrow().is_none() {
+        if self.flow.st.touched.borrow().is_none() || !names_a_class(n.id.as_str()) {
             return;
         }
         for b in self.flow.st.index(ctx.module).reaching(n.id.as_str(), ctx) {
@@ -810,6 +811,13 @@ pub(crate) fn short(text: &str, e: &Expr) -> String {
         Expr::Attribute(a) => format!("….{}", a.attr.as_str()),
         _ => src.chars().take(30).collect::<String>() + "…",
     }
+}
+
+/// A name for a class or a factory of objects (`server_class`, `runner_cls`, `ServerClass`,
+/// `klass`, `protocol_factory`).
+fn names_a_class(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["class", "cls", "factory"].iter().any(|end| lower.ends_with(end)) || lower == "klass"
 }
 
 /// An object of `unittest.mock` (or the `mock` backport): whatever server it stands for is
