@@ -14,8 +14,8 @@ use super::address::{self, Accept, Hit};
 use super::calls::Summaries;
 use super::catalogue::{self, Arg, Kind, Shape};
 use super::engine::flow::Flow;
-use super::engine::frames::{ArgVal, CallArgs};
-use super::engine::index::{BindKind, Ctx, FrameId, FuncKey, ModId, NO_FRAME, Site};
+use super::engine::frames::{ArgVal, CallArgs, Frame, This};
+use super::engine::index::{BindKind, ClassKey, Ctx, FrameId, FuncKey, ModId, NO_FRAME, Site};
 use super::engine::resolve::{Callee, Ty};
 use super::engine::strings::{Located, SymStr, range};
 use super::engine::values::Val;
@@ -77,7 +77,51 @@ impl<'p> Sites<'_, '_, '_, 'p> {
             self.site(*site, *ctx, &mut out);
             self.flow.st.frames.borrow_mut().truncate(frames);
         }
+        self.inherited(module, &mut out);
         out
+    }
+
+    /// The sites of methods a class of `module` inherits from bases in other modules that read
+    /// one of its class attributes through `self`, run for an instance of that class (a test
+    /// class setting `serveraddress = '::'` for the base's `setUp` that binds with it).
+    fn inherited(&self, module: ModId, out: &mut Vec<Raw<'p>>) {
+        let ix = self.flow.st.index(module);
+        for class in 0..ix.classes.len() as u32 {
+            let key = ClassKey { module, class };
+            let own: Vec<&str> = ix.class_attrs.keys().filter(|(c, _)| *c == class).map(|(_, attr)| *attr).collect();
+            if own.is_empty() {
+                continue;
+            }
+            let site = (module, range(ix.classes[class as usize].def));
+            for base in self.flow.res.class_and_bases(key).into_iter().filter(|b| b.module != module) {
+                let bix = self.flow.st.index(base.module);
+                let text = self.flow.st.text(base.module);
+                for &(_, func) in &bix.classes[base.class as usize].methods {
+                    let scope = bix.funcs[func as usize].scope;
+                    for &i in &bix.in_scope[scope as usize].sites {
+                        let (s, ctx) = bix.sites[i];
+                        let written = text.get(site_range(s)).unwrap_or_default();
+                        if !own.iter().any(|attr| written.contains(&format!("self.{attr}"))) || self.flow.st.exhausted()
+                        {
+                            continue;
+                        }
+                        self.flow.st.refuel();
+                        let frames = self.flow.st.frames.borrow().len();
+                        let frame = Frame {
+                            func: FuncKey { module: base.module, func },
+                            args: CallArgs::default(),
+                            this: This::Of(key),
+                            site: site.clone(),
+                            parent: NO_FRAME,
+                        };
+                        if let Some(id) = self.flow.enter(frame) {
+                            self.site(s, ctx.in_frame(id), out);
+                        }
+                        self.flow.st.frames.borrow_mut().truncate(frames);
+                    }
+                }
+            }
+        }
     }
 
     /// One site, evaluated in `ctx` (whose frame says which call the site's function runs in).
@@ -813,6 +857,15 @@ pub(crate) fn short(text: &str, e: &Expr) -> String {
     }
 }
 
+/// Where a site is written.
+fn site_range(site: Site<'_>) -> Range<usize> {
+    match site {
+        Site::Call(c) => range(c),
+        Site::Assign { target, value } | Site::DictKey { key: target, value } => range(target).start..range(value).end,
+        Site::Keyword { keyword, .. } => range(keyword),
+    }
+}
+
 /// A name for a class or a factory of objects (`server_class`, `runner_cls`, `ServerClass`,
 /// `klass`, `protocol_factory`).
 fn names_a_class(name: &str) -> bool {
@@ -1003,6 +1056,17 @@ mod tests {
                     server_class(('127.0.0.1', 22), None)\nServerClass(('', 23))\n\
                     def run(server_class):\n    server_class(('', 24), None)\nrun(print)\n";
         assert_eq!(analyse_one(text).found, ["main.py:3 0.0.0.0", "main.py:9 ''"]);
+    }
+
+    #[test]
+    fn a_base_in_another_module_binds_with_the_class_attribute_a_subclass_sets() {
+        let base = "import socket\nclass WithServer:\n    serveraddress = '127.0.0.1'\n    def setUp(self):\n        \
+                    socket.create_server((self.serveraddress, 0))\n    def other(self):\n        \
+                    socket.create_server(('127.0.0.1', self.port))\n";
+        let test = "from base import WithServer\nclass TestV6(WithServer):\n    serveraddress = '::'\n    port = 0\n\
+                    class TestLocal(WithServer):\n    serveraddress = '::1'\nclass Unrelated:\n    serveraddress = ''\n";
+        let found = crate::rules::tests::analyse(&[("base.py", base), ("test_v6.py", test)], "test_v6.py").found;
+        assert_eq!(found, ["test_v6.py:3 :: via 2 sink base.py:5"]);
     }
 
     #[test]

@@ -93,6 +93,9 @@ pub(crate) enum This<'p> {
     /// A constructor or `super().__init__(…)`: the first parameter is the new instance, which
     /// has no value of its own.
     Instance,
+    /// A method a class inherits from a base in another module, run for an instance of that
+    /// class (whose class attributes the method reads through `self`).
+    Of(super::index::ClassKey),
 }
 
 /// One activation of a function.
@@ -114,8 +117,8 @@ pub(crate) fn argument_for<'f, 'p>(frame: &'f Frame<'p>, param: &Param<'p>) -> O
         let shifted = match &frame.this {
             This::Nothing => Some(position),
             This::Receiver(receiver) if position == 0 => return Some(ArgFor::One(receiver)),
-            This::Instance if position == 0 => return None,
-            This::Receiver(_) | This::Instance => Some(position - 1),
+            This::Instance | This::Of(_) if position == 0 => return None,
+            This::Receiver(_) | This::Instance | This::Of(_) => Some(position - 1),
         };
         if let Some(arg) = shifted.and_then(|i| frame.args.positional(i)) {
             return Some(ArgFor::One(arg));

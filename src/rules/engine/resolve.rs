@@ -10,7 +10,7 @@
 
 use crate::python::ast::{self, Expr};
 
-use super::frames::{ArgFor, ArgVal, argument_for};
+use super::frames::{ArgFor, ArgVal, This, argument_for};
 use super::index::{BindKind, Binding, ClassKey, Ctx, FuncKey, ModId};
 use super::program::Need;
 use super::state::{Knowledge, Limit, State};
@@ -153,6 +153,11 @@ impl<'p> Resolver<'_, '_, 'p> {
             BindKind::Value(v) => self.ty(v, ctx, hops),
             BindKind::WithAs(v) => self.with_ty(v, ctx, hops),
             BindKind::Param(p) => {
+                if p.is_self.is_some()
+                    && let Some(class) = self.instance_of(FuncKey { module, func: p.func }, at)
+                {
+                    return Ty::Instance(class);
+                }
                 if let Some(t) = self.argument_ty(FuncKey { module, func: p.func }, p, at, hops) {
                     return t;
                 }
@@ -168,6 +173,15 @@ impl<'p> Resolver<'_, '_, 'p> {
                 p.default.map_or(Ty::Unknown, |d| self.ty(d, ctx, hops))
             }
             _ => Ty::Unknown,
+        }
+    }
+
+    /// The class an inherited method runs for, when the frames of `at` run it so.
+    fn instance_of(&self, func: FuncKey, at: Ctx) -> Option<ClassKey> {
+        let frames = self.st.frames.borrow();
+        match frames.get(frames.find(at.frame, func)?)?.this {
+            This::Of(class) => Some(class),
+            _ => None,
         }
     }
 
