@@ -479,8 +479,8 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
     /// A project class whose only base is the built-in `str`.
     fn derives_from_str(&self, class: ClassKey) -> bool {
         let ix = self.st.index(class.module);
-        let def = ix.classes[class.class as usize].def;
-        matches!(def.bases(), [Expr::Name(n)] if n.id.as_str() == "str" && ix.reaching("str", ix.classes[class.class as usize].ctx).is_empty())
+        let info = &ix.classes[class.class as usize];
+        matches!(info.def.bases(), [Expr::Name(n)] if n.id.as_str() == "str" && ix.reaching("str", info.ctx).is_empty())
     }
 
     /// `self.attr` in a method of a class: what the subclasses of the same module set too (a
@@ -537,54 +537,40 @@ impl<'s, 'x, 'p> Flow<'s, 'x, 'p> {
             },
             _ => None,
         };
-        let parsers: Vec<&'p Expr> = match e {
-            Expr::Name(n) => self
-                .st
-                .index(ctx.module)
-                .reaching(n.id.as_str(), ctx)
-                .iter()
-                .filter_map(|b| match &b.kind {
-                    BindKind::Value(v) | BindKind::Unpack(v, _) => parser_of(v),
-                    _ => None,
-                })
-                .collect(),
-            other => parser_of(other).into_iter().collect(),
+        // Followed into the module whatever it holds: its options are what is needed.
+        let built_by = |v: &'p Expr| {
+            let Expr::Call(c) = v else { return None };
+            let was = self.st.precise.replace(true);
+            let ty = self.res.ty(&c.func, ctx, 0);
+            self.st.precise.set(was);
+            if let Ty::Func(f) = ty { Some(f.module) } else { None }
         };
+        let parsers: Vec<&'p Expr> = self.assigned(e, ctx).into_iter().filter_map(parser_of).collect();
         if parsers.is_empty() {
             return Vec::new();
         }
         let mut modules = vec![ctx.module];
-        for parser in parsers {
-            // Followed into the module whatever it holds: its options are what is needed.
-            let built_by = |v: &'p Expr| match v {
-                Expr::Call(c) => {
-                    let was = self.st.precise.replace(true);
-                    let ty = self.res.ty(&c.func, ctx, 0);
-                    self.st.precise.set(was);
-                    match ty {
-                        Ty::Func(f) => Some(f.module),
-                        _ => None,
-                    }
-                }
-                _ => None,
-            };
-            let origins: Vec<ModId> = match parser {
-                Expr::Name(n) => self
-                    .st
-                    .index(ctx.module)
-                    .reaching(n.id.as_str(), ctx)
-                    .iter()
-                    .filter_map(|b| if let BindKind::Value(v) = &b.kind { built_by(v) } else { None })
-                    .collect(),
-                other => built_by(other).into_iter().collect(),
-            };
-            for m in origins {
-                if !modules.contains(&m) {
-                    modules.push(m);
-                }
+        for m in parsers.into_iter().flat_map(|p| self.assigned(p, ctx)).filter_map(built_by) {
+            if !modules.contains(&m) {
+                modules.push(m);
             }
         }
         modules
+    }
+
+    /// What a name was assigned where it is read (every reaching `x = …` or `x, y = …`), or the
+    /// expression itself when it is not a name.
+    fn assigned(&self, e: &'p Expr, ctx: Ctx) -> Vec<&'p Expr> {
+        let Expr::Name(n) = e else { return vec![e] };
+        self.st
+            .index(ctx.module)
+            .reaching(n.id.as_str(), ctx)
+            .iter()
+            .filter_map(|b| match &b.kind {
+                BindKind::Value(v) | BindKind::Unpack(v, _) => Some(*v),
+                _ => None,
+            })
+            .collect()
     }
 
     fn subscript(&self, s: &'p ast::ExprSubscript, ctx: Ctx, depth: u32) -> Vec<Val<'p>> {
