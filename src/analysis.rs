@@ -320,16 +320,8 @@ mod tests {
     fn analysed(files: &[(&str, &str)]) -> crate::report::Report {
         let files = files
             .iter()
-            .map(|(path, text)| ChangedFile {
-                path: (*path).into(),
-                raw_path: path.as_bytes().to_vec(),
-                bytes: text.as_bytes().to_vec(),
-                lines: LineFilter::All,
-                stub: false,
-                commit: None,
-                scope: None,
-                importer: false,
-                gated_alone: false,
+            .map(|(path, text)| {
+                ChangedFile::new((*path).into(), path.as_bytes().to_vec(), text.as_bytes().to_vec(), LineFilter::All)
             })
             .collect();
         let options = crate::rules::Options::default();

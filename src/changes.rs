@@ -31,6 +31,24 @@ pub(crate) struct ChangedFile {
     pub(crate) gated_alone: bool,
 }
 
+impl ChangedFile {
+    /// A version of `path` to analyse on its own (no commit, no project around it, not a stub);
+    /// callers set what differs.
+    pub(crate) fn new(path: String, raw_path: Vec<u8>, bytes: Vec<u8>, lines: LineFilter) -> Self {
+        ChangedFile {
+            path,
+            raw_path,
+            bytes,
+            lines,
+            stub: false,
+            commit: None,
+            scope: None,
+            importer: false,
+            gated_alone: false,
+        }
+    }
+}
+
 /// One version of the project and what the change set changed in it: imported modules are read
 /// from it, and a finding counts when its value, a sink or a call on the way lies on a changed
 /// line of any file of the same change.

@@ -17,17 +17,7 @@ pub fn analyze(bytes: &[u8]) {
         _ => bytes.to_vec(),
     };
     on_analysis_stack(move || {
-        let file = ChangedFile {
-            path: "fuzz.py".into(),
-            raw_path: b"fuzz.py".to_vec(),
-            bytes,
-            lines: LineFilter::All,
-            stub: false,
-            commit: None,
-            scope: None,
-            importer: false,
-            gated_alone: false,
-        };
+        let file = ChangedFile::new("fuzz.py".into(), b"fuzz.py".to_vec(), bytes, LineFilter::All);
         let changes = ChangeSet { files: vec![file], ..ChangeSet::default() };
         let options = crate::rules::Options::default();
         let cx = crate::analysis::Context { options: &options, max_file_size: 1 << 20, deadline: None };

@@ -46,15 +46,11 @@ pub(crate) fn importers(files: &[ChangedFile]) -> Vec<ChangedFile> {
 
 fn importer(path: String, bytes: Vec<u8>, like: &ChangedFile, scope: &Arc<Scope>) -> ChangedFile {
     ChangedFile {
-        raw_path: path.as_bytes().to_vec(),
         stub: path.ends_with(".pyi"),
-        path,
-        bytes,
-        lines: LineFilter::Only(Vec::new()),
         commit: like.commit.clone(),
         scope: Some(scope.clone()),
         importer: true,
-        gated_alone: false,
+        ..ChangedFile::new(path.clone(), path.into_bytes(), bytes, LineFilter::Only(Vec::new()))
     }
 }
 

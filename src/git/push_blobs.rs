@@ -132,15 +132,10 @@ impl<'a> BlobReader<'a> {
             return Ok(Outcome::Nothing);
         }
         Ok(Outcome::File(ChangedFile {
-            scope: None,
-            importer: false,
-            path: display,
-            raw_path: path.into(),
-            bytes: bytes.to_vec(),
-            lines,
             stub,
             commit: Some(commit.clone()),
             gated_alone: !final_state,
+            ..ChangedFile::new(display, path.into(), bytes.to_vec(), lines)
         }))
     }
 
@@ -162,15 +157,8 @@ impl<'a> BlobReader<'a> {
             return Ok(Outcome::Nothing);
         }
         Ok(Outcome::File(ChangedFile {
-            path: display,
-            raw_path: name.to_vec(),
-            bytes: bytes.to_vec(),
-            lines: LineFilter::All,
-            stub: false,
             commit: Some(commit.clone()),
-            scope: None,
-            importer: false,
-            gated_alone: false,
+            ..ChangedFile::new(display, name.to_vec(), bytes.to_vec(), LineFilter::All)
         }))
     }
 

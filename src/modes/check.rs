@@ -207,15 +207,5 @@ fn read_file(
         }
         None => return Ok(None),
     };
-    Ok(Some(ChangedFile {
-        path: display,
-        raw_path: raw_path.to_vec(),
-        bytes,
-        lines: LineFilter::All,
-        stub,
-        commit: None,
-        scope: None,
-        importer: false,
-        gated_alone: false,
-    }))
+    Ok(Some(ChangedFile { stub, ..ChangedFile::new(display, raw_path.to_vec(), bytes, LineFilter::All) }))
 }

@@ -38,19 +38,13 @@ pub(super) fn run(
     }
     let original = bytes.clone();
     let file = ChangedFile {
-        path: shown.clone(),
-        raw_path: shown.clone().into_bytes(),
-        bytes,
-        lines: LineFilter::All,
         stub: name.extension().is_some_and(|ext| ext == "pyi"),
-        commit: None,
         // The modules it imports are read from the disk around the name it is given.
         scope: Some(std::sync::Arc::new(crate::changes::Scope {
             files: std::sync::Arc::new(super::disk::Disk::new(&[name.to_path_buf()], settings.max_file_size)),
             changed: None,
         })),
-        importer: false,
-        gated_alone: false,
+        ..ChangedFile::new(shown.clone(), shown.clone().into_bytes(), bytes, LineFilter::All)
     };
     let changes = ChangeSet { files: vec![file], ..ChangeSet::default() };
     let cx = analysis::Context { options: &settings.rules, max_file_size: settings.max_file_size, deadline: None };

@@ -80,17 +80,7 @@ fn load(repo: &gix::Repository, candidate: Candidate, options: &Options) -> anyh
         Some(old) if blob_size(repo, old, &shown)? > options.max_file_size => LineFilter::All,
         Some(old) => changed_lines(&read_blob(repo, old, &shown)?, &bytes),
     };
-    Ok(Loaded::File(ChangedFile {
-        path: shown,
-        raw_path: path,
-        bytes,
-        lines,
-        stub,
-        commit: None,
-        scope: None,
-        importer: false,
-        gated_alone: false,
-    }))
+    Ok(Loaded::File(ChangedFile { stub, ..ChangedFile::new(shown, path, bytes, lines) }))
 }
 
 /// A blob over the size limit: not analysed (and reported) when it is Python, ignored otherwise.
