@@ -88,7 +88,8 @@ impl<'p> Sites<'_, '_, '_, 'p> {
         let ix = self.flow.st.index(module);
         for class in 0..ix.classes.len() as u32 {
             let key = ClassKey { module, class };
-            let own: Vec<&str> = ix.class_attrs.keys().filter(|(c, _)| *c == class).map(|(_, attr)| *attr).collect();
+            let own: Vec<String> =
+                ix.class_attrs.keys().filter(|(c, _)| *c == class).map(|(_, attr)| format!("self.{attr}")).collect();
             if own.is_empty() {
                 continue;
             }
@@ -101,8 +102,7 @@ impl<'p> Sites<'_, '_, '_, 'p> {
                     for &i in &bix.in_scope[scope as usize].sites {
                         let (s, ctx) = bix.sites[i];
                         let written = text.get(site_range(s)).unwrap_or_default();
-                        if !own.iter().any(|attr| written.contains(&format!("self.{attr}"))) || self.flow.st.exhausted()
-                        {
+                        if !own.iter().any(|read| written.contains(read.as_str())) || self.flow.st.exhausted() {
                             continue;
                         }
                         self.flow.st.refuel();
