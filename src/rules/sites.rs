@@ -490,14 +490,17 @@ impl<'p> Sites<'_, '_, '_, 'p> {
 
     /// The values passed for `arg`: positional, keyword, or an entry of a `**dict` splat.
     pub(crate) fn argument(&self, args: &CallArgs<'p>, arg: &Arg) -> Vec<Val<'p>> {
+        // The keyword first: a call that names it and also fills its position is not the
+        // signature the position came from (`socketio.run(app, host=…)` on a receiver judged by
+        // the shape of Flask's `app.run(host)`).
+        if let Some(a) = (!arg.kw.is_empty()).then(|| args.keyword(arg.kw)).flatten() {
+            return self.value(a);
+        }
         if let Some(a) = arg.pos.and_then(|p| args.positional(p)) {
             return self.value(a);
         }
         if arg.kw.is_empty() {
             return Vec::new();
-        }
-        if let Some(a) = args.keyword(arg.kw) {
-            return self.value(a);
         }
         let mut out = Vec::new();
         for splat in &args.splats {
@@ -942,6 +945,18 @@ mod tests {
                 assert!(got.steps - base.steps <= 10 * 3, "{lines}: {} steps", got.steps - base.steps);
             }
         }
+    }
+
+    /// A keyword the call names wins over the position of the same argument: the call is not
+    /// the signature that put the host first (Flask-SocketIO's `run(app, host=…)` on a receiver
+    /// judged by the shape of Flask's `run(host)`).
+    #[test]
+    fn a_named_host_wins_over_its_position() {
+        let run = |call: &str| analyse_one(&format!("from chat import app, socketio\n{call}\n")).found;
+        assert_eq!(run("socketio.run(app, host='0.0.0.0', port=5000)"), ["main.py:2 0.0.0.0"]);
+        assert_eq!(run("socketio.run(app, host='127.0.0.1', port=5000)"), Vec::<String>::new());
+        assert_eq!(run("app.run('0.0.0.0', 5000)"), ["main.py:2 0.0.0.0"]);
+        assert_eq!(run("app.run(app, '0.0.0.0')"), Vec::<String>::new());
     }
 
     #[test]
