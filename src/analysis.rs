@@ -6,7 +6,7 @@
 //! value lives in another module belongs to that module's file; the same finding reached from
 //! several files is reported once, with every sink.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 use std::time::Instant;
@@ -79,7 +79,19 @@ fn analyze_in_pool(mut changes: ChangeSet, cx: &Context<'_>) -> Report {
     changes.files.extend(importers);
     let scopes: Vec<Arc<Scope>> = changes.files.iter().filter_map(|f| f.scope.clone()).collect();
     let projects = Projects::new(scopes.iter(), cx.max_file_size);
-    let analyzed: Vec<Analyzed> = changes.files.into_par_iter().map(|file| analyze_file(file, &projects, cx)).collect();
+    let inert = inert_scopes(&changes.files, cx);
+    let analyzed: Vec<Analyzed> = changes
+        .files
+        .into_par_iter()
+        .map(|file| {
+            if file.scope.as_ref().is_some_and(|s| inert.contains(&identity(s))) {
+                let lines = file.lines.count(0);
+                Analyzed::Checked { lines, files: Vec::new(), incomplete: Vec::new(), counted: true }
+            } else {
+                analyze_file(file, &projects, cx)
+            }
+        })
+        .collect();
     let mut report = Report {
         skipped: changes.skipped,
         incomplete: changes.incomplete,
@@ -90,6 +102,39 @@ fn analyze_in_pool(mut changes: ChangeSet, cx: &Context<'_>) -> Report {
     collect(&mut report, analyzed);
     report.elapsed = started.elapsed();
     report
+}
+
+/// The scopes of a change whose every changed line is inert ([`rules::inert`]): a finding counts
+/// in diff mode only where one of its places touches a changed line (spec §5), so their files
+/// need no analysis. The files of a scope are judged together, since a finding reached from one
+/// file may have its places in another.
+fn inert_scopes(files: &[ChangedFile], cx: &Context<'_>) -> HashSet<usize> {
+    let mut by_scope: HashMap<usize, Vec<&ChangedFile>> = HashMap::new();
+    for file in files {
+        if let Some(scope) = file.scope.as_ref().filter(|s| s.changed.is_some()) {
+            by_scope.entry(identity(scope)).or_default().push(file);
+        }
+    }
+    by_scope.into_iter().filter(|(_, files)| all_inert(files, cx)).map(|(scope, _)| scope).collect()
+}
+
+/// Cheap byte looks at every file first; a file is parsed only when all of them pass.
+fn all_inert(files: &[&ChangedFile], cx: &Context<'_>) -> bool {
+    let changed = |file: &ChangedFile| match &file.lines {
+        LineFilter::Only(lines) if !file.importer => Some(lines.clone()),
+        _ => None,
+    };
+    let spelled =
+        files.iter().all(|f| changed(f).is_some_and(|lines| rules::inert::lines_spell_no_place(&f.bytes, &lines)));
+    spelled
+        && files.iter().all(|file| {
+            let lines = changed(file).unwrap_or_default();
+            lines.is_empty()
+                || SourceText::decode_owned(file.bytes.clone(), cx.max_file_size).is_ok_and(|source| {
+                    let module = crate::python::parse(source.text(), crate::python::Flavor::for_stub(file.stub));
+                    rules::inert::inside_no_place(&source, &module, &lines)
+                })
+        })
 }
 
 /// Loads and analyses each item in one parallel pass, so only the files being worked on are in
@@ -206,14 +251,14 @@ fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>) ->
     }
     let lines = file.lines.count(source::count_lines(&file.bytes));
     // A file that cannot hold a bind is complete without decoding or parsing; its syntax is not
-    // our concern. Most files of a whole tree end here; a change's files (hooks) are all parsed,
-    // since a literal in one may reach a sink in a module it imports.
-    let gated = file.scope.as_ref().is_none_or(|s| s.changed.is_none());
+    // our concern. Most files of a whole tree end here. A change's files (hooks) are few, so any
+    // spelling of an address in them is followed into the modules they import.
+    let whole_tree = file.scope.as_ref().is_none_or(|s| s.changed.is_none());
+    let spelled = if whole_tree { rules::Spelled::Plainly } else { rules::Spelled::AnyWay };
     let counted = !file.importer;
-    let ruled_out = gated
-        && !file.gated_alone
+    let ruled_out = !file.gated_alone
         && !cx.options.may_contain_bind(&file.bytes)
-        && !rules::may_meet_other_modules(&file.path, &file.bytes, projects.of(file.scope.as_ref()));
+        && !rules::may_meet_other_modules(&file.path, &file.bytes, projects.of(file.scope.as_ref()), spelled);
     if (lines == 0 && !file.importer) || ruled_out {
         return Analyzed::Checked { lines, files: Vec::new(), incomplete: Vec::new(), counted };
     }

@@ -62,12 +62,13 @@ fn run_with_repo(repo: &gix::Repository, precommit: &PreCommitSettings) -> anyho
     let started = Instant::now();
     let policy = Policy::from_config(|key| git::open::config_value(repo, key))?;
     crate::source::memory::set_per_file(policy.max_file_memory);
-    let staged = Snapshot::new(git::staged::staged_files_named(repo, &config::FILE_NAMES)?);
+    let index = git::staged::read_index(repo)?;
+    let staged = Snapshot::new(git::staged::staged_files_named(repo, &index, &config::FILE_NAMES)?);
     let source = |path: &Path| staged.read(path);
     let project = ProjectConfig::new(&precommit.common, &source, Some(PathBuf::new()), Path::new(""))?;
     let settings = project.settings_for(&precommit.common, Path::new(""))?;
     let hook = Run { repo, precommit, settings, project, policy, started, said: RefCell::new(Vec::new()) };
-    let report = hook.scan()?;
+    let report = hook.scan(index)?;
     let mut outcome = if precommit.fix && report.blocks() {
         if precommit.framework.is_some() { hook.fix_worktree(report) } else { hook.fix(report)? }
     } else {
@@ -97,11 +98,11 @@ struct Run<'a> {
 impl Run<'_> {
     /// Staged changes → report; the elapsed time covers the git side too. Files the
     /// configuration excludes are not analysed; `per-file-ignores` silences findings.
-    fn scan(&self) -> anyhow::Result<Report> {
+    fn scan(&self, index: git::staged::Index) -> anyhow::Result<Report> {
         let settings = &self.settings;
         let options =
             git::staged::Options { all_lines: self.precommit.all_lines, max_file_size: settings.max_file_size };
-        let mut changes = git::staged::staged_changes(self.repo, &options)?;
+        let mut changes = git::staged::staged_changes(self.repo, index, &options)?;
         self.project.drop_excluded(&mut changes)?;
         let cx = analysis::Context { options: &settings.rules, max_file_size: settings.max_file_size, deadline: None };
         let mut report = analysis::analyze(changes, &cx);
@@ -164,7 +165,7 @@ impl Run<'_> {
         // The summary says what the commit staged when the hook ran, not what is left after the
         // fix (a fix that undoes the whole change leaves nothing staged to count).
         let (files, lines) = (report.files_checked, report.lines_checked);
-        let mut after = if summary.fixed_files > 0 { self.scan()? } else { report };
+        let mut after = if summary.fixed_files > 0 { self.scan(git::staged::read_index(self.repo)?)? } else { report };
         after.files_checked = files;
         after.lines_checked = lines;
         let remaining = after.active_count();

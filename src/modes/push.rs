@@ -236,10 +236,16 @@ pub(super) fn scan_and_analyze(
         let mut progress = |scanned, total| ticker.tick(scanned, total, handed.get());
         // Injected so that the git layer knows nothing of the rules.
         // A file with no sink of its own may still pass a plainly spelled address to a helper; an
-        // entry point may bind with an address of another module of the final state (each
-        // commit of the history is then gated again on its own, before it is parsed).
+        // entry point may bind with an address of another module of the final state, and a call
+        // may hand a value of one imported module to a helper of another (the analysis decides
+        // with the project; each commit of the history is then gated again on its own, before
+        // it is parsed).
         let options = &settings.rules;
-        let in_project = |bytes: &[u8]| options.may_define_sinks(bytes) || crate::rules::spells_address_plainly(bytes);
+        let in_project = |bytes: &[u8]| {
+            options.may_define_sinks(bytes)
+                || crate::rules::spells_address_plainly(bytes)
+                || crate::rules::may_call_imported(bytes)
+        };
         // A commit of the history is analysed alone: the analysis's own gate, applied once here.
         let alone = |bytes: &[u8]| options.may_contain_bind(bytes);
         let gates = crate::git::Gates { in_project: &in_project, alone: &alone };

@@ -15,6 +15,7 @@ mod catalogue;
 mod engine;
 mod fixes;
 mod gate;
+pub(crate) mod inert;
 mod sites;
 mod suppress;
 #[cfg(test)]
@@ -161,10 +162,42 @@ pub(crate) fn spells_address_plainly(bytes: &[u8]) -> bool {
 /// For a file the gate rules out: whether it may still bind through modules of `project` it
 /// imports. It holds an address spelling and imports a module that may reach a sink (a literal
 /// of it may reach a helper's bind), or it calls an entry point and imports a module that may
-/// spell an address (`from settings import HOST; app.run(host=HOST)`).
-pub(crate) fn may_meet_other_modules(path: &str, bytes: &[u8], project: &Project<'_>) -> bool {
-    gate::has_address_hint(bytes) && project.imports_sinky(path, bytes, &RULE)
-        || gate::has_entry_name(bytes) && project.imports_addresses(path, bytes, &RULE)
+/// spell an address (`from settings import HOST; app.run(host=HOST)`), or it imports both kinds
+/// and may hand the one to the other (`from settings import HOST; from server import serve;
+/// serve(HOST)`: the call is a place of the finding, and only this file makes it). Each needs
+/// a call in the file.
+///
+/// `spelled` is how a literal handed to a helper must look (in the file itself, or in a module
+/// it imports, for the last case): plainly for a whole tree (pieces and escapes count only next
+/// to a sink there), in any way the analysis reads for a change, whose files are few.
+pub(crate) fn may_meet_other_modules(path: &str, bytes: &[u8], project: &Project<'_>, spelled: Spelled) -> bool {
+    let spells = match spelled {
+        Spelled::Plainly => gate::has_address_hint(bytes),
+        Spelled::AnyWay => gate::may_spell_address(bytes),
+    };
+    let imports_spelled = || match spelled {
+        Spelled::Plainly => project.imports_plain_addresses(path, bytes, &RULE),
+        Spelled::AnyWay => project.imports_addresses(path, bytes, &RULE),
+    };
+    let imports_sinky = || project.imports_sinky(path, bytes, &RULE);
+    gate::may_call(bytes)
+        && (spells && imports_sinky()
+            || gate::has_entry_name(bytes) && project.imports_addresses(path, bytes, &RULE)
+            || imports_spelled() && imports_sinky())
+}
+
+/// How an address in a file must be spelled for [`may_meet_other_modules`] to follow it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Spelled {
+    Plainly,
+    AnyWay,
+}
+
+/// Whether a file may hand a value of one module of its project to a helper of another: it
+/// imports something and calls something. What a final state of a push must hold to be
+/// analysed when it has no sink and no address of its own (the project decides then).
+pub(crate) fn may_call_imported(bytes: &[u8]) -> bool {
+    gate::may_call(bytes) && engine::program::imports_anything(bytes)
 }
 
 /// Whether a module may define something that reaches a sink, whatever address reaches it: what
@@ -199,6 +232,9 @@ impl engine::state::Knowledge for Rule {
     }
     fn may_spell_address(&self, bytes: &[u8]) -> bool {
         gate::may_spell_address(bytes)
+    }
+    fn spells_address_plainly(&self, bytes: &[u8]) -> bool {
+        gate::has_address_hint(bytes)
     }
 }
 

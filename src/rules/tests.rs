@@ -406,3 +406,37 @@ fn analyse_in(files: &MemFiles, project: &super::Project<'_>, root: &str, option
 pub(crate) fn analyse_one(text: &str) -> Analysed {
     analyse(&[("main.py", text)], "main.py")
 }
+
+/// Differential check of [`super::inert`]: on every fixture, a line it calls inert touches no
+/// place (value, sink, call on the way) of any finding the full analysis makes, suppressed ones
+/// included; and it does call some lines inert, or the check would prove nothing.
+#[test]
+fn inert_lines_hold_no_place_of_any_finding() {
+    let mut inert_lines = 0;
+    let mut place_lines = 0;
+    for (name, text) in fixtures() {
+        let source = SourceText::from_text(text.clone(), Encoding::Utf8);
+        let module = parse(&text, Flavor::Module);
+        let findings = check_unfiltered(&source, &module, &Options::default());
+        let mut touched: Vec<u32> = Vec::new();
+        for f in &findings {
+            for range in f.own_places() {
+                let first = source.line_of(range.start);
+                let last = source.line_of(range.end.saturating_sub(1).max(range.start));
+                touched.extend((first..=last).map(|l| l as u32));
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        place_lines += touched.len();
+        for line in 1..=text.lines().count() as u32 {
+            let inert = super::inert::lines_spell_no_place(text.as_bytes(), &[line])
+                && super::inert::inside_no_place(&source, &module, &[line]);
+            if inert {
+                inert_lines += 1;
+                assert!(touched.binary_search(&line).is_err(), "{name}:{line} is called inert but holds a place");
+            }
+        }
+    }
+    assert!(inert_lines > 20 && place_lines > 100, "{inert_lines} inert lines, {place_lines} place lines");
+}

@@ -274,3 +274,57 @@ fn a_pushed_module_is_read_from_its_own_commit() {
     let run = sb.push(&work, &["origin", "HEAD:main"]);
     assert!(rejected(&run), "{}", run.all());
 }
+
+// ---- A run script that hands a constant of one module to a helper of another ----
+
+const NET: &str = "import socket\n\n\ndef open_port(host):\n    socket.socket().bind((host, 80))\n";
+/// Spells no address and names no sink: only the project says it binds.
+const RUN_SCRIPT: &str = "from config import HOST\nfrom net import open_port\n\nopen_port(HOST)\n";
+
+#[test]
+fn check_follows_a_constant_of_one_module_into_a_helper_of_another() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("proj");
+    write(&dir.join("config.py"), "HOST = '0.0.0.0'\n");
+    write(&dir.join("net.py"), NET);
+    write(&dir.join("run.py"), RUN_SCRIPT);
+    let run = sb.bindguard(&dir, &["check", "--format", "json", "."]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let finding = &doc["findings"][0];
+    assert_eq!((finding["path"].as_str(), finding["line"].as_u64()), (Some("config.py"), Some(1)), "{}", run.stdout);
+    assert_eq!(finding["sinks"][0]["path"], "net.py", "{}", run.stdout);
+    // Without a helper that binds, or without an address, nothing.
+    write(&dir.join("config.py"), "HOST = '127.0.0.1'\n");
+    let run = sb.bindguard(&dir, &["check", "."]);
+    assert_eq!(run.code, 0, "{}", run.all());
+}
+
+#[test]
+fn a_commit_of_a_run_script_joining_two_unchanged_modules_blocks() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, &[("config.py", "HOST = '0.0.0.0'\n"), ("net.py", NET)]);
+    stage(&sb, &repo, "run.py", RUN_SCRIPT);
+    let run = sb.git_commit(&repo, &["-m", "run script"]);
+    assert!(blocked(&run), "{}", run.all());
+    assert!(run.stderr.contains("config.py:1:"), "the finding is at the literal: {}", run.stderr);
+    // An unrelated staged file that imports the same modules and calls nothing with them passes.
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, &[("config.py", "HOST = '0.0.0.0'\n"), ("net.py", NET)]);
+    stage(&sb, &repo, "other.py", "from config import HOST\nfrom net import open_port\n\nprint(len('x'))\n");
+    let run = sb.git_commit(&repo, &["-m", "other"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+}
+
+#[test]
+fn a_push_of_a_run_script_joining_two_unchanged_modules_is_rejected() {
+    let sb = Sandbox::new();
+    let (server, work) = server_with_history(&sb, &[("config.py", "HOST = '0.0.0.0'\n"), ("net.py", NET)]);
+    sb.commit_files(&work, &[("run.py", RUN_SCRIPT)], "run script");
+    let run = sb.push(&work, &["origin", "HEAD:main"]);
+    assert!(rejected(&run), "{}", run.all());
+    assert!(run.stderr.contains("config.py:1:"), "{}", run.stderr);
+    assert_ne!(sb.ref_id(&server, "main"), sb.ref_id(&work, "HEAD"));
+}

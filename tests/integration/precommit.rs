@@ -135,6 +135,30 @@ fn new_sink_using_old_value_blocks() {
     assert!(run.stderr.contains("app.py:2:"), "{}", run.stderr);
 }
 
+/// A change made only of lines that can hold no place of a finding (no call, string or sink
+/// name, inside none) is not analysed; a line inside a call's brackets is not such a line, even
+/// when it only renames an argument.
+#[test]
+fn a_renamed_argument_inside_a_call_blocks_and_a_new_constant_passes() {
+    let old = "import socket\nLOCAL = ('127.0.0.1', 80)\nANY = ('0.0.0.0', 80)\nsocket.create_server(\n    LOCAL,\n)\n";
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, "srv.py", old);
+    stage(&sb, &repo, "srv.py", old.replace("    LOCAL,", "    ANY,"));
+    let run = sb.git_commit(&repo, &["-m", "any"]);
+    assert_blocked(&sb, &repo, &run, 2);
+    assert!(run.stderr.contains("srv.py:3:"), "{}", run.stderr);
+    // The same file with the old bind, and only a new constant staged: nothing to report.
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    let bad = old.replace("    LOCAL,", "    ANY,");
+    commit_unchecked(&sb, &repo, "srv.py", &bad);
+    stage(&sb, &repo, "srv.py", format!("VERSION = 2\n{bad}"));
+    let run = sb.git_commit(&repo, &["-m", "version"]);
+    assert_passed(&run);
+    assert!(run.stderr.contains("1 staged Python file, 1 changed line"), "{}", run.stderr);
+}
+
 #[test]
 fn all_lines_checks_whole_staged_files() {
     let sb = Sandbox::new();

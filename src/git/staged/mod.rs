@@ -32,9 +32,9 @@ pub(crate) struct Options {
 }
 
 /// The Python files the next commit adds or modifies, with the lines that count.
-pub(crate) fn staged_changes(repo: &gix::Repository, options: &Options) -> anyhow::Result<ChangeSet> {
+pub(crate) fn staged_changes(repo: &gix::Repository, index: Index, options: &Options) -> anyhow::Result<ChangeSet> {
     anyhow::ensure!(!repo.is_bare(), "pre-commit needs a repository with a worktree, and this one is bare");
-    let index = read_index(repo)?;
+    let Index(index) = index;
     let head = head_tree(repo)?;
     let changes = differing_paths(repo, &index, head)?;
     let mut set = change_set(repo, &index, changes, options)?;
@@ -50,11 +50,15 @@ pub(crate) fn staged_changes(repo: &gix::Repository, options: &Options) -> anyho
 /// The staged regular files whose file name is one of `names` (configuration files), as
 /// (repository-relative path, content): a hook reads its configuration from what the commit
 /// records, never from the worktree.
-pub(crate) fn staged_files_named(repo: &gix::Repository, names: &[&str]) -> anyhow::Result<Vec<(Vec<u8>, Vec<u8>)>> {
-    let index = read_index(repo)?;
+pub(crate) fn staged_files_named(
+    repo: &gix::Repository,
+    index: &Index,
+    names: &[&str],
+) -> anyhow::Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    let Index(index) = index;
     let mut found = Vec::new();
     for entry in index.entries() {
-        let path = entry.path(&index);
+        let path = entry.path(index);
         let name = path.rsplit(|&b| b == b'/').next().unwrap_or_default();
         let regular = matches!(entry.mode, gix::index::entry::Mode::FILE | gix::index::entry::Mode::FILE_EXECUTABLE);
         if regular && entry.stage_raw() == 0 && names.iter().any(|n| n.as_bytes() == name) {
@@ -65,19 +69,23 @@ pub(crate) fn staged_files_named(repo: &gix::Repository, names: &[&str]) -> anyh
     Ok(found)
 }
 
+/// The index as the hook read it: read once for the configuration and the changes (decoding a
+/// large index is a good part of the hook's time).
+pub(crate) struct Index(State);
+
 /// The index named by `GIT_INDEX_FILE` (or the default one); a missing file is an empty index.
 ///
 /// Like git (which checks the trailing checksum only in `git fsck`), the file is decoded without
 /// hashing it first: on a 60k-entry index the collision-detecting SHA-1 is a fifth of the run.
-fn read_index(repo: &gix::Repository) -> anyhow::Result<State> {
+pub(crate) fn read_index(repo: &gix::Repository) -> anyhow::Result<Index> {
     let path = repo.index_path();
     if !path.exists() {
-        return Ok(State::new(repo.object_hash()));
+        return Ok(Index(State::new(repo.object_hash())));
     }
     let skip_hash = true;
     let file = gix::index::File::at(&path, repo.object_hash(), skip_hash, gix::index::decode::Options::default())
         .with_context(|| format!("cannot read the index {}", path.display()))?;
-    Ok(file.into())
+    Ok(Index(file.into()))
 }
 
 /// HEAD's tree, or `None` before the first commit.

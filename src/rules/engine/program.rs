@@ -74,6 +74,8 @@ pub(crate) struct Project<'f> {
     sinky: Mutex<HashMap<String, bool>>,
     /// Whether a module may hold an address, in its text or the modules it imports, by path.
     addressy: Mutex<HashMap<String, bool>>,
+    /// Whether a module may spell one plainly, in its text or a module it imports, by path.
+    plainly_addressy: Mutex<HashMap<String, bool>>,
     /// Whether a file exists, by path.
     exists: Mutex<HashMap<String, bool>>,
     /// Where an import leads, by the importing file's folder and the name as written.
@@ -103,6 +105,7 @@ impl<'f> Project<'f> {
             loaded: Mutex::default(),
             sinky: Mutex::default(),
             addressy: Mutex::default(),
+            plainly_addressy: Mutex::default(),
             exists: Mutex::default(),
             located: Mutex::default(),
             by_id: Mutex::default(),
@@ -162,6 +165,11 @@ impl<'f> Project<'f> {
         self.imports_any(path, bytes, knowledge, Trait::Addresses)
     }
 
+    /// [`Self::imports_addresses`], for addresses spelled plainly.
+    pub(crate) fn imports_plain_addresses(&self, path: &str, bytes: &[u8], knowledge: &dyn Knowledge) -> bool {
+        self.imports_any(path, bytes, knowledge, Trait::PlainAddresses)
+    }
+
     /// Whether the module at `path` may define something that reaches a sink: it names one
     /// ([`Knowledge::may_define_sinks`]), or imports a module of the project that may (imports
     /// of libraries the rule knows do not count: they are matched by the catalogue, never
@@ -182,6 +190,7 @@ impl<'f> Project<'f> {
         let cache = match which {
             Trait::Sinks => &self.sinky,
             Trait::Addresses => &self.addressy,
+            Trait::PlainAddresses => &self.plainly_addressy,
         };
         if let Some(&known) = lock(cache).get(path) {
             return known;
@@ -503,8 +512,10 @@ fn module_file(dir: &str, segments: &[&str], exists: impl Fn(&str) -> bool) -> O
 enum Trait {
     /// Something that reaches a sink.
     Sinks,
-    /// An all-interfaces address.
+    /// An all-interfaces address, spelled in any way the rule reads.
     Addresses,
+    /// An all-interfaces address spelled plainly.
+    PlainAddresses,
 }
 
 impl Trait {
@@ -512,8 +523,18 @@ impl Trait {
         match self {
             Trait::Sinks => knowledge.may_define_sinks(bytes),
             Trait::Addresses => knowledge.may_spell_address(bytes),
+            Trait::PlainAddresses => knowledge.spells_address_plainly(bytes),
         }
     }
+}
+
+/// Whether the file has an import statement (as [`imported_names`] reads them).
+pub(crate) fn imports_anything(bytes: &[u8]) -> bool {
+    let starts = |line: &[u8]| {
+        let line = line.trim_ascii_start();
+        line.starts_with(b"import ") || line.starts_with(b"from ") && memchr::memmem::find(line, b" import ").is_some()
+    };
+    bytes.split(|&b| b == b'\n').any(starts)
 }
 
 /// The modules a file's import statements name, read from its bytes: `import a.b, c` gives

@@ -89,6 +89,8 @@ pub(crate) trait Knowledge {
     fn may_define_sinks(&self, bytes: &[u8]) -> bool;
     /// Whether a module's bytes may spell an all-interfaces address, in any way the rule reads.
     fn may_spell_address(&self, bytes: &[u8]) -> bool;
+    /// Whether a module's bytes spell an all-interfaces address plainly.
+    fn spells_address_plainly(&self, bytes: &[u8]) -> bool;
 }
 
 impl<'x, 'p> State<'x, 'p> {

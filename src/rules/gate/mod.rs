@@ -33,6 +33,36 @@ pub(crate) fn may_contain_bind(bytes: &[u8]) -> bool {
     may_fold_to_ascii(bytes) || names::has_sink_name(bytes)
 }
 
+/// Whether the file may call anything: a `(` that may open a call's arguments, or a decorator.
+/// What a file with no sink of its own needs to hand a value to a helper of another module. A
+/// `(` after an operator, a comma or another opening bracket only groups or makes a tuple, and
+/// the one after `def name` opens parameters; one first on its line may follow a callee on the
+/// line before, and counts.
+pub(crate) fn may_call(bytes: &[u8]) -> bool {
+    let decorator = |line: &[u8]| line.trim_ascii_start().starts_with(b"@");
+    memchr::memchr_iter(b'(', bytes).any(|at| opens_call(&bytes[..at])) || bytes.split(|&b| b == b'\n').any(decorator)
+}
+
+/// Whether a `(` after `before` may open a call's arguments.
+fn opens_call(before: &[u8]) -> bool {
+    let blank = |b: &u8| *b == b' ' || *b == b'\t';
+    let Some(end) = before.iter().rposition(|b| !blank(b)) else { return true };
+    let grouping = b"=([{,:+-*/%&|^~<>!";
+    if grouping.contains(&before[end]) {
+        return false;
+    }
+    // `def name(`: the parameters of a definition.
+    let name_start = before[..=end].iter().rposition(|&b| !names::is_ident(b)).map_or(0, |i| i + 1);
+    let keyword = &before[..name_start];
+    let keyword = &keyword[..keyword.iter().rposition(|b| !blank(b)).map_or(0, |i| i + 1)];
+    !(name_start <= end && keyword.ends_with(b"def") && is_word_end(keyword, keyword.len() - 3))
+}
+
+/// Whether the word ending `bytes` starts at `start` (nothing of a name before it).
+fn is_word_end(bytes: &[u8], start: usize) -> bool {
+    start == 0 || !names::is_ident(bytes[start - 1])
+}
+
 /// Whether text may spell an all-interfaces address in any way the analysis reads.
 pub(crate) fn may_spell_address(bytes: &[u8]) -> bool {
     names::address_hint(bytes)
@@ -226,5 +256,37 @@ mod tests {
         assert!(may_contain_bind(b"from six.moves.BaseHTTPServer import HTTPServer\nHTTPServer(a, H)\n"));
         assert!(may_contain_bind(b"import SocketServer\nSocketServer.UDPServer(a, H)\n"));
         assert!(!may_contain_bind(b"from six.moves import range\nrange(3)\n"));
+    }
+
+    /// A file with no call hands nothing to a helper: `__init__.py` files of imports and tuples.
+    #[test]
+    fn a_call_is_a_paren_after_a_callee_or_a_decorator() {
+        for calls in [
+            "serve(HOST)",
+            "net.serve (HOST)",
+            "x = [f(1)]",
+            "handlers[0](HOST)",
+            "make()(HOST)",
+            "'{}'.format(HOST)",
+            "x = (f\n(HOST))",
+            "x = f \\\n(HOST)",
+            "class S(net.Server):\n    pass",
+            "@net.serving\ndef app():\n    pass",
+            "if ok: (serve)(HOST)",
+            "not (f)(x)",
+            "undef(HOST)",
+        ] {
+            assert!(may_call(calls.as_bytes()), "{calls}");
+        }
+        for no_call in [
+            "from .base import *\n__all__ = (base.__all__ +\n    other.__all__)",
+            "x = [(1, 2), {'a': (3)}]",
+            "def f(a, b):\n    return a",
+            "async def f(a):\n    return -(a) * (2) ** (x)",
+            "t = 1, (2)",
+            "y = x[1:(2)]",
+        ] {
+            assert!(!may_call(no_call.as_bytes()), "{no_call}");
+        }
     }
 }

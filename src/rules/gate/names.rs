@@ -200,7 +200,7 @@ fn is_whole_word(bytes: &[u8], range: std::ops::Range<usize>) -> bool {
 }
 
 /// ASCII only: a non-ASCII byte next to a word is taken as a boundary.
-fn is_ident(b: u8) -> bool {
+pub(super) fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
