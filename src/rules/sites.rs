@@ -5,6 +5,7 @@
 //! The result is a list of [`Raw`] findings — one per all-interfaces literal, sink and path —
 //! that `mod.rs` then groups, suppresses and fixes.
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use crate::python::Ranged;
@@ -86,42 +87,59 @@ impl<'p> Sites<'_, '_, '_, 'p> {
     /// class setting `serveraddress = '::'` for the base's `setUp` that binds with it).
     fn inherited(&self, module: ModId, out: &mut Vec<Raw<'p>>) {
         let ix = self.flow.st.index(module);
+        // Classes of a module often share their bases (test cases): each base is read once.
+        let mut reads_of: HashMap<ClassKey, Vec<SelfReads>> = HashMap::default();
         for class in 0..ix.classes.len() as u32 {
             let key = ClassKey { module, class };
-            let own: Vec<String> =
-                ix.class_attrs.keys().filter(|(c, _)| *c == class).map(|(_, attr)| format!("self.{attr}")).collect();
+            let own: HashSet<&str> =
+                ix.class_attrs.keys().filter(|(c, _)| *c == class).map(|(_, attr)| *attr).collect();
             if own.is_empty() {
                 continue;
             }
             let site = (module, range(ix.classes[class as usize].def));
             for base in self.flow.res.class_and_bases(key).into_iter().filter(|b| b.module != module) {
                 let bix = self.flow.st.index(base.module);
-                let text = self.flow.st.text(base.module);
-                for &(_, func) in &bix.classes[base.class as usize].methods {
-                    let scope = bix.funcs[func as usize].scope;
-                    for &i in &bix.in_scope[scope as usize].sites {
-                        let (s, ctx) = bix.sites[i];
-                        let written = text.get(site_range(s)).unwrap_or_default();
-                        if !own.iter().any(|read| written.contains(read.as_str())) || self.flow.st.exhausted() {
-                            continue;
-                        }
-                        self.flow.st.refuel();
-                        let frames = self.flow.st.frames.borrow().len();
-                        let frame = Frame {
-                            func: FuncKey { module: base.module, func },
-                            args: CallArgs::default(),
-                            this: This::Of(key),
-                            site: site.clone(),
-                            parent: NO_FRAME,
-                        };
-                        if let Some(id) = self.flow.enter(frame) {
-                            self.site(s, ctx.in_frame(id), out);
-                        }
-                        self.flow.st.frames.borrow_mut().truncate(frames);
+                let reads = reads_of.entry(base).or_insert_with(|| self.self_reads(base));
+                for read in reads.iter().filter(|r| r.attrs.iter().any(|a| own.contains(a.as_str()))) {
+                    if self.flow.st.exhausted() {
+                        return;
                     }
+                    let (s, ctx) = bix.sites[read.site];
+                    self.flow.st.refuel();
+                    let frames = self.flow.st.frames.borrow().len();
+                    let frame = Frame {
+                        func: FuncKey { module: base.module, func: read.func },
+                        args: CallArgs::default(),
+                        this: This::Of(key),
+                        site: site.clone(),
+                        parent: NO_FRAME,
+                    };
+                    if let Some(id) = self.flow.enter(frame) {
+                        self.site(s, ctx.in_frame(id), out);
+                    }
+                    self.flow.st.frames.borrow_mut().truncate(frames);
                 }
             }
         }
+    }
+
+    /// The sites of a class's methods that read attributes of `self`, with the names they read
+    /// (as written: `self.name`).
+    fn self_reads(&self, class: ClassKey) -> Vec<SelfReads> {
+        let ix = self.flow.st.index(class.module);
+        let text = self.flow.st.text(class.module);
+        let mut out = Vec::new();
+        for &(_, func) in &ix.classes[class.class as usize].methods {
+            let scope = ix.funcs[func as usize].scope;
+            for &i in &ix.in_scope[scope as usize].sites {
+                let written = text.get(site_range(ix.sites[i].0)).unwrap_or_default();
+                let attrs = attributes_of_self(written);
+                if !attrs.is_empty() {
+                    out.push(SelfReads { site: i, func, attrs });
+                }
+            }
+        }
+        out
     }
 
     /// One site, evaluated in `ctx` (whose frame says which call the site's function runs in).
@@ -861,6 +879,33 @@ pub(crate) fn short(text: &str, e: &Expr) -> String {
 }
 
 /// Where a site is written.
+/// A site of a method that reads attributes of `self`.
+struct SelfReads {
+    site: usize,
+    func: super::engine::index::FuncId,
+    attrs: Vec<String>,
+}
+
+/// The names read as `self.name` in `text` (a name right after `self.`, `self` not ending a
+/// longer name).
+fn attributes_of_self(text: &str) -> Vec<String> {
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || !b.is_ascii();
+    let bytes = text.as_bytes();
+    let mut out: Vec<String> = Vec::new();
+    for at in memchr::memmem::find_iter(bytes, b"self.") {
+        if at > 0 && ident(bytes[at - 1]) {
+            continue;
+        }
+        let start = at + 5;
+        let len = bytes[start..].iter().take_while(|&&b| ident(b)).count();
+        let name = &text[start..start + len];
+        if !name.is_empty() && !out.iter().any(|n| n == name) {
+            out.push(name.to_owned());
+        }
+    }
+    out
+}
+
 fn site_range(site: Site<'_>) -> Range<usize> {
     match site {
         Site::Call(c) => range(c),
@@ -957,6 +1002,15 @@ mod tests {
         assert_eq!(run("socketio.run(app, host='127.0.0.1', port=5000)"), Vec::<String>::new());
         assert_eq!(run("app.run('0.0.0.0', 5000)"), ["main.py:2 0.0.0.0"]);
         assert_eq!(run("app.run(app, '0.0.0.0')"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn reads_of_self_are_whole_names_after_self() {
+        assert_eq!(
+            super::attributes_of_self("s.bind((self.host, self.port)); myself.x; self.host_v6; self.é"),
+            ["host", "port", "host_v6", "é"]
+        );
+        assert_eq!(super::attributes_of_self("self . host; selfish.x"), Vec::<String>::new());
     }
 
     #[test]
