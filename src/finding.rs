@@ -24,6 +24,9 @@ pub(crate) struct Finding {
     pub(crate) sinks: Vec<Sink>,
     /// Calls the value passes through on its way to a sink (a helper's call site).
     pub(crate) via: Vec<Place>,
+    /// Assignments that pass the value on by name in its own file (`HOST = ANY`): not shown,
+    /// but a change there points an unchanged bind at the value, so diff mode counts them.
+    pub(crate) through: Vec<Place>,
     /// The edits that make the value loopback, or why none is offered.
     pub(crate) fix: Result<Fix, NoFix>,
     /// Silenced by a `# ignore` comment: counted, never shown as an error.
@@ -80,7 +83,7 @@ impl Finding {
     /// sinks and the calls on the way.
     pub(crate) fn own_places(&self) -> impl Iterator<Item = &Range<usize>> {
         let sinks = self.sinks.iter().filter(|s| s.file.is_none()).map(|s| &s.range);
-        let via = self.via.iter().filter(|p| p.file.is_none()).map(|p| &p.range);
+        let via = self.via.iter().chain(&self.through).filter(|p| p.file.is_none()).map(|p| &p.range);
         std::iter::once(&self.value).chain(sinks).chain(via)
     }
 

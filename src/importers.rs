@@ -68,7 +68,14 @@ fn worth_following(file: &ChangedFile) -> bool {
             .flat_map(|(_, line)| line.iter().copied())
             .collect(),
     };
-    rules::may_define_sinks(&changed) || rules::may_spell_address(&changed)
+    rules::may_define_sinks(&changed) || rules::may_spell_address(&changed) || passes_names_on(file)
+}
+
+/// Whether a changed line binds a name from other names (`HOST = ANY`): importers that bind
+/// with that name may now bind with another value.
+fn passes_names_on(file: &ChangedFile) -> bool {
+    let LineFilter::Only(lines) = &file.lines else { return true };
+    !lines.is_empty() && rules::inert::passes_names_on(&file.bytes, file.stub, lines)
 }
 
 /// The name other modules import a file by: its stem, or its package's name for `__init__.py`.

@@ -6,13 +6,15 @@
 //! other files name their file.
 
 use rustc_hash::FxHashMap as HashMap;
+use std::collections::HashSet;
 use std::ops::Range;
 
 use crate::finding::{Finding, Place, Sink};
+use crate::python::ast;
 
 use super::Options;
 use super::engine::collect::{self, Uses};
-use super::engine::index::{Index, ModId};
+use super::engine::index::{BindKind, Index, ModId};
 use super::engine::program::{Module, Program};
 use super::engine::strings::range;
 use super::fixes::{self, FixEnv};
@@ -120,7 +122,14 @@ fn finding<'p>(
         }
     }
     let (_, first) = &group[0];
+    let used: Vec<(ModId, Range<usize>)> = group
+        .iter()
+        .flat_map(|(_, r)| std::iter::once(&r.sink).chain(&r.via))
+        .map(|p| (p.module, p.range.clone()))
+        .collect();
+    let aliases = aliases_on_the_way(program, module, &value, &used);
     Finding {
+        through: aliases.into_iter().map(|r| place(program, module, &sites::Place { module, range: r })).collect(),
         value,
         host: first.hit.display.clone(),
         sink: sinks[0].clone(),
@@ -129,6 +138,82 @@ fn finding<'p>(
         fix: fixes::fix(first, api_sinks, env),
         suppressed,
     }
+}
+
+/// How many assignments a chain of aliases is followed through.
+const MAX_ALIAS_HOPS: usize = 8;
+
+/// The assignments of `module` that pass the literal at `value` on by name on its way to a sink
+/// or a call in `used` (`ANY = '0.0.0.0'`, then `HOST = ANY`, then `bind((HOST, 80))`): a change
+/// there points an unchanged bind at the literal, so in diff mode they are places of the finding
+/// too. Read from the module's assignments, whatever their order: a chain counts when its last
+/// name is written in the text of one of the sinks or calls.
+fn aliases_on_the_way(
+    program: &Program<'_>,
+    module: ModId,
+    value: &Range<usize>,
+    used: &[(ModId, Range<usize>)],
+) -> Vec<Range<usize>> {
+    let index = program.module(module).index;
+    // Each name reached, with the assignment that bound it and the name it came from.
+    let mut reached: Vec<(&str, Range<usize>, Option<usize>)> = index
+        .bindings
+        .iter()
+        .filter_map(|b| assigned_value(&b.kind).map(|v| (b.name, range(v))))
+        .filter(|(_, r)| r.start <= value.start && value.end <= r.end)
+        .map(|(name, r)| (name, r, None))
+        .collect();
+    let mut from = 0;
+    for _ in 0..MAX_ALIAS_HOPS {
+        let names: HashSet<&str> = reached[from..].iter().map(|(n, _, _)| *n).collect();
+        let offset = from;
+        from = reached.len();
+        for b in &index.bindings {
+            let Some(v) = assigned_value(&b.kind) else { continue };
+            let r = range(v);
+            if reached.iter().any(|(_, known, _)| *known == r) || !super::engine::names::reads_any(v, &names) {
+                continue;
+            }
+            let parent = reached[offset..from]
+                .iter()
+                .position(|(n, _, _)| super::engine::names::reads_any(v, &HashSet::from([*n])));
+            reached.push((b.name, r, parent.map(|p| p + offset)));
+        }
+        if reached.len() == from {
+            break;
+        }
+    }
+    let written_at_a_use = |name: &str| {
+        used.iter().any(|(m, r)| {
+            let text = program.module(*m).text().get(r.clone()).unwrap_or_default();
+            memchr::memmem::find_iter(text.as_bytes(), name).any(|at| is_word(text.as_bytes(), at, name.len()))
+        })
+    };
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for i in (0..reached.len()).filter(|&i| written_at_a_use(reached[i].0)) {
+        let mut at = Some(i);
+        while let Some(j) = at {
+            let (_, r, parent) = &reached[j];
+            if parent.is_some() && !out.contains(r) {
+                out.push(r.clone());
+            }
+            at = *parent;
+        }
+    }
+    out
+}
+
+/// The expression an assignment binds a name to (also unpacked or iterated over).
+fn assigned_value<'a>(kind: &BindKind<'a>) -> Option<&'a ast::Expr> {
+    match kind {
+        BindKind::Value(v) | BindKind::Unpack(v, _) | BindKind::Iter(v, _) => Some(*v),
+        _ => None,
+    }
+}
+
+fn is_word(text: &[u8], at: usize, len: usize) -> bool {
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || !b.is_ascii();
+    !(text.get(at + len).is_some_and(|&b| ident(b)) || at > 0 && ident(text[at - 1]))
 }
 
 fn sink(program: &Program<'_>, module: ModId, r: &Raw<'_>) -> Sink {

@@ -38,7 +38,7 @@ pub(crate) fn inside_no_place(source: &SourceText, module: &ParsedModule, lines:
     if !module.syntax_errors().is_empty() {
         return false;
     }
-    let mut spans = Spans { source, lines, hit: false };
+    let mut spans = Spans { source, lines, hit: false, only_assignments: false };
     for stmt in module.body() {
         spans.visit_stmt(stmt);
         if spans.hit {
@@ -48,11 +48,26 @@ pub(crate) fn inside_no_place(source: &SourceText, module: &ParsedModule, lines:
     true
 }
 
-/// Looks for a call, a string or a class header covering one of the lines.
+/// Whether one of `lines` lies in an assignment that binds a name from other names (`HOST =
+/// ANY`): a change there may point binds of the modules that import this one at another value.
+pub(crate) fn passes_names_on(bytes: &[u8], stub: bool, lines: &[u32]) -> bool {
+    let Ok(source) = SourceText::decode_owned(bytes.to_vec(), u64::MAX) else { return true };
+    let module = crate::python::parse(source.text(), crate::python::Flavor::for_stub(stub));
+    let source = &source;
+    let mut spans = Spans { source, lines, hit: false, only_assignments: true };
+    module.body().iter().any(|stmt| {
+        spans.visit_stmt(stmt);
+        spans.hit
+    })
+}
+
+/// Looks for a call, a string or a class header covering one of the lines (or, with
+/// `only_assignments`, an assignment from names).
 struct Spans<'s> {
     source: &'s SourceText,
     lines: &'s [u32],
     hit: bool,
+    only_assignments: bool,
 }
 
 impl Spans<'_> {
@@ -65,15 +80,51 @@ impl Spans<'_> {
     }
 }
 
+impl Spans<'_> {
+    fn covers_if_it_reads_a_name(&mut self, value: &Expr) {
+        let mut names = ReadsAName(false);
+        names.visit_expr(value);
+        if names.0 {
+            self.covers(value);
+        }
+    }
+}
+
+/// Whether an expression reads a name (or an attribute of one).
+struct ReadsAName(bool);
+
+impl<'a> Visitor<'a> for ReadsAName {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if matches!(expr, Expr::Name(_)) {
+            self.0 = true;
+        } else if !self.0 {
+            walk_expr(self, expr);
+        }
+    }
+}
+
 impl<'a> Visitor<'a> for Spans<'_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         if self.hit {
             return;
         }
-        if let Stmt::ClassDef(class) = stmt
-            && let Some(arguments) = &class.arguments
-        {
-            self.covers(&**arguments);
+        match stmt {
+            Stmt::ClassDef(class) if !self.only_assignments => {
+                if let Some(arguments) = &class.arguments {
+                    self.covers(&**arguments);
+                }
+            }
+            // A name assigned from another name passes a value on (`HOST = ANY`): such an
+            // assignment is a place of the findings whose value it passes.
+            Stmt::Assign(a) => self.covers_if_it_reads_a_name(&a.value),
+            Stmt::AnnAssign(a) => {
+                if let Some(value) = &a.value {
+                    self.covers_if_it_reads_a_name(value);
+                }
+            }
+            Stmt::AugAssign(a) => self.covers_if_it_reads_a_name(&a.value),
+            Stmt::For(f) => self.covers_if_it_reads_a_name(&f.iter),
+            _ => {}
         }
         walk_stmt(self, stmt);
     }
@@ -82,7 +133,20 @@ impl<'a> Visitor<'a> for Spans<'_> {
         if self.hit {
             return;
         }
-        if matches!(expr, Expr::Call(_) | Expr::StringLiteral(_) | Expr::BytesLiteral(_) | Expr::FString(_)) {
+        if !self.only_assignments
+            && matches!(
+                expr,
+                Expr::Call(_)
+                    | Expr::StringLiteral(_)
+                    | Expr::BytesLiteral(_)
+                    | Expr::FString(_)
+                    | Expr::ListComp(_)
+                    | Expr::SetComp(_)
+                    | Expr::DictComp(_)
+                    | Expr::Generator(_)
+                    | Expr::Named(_)
+            )
+        {
             self.covers(expr);
         }
         walk_expr(self, expr);
@@ -103,7 +167,7 @@ mod tests {
 
     #[test]
     fn lines_with_or_inside_a_place_are_not_inert() {
-        let text = "import net\nVERSION = 3\nnet.serve(\n    HOST,\n)\nDOC = '''\nabout\n'''\n@net.app\ndef f():\n    return 1\nclass S(\n    net.Server,\n):\n    port = 80\nbind = ADDR\nX = [\n    A,\n]\nY = 'a' \\\n    'b'\n";
+        let text = "import net\nVERSION = 3\nnet.serve(\n    HOST,\n)\nDOC = '''\nabout\n'''\n@net.app\ndef f():\n    return 1\nclass S(\n    net.Server,\n):\n    port = 80\nbind = ADDR\nX = [\n    A,\n]\nY = 'a' \\\n    'b'\nHOST = ANY\nVERSION = 2\n";
         let expected = [
             (1, true),   // import net
             (2, true),   // VERSION = 3
@@ -118,7 +182,9 @@ mod tests {
             (13, false), //     net.Server,  (a class header)
             (15, true),  //     port = 80
             (16, false), // bind = ADDR  (a configuration name)
-            (18, true),  //     A,  (a list is no place)
+            (22, false), // HOST = ANY  (a value passed on by name)
+            (23, true),  // VERSION = 2
+            (18, false), //     A,  (inside a value read from names)
             (21, false), //     'b'
         ];
         for (line, inert_line) in expected {

@@ -328,3 +328,16 @@ fn a_push_of_a_run_script_joining_two_unchanged_modules_is_rejected() {
     assert!(run.stderr.contains("config.py:1:"), "{}", run.stderr);
     assert_ne!(sb.ref_id(&server, "main"), sb.ref_id(&work, "HEAD"));
 }
+
+#[test]
+fn a_push_redirecting_an_unchanged_bind_through_an_alias_is_rejected() {
+    let config = "LOCAL = '127.0.0.1'\nANY = '0.0.0.0'\nHOST = LOCAL\n";
+    let app = "from flask import Flask\nfrom config import HOST\napp = Flask(__name__)\napp.run(host=HOST)\n";
+    let sb = Sandbox::new();
+    let (server, work) = server_with_history(&sb, &[("config.py", config), ("app.py", app)]);
+    sb.commit_files(&work, &[("config.py", &config.replace("HOST = LOCAL", "HOST = ANY"))], "redirect");
+    let run = sb.push(&work, &["origin", "HEAD:main"]);
+    assert!(rejected(&run), "{}", run.all());
+    assert!(run.stderr.contains("config.py:2:"), "{}", run.stderr);
+    assert_ne!(sb.ref_id(&server, "main"), sb.ref_id(&work, "HEAD"));
+}

@@ -159,6 +159,40 @@ fn a_renamed_argument_inside_a_call_blocks_and_a_new_constant_passes() {
     assert!(run.stderr.contains("1 staged Python file, 1 changed line"), "{}", run.stderr);
 }
 
+/// Pointing an unchanged bind at an unchanged address by changing only the assignment between
+/// them (`HOST = LOCAL` to `HOST = ANY`) blocks, in the same module and through an import; an
+/// alias the bind does not use does not.
+#[test]
+fn redirecting_an_unchanged_bind_through_an_alias_blocks() {
+    let srv = "import socket\nLOCAL = '127.0.0.1'\nANY = '0.0.0.0'\nHOST = LOCAL\nOTHER = LOCAL\nprint(OTHER)\nsocket.create_server((HOST, 80))\n";
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, "srv.py", srv);
+    stage(&sb, &repo, "srv.py", srv.replace("HOST = LOCAL", "HOST = ANY"));
+    let run = sb.git_commit(&repo, &["-m", "redirect"]);
+    assert_blocked(&sb, &repo, &run, 2);
+    assert!(run.stderr.contains("srv.py:3:"), "{}", run.stderr);
+    // An alias of the address that no bind uses.
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    let bad = srv.replace("HOST = LOCAL", "HOST = ANY");
+    commit_unchecked(&sb, &repo, "srv.py", &bad);
+    stage(&sb, &repo, "srv.py", bad.replace("OTHER = LOCAL", "OTHER = ANY"));
+    let run = sb.git_commit(&repo, &["-m", "other"]);
+    assert_passed(&run);
+    // Through an import: the settings module changes, the app does not.
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    let config = "LOCAL = '127.0.0.1'\nANY = '0.0.0.0'\nHOST = LOCAL\n";
+    commit_unchecked(&sb, &repo, "config.py", config);
+    let app = "from flask import Flask\nfrom config import HOST\napp = Flask(__name__)\napp.run(host=HOST)\n";
+    commit_unchecked(&sb, &repo, "app.py", app);
+    stage(&sb, &repo, "config.py", config.replace("HOST = LOCAL", "HOST = ANY"));
+    let run = sb.git_commit(&repo, &["-m", "redirect"]);
+    assert_blocked(&sb, &repo, &run, 3);
+    assert!(run.stderr.contains("config.py:2:"), "{}", run.stderr);
+}
+
 #[test]
 fn all_lines_checks_whole_staged_files() {
     let sb = Sandbox::new();
