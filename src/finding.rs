@@ -91,7 +91,8 @@ impl Finding {
     /// files' changes.
     pub(crate) fn other_places(&self) -> impl Iterator<Item = (&str, usize, usize)> {
         let sinks = self.sinks.iter().filter_map(|s| s.file.as_deref().map(|f| (f, s.line, s.end_line)));
-        sinks.chain(self.via.iter().filter_map(|p| p.file.as_deref().map(|f| (f, p.line, p.end_line))))
+        let passed = self.via.iter().chain(&self.through);
+        sinks.chain(passed.filter_map(|p| p.file.as_deref().map(|f| (f, p.line, p.end_line))))
     }
 }
 

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use crate::finding::{Finding, Place, Sink};
-use crate::python::ast;
+use crate::python::ast::{self, visitor::Visitor};
 
 use super::Options;
 use super::engine::collect::{self, Uses};
@@ -129,7 +129,10 @@ fn finding<'p>(
         .collect();
     let aliases = aliases_on_the_way(program, module, &value, &used);
     Finding {
-        through: aliases.into_iter().map(|r| place(program, module, &sites::Place { module, range: r })).collect(),
+        through: aliases
+            .into_iter()
+            .map(|(m, r)| place(program, module, &sites::Place { module: m, range: r }))
+            .collect(),
         value,
         host: first.hit.display.clone(),
         sink: sinks[0].clone(),
@@ -153,7 +156,7 @@ fn aliases_on_the_way(
     module: ModId,
     value: &Range<usize>,
     used: &[(ModId, Range<usize>)],
-) -> Vec<Range<usize>> {
+) -> Vec<(ModId, Range<usize>)> {
     let index = program.module(module).index;
     // Each name reached, with the assignment that bound it and the name it came from.
     let mut reached: Vec<(&str, Range<usize>, Option<usize>)> = index
@@ -189,18 +192,71 @@ fn aliases_on_the_way(
             memchr::memmem::find_iter(text.as_bytes(), name).any(|at| is_word(text.as_bytes(), at, name.len()))
         })
     };
-    let mut out: Vec<Range<usize>> = Vec::new();
-    for i in (0..reached.len()).filter(|&i| written_at_a_use(reached[i].0)) {
-        let mut at = Some(i);
+    let mut out: Vec<(ModId, Range<usize>)> = Vec::new();
+    let keep = |at: Option<usize>, out: &mut Vec<(ModId, Range<usize>)>| {
+        let mut at = at;
         while let Some(j) = at {
             let (_, r, parent) = &reached[j];
-            if parent.is_some() && !out.contains(r) {
-                out.push(r.clone());
+            if parent.is_some() && !out.iter().any(|(m, known)| *m == module && known == r) {
+                out.push((module, r.clone()));
             }
             at = *parent;
         }
+    };
+    for i in (0..reached.len()).filter(|&i| written_at_a_use(reached[i].0)) {
+        keep(Some(i), &mut out);
+    }
+    // `from settings import ANY as HOST` in a module of a sink or call: the import is the
+    // assignment there.
+    let stem = module_stem(program.module(module).path());
+    let mut users: Vec<ModId> = used.iter().map(|(m, _)| *m).filter(|m| *m != module).collect();
+    users.sort_unstable();
+    users.dedup();
+    for user in users {
+        let text = program.module(user).text();
+        let uses: Vec<&str> =
+            used.iter().filter(|(m, _)| *m == user).filter_map(|(_, r)| text.get(r.clone())).collect();
+        let mut imports = ImportsFrom(Vec::new());
+        for stmt in program.module(user).loaded.parsed.body() {
+            imports.visit_stmt(stmt);
+        }
+        for (from, alias) in imports.0 {
+            let bound = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+            let written = uses.iter().any(|u| {
+                memchr::memmem::find_iter(u.as_bytes(), bound).any(|at| is_word(u.as_bytes(), at, bound.len()))
+            });
+            let imported = reached.iter().position(|(n, _, _)| *n == alias.name.as_str());
+            if written
+                && from.rsplit('.').next() == Some(stem)
+                && let Some(i) = imported
+            {
+                out.push((user, range(alias)));
+                keep(Some(i), &mut out);
+            }
+        }
     }
     out
+}
+
+/// The name a module is imported by: its file's stem, or its package's for `__init__.py`.
+fn module_stem(path: &str) -> &str {
+    let mut parts = path.rsplit('/');
+    let file = parts.next().unwrap_or_default();
+    let stem = file.strip_suffix(".pyi").or_else(|| file.strip_suffix(".py")).unwrap_or(file);
+    if stem == "__init__" { parts.next().unwrap_or(stem) } else { stem }
+}
+
+/// Every `from module import name [as alias]` of a module, with the module as written.
+struct ImportsFrom<'a>(Vec<(String, &'a ast::Alias)>);
+
+impl<'a> Visitor<'a> for ImportsFrom<'a> {
+    fn visit_stmt(&mut self, stmt: &'a ast::Stmt) {
+        if let ast::Stmt::ImportFrom(i) = stmt {
+            let from = i.module.as_ref().map_or("", |m| m.as_str());
+            self.0.extend(i.names.iter().map(|a| (from.to_owned(), a)));
+        }
+        ast::visitor::walk_stmt(self, stmt);
+    }
 }
 
 /// The expression an assignment binds a name to (also unpacked or iterated over).

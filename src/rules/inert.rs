@@ -2,7 +2,7 @@
 //! string, or pieces of one), its sinks (a call, a configuration name assigned, a dict key) and
 //! the calls on its way: a line with none of these, inside none of them, is inert. A change made
 //! only of inert lines cannot be reported in diff mode, whatever the analysis would find, so the
-//! hooks need not analyse it (a version bump, a new constant, an import moved).
+//! hooks need not analyse it (a version bump, a new constant, a plain `import x`).
 
 use crate::python::ast::visitor::{Visitor, walk_expr, walk_stmt};
 use crate::python::ast::{Expr, Stmt};
@@ -124,6 +124,8 @@ impl<'a> Visitor<'a> for Spans<'_> {
             }
             Stmt::AugAssign(a) => self.covers_if_it_reads_a_name(&a.value),
             Stmt::For(f) => self.covers_if_it_reads_a_name(&f.iter),
+            // `from settings import ANY as HOST`: the assignment of a name from another module.
+            Stmt::ImportFrom(_) => self.covers(stmt),
             _ => {}
         }
         walk_stmt(self, stmt);
@@ -167,9 +169,10 @@ mod tests {
 
     #[test]
     fn lines_with_or_inside_a_place_are_not_inert() {
-        let text = "import net\nVERSION = 3\nnet.serve(\n    HOST,\n)\nDOC = '''\nabout\n'''\n@net.app\ndef f():\n    return 1\nclass S(\n    net.Server,\n):\n    port = 80\nbind = ADDR\nX = [\n    A,\n]\nY = 'a' \\\n    'b'\nHOST = ANY\nVERSION = 2\n";
+        let text = "import net\nVERSION = 3\nnet.serve(\n    HOST,\n)\nDOC = '''\nabout\n'''\n@net.app\ndef f():\n    return 1\nclass S(\n    net.Server,\n):\n    port = 80\nbind = ADDR\nX = [\n    A,\n]\nY = 'a' \\\n    'b'\nHOST = ANY\nVERSION = 2\nfrom config import ANY as HOST\n";
         let expected = [
             (1, true),   // import net
+            (24, false), // from config import ANY as HOST
             (2, true),   // VERSION = 3
             (3, false),  // net.serve(
             (4, false),  //     HOST,  (inside the call)

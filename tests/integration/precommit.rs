@@ -191,6 +191,16 @@ fn redirecting_an_unchanged_bind_through_an_alias_blocks() {
     let run = sb.git_commit(&repo, &["-m", "redirect"]);
     assert_blocked(&sb, &repo, &run, 3);
     assert!(run.stderr.contains("config.py:2:"), "{}", run.stderr);
+    // Through the import itself: `from config import LOCAL as HOST` becomes `ANY as HOST`.
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, "config.py", "LOCAL = '127.0.0.1'\nANY = '0.0.0.0'\n");
+    let app = "from flask import Flask\nfrom config import LOCAL as HOST\napp = Flask(__name__)\napp.run(host=HOST)\n";
+    commit_unchecked(&sb, &repo, "app.py", app);
+    stage(&sb, &repo, "app.py", app.replace("LOCAL as HOST", "ANY as HOST"));
+    let run = sb.git_commit(&repo, &["-m", "redirect the import"]);
+    assert_blocked(&sb, &repo, &run, 3);
+    assert!(run.stderr.contains("config.py:2:"), "{}", run.stderr);
 }
 
 #[test]
