@@ -13,7 +13,12 @@ use std::sync::Arc;
 use crate::changes::{ChangedFile, LineFilter, Scope};
 use crate::rules;
 
-/// Unchanged files of the same versions that import a changed module worth following.
+/// How many modules deep importers of importers are followed (a package `__init__.py` that
+/// re-exports a settings module's constant is one step).
+const MAX_IMPORT_DEPTH: usize = 4;
+
+/// Unchanged files of the same versions that import a changed module worth following, directly
+/// or through modules that import it (re-exports).
 pub(crate) fn importers(files: &[ChangedFile]) -> Vec<ChangedFile> {
     let mut out = Vec::new();
     let mut seen_scopes: Vec<*const Scope> = Vec::new();
@@ -25,20 +30,46 @@ pub(crate) fn importers(files: &[ChangedFile]) -> Vec<ChangedFile> {
         seen_scopes.push(Arc::as_ptr(scope));
         let same: Vec<&ChangedFile> =
             files.iter().filter(|f| f.scope.as_ref().is_some_and(|s| Arc::ptr_eq(s, scope))).collect();
-        let names: Vec<String> =
+        let mut names: Vec<String> =
             same.iter().filter(|f| worth_following(f)).filter_map(|f| module_name(&f.path)).collect();
         if names.is_empty() {
             continue;
         }
-        let changed: HashSet<&str> = same.iter().map(|f| f.path.as_str()).collect();
-        for path in scope.files.python_paths() {
-            if changed.contains(path.as_str()) {
-                continue;
+        let mut done: HashSet<String> = same.iter().map(|f| f.path.clone()).collect();
+        let imports = imported_words_by_file(scope, &done);
+        for _ in 0..MAX_IMPORT_DEPTH {
+            let found: Vec<&String> = imports
+                .iter()
+                .filter(|(path, words)| !done.contains(path) && names.iter().any(|n| words.contains(n)))
+                .map(|(path, _)| path)
+                .collect();
+            if found.is_empty() {
+                break;
             }
-            let Some(bytes) = scope.files.read(&path) else { continue };
-            if imports_any(&bytes, &names) {
-                out.push(importer(path, bytes, file, scope));
+            names = found.iter().filter_map(|path| module_name(path)).collect();
+            for path in found {
+                done.insert(path.clone());
+                if let Some(bytes) = scope.files.read(path) {
+                    out.push(importer(path.clone(), bytes, file, scope));
+                }
             }
+        }
+    }
+    out
+}
+
+/// The words of each Python file's import statements (the modules and names they import), for
+/// the files of the scope not in `skip`.
+fn imported_words_by_file(scope: &Scope, skip: &HashSet<String>) -> Vec<(String, HashSet<String>)> {
+    let mut out = Vec::new();
+    for path in scope.files.python_paths() {
+        if skip.contains(&path) {
+            continue;
+        }
+        let Some(bytes) = scope.files.read(&path) else { continue };
+        let words = import_words(&bytes);
+        if !words.is_empty() {
+            out.push((path, words));
         }
     }
     out
@@ -87,25 +118,52 @@ fn module_name(path: &str) -> Option<String> {
     (!name.is_empty()).then(|| name.to_owned())
 }
 
-/// Whether an `import` or `from` statement of the file names one of the modules.
-fn imports_any(bytes: &[u8], names: &[String]) -> bool {
-    for keyword in [&b"import "[..], b"from "] {
+/// The identifiers of the file's `import` and `from` statements, read generously: a statement
+/// runs to the end of its line, on through a backslash at the end, and to the closing bracket of
+/// a `(` it opens (`from pkg import (\n    config,\n)`). `from.config` and tabs count too.
+fn import_words(bytes: &[u8]) -> HashSet<String> {
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || !b.is_ascii();
+    let mut words = HashSet::new();
+    for keyword in [&b"import"[..], b"from"] {
         for at in memchr::memmem::find_iter(bytes, keyword) {
-            let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-            let statement = &bytes[at..line_end];
-            if names.iter().any(|n| has_word(statement, n.as_bytes())) {
-                return true;
+            let end = at + keyword.len();
+            if at > 0 && ident(bytes[at - 1]) || bytes.get(end).is_none_or(|&b| ident(b)) {
+                continue;
             }
+            let statement = &bytes[end..statement_end(bytes, end)];
+            let text = String::from_utf8_lossy(statement);
+            words.extend(
+                text.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).map(str::to_owned),
+            );
         }
     }
-    false
+    words
 }
 
-fn has_word(bytes: &[u8], word: &[u8]) -> bool {
-    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    memchr::memmem::find_iter(bytes, word).any(|at| {
-        !at.checked_sub(1).is_some_and(|i| ident(bytes[i])) && !bytes.get(at + word.len()).copied().is_some_and(ident)
-    })
+/// Where a statement that starts at `from` ends: its line's end, past backslash continuations and
+/// the brackets it opens.
+fn statement_end(bytes: &[u8], from: usize) -> usize {
+    let mut depth = 0usize;
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            b'\\' if bytes.get(i + 1) == Some(&b'\n') => i += 1,
+            b'\\' if bytes.get(i + 1) == Some(&b'\r') => i += 1,
+            b'\n' if depth == 0 => return i,
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+/// Whether an `import` or `from` statement of the file names one of the modules.
+#[cfg(test)]
+fn imports_any(bytes: &[u8], names: &[String]) -> bool {
+    let words = import_words(bytes);
+    names.iter().any(|n| words.contains(n))
 }
 
 #[cfg(test)]
@@ -123,5 +181,12 @@ mod tests {
         assert!(imports_any(b"from pkg import config, other\n", &names));
         assert!(!imports_any(b"from pkg import configuration\n", &names));
         assert!(!imports_any(b"config = 1\n", &names));
+        assert!(imports_any(b"from pkg import (\n    other,\n    config,\n)\n", &names));
+        assert!(imports_any(b"from.config import HOST\n", &names));
+        assert!(imports_any(b"from\tconfig import HOST\n", &names));
+        assert!(imports_any(b"import\tconfig\n", &names));
+        assert!(imports_any(b"from \\\n    config import HOST\n", &names));
+        assert!(!imports_any(b"from pkg import (\n    other,\n)\nconfig = 1\n", &names));
+        assert!(!imports_any(b"reimport config\n", &names));
     }
 }

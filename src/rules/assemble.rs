@@ -158,11 +158,18 @@ fn aliases_on_the_way(
     used: &[(ModId, Range<usize>)],
 ) -> Vec<(ModId, Range<usize>)> {
     let index = program.module(module).index;
-    // Each name reached, with the assignment that bound it and the name it came from.
-    let mut reached: Vec<(&str, Range<usize>, Option<usize>)> = index
+    // What binds a name to a value: assignments, parameter defaults (`def serve(host=ANY)`), and
+    // a function's returns, which bind its name for the calls that read it (`return ANY`).
+    let binds: Vec<(&str, &ast::Expr)> = index
         .bindings
         .iter()
-        .filter_map(|b| assigned_value(&b.kind).map(|v| (b.name, range(v))))
+        .filter_map(|b| assigned_value(&b.kind).map(|v| (b.name, v)))
+        .chain(index.funcs.iter().flat_map(|f| f.returns.iter().map(|(e, _)| (f.def.name.as_str(), *e))))
+        .collect();
+    // Each name reached, with the expression that bound it and the name it came from.
+    let mut reached: Vec<(&str, Range<usize>, Option<usize>)> = binds
+        .iter()
+        .map(|(name, v)| (*name, range(*v)))
         .filter(|(_, r)| r.start <= value.start && value.end <= r.end)
         .map(|(name, r)| (name, r, None))
         .collect();
@@ -171,8 +178,7 @@ fn aliases_on_the_way(
         let names: HashSet<&str> = reached[from..].iter().map(|(n, _, _)| *n).collect();
         let offset = from;
         from = reached.len();
-        for b in &index.bindings {
-            let Some(v) = assigned_value(&b.kind) else { continue };
+        for &(name, v) in &binds {
             let r = range(v);
             if reached.iter().any(|(_, known, _)| *known == r) || !super::engine::names::reads_any(v, &names) {
                 continue;
@@ -180,7 +186,7 @@ fn aliases_on_the_way(
             let parent = reached[offset..from]
                 .iter()
                 .position(|(n, _, _)| super::engine::names::reads_any(v, &HashSet::from([*n])));
-            reached.push((b.name, r, parent.map(|p| p + offset)));
+            reached.push((name, r, parent.map(|p| p + offset)));
         }
         if reached.len() == from {
             break;
@@ -259,10 +265,12 @@ impl<'a> Visitor<'a> for ImportsFrom<'a> {
     }
 }
 
-/// The expression an assignment binds a name to (also unpacked or iterated over).
+/// The expression an assignment binds a name to (also unpacked or iterated over, or a
+/// parameter's default).
 fn assigned_value<'a>(kind: &BindKind<'a>) -> Option<&'a ast::Expr> {
     match kind {
         BindKind::Value(v) | BindKind::Unpack(v, _) | BindKind::Iter(v, _) => Some(*v),
+        BindKind::Param(p) => p.default,
         _ => None,
     }
 }

@@ -126,6 +126,18 @@ impl<'a> Visitor<'a> for Spans<'_> {
             Stmt::For(f) => self.covers_if_it_reads_a_name(&f.iter),
             // `from settings import ANY as HOST`: the assignment of a name from another module.
             Stmt::ImportFrom(_) => self.covers(stmt),
+            Stmt::Return(r) => {
+                if let Some(value) = &r.value {
+                    self.covers_if_it_reads_a_name(value);
+                }
+            }
+            // Defaults of parameters bind names too (`def serve(host=ANY)`).
+            Stmt::FunctionDef(f) => {
+                let defaults = f.parameters.iter_non_variadic_params().filter_map(|p| p.default.as_deref());
+                for default in defaults {
+                    self.covers_if_it_reads_a_name(default);
+                }
+            }
             _ => {}
         }
         walk_stmt(self, stmt);
@@ -169,10 +181,12 @@ mod tests {
 
     #[test]
     fn lines_with_or_inside_a_place_are_not_inert() {
-        let text = "import net\nVERSION = 3\nnet.serve(\n    HOST,\n)\nDOC = '''\nabout\n'''\n@net.app\ndef f():\n    return 1\nclass S(\n    net.Server,\n):\n    port = 80\nbind = ADDR\nX = [\n    A,\n]\nY = 'a' \\\n    'b'\nHOST = ANY\nVERSION = 2\nfrom config import ANY as HOST\n";
+        let text = "import net\nVERSION = 3\nnet.serve(\n    HOST,\n)\nDOC = '''\nabout\n'''\n@net.app\ndef f():\n    return 1\nclass S(\n    net.Server,\n):\n    port = 80\nbind = ADDR\nX = [\n    A,\n]\nY = 'a' \\\n    'b'\nHOST = ANY\nVERSION = 2\nfrom config import ANY as HOST\ndef g(\n    port,\n    host=ANY,\n):\n    x = 1\n    return ANY\n";
         let expected = [
             (1, true),   // import net
             (24, false), // from config import ANY as HOST
+            (27, false), //     host=ANY,  (a parameter's default)
+            (30, false), //     return ANY
             (2, true),   // VERSION = 3
             (3, false),  // net.serve(
             (4, false),  //     HOST,  (inside the call)
@@ -187,6 +201,8 @@ mod tests {
             (16, false), // bind = ADDR  (a configuration name)
             (22, false), // HOST = ANY  (a value passed on by name)
             (23, true),  // VERSION = 2
+            (26, true),  //     port,
+            (29, true),  //     x = 1
             (18, false), //     A,  (inside a value read from names)
             (21, false), //     'b'
         ];

@@ -341,3 +341,50 @@ fn a_push_redirecting_an_unchanged_bind_through_an_alias_is_rejected() {
     assert!(run.stderr.contains("config.py:2:"), "{}", run.stderr);
     assert_ne!(sb.ref_id(&server, "main"), sb.ref_id(&work, "HEAD"));
 }
+
+// ---- Importers of importers, and import statements of every shape ----
+
+/// A changed constant re-exported by its package, and a changed helper re-exported the same way,
+/// reach unchanged binds in modules that import the package; so does one imported in brackets
+/// over several lines.
+#[test]
+fn a_change_reaching_a_bind_through_a_re_export_or_a_bracketed_import_blocks() {
+    let srv = "import socket\nfrom pkg import HOST\nsocket.create_server((HOST, 80))\n";
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    let files = [
+        ("pkg/__init__.py", "from .settings import HOST\n"),
+        ("pkg/settings.py", "HOST = '127.0.0.1'\n"),
+        ("srv.py", srv),
+    ];
+    commit_unchecked(&sb, &repo, &files);
+    stage(&sb, &repo, "pkg/settings.py", "HOST = '0.0.0.0'\n");
+    let run = sb.git_commit(&repo, &["-m", "re-exported"]);
+    assert!(blocked(&run), "{}", run.all());
+    assert!(run.stderr.contains("pkg/settings.py:1:8"), "{}", run.stderr);
+
+    let helper =
+        |bind: &str| format!("import socket\n\n\ndef serve(host):\n    return socket.create_server(({bind}, 80))\n");
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    let files = [
+        ("pkg/__init__.py", "from .helpers import serve\n".to_owned()),
+        ("pkg/helpers.py", helper("'127.0.0.1'")),
+        ("main.py", "from pkg import serve\nserve('0.0.0.0')\n".to_owned()),
+    ];
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, c)| (*p, c.as_str())).collect();
+    commit_unchecked(&sb, &repo, &files);
+    stage(&sb, &repo, "pkg/helpers.py", &helper("host"));
+    let run = sb.git_commit(&repo, &["-m", "serve anywhere"]);
+    assert!(blocked(&run), "{}", run.all());
+    assert!(run.stderr.contains("main.py:2:7"), "{}", run.stderr);
+
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    let srv = "import socket\nfrom pkg import (\n    config,\n)\nsocket.create_server((config.HOST, 80))\n";
+    let files = [("pkg/__init__.py", ""), ("pkg/config.py", "HOST = '127.0.0.1'\n"), ("srv.py", srv)];
+    commit_unchecked(&sb, &repo, &files);
+    stage(&sb, &repo, "pkg/config.py", "HOST = '0.0.0.0'\n");
+    let run = sb.git_commit(&repo, &["-m", "bracketed"]);
+    assert!(blocked(&run), "{}", run.all());
+}

@@ -203,6 +203,23 @@ fn redirecting_an_unchanged_bind_through_an_alias_blocks() {
     assert!(run.stderr.contains("config.py:2:"), "{}", run.stderr);
 }
 
+/// The value a helper returns, and a parameter's default, pass it on too: changing `return LOCAL`
+/// or `host=LOCAL` to the address points an unchanged bind at it.
+#[test]
+fn redirecting_a_return_or_a_default_blocks() {
+    let returns = "import socket\nLOCAL = '127.0.0.1'\nANY = '0.0.0.0'\n\n\ndef host():\n    return LOCAL\n\n\nsocket.create_server((host(), 80))\n";
+    let defaults = "import socket\nLOCAL = '127.0.0.1'\nANY = '0.0.0.0'\n\n\ndef serve(\n    port,\n    host=LOCAL,\n):\n    return socket.create_server((host, port))\n\n\nserve(80)\n";
+    for (before, from, to) in [(returns, "return LOCAL", "return ANY"), (defaults, "host=LOCAL", "host=ANY")] {
+        let sb = Sandbox::new();
+        let repo = hooked_repo(&sb);
+        commit_unchecked(&sb, &repo, "srv.py", before);
+        stage(&sb, &repo, "srv.py", before.replace(from, to));
+        let run = sb.git_commit(&repo, &["-m", "redirect"]);
+        assert_blocked(&sb, &repo, &run, 2);
+        assert!(run.stderr.contains("srv.py:3:"), "{to}: {}", run.stderr);
+    }
+}
+
 #[test]
 fn all_lines_checks_whole_staged_files() {
     let sb = Sandbox::new();
