@@ -45,11 +45,13 @@ pub(crate) fn findings<'p>(program: &Program<'p>, raws: Vec<Raw<'p>>, options: &
         groups.entry((raw.loc.module, range(raw.loc.expr))).or_default().push((suppressed, raw));
     }
     let mut by_module: HashMap<ModId, Vec<Finding>> = HashMap::default();
+    let aliases = if groups.is_empty() { None } else { Some(Aliases::new(program)) };
     for ((module, value), group) in groups {
+        let Some(aliases) = &aliases else { break };
         let m = program.module(module);
         let env = per_module.entry(module).or_insert_with(|| prepare(m, module, options));
         let fix_env = FixEnv { text: m.text(), options, import_os: env.import_os.clone(), index: &env.counted };
-        by_module.entry(module).or_default().push(finding(program, module, value, group, &fix_env));
+        by_module.entry(module).or_default().push(finding(program, aliases, module, value, group, &fix_env));
     }
     let mut out: Vec<ModuleFindings> = by_module
         .into_iter()
@@ -94,6 +96,7 @@ fn is_suppressed<'p>(
 /// One finding per literal: an unsuppressed, catalogued, earliest sink is preferred.
 fn finding<'p>(
     program: &Program<'p>,
+    aliases: &Aliases<'p>,
     module: ModId,
     value: Range<usize>,
     mut group: Vec<(bool, Raw<'p>)>,
@@ -127,7 +130,7 @@ fn finding<'p>(
         .flat_map(|(_, r)| std::iter::once(&r.sink).chain(&r.via))
         .map(|p| (p.module, p.range.clone()))
         .collect();
-    let aliases = aliases_on_the_way(program, module, &value, &used);
+    let aliases = aliases_on_the_way(aliases, module, &value, &used);
     Finding {
         through: aliases
             .into_iter()
@@ -146,102 +149,117 @@ fn finding<'p>(
 /// How many assignments a chain of aliases is followed through.
 const MAX_ALIAS_HOPS: usize = 8;
 
-/// The assignments of `module` that pass the literal at `value` on by name on its way to a sink
-/// or a call in `used` (`ANY = '0.0.0.0'`, then `HOST = ANY`, then `bind((HOST, 80))`): a change
-/// there points an unchanged bind at the literal, so in diff mode they are places of the finding
-/// too. Read from the module's assignments, whatever their order: a chain counts when its last
-/// name is written in the text of one of the sinks or calls.
+/// The assignments that pass the literal at `value` (in `module`) on by name on its way to a
+/// sink or a call in `used` (`ANY = '0.0.0.0'`, then `HOST = ANY`, then `bind((HOST, 80))`),
+/// in the modules this analysis touched: a change there points an unchanged bind at the literal,
+/// so in diff mode they are places of the finding too. Assignments, parameter defaults, a
+/// function's returns and `from m import a as b` count, whatever their order: a chain counts
+/// when its last name is written in the text of one of the sinks or calls of its module.
+struct Aliases<'p> {
+    modules: Vec<Module<'p>>,
+    binds: Vec<Vec<(&'p str, &'p ast::Expr)>>,
+    imports: Vec<Vec<(String, &'p ast::Alias)>>,
+    stems: Vec<&'p str>,
+}
+
+impl<'p> Aliases<'p> {
+    /// What binds names in the modules this analysis touched, read once for all its findings.
+    fn new(program: &Program<'p>) -> Self {
+        let modules: Vec<Module<'p>> = program.modules();
+        let binds = modules.iter().map(|m| binds_of(m.index)).collect();
+        let imports = modules
+            .iter()
+            .map(|m| {
+                let mut imports = ImportsFrom(Vec::new());
+                m.loaded.parsed.body().iter().for_each(|stmt| imports.visit_stmt(stmt));
+                imports.0
+            })
+            .collect();
+        let stems = modules.iter().map(|m| module_stem(m.path())).collect();
+        Aliases { modules, binds, imports, stems }
+    }
+}
+
 fn aliases_on_the_way(
-    program: &Program<'_>,
+    aliases: &Aliases<'_>,
     module: ModId,
     value: &Range<usize>,
     used: &[(ModId, Range<usize>)],
 ) -> Vec<(ModId, Range<usize>)> {
-    let index = program.module(module).index;
-    // What binds a name to a value: assignments, parameter defaults (`def serve(host=ANY)`), and
-    // a function's returns, which bind its name for the calls that read it (`return ANY`).
-    let binds: Vec<(&str, &ast::Expr)> = index
+    let Aliases { modules, binds, imports, stems } = aliases;
+    // Each name reached: its module (by position in `modules`), the expression that bound it
+    // there, and the entry it came from.
+    let mut reached: Vec<(usize, &str, Range<usize>, Option<usize>)> = Vec::new();
+    if let Some(at) = modules.iter().position(|m| m.index.module == module) {
+        for (name, v) in &binds[at] {
+            let r = range(*v);
+            if r.start <= value.start && value.end <= r.end {
+                reached.push((at, name, r, None));
+            }
+        }
+    }
+    let mut from = 0;
+    for _ in 0..MAX_ALIAS_HOPS {
+        let generation = from..reached.len();
+        from = reached.len();
+        if generation.is_empty() {
+            break;
+        }
+        for (at, binds) in binds.iter().enumerate() {
+            let names: HashSet<&str> = reached[generation.clone()].iter().filter(|e| e.0 == at).map(|e| e.1).collect();
+            for &(name, v) in binds.iter().filter(|_| !names.is_empty()) {
+                let r = range(v);
+                if reached.iter().any(|e| e.0 == at && e.2 == r) || !super::engine::names::reads_any(v, &names) {
+                    continue;
+                }
+                let parent = generation.clone().find(|&g| {
+                    reached[g].0 == at && super::engine::names::reads_any(v, &HashSet::from([reached[g].1]))
+                });
+                reached.push((at, name, r, parent));
+            }
+            for (source, alias) in &imports[at] {
+                let r = range(*alias);
+                let parent = generation.clone().find(|&g| {
+                    stems[reached[g].0] == source.rsplit('.').next().unwrap_or_default()
+                        && reached[g].1 == alias.name.as_str()
+                });
+                if parent.is_some() && !reached.iter().any(|e| e.0 == at && e.2 == r) {
+                    reached.push((at, alias.asname.as_ref().unwrap_or(&alias.name).as_str(), r, parent));
+                }
+            }
+        }
+    }
+    let written_at_a_use = |at: usize, name: &str| {
+        used.iter().filter(|(m, _)| *m == modules[at].index.module).any(|(_, r)| {
+            let text = modules[at].text().get(r.clone()).unwrap_or_default();
+            memchr::memmem::find_iter(text.as_bytes(), name).any(|i| is_word(text.as_bytes(), i, name.len()))
+        })
+    };
+    let mut out: Vec<(ModId, Range<usize>)> = Vec::new();
+    for i in (0..reached.len()).filter(|&i| written_at_a_use(reached[i].0, reached[i].1)) {
+        let mut at = Some(i);
+        while let Some(j) = at {
+            let (m, _, r, parent) = &reached[j];
+            let place = (modules[*m].index.module, r.clone());
+            if parent.is_some() && !out.contains(&place) {
+                out.push(place);
+            }
+            at = *parent;
+        }
+    }
+    out
+}
+
+/// What binds a name to a value in a module: assignments, parameter defaults (`def
+/// serve(host=ANY)`), and a function's returns, which bind its name for the calls that read it
+/// (`return ANY`).
+fn binds_of<'p>(index: &Index<'p>) -> Vec<(&'p str, &'p ast::Expr)> {
+    index
         .bindings
         .iter()
         .filter_map(|b| assigned_value(&b.kind).map(|v| (b.name, v)))
         .chain(index.funcs.iter().flat_map(|f| f.returns.iter().map(|(e, _)| (f.def.name.as_str(), *e))))
-        .collect();
-    // Each name reached, with the expression that bound it and the name it came from.
-    let mut reached: Vec<(&str, Range<usize>, Option<usize>)> = binds
-        .iter()
-        .map(|(name, v)| (*name, range(*v)))
-        .filter(|(_, r)| r.start <= value.start && value.end <= r.end)
-        .map(|(name, r)| (name, r, None))
-        .collect();
-    let mut from = 0;
-    for _ in 0..MAX_ALIAS_HOPS {
-        let names: HashSet<&str> = reached[from..].iter().map(|(n, _, _)| *n).collect();
-        let offset = from;
-        from = reached.len();
-        for &(name, v) in &binds {
-            let r = range(v);
-            if reached.iter().any(|(_, known, _)| *known == r) || !super::engine::names::reads_any(v, &names) {
-                continue;
-            }
-            let parent = reached[offset..from]
-                .iter()
-                .position(|(n, _, _)| super::engine::names::reads_any(v, &HashSet::from([*n])));
-            reached.push((name, r, parent.map(|p| p + offset)));
-        }
-        if reached.len() == from {
-            break;
-        }
-    }
-    let written_at_a_use = |name: &str| {
-        used.iter().any(|(m, r)| {
-            let text = program.module(*m).text().get(r.clone()).unwrap_or_default();
-            memchr::memmem::find_iter(text.as_bytes(), name).any(|at| is_word(text.as_bytes(), at, name.len()))
-        })
-    };
-    let mut out: Vec<(ModId, Range<usize>)> = Vec::new();
-    let keep = |at: Option<usize>, out: &mut Vec<(ModId, Range<usize>)>| {
-        let mut at = at;
-        while let Some(j) = at {
-            let (_, r, parent) = &reached[j];
-            if parent.is_some() && !out.iter().any(|(m, known)| *m == module && known == r) {
-                out.push((module, r.clone()));
-            }
-            at = *parent;
-        }
-    };
-    for i in (0..reached.len()).filter(|&i| written_at_a_use(reached[i].0)) {
-        keep(Some(i), &mut out);
-    }
-    // `from settings import ANY as HOST` in a module of a sink or call: the import is the
-    // assignment there.
-    let stem = module_stem(program.module(module).path());
-    let mut users: Vec<ModId> = used.iter().map(|(m, _)| *m).filter(|m| *m != module).collect();
-    users.sort_unstable();
-    users.dedup();
-    for user in users {
-        let text = program.module(user).text();
-        let uses: Vec<&str> =
-            used.iter().filter(|(m, _)| *m == user).filter_map(|(_, r)| text.get(r.clone())).collect();
-        let mut imports = ImportsFrom(Vec::new());
-        for stmt in program.module(user).loaded.parsed.body() {
-            imports.visit_stmt(stmt);
-        }
-        for (from, alias) in imports.0 {
-            let bound = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
-            let written = uses.iter().any(|u| {
-                memchr::memmem::find_iter(u.as_bytes(), bound).any(|at| is_word(u.as_bytes(), at, bound.len()))
-            });
-            let imported = reached.iter().position(|(n, _, _)| *n == alias.name.as_str());
-            if written
-                && from.rsplit('.').next() == Some(stem)
-                && let Some(i) = imported
-            {
-                out.push((user, range(alias)));
-                keep(Some(i), &mut out);
-            }
-        }
-    }
-    out
+        .collect()
 }
 
 /// The name a module is imported by: its file's stem, or its package's for `__init__.py`.

@@ -388,3 +388,23 @@ fn a_change_reaching_a_bind_through_a_re_export_or_a_bracketed_import_blocks() {
     let run = sb.git_commit(&repo, &["-m", "bracketed"]);
     assert!(blocked(&run), "{}", run.all());
 }
+
+/// The assignment between a bind and an address may sit in a third module: a settings module
+/// that takes its value from a module of addresses, by assignment or by import.
+#[test]
+fn redirecting_a_bind_in_a_settings_module_between_two_others_blocks() {
+    let addrs = "LOCAL = '127.0.0.1'\nANY = '0.0.0.0'\n";
+    let srv = "import socket\nfrom config import HOST\nsocket.create_server((HOST, 80))\n";
+    for (config, from, to) in [
+        ("from addrs import ANY, LOCAL\nHOST = LOCAL\n", "HOST = LOCAL", "HOST = ANY"),
+        ("from addrs import LOCAL as HOST\n", "LOCAL as HOST", "ANY as HOST"),
+    ] {
+        let sb = Sandbox::new();
+        let repo = hooked_repo(&sb);
+        commit_unchecked(&sb, &repo, &[("addrs.py", addrs), ("config.py", config), ("srv.py", srv)]);
+        stage(&sb, &repo, "config.py", &config.replace(from, to));
+        let run = sb.git_commit(&repo, &["-m", "redirect"]);
+        assert!(blocked(&run), "{to}: {}", run.all());
+        assert!(run.stderr.contains("addrs.py:2:7"), "{to}: {}", run.stderr);
+    }
+}
