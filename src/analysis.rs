@@ -270,7 +270,9 @@ fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>) ->
     let _memory = source.reserve_memory();
     let loaded = Loaded::new(file.path.clone(), source, file.stub);
     let project = projects.of(file.scope.as_ref());
-    let checked = rules::check_file(&loaded, project, cx.options, cx.deadline);
+    // A whole file needs no places a diff filter alone looks at.
+    let places = if matches!(file.lines, LineFilter::All) { rules::Places::Shown } else { rules::Places::All };
+    let checked = rules::check_file(&loaded, project, cx.options, cx.deadline, places);
     let incomplete = checked
         .limits
         .iter()

@@ -37,7 +37,12 @@ struct PerModule<'p> {
     import_os: Option<crate::finding::Edit>,
 }
 
-pub(crate) fn findings<'p>(program: &Program<'p>, raws: Vec<Raw<'p>>, options: &Options) -> Vec<ModuleFindings> {
+pub(crate) fn findings<'p>(
+    program: &Program<'p>,
+    raws: Vec<Raw<'p>>,
+    options: &Options,
+    places: super::Places,
+) -> Vec<ModuleFindings> {
     let mut per_module: HashMap<ModId, PerModule<'p>> = HashMap::default();
     let mut groups: HashMap<(ModId, Range<usize>), Group<'p>> = HashMap::default();
     for raw in raws {
@@ -45,13 +50,12 @@ pub(crate) fn findings<'p>(program: &Program<'p>, raws: Vec<Raw<'p>>, options: &
         groups.entry((raw.loc.module, range(raw.loc.expr))).or_default().push((suppressed, raw));
     }
     let mut by_module: HashMap<ModId, Vec<Finding>> = HashMap::default();
-    let aliases = if groups.is_empty() { None } else { Some(Aliases::new(program)) };
+    let aliases = (places == super::Places::All && !groups.is_empty()).then(|| Aliases::new(program));
     for ((module, value), group) in groups {
-        let Some(aliases) = &aliases else { break };
         let m = program.module(module);
         let env = per_module.entry(module).or_insert_with(|| prepare(m, module, options));
         let fix_env = FixEnv { text: m.text(), options, import_os: env.import_os.clone(), index: &env.counted };
-        by_module.entry(module).or_default().push(finding(program, aliases, module, value, group, &fix_env));
+        by_module.entry(module).or_default().push(finding(program, aliases.as_ref(), module, value, group, &fix_env));
     }
     let mut out: Vec<ModuleFindings> = by_module
         .into_iter()
@@ -96,7 +100,7 @@ fn is_suppressed<'p>(
 /// One finding per literal: an unsuppressed, catalogued, earliest sink is preferred.
 fn finding<'p>(
     program: &Program<'p>,
-    aliases: &Aliases<'p>,
+    aliases: Option<&Aliases<'p>>,
     module: ModId,
     value: Range<usize>,
     mut group: Vec<(bool, Raw<'p>)>,
@@ -130,7 +134,7 @@ fn finding<'p>(
         .flat_map(|(_, r)| std::iter::once(&r.sink).chain(&r.via))
         .map(|p| (p.module, p.range.clone()))
         .collect();
-    let aliases = aliases_on_the_way(aliases, module, &value, &used);
+    let aliases = aliases.map(|a| aliases_on_the_way(a, module, &value, &used)).unwrap_or_default();
     Finding {
         through: aliases
             .into_iter()

@@ -206,6 +206,17 @@ pub(crate) fn may_define_sinks(bytes: &[u8]) -> bool {
     gate::may_define_sinks(bytes)
 }
 
+/// Which places of a finding its caller needs: only a diff filter needs the assignments that
+/// pass a value on (they are not shown), and finding them reads every module the analysis
+/// touched.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Places {
+    /// Values, sinks and calls on the way.
+    Shown,
+    /// Also the assignments on the way, for a filter by changed lines.
+    All,
+}
+
 /// The catalogue as the engine asks for it.
 pub(crate) struct Rule;
 
@@ -265,6 +276,7 @@ pub(crate) fn check_file(
     project: &Project<'_>,
     options: &Options,
     deadline: Option<Instant>,
+    places: Places,
 ) -> Checked {
     let arenas = Arenas::default();
     let program = Program::new(project, &arenas, &RULE, &RULE);
@@ -274,7 +286,7 @@ pub(crate) fn check_file(
     let sites = sites::Sites { flow: &flow, summaries: calls::Summaries::default(), extra: &options.extra_sinks };
     let raws = sites.module(module);
     let limits = st.limits();
-    let files = assemble::findings(&program, raws, options)
+    let files = assemble::findings(&program, raws, options, places)
         .into_iter()
         .map(|m| {
             let loaded = program.module(m.module).loaded;
@@ -306,6 +318,6 @@ pub fn check(source: &SourceText, module: &ParsedModule, options: &Options) -> V
 pub fn check_unfiltered(source: &SourceText, _module: &ParsedModule, options: &Options) -> Vec<Finding> {
     let loaded = Loaded::new(String::new(), source.clone(), false);
     let project = Project::new(&crate::snapshot::Alone, &RULE, u64::MAX);
-    let checked = check_file(&loaded, &project, options, None);
+    let checked = check_file(&loaded, &project, options, None, Places::All);
     checked.files.into_iter().filter(|f| f.source.is_none()).flat_map(|f| f.findings).collect()
 }

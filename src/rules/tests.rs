@@ -379,7 +379,7 @@ pub(crate) fn analyse_with(files: &[(&str, &str)], roots: &[&str], options: &Opt
 fn analyse_in(files: &MemFiles, project: &super::Project<'_>, root: &str, options: &Options) -> Analysed {
     let text = String::from_utf8(crate::snapshot::Snapshot::read(files, root).expect("root is a file")).unwrap();
     let loaded = super::Loaded::new(root.to_owned(), SourceText::from_text(text, Encoding::Utf8), false);
-    let checked = super::check_file(&loaded, project, options, None);
+    let checked = super::check_file(&loaded, project, options, None, super::Places::All);
     let mut found = Vec::new();
     for file in &checked.files {
         let source = file.source.as_ref().unwrap_or(&loaded.source);
