@@ -220,6 +220,29 @@ fn redirecting_a_return_or_a_default_blocks() {
     }
 }
 
+/// Deleting lines can turn an old bind on: a `# ignore` marker above it, or a later assignment
+/// that overrode the address. Both block; deleting an unrelated line does not.
+#[test]
+fn deleting_a_marker_or_an_override_blocks() {
+    let marked = "import socket\n# ignore: CSP-D404\nsocket.create_server(('0.0.0.0', 80))\nprint('x')\n";
+    let overridden =
+        "import socket\nHOST = '0.0.0.0'\nPORT = 80\nHOST = '127.0.0.1'\nsocket.create_server((HOST, PORT))\n";
+    for (before, deleted) in [(marked, "# ignore: CSP-D404\n"), (overridden, "HOST = '127.0.0.1'\n")] {
+        let sb = Sandbox::new();
+        let repo = hooked_repo(&sb);
+        commit_unchecked(&sb, &repo, "srv.py", before);
+        stage(&sb, &repo, "srv.py", before.replacen(deleted, "", 1));
+        let run = sb.git_commit(&repo, &["-m", "delete"]);
+        assert_blocked(&sb, &repo, &run, 2);
+    }
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, "srv.py", marked);
+    stage(&sb, &repo, "srv.py", marked.replacen("print('x')\n", "", 1));
+    let run = sb.git_commit(&repo, &["-m", "unrelated"]);
+    assert_passed(&run);
+}
+
 #[test]
 fn all_lines_checks_whole_staged_files() {
     let sb = Sandbox::new();
