@@ -4,6 +4,7 @@
 //! huge blobs cannot hold a hook for long: past the deadline the diff approximates, which can
 //! only widen the set of lines that count.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use similar::{Algorithm, DiffTag, TextDiff};
@@ -18,9 +19,10 @@ const DIFF_TIMEOUT: Duration = Duration::from_millis(500);
 /// whole: the diff's line numbers would not be the analysis's.
 ///
 /// A change also counts on the lines it takes effect on without touching them: the statement
-/// below a deleted comment line (a `# ignore` marker that covered it), and every assignment of
-/// a name that a deleted or changed line assigned (a deleted `HOST = '127.0.0.1'` override, or
-/// one moved under an `if`, lets an earlier `HOST = '0.0.0.0'` reach its bind again).
+/// below a deleted or rewritten suppression marker (`# ignore` that covered it), and every
+/// assignment of a name that a deleted or changed line assigned in the same block (a deleted
+/// `HOST = '127.0.0.1'` override, or one moved under an `if`, lets an earlier
+/// `HOST = '0.0.0.0'` reach its bind again).
 pub(crate) fn changed_lines(old: &[u8], new: &[u8]) -> LineFilter {
     if has_lone_cr(new) {
         return LineFilter::All;
@@ -29,19 +31,28 @@ pub(crate) fn changed_lines(old: &[u8], new: &[u8]) -> LineFilter {
     let old_lines: Vec<&[u8]> = old.split_inclusive(|&b| b == b'\n').collect();
     let new_lines: Vec<&[u8]> = new.split_inclusive(|&b| b == b'\n').collect();
     let mut lines = Vec::new();
-    let mut reassigned: Vec<(usize, &[u8])> = Vec::new();
+    // Assignments a change made or removed, by depth, name and the block of the new version
+    // that holds them (the same function's variable).
+    let blocks = Blocks::new(&new_lines);
+    let mut reassigned: HashSet<(usize, &[u8], usize)> = HashSet::new();
     for op in diff.ops() {
         let (tag, old_range, new_range) = op.as_tag_tuple();
         if matches!(tag, DiffTag::Insert | DiffTag::Replace) {
             lines.extend(new_range.clone().filter_map(|i| u32::try_from(i + 1).ok()));
-            reassigned.extend(new_range.clone().filter_map(|i| new_lines.get(i).and_then(|l| assignment(l))));
+            for i in new_range.clone() {
+                if let Some((indent, name)) = new_lines.get(i).and_then(|l| assignment(l)) {
+                    reassigned.insert((indent, name, blocks.parent[i]));
+                }
+            }
         }
         if matches!(tag, DiffTag::Delete | DiffTag::Replace) {
             let deleted = old_range.filter_map(|i| old_lines.get(i).copied());
             let mut comment = false;
             for line in deleted {
-                comment |= line.trim_ascii_start().starts_with(b"#");
-                reassigned.extend(assignment(line));
+                comment |= is_marker_comment(line);
+                if let Some((indent, name)) = assignment(line) {
+                    reassigned.insert((indent, name, blocks.holder(new_range.start, indent)));
+                }
             }
             if comment && let Ok(below) = u32::try_from(new_range.end + 1) {
                 lines.push(below);
@@ -49,10 +60,13 @@ pub(crate) fn changed_lines(old: &[u8], new: &[u8]) -> LineFilter {
         }
     }
     if !reassigned.is_empty() {
-        let assigns = |l: &[u8]| assignment(l).is_some_and(|a| reassigned.contains(&a));
-        lines.extend(
-            new_lines.iter().enumerate().filter(|(_, l)| assigns(l)).filter_map(|(i, _)| u32::try_from(i + 1).ok()),
-        );
+        for (i, line) in new_lines.iter().enumerate() {
+            if let Some((indent, name)) = assignment(line)
+                && reassigned.contains(&(indent, name, blocks.parent[i]))
+            {
+                lines.extend(u32::try_from(i + 1).ok());
+            }
+        }
     }
     lines.retain(|&l| l as usize <= new_lines.len());
     lines.sort_unstable();
@@ -60,8 +74,73 @@ pub(crate) fn changed_lines(old: &[u8], new: &[u8]) -> LineFilter {
     LineFilter::Only(lines)
 }
 
+/// A comment line that may be a suppression marker (`# ignore: CSP-D404`, and the other tools'
+/// markers a configuration may accept): what a deleted comment must be to count on the line
+/// below it.
+fn is_marker_comment(line: &[u8]) -> bool {
+    let code = line.trim_ascii_start();
+    let lower = code.to_ascii_lowercase();
+    code.starts_with(b"#")
+        && [&b"ignore"[..], b"nosec", b"noqa"].iter().any(|m| memchr::memmem::find(&lower, m).is_some())
+}
+
+/// For each line of a text, the line that opens its block: the nearest code line above it
+/// indented less (`NONE` at the top level). Blank lines and comments open nothing. Two
+/// assignments at the same depth with the same opener are taken for the same variable.
+struct Blocks {
+    parent: Vec<usize>,
+    indent: Vec<Option<usize>>,
+    /// The last code line before each line.
+    previous: Vec<usize>,
+}
+
+const NONE: usize = usize::MAX;
+
+impl Blocks {
+    fn new(lines: &[&[u8]]) -> Self {
+        let indent: Vec<Option<usize>> = lines
+            .iter()
+            .map(|l| {
+                let code = l.trim_ascii_start();
+                (!code.is_empty() && !code.starts_with(b"#")).then(|| l.len() - code.len())
+            })
+            .collect();
+        let mut parent = vec![NONE; lines.len()];
+        let mut previous = vec![NONE; lines.len()];
+        let mut open: Vec<(usize, usize)> = Vec::new();
+        let mut last = NONE;
+        for (i, depth) in indent.iter().enumerate() {
+            previous[i] = last;
+            let Some(depth) = *depth else {
+                parent[i] = open.last().map_or(NONE, |&(_, at)| at);
+                continue;
+            };
+            while open.last().is_some_and(|&(d, _)| d >= depth) {
+                open.pop();
+            }
+            parent[i] = open.last().map_or(NONE, |&(_, at)| at);
+            open.push((depth, i));
+            last = i;
+        }
+        Blocks { parent, indent, previous }
+    }
+
+    /// The opener of the block a line at `depth` would have at position `at` (a deleted line).
+    fn holder(&self, at: usize, depth: usize) -> usize {
+        let mut line = if at < self.previous.len() {
+            self.previous[at]
+        } else {
+            self.indent.iter().rposition(Option::is_some).unwrap_or(NONE)
+        };
+        while line != NONE && self.indent[line].is_some_and(|d| d >= depth) {
+            line = self.parent[line];
+        }
+        line
+    }
+}
+
 /// The indentation and name of an assignment at the start of a line: the same name assigned at
-/// the same depth is taken for the same variable.
+/// the same depth in the same block is taken for the same variable.
 fn assignment(line: &[u8]) -> Option<(usize, &[u8])> {
     let indent = line.len() - line.trim_ascii_start().len();
     assigned_name(line).map(|name| (indent, name))
@@ -125,6 +204,13 @@ mod tests {
         // Another function's variable of the same name (another depth) does not count.
         let old = b"HOST = '0.0.0.0'\ndef f():\n    HOST = 1\n    return HOST\n";
         assert_eq!(only(changed_lines(old, b"HOST = '0.0.0.0'\ndef f():\n    return HOST\n")), Vec::<u32>::new());
+        // Nor one of another function at the same depth; the same function's does.
+        let old = b"def f():\n    p = 1\n    p = 2\n    return p\n\ndef g():\n    p = 3\n";
+        let new = b"def f():\n    p = 1\n    return p\n\ndef g():\n    p = 3\n";
+        assert_eq!(only(changed_lines(old, new)), vec![2]);
+        // A deleted comment that is no marker counts nowhere.
+        let old = b"import socket\n# listen here\nsocket.bind(x)\n";
+        assert_eq!(only(changed_lines(old, b"import socket\nsocket.bind(x)\n")), Vec::<u32>::new());
         // A deleted comparison or call assigns nothing.
         let old = b"a = 1\nif a == 2:\n    pass\nf(a)\n";
         assert_eq!(only(changed_lines(old, b"a = 1\nif a == 2:\n    pass\n")), Vec::<u32>::new());
