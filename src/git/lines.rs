@@ -28,30 +28,28 @@ pub(crate) fn changed_lines(old: &[u8], new: &[u8]) -> LineFilter {
         return LineFilter::All;
     }
     let diff = TextDiff::configure().algorithm(Algorithm::Histogram).timeout(DIFF_TIMEOUT).diff_lines(old, new);
-    let old_lines: Vec<&[u8]> = old.split_inclusive(|&b| b == b'\n').collect();
-    let new_lines: Vec<&[u8]> = new.split_inclusive(|&b| b == b'\n').collect();
+    let new_count = memchr::memchr_iter(b'\n', new).count() + usize::from(!new.is_empty() && !new.ends_with(b"\n"));
     let mut lines = Vec::new();
-    // Assignments a change made or removed, by depth, name and the block of the new version
-    // that holds them (the same function's variable).
-    let blocks = Blocks::new(&new_lines);
-    let mut reassigned: HashSet<(usize, &[u8], usize)> = HashSet::new();
+    // Assignments a change made (at their line) or removed (at the deletion point): depth, name,
+    // place in the new version, and whether the line is gone.
+    let mut reassigned: Vec<(usize, &[u8], usize, bool)> = Vec::new();
     for op in diff.ops() {
         let (tag, old_range, new_range) = op.as_tag_tuple();
         if matches!(tag, DiffTag::Insert | DiffTag::Replace) {
             lines.extend(new_range.clone().filter_map(|i| u32::try_from(i + 1).ok()));
             for i in new_range.clone() {
-                if let Some((indent, name)) = new_lines.get(i).and_then(|l| assignment(l)) {
-                    reassigned.insert((indent, name, blocks.parent[i]));
+                if let Some((indent, name)) = diff.new_slice(i).and_then(|l| assignment(l)) {
+                    reassigned.push((indent, name, i, false));
                 }
             }
         }
         if matches!(tag, DiffTag::Delete | DiffTag::Replace) {
-            let deleted = old_range.filter_map(|i| old_lines.get(i).copied());
+            let deleted = old_range.filter_map(|i| diff.old_slice(i));
             let mut comment = false;
             for line in deleted {
                 comment |= is_marker_comment(line);
                 if let Some((indent, name)) = assignment(line) {
-                    reassigned.insert((indent, name, blocks.holder(new_range.start, indent)));
+                    reassigned.push((indent, name, new_range.start, true));
                 }
             }
             if comment && let Ok(below) = u32::try_from(new_range.end + 1) {
@@ -60,15 +58,25 @@ pub(crate) fn changed_lines(old: &[u8], new: &[u8]) -> LineFilter {
         }
     }
     if !reassigned.is_empty() {
+        // The same name at the same depth with the same block opener is the same variable.
+        let new_lines: Vec<&[u8]> = (0..new_count).map_while(|i| diff.new_slice(i)).collect();
+        let blocks = Blocks::new(&new_lines);
+        let same: HashSet<(usize, &[u8], usize)> = reassigned
+            .iter()
+            .map(|&(indent, name, at, gone)| {
+                let opener = if gone { blocks.holder(at, indent) } else { blocks.parent[at] };
+                (indent, name, opener)
+            })
+            .collect();
         for (i, line) in new_lines.iter().enumerate() {
             if let Some((indent, name)) = assignment(line)
-                && reassigned.contains(&(indent, name, blocks.parent[i]))
+                && same.contains(&(indent, name, blocks.parent[i]))
             {
                 lines.extend(u32::try_from(i + 1).ok());
             }
         }
     }
-    lines.retain(|&l| l as usize <= new_lines.len());
+    lines.retain(|&l| l as usize <= new_count);
     lines.sort_unstable();
     lines.dedup();
     LineFilter::Only(lines)
