@@ -542,8 +542,8 @@ pub(crate) fn imports_anything(bytes: &[u8]) -> bool {
 fn imported_names(bytes: &[u8]) -> Vec<String> {
     let text = String::from_utf8_lossy(bytes);
     let mut out = Vec::new();
-    for line in text.lines() {
-        let line = line.trim_start();
+    for statement in import_statements(&text) {
+        let line = statement.as_str();
         if let Some(rest) = line.strip_prefix("import ") {
             for part in rest.split(',') {
                 let name = part.split_whitespace().next().unwrap_or_default();
@@ -563,6 +563,36 @@ fn imported_names(bytes: &[u8]) -> Vec<String> {
         }
     }
     out.retain(|n| !n.is_empty());
+    out
+}
+
+/// The file's import statements, each on one line with single spaces: a statement goes on over
+/// the lines of a `(` it opens and past a backslash at a line's end (`from pkg import (\n    a,\n)`,
+/// `from\tx import y`).
+fn import_statements(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let start = line.trim_start();
+        let keyword = ["import", "from"].iter().any(|k| {
+            start
+                .strip_prefix(k)
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_whitespace() || c == '.' || c == '\\'))
+        });
+        if !keyword {
+            continue;
+        }
+        // Comments end at the line's end and may hold brackets.
+        let code = |l: &str| l.split('#').next().unwrap_or_default().to_owned();
+        let mut statement = code(start);
+        let open = |s: &str| s.matches('(').count() > s.matches(')').count() || s.trim_end().ends_with('\\');
+        while open(&statement) {
+            let Some(next) = lines.next() else { break };
+            statement = format!("{} {}", statement.trim_end().trim_end_matches('\\'), code(next));
+        }
+        let spaced = statement.replace("from.", "from .").replace(['(', ')'], " ");
+        out.push(spaced.split_whitespace().collect::<Vec<_>>().join(" "));
+    }
     out
 }
 
@@ -697,9 +727,18 @@ mod tests {
         let text = b"import a.b, c as d\nfrom .m import x, y as z\nfrom .. import pkg\nfrom e import (\n    f,\n)\nfrom g import (h, i)\nfrom j import *\n    import k\nimportant = 1\nfrom l import\nx = 'import m'\n";
         assert_eq!(
             imported_names(text),
-            ["a.b", "c", ".m", ".m.x", ".m.y", "..", "..pkg", "e", "g", "g.h", "g.i", "j", "k"]
+            ["a.b", "c", ".m", ".m.x", ".m.y", "..", "..pkg", "e", "e.f", "g", "g.h", "g.i", "j", "k"]
         );
         assert_eq!(imported_names(b"from . import (a)\nimport  \n"), [".", ".a"]);
+        assert_eq!(
+            imported_names(b"from pkg import (\n    a,  # (\n    b,\n)\nimport c\n"),
+            ["pkg", "pkg.a", "pkg.b", "c"]
+        );
+        assert_eq!(
+            imported_names(b"from\tx import y\nfrom.m import n\nfrom \\\n  z import w\n"),
+            ["x", "x.y", ".m", ".m.n", "z", "z.w"]
+        );
+        assert_eq!(imported_names(b"import os  # (\nfrom config import HOST\n"), ["os", "config", "config.HOST"]);
     }
 
     #[test]
