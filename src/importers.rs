@@ -118,45 +118,14 @@ fn module_name(path: &str) -> Option<String> {
     (!name.is_empty()).then(|| name.to_owned())
 }
 
-/// The identifiers of the file's `import` and `from` statements, read generously: a statement
-/// runs to the end of its line, on through a backslash at the end, and to the closing bracket of
-/// a `(` it opens (`from pkg import (\n    config,\n)`). `from.config` and tabs count too.
+/// The identifiers of the file's `import` and `from` statements (the gate's reading of them:
+/// over bracketed lines, past backslashes, after `;` and `:`).
 fn import_words(bytes: &[u8]) -> HashSet<String> {
-    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || !b.is_ascii();
-    let mut words = HashSet::new();
-    for keyword in [&b"import"[..], b"from"] {
-        for at in memchr::memmem::find_iter(bytes, keyword) {
-            let end = at + keyword.len();
-            if at > 0 && ident(bytes[at - 1]) || bytes.get(end).is_none_or(|&b| ident(b)) {
-                continue;
-            }
-            let statement = &bytes[end..statement_end(bytes, end)];
-            let text = String::from_utf8_lossy(statement);
-            words.extend(
-                text.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).map(str::to_owned),
-            );
-        }
-    }
-    words
-}
-
-/// Where a statement that starts at `from` ends: its line's end, past backslash continuations and
-/// the brackets it opens.
-fn statement_end(bytes: &[u8], from: usize) -> usize {
-    let mut depth = 0usize;
-    let mut i = from;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'(' => depth += 1,
-            b')' => depth = depth.saturating_sub(1),
-            b'\\' if bytes.get(i + 1) == Some(&b'\n') => i += 1,
-            b'\\' if bytes.get(i + 1) == Some(&b'\r') => i += 1,
-            b'\n' if depth == 0 => return i,
-            _ => {}
-        }
-        i += 1;
-    }
-    bytes.len()
+    let text = String::from_utf8_lossy(bytes);
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).map(str::to_owned).collect()
+    };
+    rules::import_statements(&text).iter().flat_map(|s| words(s)).collect()
 }
 
 /// Whether an `import` or `from` statement of the file names one of the modules.

@@ -186,6 +186,11 @@ pub(crate) fn may_meet_other_modules(path: &str, bytes: &[u8], project: &Project
             || imports_spelled() && imports_sinky())
 }
 
+/// The file's import statements, one line each (see the engine's reader).
+pub(crate) fn import_statements(text: &str) -> Vec<String> {
+    engine::program::import_statements(text)
+}
+
 /// How an address in a file must be spelled for [`may_meet_other_modules`] to follow it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Spelled {

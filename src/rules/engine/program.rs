@@ -566,32 +566,36 @@ fn imported_names(bytes: &[u8]) -> Vec<String> {
     out
 }
 
-/// The file's import statements, each on one line with single spaces: a statement goes on over
-/// the lines of a `(` it opens and past a backslash at a line's end (`from pkg import (\n    a,\n)`,
-/// `from\tx import y`).
-fn import_statements(text: &str) -> Vec<String> {
+/// The file's import statements, each on one line with single spaces: a statement starts a line
+/// or follows a `;` or a `:` on it (`if TYPE_CHECKING: import x`), and goes on over the lines of
+/// a `(` it opens and past a backslash at a line's end (`from pkg import (\n    a,\n)`,
+/// `from\tx import y`). Comments are dropped.
+pub(crate) fn import_statements(text: &str) -> Vec<String> {
+    let code = |l: &str| l.split('#').next().unwrap_or_default().to_owned();
+    let is_import = |s: &str| {
+        ["import", "from"].iter().any(|k| {
+            s.strip_prefix(k).is_some_and(|rest| rest.starts_with(|c: char| c.is_whitespace() || c == '.' || c == '\\'))
+        })
+    };
+    let open = |s: &str| s.matches('(').count() > s.matches(')').count() || s.trim_end().ends_with('\\');
     let mut out = Vec::new();
     let mut lines = text.lines();
     while let Some(line) = lines.next() {
-        let start = line.trim_start();
-        let keyword = ["import", "from"].iter().any(|k| {
-            start
-                .strip_prefix(k)
-                .is_some_and(|rest| rest.starts_with(|c: char| c.is_whitespace() || c == '.' || c == '\\'))
-        });
-        if !keyword {
-            continue;
+        let line = code(line);
+        let segments: Vec<&str> = line.split([';', ':']).map(str::trim_start).collect();
+        for (i, segment) in segments.iter().enumerate() {
+            if !is_import(segment) {
+                continue;
+            }
+            let mut statement = (*segment).to_owned();
+            // Only the line's last statement may go on over the next lines.
+            while i + 1 == segments.len() && open(&statement) {
+                let Some(next) = lines.next() else { break };
+                statement = format!("{} {}", statement.trim_end().trim_end_matches('\\'), code(next));
+            }
+            let spaced = statement.replace("from.", "from .").replace(['(', ')'], " ");
+            out.push(spaced.split_whitespace().collect::<Vec<_>>().join(" "));
         }
-        // Comments end at the line's end and may hold brackets.
-        let code = |l: &str| l.split('#').next().unwrap_or_default().to_owned();
-        let mut statement = code(start);
-        let open = |s: &str| s.matches('(').count() > s.matches(')').count() || s.trim_end().ends_with('\\');
-        while open(&statement) {
-            let Some(next) = lines.next() else { break };
-            statement = format!("{} {}", statement.trim_end().trim_end_matches('\\'), code(next));
-        }
-        let spaced = statement.replace("from.", "from .").replace(['(', ')'], " ");
-        out.push(spaced.split_whitespace().collect::<Vec<_>>().join(" "));
     }
     out
 }
@@ -739,6 +743,7 @@ mod tests {
             ["x", "x.y", ".m", ".m.n", "z", "z.w"]
         );
         assert_eq!(imported_names(b"import os  # (\nfrom config import HOST\n"), ["os", "config", "config.HOST"]);
+        assert_eq!(imported_names(b"x = 1; import a\nif T: from b import c\n"), ["a", "b", "b.c"]);
     }
 
     #[test]
