@@ -120,19 +120,21 @@ fn inert_scopes(files: &[ChangedFile], cx: &Context<'_>) -> HashSet<usize> {
 
 /// Cheap byte looks at every file first; a file is parsed only when all of them pass.
 fn all_inert(files: &[&ChangedFile], cx: &Context<'_>) -> bool {
-    let changed = |file: &ChangedFile| match &file.lines {
-        LineFilter::Only(lines) if !file.importer => Some(lines.clone()),
-        _ => None,
-    };
+    fn changed(file: &ChangedFile) -> Option<&[u32]> {
+        match &file.lines {
+            LineFilter::Only(lines) if !file.importer => Some(lines.as_slice()),
+            _ => None,
+        }
+    }
     let spelled =
-        files.iter().all(|f| changed(f).is_some_and(|lines| rules::inert::lines_spell_no_place(&f.bytes, &lines)));
+        files.iter().all(|f| changed(f).is_some_and(|lines| rules::inert::lines_spell_no_place(&f.bytes, lines)));
     spelled
         && files.iter().all(|file| {
             let lines = changed(file).unwrap_or_default();
             lines.is_empty()
                 || SourceText::decode_owned(file.bytes.clone(), cx.max_file_size).is_ok_and(|source| {
                     let module = crate::python::parse(source.text(), crate::python::Flavor::for_stub(file.stub));
-                    rules::inert::inside_no_place(&source, &module, &lines)
+                    rules::inert::inside_no_place(&source, &module, lines)
                 })
         })
 }

@@ -528,13 +528,9 @@ impl Trait {
     }
 }
 
-/// Whether the file has an import statement (as [`imported_names`] reads them).
+/// Whether the file has an import statement (as [`import_statements`] reads them).
 pub(crate) fn imports_anything(bytes: &[u8]) -> bool {
-    let starts = |line: &[u8]| {
-        let line = line.trim_ascii_start();
-        line.starts_with(b"import ") || line.starts_with(b"from ") && memchr::memmem::find(line, b" import ").is_some()
-    };
-    bytes.split(|&b| b == b'\n').any(starts)
+    !import_statements(&String::from_utf8_lossy(bytes)).is_empty()
 }
 
 /// The modules a file's import statements name, read from its bytes: `import a.b, c` gives
@@ -571,7 +567,9 @@ fn imported_names(bytes: &[u8]) -> Vec<String> {
 /// a `(` it opens and past a backslash at a line's end (`from pkg import (\n    a,\n)`,
 /// `from\tx import y`). Comments are dropped.
 pub(crate) fn import_statements(text: &str) -> Vec<String> {
-    let code = |l: &str| l.split('#').next().unwrap_or_default().to_owned();
+    fn code(line: &str) -> &str {
+        line.split('#').next().unwrap_or_default()
+    }
     let is_import = |s: &str| {
         ["import", "from"].iter().any(|k| {
             s.strip_prefix(k).is_some_and(|rest| rest.starts_with(|c: char| c.is_whitespace() || c == '.' || c == '\\'))
@@ -581,8 +579,7 @@ pub(crate) fn import_statements(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut lines = text.lines();
     while let Some(line) = lines.next() {
-        let line = code(line);
-        let segments: Vec<&str> = line.split([';', ':']).map(str::trim_start).collect();
+        let segments: Vec<&str> = code(line).split([';', ':']).map(str::trim_start).collect();
         for (i, segment) in segments.iter().enumerate() {
             if !is_import(segment) {
                 continue;
