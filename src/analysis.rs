@@ -80,6 +80,7 @@ fn analyze_in_pool(mut changes: ChangeSet, cx: &Context<'_>) -> Report {
     let scopes: Vec<Arc<Scope>> = changes.files.iter().filter_map(|f| f.scope.clone()).collect();
     let projects = Projects::new(scopes.iter(), cx.max_file_size);
     let inert = inert_scopes(&changes.files, cx);
+    let narrow = narrow_files(&changes.files, &inert, cx);
     let analyzed: Vec<Analyzed> = changes
         .files
         .into_par_iter()
@@ -88,7 +89,8 @@ fn analyze_in_pool(mut changes: ChangeSet, cx: &Context<'_>) -> Report {
                 let lines = file.lines.count(0);
                 Analyzed::Checked { lines, files: Vec::new(), incomplete: Vec::new(), counted: true }
             } else {
-                analyze_file(file, &projects, cx)
+                let narrowed = file.scope.as_ref().is_some_and(|s| narrow.contains(&(identity(s), file.path.clone())));
+                analyze_file(file, &projects, cx, narrowed)
             }
         })
         .collect();
@@ -139,6 +141,45 @@ fn all_inert(files: &[&ChangedFile], cx: &Context<'_>) -> bool {
         })
 }
 
+/// The files of a change made only of calls ([`rules::narrow`]) whose analysis may keep only
+/// the sites that can report it, by scope and path. A changed call inside a function or class
+/// may be reported from any file that calls it, so when one file has such a call only that
+/// file is narrowed, and when several have, none is. The scopes are judged whole, as for inert
+/// changes; a quote or an address spelling on a changed line rules a scope out before parsing.
+fn narrow_files(files: &[ChangedFile], inert: &HashSet<usize>, cx: &Context<'_>) -> HashSet<(usize, String)> {
+    let mut by_scope: HashMap<usize, Vec<&ChangedFile>> = HashMap::new();
+    for file in files.iter().filter(|f| !f.importer) {
+        if let Some(scope) = file.scope.as_ref().filter(|s| s.changed.is_some() && !inert.contains(&identity(s))) {
+            by_scope.entry(identity(scope)).or_default().push(file);
+        }
+    }
+    let mut narrow = HashSet::new();
+    for (scope, files) in by_scope {
+        let Some(judged) = files.iter().map(|f| calls_only(f, cx).map(|c| (f, c))).collect::<Option<Vec<_>>>() else {
+            continue;
+        };
+        let inside: Vec<&ChangedFile> = judged.iter().filter(|(_, c)| c.inside_definitions).map(|(f, _)| **f).collect();
+        let chosen: Vec<&ChangedFile> = match inside.as_slice() {
+            [] => judged.iter().map(|(f, _)| **f).collect(),
+            [only] => vec![*only],
+            _ => Vec::new(),
+        };
+        narrow.extend(chosen.into_iter().map(|f| (scope, f.path.clone())));
+    }
+    narrow
+}
+
+/// [`rules::narrow::calls_only`] for a changed file, after a look at its changed lines' bytes.
+fn calls_only(file: &ChangedFile, cx: &Context<'_>) -> Option<rules::narrow::CallsOnly> {
+    let LineFilter::Only(lines) = &file.lines else { return None };
+    if !rules::narrow::lines_may_be_calls(&file.bytes, lines) {
+        return None;
+    }
+    let source = SourceText::decode_owned(file.bytes.clone(), cx.max_file_size).ok()?;
+    let module = crate::python::parse(source.text(), crate::python::Flavor::for_stub(file.stub));
+    rules::narrow::calls_only(&source, &module, lines)
+}
+
 /// Loads and analyses each item in one parallel pass, so only the files being worked on are in
 /// memory and no core waits for a batch to finish; `load` returns `Ok(None)` for non-Python.
 /// Every loaded file belongs to `scope`.
@@ -164,7 +205,7 @@ fn analyze_loaded_in_pool<T: Sync>(
         .filter_map(|item| match load(item) {
             Ok(Some(mut file)) => {
                 file.scope = file.scope.or_else(|| scope.clone());
-                Some(analyze_file(file, &projects, cx))
+                Some(analyze_file(file, &projects, cx, false))
             }
             Ok(None) => None,
             Err(incomplete) => Some(Analyzed::Incomplete(incomplete)),
@@ -243,7 +284,7 @@ enum Analyzed {
     },
 }
 
-fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>) -> Analyzed {
+fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>, narrow: bool) -> Analyzed {
     let skipped = |path: String, skip: crate::source::Skip| {
         let cause = if skip.is_size() { Cause::Size } else { Cause::Analysis };
         Analyzed::Incomplete(Incomplete::new(path, skip.to_string(), cause))
@@ -274,7 +315,7 @@ fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>) ->
     let project = projects.of(file.scope.as_ref());
     // A whole file needs no places a diff filter alone looks at.
     let places = if matches!(file.lines, LineFilter::All) { rules::Places::Shown } else { rules::Places::All };
-    let checked = rules::check_file(&loaded, project, cx.options, cx.deadline, places);
+    let checked = check_narrowed(&loaded, &file.lines, project, cx, places, narrow);
     let incomplete = checked
         .limits
         .iter()
@@ -321,6 +362,30 @@ fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>) ->
         files.insert(0, report);
     }
     Analyzed::Checked { lines, files, incomplete, counted }
+}
+
+/// The analysis of a file, with only the sites that may report its change when `narrow`
+/// ([`narrow_files`]); when those find anything, or reach a limit, the file is analysed again
+/// in full, so that what is reported (every sink of a finding) is what the full analysis says.
+fn check_narrowed(
+    loaded: &Loaded,
+    lines: &LineFilter,
+    project: &Project<'_>,
+    cx: &Context<'_>,
+    places: rules::Places,
+    narrow: bool,
+) -> rules::Checked {
+    let narrowed = match lines {
+        LineFilter::Only(lines) if narrow => rules::narrow::Narrowed::new(&loaded.source, &loaded.parsed, lines),
+        _ => None,
+    };
+    if let Some(narrowed) = &narrowed {
+        let checked = rules::check_file(loaded, project, cx.options, cx.deadline, places, Some(narrowed));
+        if checked.limits.is_empty() && checked.files.iter().all(|f| f.findings.is_empty()) {
+            return checked;
+        }
+    }
+    rules::check_file(loaded, project, cx.options, cx.deadline, places, None)
 }
 
 /// A module of the project whose literal reaches a sink of the analysed file.

@@ -16,6 +16,7 @@ mod engine;
 mod fixes;
 mod gate;
 pub(crate) mod inert;
+pub(crate) mod narrow;
 mod sites;
 mod suppress;
 #[cfg(test)]
@@ -282,13 +283,15 @@ pub(crate) fn check_file(
     options: &Options,
     deadline: Option<Instant>,
     places: Places,
+    narrowed: Option<&narrow::Narrowed<'_>>,
 ) -> Checked {
     let arenas = Arenas::default();
     let program = Program::new(project, &arenas, &RULE, &RULE);
     let module = program.add(root);
     let st = State::new(&program, &RULE, deadline);
     let flow = Flow::new(&st);
-    let sites = sites::Sites { flow: &flow, summaries: calls::Summaries::default(), extra: &options.extra_sinks };
+    let sites =
+        sites::Sites { flow: &flow, summaries: calls::Summaries::default(), extra: &options.extra_sinks, narrowed };
     let raws = sites.module(module);
     let limits = st.limits();
     let files = assemble::findings(&program, raws, options, places)
@@ -323,6 +326,6 @@ pub fn check(source: &SourceText, module: &ParsedModule, options: &Options) -> V
 pub fn check_unfiltered(source: &SourceText, _module: &ParsedModule, options: &Options) -> Vec<Finding> {
     let loaded = Loaded::new(String::new(), source.clone(), false);
     let project = Project::new(&crate::snapshot::Alone, &RULE, u64::MAX);
-    let checked = check_file(&loaded, &project, options, None, Places::All);
+    let checked = check_file(&loaded, &project, options, None, Places::All, None);
     checked.files.into_iter().filter(|f| f.source.is_none()).flat_map(|f| f.findings).collect()
 }

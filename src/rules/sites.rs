@@ -63,6 +63,8 @@ pub(crate) struct Sites<'f, 's, 'x, 'p> {
     pub summaries: Summaries<'p>,
     /// APIs the user declares (`extend-sinks`).
     pub extra: &'f [&'static catalogue::Api],
+    /// Only the sites that may report a change made of calls ([`super::narrow`]).
+    pub narrowed: Option<&'f super::narrow::Narrowed<'f>>,
 }
 
 impl<'p> Sites<'_, '_, '_, 'p> {
@@ -72,6 +74,9 @@ impl<'p> Sites<'_, '_, '_, 'p> {
         for (site, ctx) in &self.flow.st.index(module).sites {
             if self.flow.st.exhausted() {
                 break;
+            }
+            if self.narrowed.is_some_and(|n| !n.keeps(site)) {
+                continue;
             }
             self.flow.st.refuel();
             let frames = self.flow.st.frames.borrow().len();
@@ -93,10 +98,11 @@ impl<'p> Sites<'_, '_, '_, 'p> {
             let key = ClassKey { module, class };
             let own: HashSet<&str> =
                 ix.class_attrs.keys().filter(|(c, _)| *c == class).map(|(_, attr)| *attr).collect();
-            if own.is_empty() {
+            let def = ix.classes[class as usize].def;
+            if own.is_empty() || self.narrowed.is_some_and(|n| !n.keeps_class(def)) {
                 continue;
             }
-            let site = (module, range(ix.classes[class as usize].def));
+            let site = (module, range(def));
             for base in self.flow.res.class_and_bases(key).into_iter().filter(|b| b.module != module) {
                 let bix = self.flow.st.index(base.module);
                 let reads = reads_of.entry(base).or_insert_with(|| self.self_reads(base));

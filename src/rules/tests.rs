@@ -379,7 +379,7 @@ pub(crate) fn analyse_with(files: &[(&str, &str)], roots: &[&str], options: &Opt
 fn analyse_in(files: &MemFiles, project: &super::Project<'_>, root: &str, options: &Options) -> Analysed {
     let text = String::from_utf8(crate::snapshot::Snapshot::read(files, root).expect("root is a file")).unwrap();
     let loaded = super::Loaded::new(root.to_owned(), SourceText::from_text(text, Encoding::Utf8), false);
-    let checked = super::check_file(&loaded, project, options, None, super::Places::All);
+    let checked = super::check_file(&loaded, project, options, None, super::Places::All, None);
     let mut found = Vec::new();
     for file in &checked.files {
         let source = file.source.as_ref().unwrap_or(&loaded.source);
@@ -439,4 +439,61 @@ fn inert_lines_hold_no_place_of_any_finding() {
         }
     }
     assert!(inert_lines > 20 && place_lines > 100, "{inert_lines} inert lines, {place_lines} place lines");
+}
+
+/// Differential check of [`super::narrow`]: on every fixture, for every line that is a bare call
+/// (a change the hooks may narrow), whenever a finding of the full analysis has a place on that
+/// line, the analysis narrowed to it finds something too (and is then run again in full). It
+/// also checks that the narrowing keeps fewer sites than the file has, or it would prove nothing.
+#[test]
+fn a_narrowed_analysis_finds_every_change_of_calls_the_full_one_reports() {
+    use super::narrow::{Narrowed, calls_only};
+    let (mut bare_lines, mut reported_lines, mut kept, mut sites) = (0, 0, 0, 0);
+    for (name, text) in fixtures() {
+        let source = SourceText::from_text(text.clone(), Encoding::Utf8);
+        let module = parse(&text, Flavor::Module);
+        let findings = check_unfiltered(&source, &module, &Options::default());
+        for line in 1..=text.lines().count() as u32 {
+            let lines = [line];
+            let inert = super::inert::lines_spell_no_place(text.as_bytes(), &lines)
+                && super::inert::inside_no_place(&source, &module, &lines);
+            if inert || calls_only(&source, &module, &lines).is_none() {
+                continue;
+            }
+            let Some(narrowed) = Narrowed::new(&source, &module, &lines) else { continue };
+            bare_lines += 1;
+            let narrowed_run = check_narrowed(&source, &narrowed);
+            kept += narrowed_run.1;
+            sites += narrowed_run.2;
+            let touches = |f: &Finding| {
+                f.own_places().any(|r| {
+                    let (first, last) = (source.line_of(r.start), source.line_of(r.end.saturating_sub(1).max(r.start)));
+                    (first..=last).contains(&(line as usize))
+                })
+            };
+            if findings.iter().any(touches) {
+                reported_lines += 1;
+                assert!(narrowed_run.0 > 0, "{name}:{line} holds a place of a finding the narrowed analysis misses");
+            }
+        }
+    }
+    assert!(bare_lines > 50 && reported_lines > 25, "{bare_lines} bare-call lines, {reported_lines} reported");
+    assert!(kept * 2 < sites, "the narrowing kept {kept} of {sites} sites");
+}
+
+/// Findings (suppressed ones included), sites kept and sites in all of an analysis of one file
+/// narrowed to `narrowed`.
+fn check_narrowed(source: &SourceText, narrowed: &super::narrow::Narrowed<'_>) -> (usize, usize, usize) {
+    let loaded = super::Loaded::new(String::new(), source.clone(), false);
+    let project = super::Project::new(&crate::snapshot::Alone, &super::RULE, u64::MAX);
+    let checked = super::check_file(&loaded, &project, &Options::default(), None, super::Places::All, Some(narrowed));
+    let found = checked.files.iter().map(|f| f.findings.len()).sum();
+    let index = crate::rules::engine::collect::collect(
+        loaded.parsed.body(),
+        0,
+        crate::rules::engine::collect::Uses::Skipped,
+        &super::RULE,
+    );
+    let kept = index.sites.iter().filter(|(site, _)| narrowed.keeps(site)).count();
+    (found, kept, index.sites.len())
 }

@@ -617,3 +617,56 @@ mod snapshots {
         snapshot("precommit_clean", GOOD, &[]);
     }
 }
+
+/// A change made only of calls is analysed at the sites that can reach it: a bind added inside
+/// a helper blocks through an alias and a thread that call it, and through a module that
+/// re-exports it under another name to a file whose own change is an unrelated call; a new call
+/// of a helper blocks; a new call next to an old bind it does not touch passes.
+#[test]
+fn a_change_made_of_calls_blocks_wherever_its_calls_lead() {
+    // A bind added inside a helper; the caller (an alias, run by a thread) is unchanged.
+    let srv = "import socket\nimport threading\nANY = '0.0.0.0'\n\n\ndef serve(host):\n    sock = socket.socket()\n    sock.listen(1)\n\n\nlater = serve\nthreading.Thread(target=later, args=(ANY,)).start()\n";
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, "srv.py", srv);
+    stage(&sb, &repo, "srv.py", srv.replace("    sock.listen(1)", "    sock.bind((host, 80))\n    sock.listen(1)"));
+    let run = sb.git_commit(&repo, &["-m", "bind"]);
+    assert_blocked(&sb, &repo, &run, 2);
+    assert!(run.stderr.contains("srv.py:3:"), "{}", run.stderr);
+    // The same, in a helper module another module re-exports as `run`, called by a file whose
+    // own change is a call of something else.
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    let helpers = "import socket\n\n\ndef serve(host):\n    sock = socket.socket()\n    sock.listen(1)\n";
+    commit_unchecked(&sb, &repo, "helpers.py", helpers);
+    commit_unchecked(&sb, &repo, "tools.py", "from helpers import serve as run\n");
+    let main = "from tools import run\nANY = '0.0.0.0'\n\n\ndef setup_logging():\n    return None\n\n\nrun(ANY)\n";
+    commit_unchecked(&sb, &repo, "main.py", main);
+    stage(
+        &sb,
+        &repo,
+        "helpers.py",
+        helpers.replace("    sock.listen(1)", "    sock.bind((host, 80))\n    sock.listen(1)"),
+    );
+    stage(&sb, &repo, "main.py", format!("{main}setup_logging()\n"));
+    let run = sb.git_commit(&repo, &["-m", "bind and log"]);
+    assert_blocked(&sb, &repo, &run, 4);
+    assert!(run.stderr.contains("main.py:2:"), "{}", run.stderr);
+    // A new call of a helper that binds.
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    let lib = "import socket\nANY = '0.0.0.0'\n\n\ndef serve(host):\n    socket.create_server((host, 80))\n";
+    commit_unchecked(&sb, &repo, "lib.py", lib);
+    stage(&sb, &repo, "lib.py", format!("{lib}serve(ANY)\n"));
+    let run = sb.git_commit(&repo, &["-m", "serve"]);
+    assert_blocked(&sb, &repo, &run, 2);
+    assert!(run.stderr.contains("lib.py:2:"), "{}", run.stderr);
+    // A new call next to an old bind that it does not touch.
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    let old = "import socket\nANY = '0.0.0.0'\nsocket.create_server((ANY, 80))\n";
+    commit_unchecked(&sb, &repo, "old.py", old);
+    stage(&sb, &repo, "old.py", format!("{old}print(len(ANY))\n"));
+    let run = sb.git_commit(&repo, &["-m", "print"]);
+    assert_passed(&run);
+}
