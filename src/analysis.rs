@@ -299,8 +299,10 @@ fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>, na
     let whole_tree = file.scope.as_ref().is_none_or(|s| s.changed.is_none());
     let spelled = if whole_tree { rules::Spelled::Plainly } else { rules::Spelled::AnyWay };
     let counted = !file.importer;
+    // A narrowed analysis looks at less than the project's gate would read.
     let ruled_out = !file.gated_alone
         && !cx.options.may_contain_bind(&file.bytes)
+        && !narrow
         && !rules::may_meet_other_modules(&file.path, &file.bytes, projects.of(file.scope.as_ref()), spelled);
     if (lines == 0 && !file.importer) || ruled_out {
         return Analyzed::Checked { lines, files: Vec::new(), incomplete: Vec::new(), counted };
