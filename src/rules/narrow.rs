@@ -21,7 +21,7 @@ use crate::python::{ParsedModule, Ranged};
 use crate::source::SourceText;
 
 use super::engine::index::Site;
-use super::{gate, inert};
+use super::{catalogue, gate, inert};
 
 /// More changed lines than this are analysed in full (each line is looked up in the tree).
 const MAX_LINES: usize = 64;
@@ -69,7 +69,8 @@ pub(crate) fn lines_may_be_calls(bytes: &[u8], lines: &[u32]) -> bool {
             continue;
         }
         wanted.next();
-        if line.iter().any(|&b| b == b'\'' || b == b'"') || gate::may_spell_address(line) {
+        let walrus = line.windows(2).any(|w| w == b":=");
+        if walrus || line.iter().any(|&b| b == b'\'' || b == b'"') || gate::may_spell_address(line) {
             return false;
         }
     }
@@ -126,10 +127,18 @@ fn innermost<'a>(body: &'a [Stmt], source: &SourceText, line: usize, around: &mu
     for child in child_bodies(stmt) {
         match innermost(child, source, line, around) {
             Innermost::None => {}
+            // `if (HOST := ANY): f()`, `for HOST in (ANY,): f()`: the header binds on the line.
+            Innermost::One(simple) if shares_its_first_line(simple, source, line) => return Innermost::One(stmt),
             found => return found,
         }
     }
     Innermost::One(stmt)
+}
+
+/// Whether something comes before the statement on its first line, when that is `line`.
+fn shares_its_first_line(stmt: &Stmt, source: &SourceText, line: usize) -> bool {
+    let start = stmt.start().to_usize();
+    source.line_of(start) == line && !source.text()[source.line_start(line)..start].trim().is_empty()
 }
 
 /// The bodies a compound statement holds.
@@ -166,18 +175,26 @@ impl<'a> Narrowed<'a> {
     /// `None` when the names do not settle in [`MAX_ROUNDS`] rounds: every site is kept.
     pub(crate) fn new(source: &'a SourceText, module: &'a ParsedModule, lines: &'a [u32]) -> Option<Self> {
         let mut names = FxHashSet::default();
+        let mut inside_definitions = false;
         // The functions and classes around the calls follow: they read the calls' names.
         for &line in lines {
-            if let Innermost::One(stmt) = innermost(module.body(), source, line as usize, &mut Vec::new())
+            let mut around = Vec::new();
+            if let Innermost::One(stmt) = innermost(module.body(), source, line as usize, &mut around)
                 && is_bare_call(stmt, source)
             {
                 names.extend(idents_of_stmt(stmt));
+                inside_definitions |= !around.is_empty();
             }
         }
         let bindings = Bindings::of(module.body());
+        // A function may come back under another name through another module (a package that
+        // re-exports it, an import cycle): every site naming an import is kept.
+        if inside_definitions {
+            names.extend(bindings.imported.iter().copied());
+        }
         for _ in 0..MAX_ROUNDS {
             let before = names.len();
-            for (targets, reads) in &bindings.0 {
+            for (targets, reads) in &bindings.pairs {
                 if reads.iter().any(|r| names.contains(r)) {
                     names.extend(targets.iter().copied());
                 }
@@ -228,11 +245,16 @@ fn defined_name(stmt: &Stmt) -> Option<&str> {
 /// Every binding of a file, as the names it binds and the names its value reads: assignments,
 /// loop and `with` targets, imports, `:=`, match captures, and functions and classes (bound
 /// from everything their bodies read).
-struct Bindings<'a>(Vec<(Vec<&'a str>, Vec<&'a str>)>);
+#[derive(Default)]
+struct Bindings<'a> {
+    pairs: Vec<(Vec<&'a str>, Vec<&'a str>)>,
+    /// The names import statements write.
+    imported: Vec<&'a str>,
+}
 
 impl<'a> Bindings<'a> {
     fn of(body: &'a [Stmt]) -> Self {
-        let mut bindings = Bindings(Vec::new());
+        let mut bindings = Bindings::default();
         for stmt in body {
             bindings.visit_stmt(stmt);
         }
@@ -241,7 +263,16 @@ impl<'a> Bindings<'a> {
 
     fn add(&mut self, targets: Vec<&'a str>, reads: Vec<&'a str>) {
         if !targets.is_empty() && !reads.is_empty() {
-            self.0.push((targets, reads));
+            self.pairs.push((targets, reads));
+        }
+    }
+
+    /// Each parameter is bound from its default (`def run(f=helper)`).
+    fn parameters(&mut self, parameters: &'a ast::Parameters) {
+        for p in parameters.iter_non_variadic_params() {
+            if let Some(default) = &p.default {
+                self.add(vec![p.parameter.name.as_str()], idents_of_expr(default));
+            }
         }
     }
 }
@@ -273,10 +304,15 @@ impl<'a> Visitor<'a> for Bindings<'a> {
                 }
             }
             Stmt::Import(_) | Stmt::ImportFrom(_) => {
+                self.imported.extend(names_of_project_imports(stmt));
                 let all = idents_of_stmt(stmt);
                 self.add(all.clone(), all);
             }
-            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {
+            Stmt::FunctionDef(f) => {
+                self.parameters(&f.parameters);
+                self.add(vec![f.name.as_str()], idents_of_stmt(stmt));
+            }
+            Stmt::ClassDef(_) => {
                 let name = defined_name(stmt).into_iter().collect();
                 self.add(name, idents_of_stmt(stmt));
             }
@@ -293,10 +329,40 @@ impl<'a> Visitor<'a> for Bindings<'a> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if let Expr::Named(n) = expr {
-            self.add(idents_of_expr(&n.target), idents_of_expr(&n.value));
+        match expr {
+            Expr::Named(n) => self.add(idents_of_expr(&n.target), idents_of_expr(&n.value)),
+            Expr::Lambda(l) => {
+                if let Some(parameters) = &l.parameters {
+                    self.parameters(parameters);
+                }
+            }
+            _ => {}
         }
         walk_expr(self, expr);
+    }
+}
+
+/// The names an import binds from modules that may be of the project: the analysis resolves
+/// no name of a library the catalogue knows into the project.
+fn names_of_project_imports(stmt: &Stmt) -> Vec<&str> {
+    fn bound(alias: &ast::Alias) -> &str {
+        alias.asname.as_ref().unwrap_or(&alias.name).as_str()
+    }
+    match stmt {
+        Stmt::Import(i) => i
+            .names
+            .iter()
+            .filter(|a| !catalogue::knows(a.name.as_str()))
+            .map(|a| if a.asname.is_some() { bound(a) } else { a.name.split('.').next().unwrap_or_default() })
+            .collect(),
+        Stmt::ImportFrom(i) => {
+            let module = i.module.as_ref().map_or("", ast::Identifier::as_str);
+            if i.level == 0 && catalogue::knows(module) {
+                return Vec::new();
+            }
+            i.names.iter().map(bound).collect()
+        }
+        _ => Vec::new(),
     }
 }
 

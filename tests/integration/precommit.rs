@@ -670,3 +670,53 @@ fn a_change_made_of_calls_blocks_wherever_its_calls_lead() {
     let run = sb.git_commit(&repo, &["-m", "print"]);
     assert_passed(&run);
 }
+
+/// Calls that an adversarial review got past the narrowing: a helper reached through a
+/// parameter's default, a header that binds on the changed call's line (`if (HOST := ANY): f()`,
+/// `for HOST in (ANY,): f()`), a helper that comes back through another module under another
+/// name, and a deleted marker above a bind inside a helper. Each blocks.
+#[test]
+fn calls_reached_through_defaults_headers_and_other_modules_block() {
+    let helper = "import socket\nALL = '0.0.0.0'\n\n\ndef helper(addr):\n    s = socket.socket()\n    s.listen(1)\n";
+    let bound = helper.replace("    s.listen(1)", "    s.bind((addr, 80))\n    s.listen(1)");
+    let header =
+        "import socket\nALL = '0.0.0.0'\nHOST = '127.0.0.1'\nprint(1)\ns = socket.socket()\ns.bind((HOST, 80))\n";
+    let default = "\n\ndef run(f=helper):\n    f(ALL)\n";
+    let marked = bound.replace("    s.bind(", "    # ignore: CSP-D404\n    s.bind(");
+    type Files = Vec<(&'static str, String)>;
+    let cases: Vec<(&str, Files, Files)> = vec![
+        ("a default", vec![("a.py", format!("{helper}{default}"))], vec![("a.py", format!("{bound}{default}"))]),
+        (
+            "a walrus header",
+            vec![("a.py", header.into())],
+            vec![("a.py", header.replace("print(1)", "if (HOST := ALL): print(1)"))],
+        ),
+        (
+            "a for header",
+            vec![("a.py", header.into())],
+            vec![("a.py", header.replace("print(1)", "for HOST in (ALL,): print(1)"))],
+        ),
+        (
+            "another module's alias",
+            vec![
+                ("a.py", format!("{helper}from b import serve\nserve(ALL)\n")),
+                ("b.py", "from a import helper as serve\n".into()),
+            ],
+            vec![("a.py", format!("{bound}from b import serve\nserve(ALL)\n"))],
+        ),
+        ("a deleted marker", vec![("a.py", format!("{marked}{default}"))], vec![("a.py", format!("{bound}{default}"))]),
+    ];
+    for (what, before, staged) in cases {
+        let sb = Sandbox::new();
+        let repo = hooked_repo(&sb);
+        for (path, text) in &before {
+            commit_unchecked(&sb, &repo, path, text);
+        }
+        for (path, text) in &staged {
+            stage(&sb, &repo, path, text);
+        }
+        let run = sb.git_commit(&repo, &["-m", what]);
+        assert_eq!(run.code, 1, "{what}: the commit must be blocked: {}", run.all());
+        assert!(run.stderr.contains("a.py:2:"), "{what}: {}", run.stderr);
+    }
+}
