@@ -12,6 +12,11 @@
 //! for nothing. Whatever a narrowed analysis finds is found again by the full one, which keeps
 //! the output exactly as before (every sink of a finding); a differential test checks on every
 //! fixture line that the narrowed analysis finds something whenever a finding touches the line.
+//!
+//! The closure follows what the engine follows, by name. Flows the engine does not follow are
+//! not in it: names bound by comprehensions and star imports, a mutation of an object through a
+//! call (`conf.update(…)`, `handlers.append(…)`), local modules named like a library the
+//! catalogue knows. Teaching the engine one of these means teaching [`Bindings`] the same.
 
 use rustc_hash::FxHashSet;
 
