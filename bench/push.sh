@@ -34,6 +34,9 @@
 # instead of building target/release/bindguard), BENCH_DIR (work directory, kept), DEPTHS,
 # DEPTH_RUNS. Findings in the scanned history are expected (exit 1); exit 2 aborts the benchmark.
 set -euo pipefail
+# The allocator settings the installed hooks export (hooks/pre-receive), so that the figures are
+# the server's.
+hook_env=("MIMALLOC_PURGE_DELAY=${MIMALLOC_PURGE_DELAY-0}" "MIMALLOC_ARENA_EAGER_COMMIT=${MIMALLOC_ARENA_EAGER_COMMIT-0}")
 cd "$(dirname "$0")/.."
 
 if [ "${1:-}" = --history ]; then
@@ -101,7 +104,7 @@ EOF_PY
     local commit=$1 results=$2 tag=$3
     printf '%s %s refs/heads/new\n' "$zero" "$commit" >"$work/stdin-$tag"
     measure "bindguard pre-receive" "$results" "$work/stdin-$tag" "$work/hook-$tag.err" \
-      env GIT_DIR="$server" "$bg" pre-receive
+      env GIT_DIR="$server" "${hook_env[@]}" "$bg" pre-receive
     local rc
     rc=$(tail -1 "$results" | cut -f7)
     if [ "$rc" != 0 ] && [ "$rc" != 1 ]; then
@@ -237,7 +240,7 @@ hook_repo() {
   echo "$repo"
 }
 run_hook() { # repo tip
-  printf '%s %s refs/heads/main\n' "$zero" "$2" | GIT_DIR="$1" "$bg" pre-receive
+  printf '%s %s refs/heads/main\n' "$zero" "$2" | env GIT_DIR="$1" "${hook_env[@]}" "$bg" pre-receive
 }
 max_rss_kb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 
@@ -246,7 +249,7 @@ max_rss_kb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 # history but are page cache the kernel can drop; the anonymous part is what the hook holds.
 peak_anon_kb() {
   printf '%s %s refs/heads/main\n' "$zero" "$2" >"$work/stdin"
-  GIT_DIR="$1" "$bg" pre-receive <"$work/stdin" >/dev/null 2>&1 &
+  env GIT_DIR="$1" "${hook_env[@]}" "$bg" pre-receive <"$work/stdin" >/dev/null 2>&1 &
   local pid=$! peak=0 now
   while kill -0 "$pid" 2>/dev/null; do
     now=$(awk '/^RssAnon/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
@@ -292,7 +295,7 @@ for factor in 1 2 4; do
   history "$n"
   r=$(hook_repo "$n")
   t=$(git -C "$work/src-$n.git" rev-parse main)
-  hook_cmd="printf '%s %s refs/heads/main\n' $zero $t | GIT_DIR=$r $bg pre-receive"
+  hook_cmd="printf '%s %s refs/heads/main\n' $zero $t | env GIT_DIR=$r ${hook_env[*]} $bg pre-receive"
   printf '  %6d commits: anonymous %8s KiB   max RSS %8s KiB   (git log -p max RSS: %s KiB)\n' "$n" \
     "$(peak_anon_kb "$r" "$t")" "$(max_rss_kb sh -c "$hook_cmd")" \
     "$(max_rss_kb git -C "$work/src-$n.git" log -p --no-renames main -- '*.py')"

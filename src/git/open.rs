@@ -14,7 +14,7 @@ use anyhow::Context;
 /// Pack delta-base cache entries (gix's fixed-size LRU).
 const PACK_CACHE_ENTRIES: usize = 32;
 /// Decoded-object cache for tree reads.
-const OBJECT_CACHE_BYTES: usize = 4 << 20;
+const OBJECT_CACHE_BYTES: usize = 2 << 20;
 
 /// Opens the repository containing the current directory, with git's hook environment applied.
 pub(crate) fn open_from_env() -> anyhow::Result<gix::Repository> {
