@@ -802,3 +802,22 @@ mod snapshots {
         insta::assert_snapshot!("pre_push_rejected", s.push(&work, &["origin", "main"]).snapshot(&s));
     }
 }
+
+/// A commit of the history whose change is one call added inside a helper (narrowed to the sites
+/// that can reach it), later undone: the push is rejected for that commit.
+#[test]
+fn a_bind_added_as_one_call_and_undone_later_is_still_rejected() {
+    let srv = "import socket\nimport threading\nANY = '0.0.0.0'\n\n\ndef serve(host):\n    sock = socket.socket()\n    sock.listen(1)\n\n\nlater = serve\nthreading.Thread(target=later, args=(ANY,)).start()\n";
+    let s = Sandbox::new();
+    let (_server, work) = setup(&s);
+    s.commit_files(&work, &[("srv.py", srv)], "helper");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_accepted(&run);
+    let bound = srv.replace("    sock.listen(1)", "    sock.bind((host, 80))\n    sock.listen(1)");
+    s.commit_files(&work, &[("srv.py", bound.as_str())], "bind");
+    s.commit_files(&work, &[("srv.py", srv)], "unbind");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_rejected(&run);
+    assert!(run.stderr.contains("srv.py:3"), "{}", run.stderr);
+    assert!(run.stderr.contains("\"bind\""), "{}", run.stderr);
+}
