@@ -172,6 +172,9 @@ fn narrow_files(files: &[ChangedFile], inert: &HashSet<usize>, cx: &Context<'_>)
 /// [`rules::narrow::calls_only`] for a changed file, after a look at its changed lines' bytes.
 fn calls_only(file: &ChangedFile, cx: &Context<'_>) -> Option<rules::narrow::CallsOnly> {
     let LineFilter::Only(lines) = &file.lines else { return None };
+    if lines.is_empty() {
+        return Some(rules::narrow::CallsOnly { inside_definitions: false });
+    }
     if !rules::narrow::lines_may_be_calls(&file.bytes, lines) {
         return None;
     }
@@ -372,9 +375,7 @@ fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>, na
 /// change decides, on the tree already parsed.
 fn calls_only_alone(loaded: &Loaded, lines: &LineFilter) -> bool {
     let LineFilter::Only(lines) = lines else { return false };
-    !lines.is_empty()
-        && rules::narrow::lines_may_be_calls(loaded.source.text().as_bytes(), lines)
-        && rules::narrow::calls_only(&loaded.source, &loaded.parsed, lines).is_some()
+    !lines.is_empty() && rules::narrow::calls_only(&loaded.source, &loaded.parsed, lines).is_some()
 }
 
 /// The analysis of a file, with only the sites that may report its change when `narrow`

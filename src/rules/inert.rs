@@ -14,6 +14,16 @@ use super::gate;
 /// Whether no line of `lines` (1-based, of `bytes`) spells a place on its own: no call bracket,
 /// quote, backslash, decorator or sink name. Cheap; [`inside_no_place`] settles the rest.
 pub(crate) fn lines_spell_no_place(bytes: &[u8], lines: &[u32]) -> bool {
+    every_line(bytes, lines, |line| {
+        let code = line.trim_ascii_start();
+        let spells = |b: &u8| matches!(b, b'(' | b'\'' | b'"' | b'\\');
+        !(code.starts_with(b"@") || line.iter().any(spells) || gate::may_contain_bind(line))
+    })
+}
+
+/// Whether `holds` is true of every line of `lines` (1-based, ascending) of `bytes`. Lines past
+/// the end are not in the file: nothing to hold.
+pub(super) fn every_line(bytes: &[u8], lines: &[u32], holds: impl Fn(&[u8]) -> bool) -> bool {
     let mut wanted = lines.iter().peekable();
     for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
         let Some(&&next) = wanted.peek() else { return true };
@@ -21,13 +31,10 @@ pub(crate) fn lines_spell_no_place(bytes: &[u8], lines: &[u32]) -> bool {
             continue;
         }
         wanted.next();
-        let code = line.trim_ascii_start();
-        let spells = |b: &u8| matches!(b, b'(' | b'\'' | b'"' | b'\\');
-        if code.starts_with(b"@") || line.iter().any(spells) || gate::may_contain_bind(line) {
+        if !holds(line) {
             return false;
         }
     }
-    // Lines past the end are not in the file: nothing to hold.
     true
 }
 

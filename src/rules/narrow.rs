@@ -45,7 +45,7 @@ pub(crate) struct CallsOnly {
 /// Whether every line of `lines` (1-based) is inert or lies in a bare call statement, and where
 /// those calls are; `None` when some line is anything else, or the file has syntax errors.
 pub(crate) fn calls_only(source: &SourceText, module: &ParsedModule, lines: &[u32]) -> Option<CallsOnly> {
-    if !module.syntax_errors().is_empty() || lines.len() > MAX_LINES {
+    if !module.syntax_errors().is_empty() || !lines_may_be_calls(source.text().as_bytes(), lines) {
         return None;
     }
     let mut inside_definitions = false;
@@ -64,22 +64,11 @@ pub(crate) fn calls_only(source: &SourceText, module: &ParsedModule, lines: &[u3
 /// A cheap look before parsing: no changed line has a quote or a spelling of an address (a bare
 /// call has neither; an inert line has no quote).
 pub(crate) fn lines_may_be_calls(bytes: &[u8], lines: &[u32]) -> bool {
-    if lines.len() > MAX_LINES {
-        return false;
-    }
-    let mut wanted = lines.iter().peekable();
-    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
-        let Some(&&next) = wanted.peek() else { return true };
-        if next as usize != i + 1 {
-            continue;
-        }
-        wanted.next();
-        let walrus = line.windows(2).any(|w| w == b":=");
-        if walrus || line.iter().any(|&b| b == b'\'' || b == b'"') || gate::may_spell_address(line) {
-            return false;
-        }
-    }
-    true
+    lines.len() <= MAX_LINES
+        && inert::every_line(bytes, lines, |line| {
+            let walrus = line.windows(2).any(|w| w == b":=");
+            !(walrus || line.iter().any(|&b| b == b'\'' || b == b'"') || gate::may_spell_address(line))
+        })
 }
 
 fn is_inert(source: &SourceText, module: &ParsedModule, line: u32) -> bool {
