@@ -45,20 +45,34 @@ pub(crate) struct CallsOnly {
 /// Whether every line of `lines` (1-based) is inert or lies in a bare call statement, and where
 /// those calls are; `None` when some line is anything else, or the file has syntax errors.
 pub(crate) fn calls_only(source: &SourceText, module: &ParsedModule, lines: &[u32]) -> Option<CallsOnly> {
+    changed_calls(source, module, lines).map(|c| CallsOnly { inside_definitions: c.inside_definitions })
+}
+
+/// The bare call statements a change is made of (with inert lines), and whether one of them lies
+/// in a function or class body.
+struct ChangedCalls<'a> {
+    calls: Vec<&'a Stmt>,
+    inside_definitions: bool,
+}
+
+fn changed_calls<'a>(source: &SourceText, module: &'a ParsedModule, lines: &[u32]) -> Option<ChangedCalls<'a>> {
     if !module.syntax_errors().is_empty() || !lines_may_be_calls(source.text().as_bytes(), lines) {
         return None;
     }
-    let mut inside_definitions = false;
+    let mut changed = ChangedCalls { calls: Vec::new(), inside_definitions: false };
     for &line in lines {
         let mut around = Vec::new();
         match innermost(module.body(), source, line as usize, &mut around) {
             Innermost::Many => return None,
-            Innermost::One(stmt) if is_bare_call(stmt, source) => inside_definitions |= !around.is_empty(),
+            Innermost::One(stmt) if is_bare_call(stmt, source) => {
+                changed.calls.push(stmt);
+                changed.inside_definitions |= !around.is_empty();
+            }
             _ if is_inert(source, module, line) => {}
             _ => return None,
         }
     }
-    Some(CallsOnly { inside_definitions })
+    Some(changed)
 }
 
 /// A cheap look before parsing: no changed line has a quote or a spelling of an address (a bare
@@ -166,24 +180,16 @@ pub(crate) struct Narrowed<'a> {
 }
 
 impl<'a> Narrowed<'a> {
-    /// `None` when the names do not settle in [`MAX_ROUNDS`] rounds: every site is kept.
+    /// `None` when the change is not made only of calls ([`calls_only`]), or the names do not
+    /// settle in [`MAX_ROUNDS`] rounds: every site is kept.
     pub(crate) fn new(source: &'a SourceText, module: &'a ParsedModule, lines: &'a [u32]) -> Option<Self> {
-        let mut names = FxHashSet::default();
-        let mut inside_definitions = false;
+        let changed = changed_calls(source, module, lines)?;
         // The functions and classes around the calls follow: they read the calls' names.
-        for &line in lines {
-            let mut around = Vec::new();
-            if let Innermost::One(stmt) = innermost(module.body(), source, line as usize, &mut around)
-                && is_bare_call(stmt, source)
-            {
-                names.extend(idents_of_stmt(stmt));
-                inside_definitions |= !around.is_empty();
-            }
-        }
+        let mut names: FxHashSet<&str> = changed.calls.iter().flat_map(|stmt| idents_of_stmt(stmt)).collect();
         let bindings = Bindings::of(module.body());
         // A function may come back under another name through another module (a package that
         // re-exports it, an import cycle): every site naming an import is kept.
-        if inside_definitions {
+        if changed.inside_definitions {
             names.extend(bindings.imported.iter().copied());
         }
         for _ in 0..MAX_ROUNDS {
