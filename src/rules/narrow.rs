@@ -37,8 +37,8 @@ const MAX_ROUNDS: usize = 32;
 /// What a file's changed lines are, when each is a bare call or inert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct CallsOnly {
-    /// A changed call lies in a function or class body: a site elsewhere in the project that
-    /// calls it may report it, so only this file may be narrowed.
+    /// A changed call lies in a function or class body: a site of any file whose imports lead
+    /// here may reach it.
     pub inside_definitions: bool,
 }
 
