@@ -80,7 +80,7 @@ fn analyze_in_pool(mut changes: ChangeSet, cx: &Context<'_>) -> Report {
     let scopes: Vec<Arc<Scope>> = changes.files.iter().filter_map(|f| f.scope.clone()).collect();
     let projects = Projects::new(scopes.iter(), cx.max_file_size);
     let inert = inert_scopes(&changes.files, cx);
-    let narrow = narrow_scopes(&changes.files, &inert, cx);
+    let narrow = narrow_files(&changes.files, &inert, cx);
     let analyzed: Vec<Analyzed> = changes
         .files
         .into_par_iter()
@@ -89,12 +89,7 @@ fn analyze_in_pool(mut changes: ChangeSet, cx: &Context<'_>) -> Report {
                 let lines = file.lines.count(0);
                 Analyzed::Checked { lines, files: Vec::new(), incomplete: Vec::new(), counted: true }
             } else {
-                let narrowed = file
-                    .scope
-                    .as_ref()
-                    .and_then(|s| narrow.get(&identity(s)))
-                    .filter(|n| n.files.contains(&file.path))
-                    .map(|n| &n.reached);
+                let narrowed = file.scope.as_ref().is_some_and(|s| narrow.contains(&(identity(s), file.path.clone())));
                 analyze_file(file, &projects, cx, narrowed)
             }
         })
@@ -147,30 +142,29 @@ fn all_inert(files: &[&ChangedFile], cx: &Context<'_>) -> bool {
 }
 
 /// The files of a change made only of calls ([`rules::narrow`]) whose analysis may keep only
-/// the sites that can report it: a scope's files are judged whole, as for inert changes (a
-/// quote or an address spelling on a changed line rules a scope out before parsing).
-struct Narrowing {
-    files: HashSet<String>,
-    /// The files with a changed call inside a function or class: a site of another file (or of
-    /// the same one) may reach that call through an import that leads to them.
-    reached: HashSet<String>,
-}
-
-fn narrow_scopes(files: &[ChangedFile], inert: &HashSet<usize>, cx: &Context<'_>) -> HashMap<usize, Narrowing> {
+/// the sites that can report it, by scope and path. A changed call inside a function or class
+/// may be reported from any file that calls it, so when one file has such a call only that
+/// file is narrowed, and when several have, none is. The scopes are judged whole, as for inert
+/// changes; a quote or an address spelling on a changed line rules a scope out before parsing.
+fn narrow_files(files: &[ChangedFile], inert: &HashSet<usize>, cx: &Context<'_>) -> HashSet<(usize, String)> {
     let mut by_scope: HashMap<usize, Vec<&ChangedFile>> = HashMap::new();
     for file in files.iter().filter(|f| !f.importer) {
         if let Some(scope) = file.scope.as_ref().filter(|s| s.changed.is_some() && !inert.contains(&identity(s))) {
             by_scope.entry(identity(scope)).or_default().push(file);
         }
     }
-    let mut narrow = HashMap::new();
+    let mut narrow = HashSet::new();
     for (scope, files) in by_scope {
         let Some(judged) = files.iter().map(|f| calls_only(f, cx).map(|c| (f, c))).collect::<Option<Vec<_>>>() else {
             continue;
         };
-        let reached = judged.iter().filter(|(_, c)| c.inside_definitions).map(|(f, _)| f.path.clone()).collect();
-        let files = judged.iter().map(|(f, _)| f.path.clone()).collect();
-        narrow.insert(scope, Narrowing { files, reached });
+        let inside: Vec<&ChangedFile> = judged.iter().filter(|(_, c)| c.inside_definitions).map(|(f, _)| **f).collect();
+        let chosen: Vec<&ChangedFile> = match inside.as_slice() {
+            [] => judged.iter().map(|(f, _)| **f).collect(),
+            [only] => vec![*only],
+            _ => Vec::new(),
+        };
+        narrow.extend(chosen.into_iter().map(|f| (scope, f.path.clone())));
     }
     narrow
 }
@@ -214,7 +208,7 @@ fn analyze_loaded_in_pool<T: Sync>(
         .filter_map(|item| match load(item) {
             Ok(Some(mut file)) => {
                 file.scope = file.scope.or_else(|| scope.clone());
-                Some(analyze_file(file, &projects, cx, None))
+                Some(analyze_file(file, &projects, cx, false))
             }
             Ok(None) => None,
             Err(incomplete) => Some(Analyzed::Incomplete(incomplete)),
@@ -293,14 +287,7 @@ enum Analyzed {
     },
 }
 
-/// `narrow`: the file may be narrowed ([`narrow_scopes`]), with the files its imports may lead
-/// back to.
-fn analyze_file(
-    file: ChangedFile,
-    projects: &Projects<'_>,
-    cx: &Context<'_>,
-    narrow: Option<&HashSet<String>>,
-) -> Analyzed {
+fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>, narrow: bool) -> Analyzed {
     let skipped = |path: String, skip: crate::source::Skip| {
         let cause = if skip.is_size() { Cause::Size } else { Cause::Analysis };
         Analyzed::Incomplete(Incomplete::new(path, skip.to_string(), cause))
@@ -318,7 +305,7 @@ fn analyze_file(
     // A narrowed analysis looks at less than the project's gate would read.
     let ruled_out = !file.gated_alone
         && !cx.options.may_contain_bind(&file.bytes)
-        && narrow.is_none()
+        && !narrow
         && !rules::may_meet_other_modules(&file.path, &file.bytes, projects.of(file.scope.as_ref()), spelled);
     if (lines == 0 && !file.importer) || ruled_out {
         return Analyzed::Checked { lines, files: Vec::new(), incomplete: Vec::new(), counted };
@@ -333,11 +320,7 @@ fn analyze_file(
     let project = projects.of(file.scope.as_ref());
     // A whole file needs no places a diff filter alone looks at.
     let places = if matches!(file.lines, LineFilter::All) { rules::Places::Shown } else { rules::Places::All };
-    // A file analysed alone reaches no other file, and no other file's analysis reaches it.
-    let alone = HashSet::new();
-    let narrow = narrow.or_else(|| {
-        (file.scope.is_none() && !file.importer && calls_only_alone(&loaded, &file.lines)).then_some(&alone)
-    });
+    let narrow = narrow || file.scope.is_none() && !file.importer && calls_only_alone(&loaded, &file.lines);
     let checked = check_narrowed(&loaded, &file.lines, project, cx, places, narrow);
     let incomplete = checked
         .limits
@@ -396,7 +379,7 @@ fn calls_only_alone(loaded: &Loaded, lines: &LineFilter) -> bool {
 }
 
 /// The analysis of a file, with only the sites that may report its change when `narrow`
-/// ([`narrow_scopes`]); when those find anything, or reach a limit, the file is analysed again
+/// ([`narrow_files`]); when those find anything, or reach a limit, the file is analysed again
 /// in full, so that what is reported (every sink of a finding) is what the full analysis says.
 fn check_narrowed(
     loaded: &Loaded,
@@ -404,13 +387,10 @@ fn check_narrowed(
     project: &Project<'_>,
     cx: &Context<'_>,
     places: rules::Places,
-    narrow: Option<&HashSet<String>>,
+    narrow: bool,
 ) -> rules::Checked {
-    let narrowed = match (lines, narrow) {
-        (LineFilter::Only(lines), Some(reached)) => {
-            let leads_back = |q: &str| rules::import_leads_to(project, &loaded.path, q, reached);
-            rules::narrow::Narrowed::new(&loaded.source, &loaded.parsed, lines, &leads_back)
-        }
+    let narrowed = match lines {
+        LineFilter::Only(lines) if narrow => rules::narrow::Narrowed::new(&loaded.source, &loaded.parsed, lines),
         _ => None,
     };
     if let Some(narrowed) = &narrowed {

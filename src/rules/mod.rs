@@ -187,19 +187,6 @@ pub(crate) fn may_meet_other_modules(path: &str, bytes: &[u8], project: &Project
             || imports_spelled() && imports_sinky())
 }
 
-/// Whether an import as written in the file at `from` (`m.x`, `.config`) may lead to one of
-/// `targets`: the module it names is one, imports one through the project, or is the package
-/// one lies in.
-pub(crate) fn import_leads_to(
-    project: &Project<'_>,
-    from: &str,
-    qualified: &str,
-    targets: &std::collections::HashSet<String>,
-) -> bool {
-    !targets.is_empty()
-        && project.locate(from, qualified).is_some_and(|(file, _)| project.leads_to(&file, targets, &RULE))
-}
-
 /// The file's import statements, one line each (see the engine's reader).
 pub(crate) fn import_statements(text: &str) -> Vec<String> {
     engine::program::import_statements(text)

@@ -37,8 +37,8 @@ const MAX_ROUNDS: usize = 32;
 /// What a file's changed lines are, when each is a bare call or inert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct CallsOnly {
-    /// A changed call lies in a function or class body: a site of any file whose imports lead
-    /// here may reach it.
+    /// A changed call lies in a function or class body: a site elsewhere in the project that
+    /// calls it may report it, so only this file may be narrowed.
     pub inside_definitions: bool,
 }
 
@@ -182,22 +182,16 @@ pub(crate) struct Narrowed<'a> {
 impl<'a> Narrowed<'a> {
     /// `None` when the change is not made only of calls ([`calls_only`]), or the names do not
     /// settle in [`MAX_ROUNDS`] rounds: every site is kept.
-    /// `leads_back` tells whether an import (as written) may lead to a file of the change with
-    /// a call inside a definition: such a function may come back under another name through it.
-    pub(crate) fn new(
-        source: &'a SourceText,
-        module: &'a ParsedModule,
-        lines: &'a [u32],
-        leads_back: &dyn Fn(&str) -> bool,
-    ) -> Option<Self> {
+    pub(crate) fn new(source: &'a SourceText, module: &'a ParsedModule, lines: &'a [u32]) -> Option<Self> {
         let changed = changed_calls(source, module, lines)?;
         // The functions and classes around the calls follow: they read the calls' names.
         let mut names: FxHashSet<&str> = changed.calls.iter().flat_map(|stmt| idents_of_stmt(stmt)).collect();
         let bindings = Bindings::of(module.body());
         // A function may come back under another name through another module (a package that
-        // re-exports it, an import cycle): every site naming an import that may lead back to it
-        // is kept.
-        names.extend(bindings.imported.iter().filter(|(_, q)| leads_back(q)).map(|(name, _)| *name));
+        // re-exports it, an import cycle): every site naming an import is kept.
+        if changed.inside_definitions {
+            names.extend(bindings.imported.iter().copied());
+        }
         for _ in 0..MAX_ROUNDS {
             let before = names.len();
             for (targets, reads) in &bindings.pairs {
@@ -254,9 +248,8 @@ fn defined_name(stmt: &Stmt) -> Option<&str> {
 #[derive(Default)]
 struct Bindings<'a> {
     pairs: Vec<(Vec<&'a str>, Vec<&'a str>)>,
-    /// The names imports of modules that may be of the project bind, with the import as written
-    /// (`m.x` for `from m import x`, `.m` for `from . import m`, `a.b` for `import a.b`).
-    imported: Vec<(&'a str, String)>,
+    /// The names import statements write.
+    imported: Vec<&'a str>,
 }
 
 impl<'a> Bindings<'a> {
@@ -349,9 +342,9 @@ impl<'a> Visitor<'a> for Bindings<'a> {
     }
 }
 
-/// The names an import binds from modules that may be of the project, each with the import as
-/// written: the analysis resolves no name of a library the catalogue knows into the project.
-fn names_of_project_imports(stmt: &Stmt) -> Vec<(&str, String)> {
+/// The names an import binds from modules that may be of the project: the analysis resolves
+/// no name of a library the catalogue knows into the project.
+fn names_of_project_imports(stmt: &Stmt) -> Vec<&str> {
     fn bound(alias: &ast::Alias) -> &str {
         alias.asname.as_ref().unwrap_or(&alias.name).as_str()
     }
@@ -360,19 +353,14 @@ fn names_of_project_imports(stmt: &Stmt) -> Vec<(&str, String)> {
             .names
             .iter()
             .filter(|a| !catalogue::knows(a.name.as_str()))
-            .map(|a| {
-                let name = if a.asname.is_some() { bound(a) } else { a.name.split('.').next().unwrap_or_default() };
-                (name, a.name.to_string())
-            })
+            .map(|a| if a.asname.is_some() { bound(a) } else { a.name.split('.').next().unwrap_or_default() })
             .collect(),
         Stmt::ImportFrom(i) => {
             let module = i.module.as_ref().map_or("", ast::Identifier::as_str);
             if i.level == 0 && catalogue::knows(module) {
                 return Vec::new();
             }
-            let dots = ".".repeat(i.level as usize);
-            let sep = if module.is_empty() { "" } else { "." };
-            i.names.iter().map(|a| (bound(a), format!("{dots}{module}{sep}{}", a.name.as_str()))).collect()
+            i.names.iter().map(bound).collect()
         }
         _ => Vec::new(),
     }

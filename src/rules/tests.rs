@@ -460,7 +460,7 @@ fn a_narrowed_analysis_finds_every_change_of_calls_the_full_one_reports() {
             if inert || calls_only(&source, &module, &lines).is_none() {
                 continue;
             }
-            let Some(narrowed) = Narrowed::new(&source, &module, &lines, &|_| false) else { continue };
+            let Some(narrowed) = Narrowed::new(&source, &module, &lines) else { continue };
             bare_lines += 1;
             let narrowed_run = check_narrowed(&source, &narrowed);
             kept += narrowed_run.1;

@@ -720,26 +720,3 @@ fn calls_reached_through_defaults_headers_and_other_modules_block() {
         assert!(run.stderr.contains("a.py:2:"), "{what}: {}", run.stderr);
     }
 }
-
-/// Calls added inside functions of two files: each file is narrowed, keeping the sites that name
-/// an import which may lead to either (the module itself, a module importing it, or the package
-/// it lies in). A bind added inside a package's submodule blocks through `import pkg.sub` and
-/// through `import pkg` alone, while the other file's own change is an unrelated call.
-#[test]
-fn calls_inside_functions_of_several_files_block_through_their_imports() {
-    let sub = "import socket\n\n\ndef serve(host):\n    sock = socket.socket()\n    sock.listen(1)\n";
-    let bound = sub.replace("    sock.listen(1)", "    sock.bind((host, 80))\n    sock.listen(1)");
-    for import in ["import pkg.sub", "import pkg"] {
-        let main = format!("{import}\nANY = '0.0.0.0'\n\n\ndef setup():\n    return None\n\n\npkg.sub.serve(ANY)\n");
-        let sb = Sandbox::new();
-        let repo = hooked_repo(&sb);
-        commit_unchecked(&sb, &repo, "pkg/__init__.py", "");
-        commit_unchecked(&sb, &repo, "pkg/sub.py", sub);
-        commit_unchecked(&sb, &repo, "main.py", &main);
-        stage(&sb, &repo, "pkg/sub.py", &bound);
-        stage(&sb, &repo, "main.py", main.replace("    return None", "    print()\n    return None"));
-        let run = sb.git_commit(&repo, &["-m", import]);
-        assert_eq!(run.code, 1, "{import}: the commit must be blocked: {}", run.all());
-        assert!(run.stderr.contains("main.py:2:"), "{import}: {}", run.stderr);
-    }
-}

@@ -10,7 +10,6 @@
 
 use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::HashSet as StdHashSet;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use typed_arena::Arena;
@@ -207,39 +206,6 @@ impl<'f> Project<'f> {
             });
         lock(cache).insert(path.to_owned(), verdict);
         verdict
-    }
-
-    /// Whether the module at `path` is one of `targets`, imports one (through the project's
-    /// modules, as their import statements say), or is a package one of them lies in (the
-    /// analysis reaches a package's submodules through it). Long chains count as "may".
-    pub(crate) fn leads_to(&self, path: &str, targets: &StdHashSet<String>, knowledge: &dyn Knowledge) -> bool {
-        let mut seen = StdHashSet::new();
-        self.leads_to_from(path, targets, knowledge, &mut seen, 0)
-    }
-
-    fn leads_to_from(
-        &self,
-        path: &str,
-        targets: &StdHashSet<String>,
-        knowledge: &dyn Knowledge,
-        seen: &mut StdHashSet<String>,
-        depth: u32,
-    ) -> bool {
-        if targets.contains(path) || depth > 6 {
-            return true;
-        }
-        if let Some(package) = path.strip_suffix("__init__.py")
-            && targets.iter().any(|t| t.starts_with(package))
-        {
-            return true;
-        }
-        if !seen.insert(path.to_owned()) {
-            return false;
-        }
-        let Some(bytes) = self.files.read(path) else { return false };
-        imported_names(&bytes).iter().filter(|q| !knowledge.knows(q)).any(|q| {
-            self.locate(path, q).is_some_and(|(file, _)| self.leads_to_from(&file, targets, knowledge, seen, depth + 1))
-        })
     }
 
     /// A fresh module id, unique in the process (modules are shared between projects).
