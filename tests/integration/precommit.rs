@@ -720,3 +720,54 @@ fn calls_reached_through_defaults_headers_and_other_modules_block() {
         assert!(run.stderr.contains("a.py:2:"), "{what}: {}", run.stderr);
     }
 }
+
+/// Calls added inside functions of two files, the second file's unchanged site reaching the
+/// first's function through a package or a module between them: through `import pkg.sub` and
+/// `import pkg` (the analysis reaches a package's submodules and re-exports through its name),
+/// and through a module whose import follows a string holding `#` on the same line. Each blocks
+/// (shapes an adversarial review used against an import-following variant of the narrowing).
+#[test]
+fn calls_inside_functions_of_several_files_block_through_packages_and_modules_between() {
+    let helper =
+        "import socket\n\n\ndef serve(host, port=80):\n    s = socket.socket()\n    s.listen()\n    return s\n";
+    let bound = helper.replace("    s.listen()", "    s.bind((host, port))\n    s.listen()");
+    let site = |import: &str, call: &str| {
+        format!("{import}\n\n\ndef log():\n    pass\n\n\ndef main():\n    log()\n\n\n{call}('0.0.0.0')\n")
+    };
+    type Files = Vec<(&'static str, String)>;
+    let cases: Vec<(&str, Files, &str, String)> = vec![
+        (
+            "import pkg.sub",
+            vec![("pkg/__init__.py", String::new())],
+            "pkg/sub.py",
+            site("import pkg.sub", "pkg.sub.serve"),
+        ),
+        ("import pkg", vec![("pkg/__init__.py", String::new())], "pkg/sub.py", site("import pkg", "pkg.sub.serve")),
+        (
+            "a re-export of the package",
+            vec![("pkg/__init__.py", "from .helper import serve\n".into()), ("pkg/sub.py", "X = 1\n".into())],
+            "pkg/helper.py",
+            site("import pkg.sub", "pkg.serve"),
+        ),
+        (
+            "a `#` in a string",
+            vec![("c.py", "COLOR = \"#fff\"; from b import serve\n".into())],
+            "b.py",
+            site("from c import serve", "serve"),
+        ),
+    ];
+    for (what, others, helper_path, main) in cases {
+        let sb = Sandbox::new();
+        let repo = hooked_repo(&sb);
+        for (path, text) in &others {
+            commit_unchecked(&sb, &repo, path, text);
+        }
+        commit_unchecked(&sb, &repo, helper_path, helper);
+        commit_unchecked(&sb, &repo, "a.py", &main);
+        stage(&sb, &repo, helper_path, &bound);
+        stage(&sb, &repo, "a.py", main.replace("    log()\n", "    log()\n    log()\n"));
+        let run = sb.git_commit(&repo, &["-m", what]);
+        assert_eq!(run.code, 1, "{what}: the commit must be blocked: {}", run.all());
+        assert!(run.stderr.contains("a.py:13:"), "{what}: {}", run.stderr);
+    }
+}
