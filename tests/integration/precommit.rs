@@ -771,3 +771,18 @@ fn calls_inside_functions_of_several_files_block_through_packages_and_modules_be
         assert!(run.stderr.contains("a.py:13:"), "{what}: {}", run.stderr);
     }
 }
+
+/// A module that imports the changed helper after a string holding `#` on the same line is
+/// found as an importer: the import reader skips what strings hold.
+#[test]
+fn an_import_after_a_string_with_a_hash_is_followed() {
+    let helper = "import socket\n\n\ndef serve(host, port=80):\n    s = socket.socket()\n    return s\n";
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, "b.py", helper);
+    commit_unchecked(&sb, &repo, "a.py", "COLOR = \"#fff\"; from b import serve\nserve(\"0.0.0.0\")\n");
+    stage(&sb, &repo, "b.py", helper.replace("    return s", "    s.bind((host, port))\n    return s"));
+    let run = sb.git_commit(&repo, &["-m", "bind"]);
+    assert_blocked(&sb, &repo, &run, 3);
+    assert!(run.stderr.contains("a.py:2:"), "{}", run.stderr);
+}

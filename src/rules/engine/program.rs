@@ -567,32 +567,79 @@ fn imported_names(bytes: &[u8]) -> Vec<String> {
 /// a `(` it opens and past a backslash at a line's end (`from pkg import (\n    a,\n)`,
 /// `from\tx import y`). Comments are dropped.
 pub(crate) fn import_statements(text: &str) -> Vec<String> {
-    fn code(line: &str) -> &str {
-        line.split('#').next().unwrap_or_default()
-    }
     let is_import = |s: &str| {
         ["import", "from"].iter().any(|k| {
             s.strip_prefix(k).is_some_and(|rest| rest.starts_with(|c: char| c.is_whitespace() || c == '.' || c == '\\'))
         })
     };
     let open = |s: &str| s.matches('(').count() > s.matches(')').count() || s.trim_end().ends_with('\\');
+    let code = code_lines(text);
     let mut out = Vec::new();
-    let mut lines = text.lines();
+    let mut lines = code.iter().peekable();
     while let Some(line) = lines.next() {
-        let segments: Vec<&str> = code(line).split([';', ':']).map(str::trim_start).collect();
+        let segments: Vec<&str> = line.split([';', ':']).map(str::trim_start).collect();
         for (i, segment) in segments.iter().enumerate() {
             if !is_import(segment) {
                 continue;
             }
             let mut statement = (*segment).to_owned();
-            // Only the line's last statement may go on over the next lines.
+            // Only the line's last statement may go on over the next lines; a line that starts
+            // an import of its own ends one that was never closed.
             while i + 1 == segments.len() && open(&statement) {
-                let Some(next) = lines.next() else { break };
-                statement = format!("{} {}", statement.trim_end().trim_end_matches('\\'), code(next));
+                let Some(next) = lines.next_if(|l| !is_import(l.trim_start())) else { break };
+                statement = format!("{} {}", statement.trim_end().trim_end_matches('\\'), next);
             }
             let spaced = statement.replace("from.", "from .").replace(['(', ')'], " ");
             out.push(spaced.split_whitespace().collect::<Vec<_>>().join(" "));
         }
+    }
+    out
+}
+
+/// The text's lines with what strings hold blanked and comments cut: a `#`, a bracket, a `;` or
+/// a `:` inside a string, or an import named in a docstring, is not code. Triple-quoted strings
+/// go on over lines; a one-quote string ends with its line (an unclosed one is a syntax error).
+fn code_lines(text: &str) -> Vec<String> {
+    const QUOTES: [&str; 4] = ["\"\"\"", "\'\'\'", "\"", "\'"];
+    let mut out = Vec::new();
+    let mut quote: Option<&str> = None;
+    for line in text.lines() {
+        let mut code = String::with_capacity(line.len());
+        let mut chars = line.char_indices().peekable();
+        while let Some((at, c)) = chars.next() {
+            let rest = &line[at..];
+            if let Some(q) = quote {
+                if c == '\\' {
+                    chars.next();
+                    code.push_str("  ");
+                } else if rest.starts_with(q) {
+                    code.push_str(q);
+                    quote = None;
+                    if q.len() > 1 {
+                        chars.nth(q.len() - 2);
+                    }
+                } else {
+                    code.push(' ');
+                }
+                continue;
+            }
+            if c == '#' {
+                break;
+            }
+            if let Some(q) = QUOTES.iter().find(|q| rest.starts_with(**q)) {
+                code.push_str(q);
+                quote = Some(q);
+                if q.len() > 1 {
+                    chars.nth(q.len() - 2);
+                }
+                continue;
+            }
+            code.push(c);
+        }
+        if quote.is_some_and(|q| q.len() == 1) {
+            quote = None;
+        }
+        out.push(code);
     }
     out
 }
@@ -741,6 +788,15 @@ mod tests {
         );
         assert_eq!(imported_names(b"import os  # (\nfrom config import HOST\n"), ["os", "config", "config.HOST"]);
         assert_eq!(imported_names(b"x = 1; import a\nif T: from b import c\n"), ["a", "b", "b.c"]);
+        // What strings hold is not code: a `#`, a `:` or a bracket there, an import in a docstring.
+        assert_eq!(imported_names(b"COLOR = \"#fff\"; from b import serve\n"), ["b", "b.serve"]);
+        assert_eq!(imported_names(b"MSG = 'hint: import order (see docs'\nfrom b import c\n"), ["b", "b.c"]);
+        assert_eq!(
+            imported_names(b"\"\"\"\nfrom the old layout (kept\n\"\"\"\nfrom b import c\nx = '\\'' ; import d\n"),
+            ["b", "b.c", "d"]
+        );
+        // An import left open by a line that is not one ends where the next import starts.
+        assert_eq!(imported_names(b"from x import (a,\nfrom b import c\n"), ["x", "x.a", "b", "b.c"]);
     }
 
     #[test]
