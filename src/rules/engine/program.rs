@@ -600,12 +600,12 @@ pub(crate) fn import_statements(text: &str) -> Vec<String> {
 /// a `:` inside a string, or an import named in a docstring, is not code. Triple-quoted strings
 /// go on over lines; a one-quote string ends with its line (an unclosed one is a syntax error).
 fn code_lines(text: &str) -> Vec<String> {
-    const QUOTES: [&str; 4] = ["\"\"\"", "\'\'\'", "\"", "\'"];
+    const QUOTES: [&str; 4] = ["\"\"\"", "'''", "\"", "'"];
     let mut out = Vec::new();
     let mut quote: Option<&str> = None;
     for line in text.lines() {
         let mut code = String::with_capacity(line.len());
-        let mut chars = line.char_indices().peekable();
+        let mut chars = line.char_indices();
         while let Some((at, c)) = chars.next() {
             let rest = &line[at..];
             if let Some(q) = quote {
