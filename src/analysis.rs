@@ -320,7 +320,11 @@ fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>, na
     let project = projects.of(file.scope.as_ref());
     // A whole file needs no places a diff filter alone looks at.
     let places = if matches!(file.lines, LineFilter::All) { rules::Places::Shown } else { rules::Places::All };
-    let narrow = narrow || file.scope.is_none() && !file.importer && calls_only_alone(&loaded, &file.lines);
+    // A file analysed alone (a commit of a pushed history: its imports are not followed) reaches
+    // no other file, and no other file's analysis reaches it: its own change decides, and
+    // `Narrowed::new` tells on the tree already parsed whether it is made of calls.
+    let alone_change = matches!(&file.lines, LineFilter::Only(l) if !l.is_empty());
+    let narrow = narrow || file.scope.is_none() && !file.importer && alone_change;
     let checked = check_narrowed(&loaded, &file.lines, project, cx, places, narrow);
     let incomplete = checked
         .limits
@@ -368,14 +372,6 @@ fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>, na
         files.insert(0, report);
     }
     Analyzed::Checked { lines, files, incomplete, counted }
-}
-
-/// Whether a file analysed alone (a commit of a pushed history: its imports are not followed)
-/// changed only by calls ([`rules::narrow`]): no other file's analysis reaches it, so its own
-/// change decides, on the tree already parsed.
-fn calls_only_alone(loaded: &Loaded, lines: &LineFilter) -> bool {
-    let LineFilter::Only(lines) = lines else { return false };
-    !lines.is_empty() && rules::narrow::calls_only(&loaded.source, &loaded.parsed, lines).is_some()
 }
 
 /// The analysis of a file, with only the sites that may report its change when `narrow`

@@ -60,6 +60,7 @@ fn changed_calls<'a>(source: &SourceText, module: &'a ParsedModule, lines: &[u32
         return None;
     }
     let mut changed = ChangedCalls { calls: Vec::new(), inside_definitions: false };
+    let mut others = Vec::new();
     for &line in lines {
         let mut around = Vec::new();
         match innermost(module.body(), source, line as usize, &mut around) {
@@ -68,11 +69,14 @@ fn changed_calls<'a>(source: &SourceText, module: &'a ParsedModule, lines: &[u32
                 changed.calls.push(stmt);
                 changed.inside_definitions |= !around.is_empty();
             }
-            _ if is_inert(source, module, line) => {}
-            _ => return None,
+            _ => others.push(line),
         }
     }
-    Some(changed)
+    // The other lines must be inert, all looked up in one walk of the tree.
+    let inert = others.is_empty()
+        || inert::lines_spell_no_place(source.text().as_bytes(), &others)
+            && inert::inside_no_place(source, module, &others);
+    inert.then_some(changed)
 }
 
 /// A cheap look before parsing: no changed line has a quote or a spelling of an address (a bare
@@ -83,10 +87,6 @@ pub(crate) fn lines_may_be_calls(bytes: &[u8], lines: &[u32]) -> bool {
             let walrus = line.windows(2).any(|w| w == b":=");
             !(walrus || line.iter().any(|&b| b == b'\'' || b == b'"') || gate::may_spell_address(line))
         })
-}
-
-fn is_inert(source: &SourceText, module: &ParsedModule, line: u32) -> bool {
-    inert::lines_spell_no_place(source.text().as_bytes(), &[line]) && inert::inside_no_place(source, module, &[line])
 }
 
 /// A statement that is a call (awaited or not) whose text holds no string, no spelling of an
