@@ -223,7 +223,7 @@ fn analyze_loaded_in_pool<T: Sync>(
 /// Adds each analysed file to the report, in order; findings reached from several files are
 /// merged into one.
 fn collect(report: &mut Report, analyzed: Vec<Analyzed>) {
-    let mut at: HashMap<(String, Option<String>), usize> = HashMap::new();
+    let mut at = report.positions();
     for file in analyzed {
         match file {
             Analyzed::Incomplete(gap) => report.incomplete.push(gap),
@@ -232,13 +232,7 @@ fn collect(report: &mut Report, analyzed: Vec<Analyzed>) {
                 report.lines_checked += lines;
                 report.incomplete.extend(incomplete);
                 for file in files {
-                    let key = (file.path.clone(), file.commit.as_ref().map(|c| c.short_id.clone()));
-                    if let Some(&i) = at.get(&key) {
-                        merge_file(&mut report.files[i], file)
-                    } else {
-                        at.insert(key, report.files.len());
-                        report.files.push(file);
-                    }
+                    report.add_file(&mut at, file);
                 }
             }
         }
@@ -246,31 +240,6 @@ fn collect(report: &mut Report, analyzed: Vec<Analyzed>) {
     for file in &mut report.files {
         file.findings.sort_by_key(|f| (f.value.start, f.sink.range.start));
     }
-}
-
-/// Adds the findings of `other` (the same file reached from another root) to `file`.
-fn merge_file(file: &mut FileReport, other: FileReport) {
-    for finding in other.findings {
-        match file.findings.iter_mut().find(|f| f.value == finding.value) {
-            Some(known) => merge_finding(known, finding),
-            None => file.findings.push(finding),
-        }
-    }
-    file.syntax_errors.extend(other.syntax_errors);
-}
-
-fn merge_finding(known: &mut Finding, other: Finding) {
-    for sink in other.sinks {
-        if !known.sinks.iter().any(|s| s.range == sink.range && s.file == sink.file) {
-            known.sinks.push(sink);
-        }
-    }
-    for place in other.via {
-        if !known.via.contains(&place) {
-            known.via.push(place);
-        }
-    }
-    known.suppressed &= other.suppressed;
 }
 
 /// What became of one file: not analysed, or checked (with the files that have findings or

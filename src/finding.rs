@@ -79,6 +79,22 @@ pub(crate) struct Edit {
 pub(crate) struct NoFix(pub(crate) String);
 
 impl Finding {
+    /// Adds the sinks and the calls on the way that `other` (the same literal, reached from
+    /// another analysed file) knows; suppressed only where both are.
+    pub(crate) fn merge(&mut self, other: Finding) {
+        for sink in other.sinks {
+            if !self.sinks.iter().any(|s| s.range == sink.range && s.file == sink.file) {
+                self.sinks.push(sink);
+            }
+        }
+        for place in other.via {
+            if !self.via.contains(&place) {
+                self.via.push(place);
+            }
+        }
+        self.suppressed &= other.suppressed;
+    }
+
     /// Every place in the finding's own file that a diff filter must look at: the value, the
     /// sinks and the calls on the way.
     pub(crate) fn own_places(&self) -> impl Iterator<Item = &Range<usize>> {

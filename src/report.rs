@@ -2,6 +2,7 @@
 //! the counts every output format reports. Plain data, filled by [`crate::analysis`], read by
 //! the renderers and the fixer.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -43,6 +44,30 @@ pub(crate) struct FileReport {
     pub(crate) digest: (usize, u64),
     pub(crate) findings: Vec<Finding>,
     pub(crate) syntax_errors: Vec<ParseError>,
+}
+
+/// A file version in a report: its path and the commit it comes from.
+pub(crate) type FileKey = (String, Option<String>);
+
+impl FileReport {
+    fn key(&self) -> FileKey {
+        (self.path.clone(), self.commit.as_ref().map(|c| c.short_id.clone()))
+    }
+
+    /// Adds the findings of `other` (the same version reached from another analysed file).
+    fn merge(&mut self, other: FileReport) {
+        // A version kept for its syntax errors alone has no text; findings need it to be placed.
+        if self.source.text().is_empty() && !other.findings.is_empty() && other.digest == self.digest {
+            self.source = other.source;
+        }
+        for finding in other.findings {
+            match self.findings.iter_mut().find(|f| f.value == finding.value) {
+                Some(known) => known.merge(finding),
+                None => self.findings.push(finding),
+            }
+        }
+        self.syntax_errors.extend(other.syntax_errors);
+    }
 }
 
 /// A syntax error, placed while the text was at hand.
@@ -96,13 +121,35 @@ impl Report {
         self.files.iter().flat_map(|f| &f.findings).filter(|x| x.suppressed).count()
     }
 
-    /// Adds another report's files and counts to this one (a push is analysed in batches).
+    /// Adds another report's files and counts to this one (a push is analysed in batches, and
+    /// a batch's analysis may reach a file of the change that another batch reached too).
     pub(crate) fn absorb(&mut self, other: Report) {
-        self.files.extend(other.files);
+        let mut at = self.positions();
+        for file in other.files {
+            self.add_file(&mut at, file);
+        }
         self.skipped.extend(other.skipped);
         self.incomplete.extend(other.incomplete);
         self.files_checked += other.files_checked;
         self.lines_checked += other.lines_checked;
+    }
+
+    /// Where each file version is in [`Self::files`], for [`Self::add_file`].
+    pub(crate) fn positions(&self) -> HashMap<FileKey, usize> {
+        self.files.iter().enumerate().map(|(i, f)| (f.key(), i)).collect()
+    }
+
+    /// Adds a file version's findings and syntax errors: a version already in the report (the
+    /// same file reached from another analysed file) gets the findings it lacked and the sinks
+    /// and calls on the way its findings lacked, so that each literal is told once.
+    pub(crate) fn add_file(&mut self, at: &mut HashMap<FileKey, usize>, file: FileReport) {
+        match at.get(&file.key()) {
+            Some(&i) => self.files[i].merge(file),
+            None => {
+                at.insert(file.key(), self.files.len());
+                self.files.push(file);
+            }
+        }
     }
 
     pub(crate) fn syntax_error_files(&self) -> usize {

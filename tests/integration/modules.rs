@@ -408,3 +408,44 @@ fn redirecting_a_bind_in_a_settings_module_between_two_others_blocks() {
         assert!(run.stderr.contains("addrs.py:2:7"), "{to}: {}", run.stderr);
     }
 }
+
+#[test]
+fn a_literal_reached_from_files_of_several_batches_is_reported_once() {
+    let sb = Sandbox::new();
+    let (server, work) = server_with_history(&sb, &[("README", "hello\n")]);
+    // More files than the analysis takes in one batch: the batches each reach the literal.
+    let services: Vec<(String, String)> = (0..300)
+        .map(|i| {
+            let text =
+                format!("import socket\nfrom settings import HOST\nsocket.create_server((HOST, {}))\n", 1000 + i);
+            (format!("svc{i:03}.py"), text)
+        })
+        .collect();
+    let mut files: Vec<(&str, &str)> = services.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    files.push(("settings.py", "HOST = ''\n"));
+    sb.commit_files(&work, &files, "services");
+    let run = sb.push(&work, &["origin", "HEAD:main"]);
+    assert!(rejected(&run), "{}", run.all());
+    assert_eq!(run.stderr.matches("error[CSP-D404]").count(), 1, "one literal, one finding: {}", run.stderr);
+    assert!(run.stderr.contains("settings.py:1:"), "{}", run.stderr);
+    assert_ne!(sb.ref_id(&server, "main"), sb.ref_id(&work, "HEAD"));
+}
+
+#[test]
+fn a_literal_in_a_file_with_syntax_errors_is_placed_in_its_text() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("proj");
+    // The file is parsed (it binds, safely) and has no finding of its own; another file's
+    // analysis reaches its literal.
+    write(&dir.join("a.py"), "import socket\ndef f(:\n    pass\nHOST = ''\nsocket.socket().bind(('127.0.0.1', 0))\n");
+    write(&dir.join("b.py"), "import socket\nfrom a import HOST\nsocket.socket().bind((HOST, 80))\n");
+    let run = sb.bindguard(&dir, &["check", "--format", "json", "."]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{}", run.stdout);
+    assert_eq!((findings[0]["path"].as_str(), findings[0]["line"].as_u64()), (Some("a.py"), Some(4)), "{}", run.stdout);
+    assert_eq!(findings[0]["column"], 8, "{}", run.stdout);
+    assert!(findings[0]["fix"]["diff"].as_str().is_some_and(|d| d.contains("+HOST = '127.0.0.1'")), "{}", run.stdout);
+    assert_eq!(doc["summary"]["files_with_syntax_errors"], 1, "{}", run.stdout);
+}
