@@ -10,6 +10,8 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::Context;
 use gix::objs::{Exists, Find, FindHeader};
@@ -17,72 +19,90 @@ use gix::objs::{Exists, Find, FindHeader};
 /// How deep git follows alternates (`MAX_ALTERNATE_DEPTH` is 5 in git).
 const MAX_ALTERNATE_DEPTH: usize = 5;
 
-/// One object store.
-enum Layer {
-    Store(gix::odb::Handle),
-    Repo(gix::OdbHandle),
+/// The object directories of the push, each opened once for the process.
+///
+/// Every thread that reads objects gets its own handles ([`Stores::handle`]) onto these shared
+/// stores, so a pack and its index are mapped once: with a store per thread, each thread's
+/// mapping kept its own resident pages of the same pack (a third of a long history's peak RSS).
+pub(crate) struct Stores {
+    /// Quarantine(s), then the repository, then deep alternates.
+    layers: Vec<Arc<gix::odb::Store>>,
+    /// Which layer is the repository's own object directory.
+    repo_layer: usize,
+    /// Tells these stores apart from others a process opened (tests open many).
+    id: u64,
 }
 
-impl Layer {
-    fn store(dir: &Path, kind: gix::hash::Kind) -> anyhow::Result<Self> {
-        let mut handle =
-            gix::odb::at(dir, kind).with_context(|| format!("cannot open object directory {}", dir.display()))?;
-        super::open::install_pack_cache(&mut handle);
-        Ok(Layer::Store(handle))
+impl Stores {
+    /// The stores for `repo` in the current process environment (hook variables included).
+    pub(crate) fn for_repo(repo: &gix::Repository) -> anyhow::Result<Arc<Self>> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let kind = repo.object_hash();
+        let main_dir = canonical(repo.objects.store_ref().path());
+        let mut seen: HashSet<PathBuf> = HashSet::from([main_dir.clone()]);
+        let mut dirs = Vec::new();
+        for dir in quarantine_dirs() {
+            if seen.insert(canonical(&dir)) {
+                dirs.push(dir);
+            }
+        }
+        let repo_layer = dirs.len();
+        dirs.push(repo.objects.store_ref().path().to_owned());
+        for dir in env_alternates().into_iter().chain(deep_alternates(&main_dir)) {
+            if dir.is_dir() && seen.insert(canonical(&dir)) {
+                dirs.push(dir);
+            }
+        }
+        let layers = dirs.iter().map(|dir| open_store(dir, kind)).collect::<anyhow::Result<_>>()?;
+        Ok(Arc::new(Stores { layers, repo_layer, id: NEXT.fetch_add(1, Ordering::Relaxed) }))
     }
 
-    fn try_find<'a>(&self, id: &gix::oid, buf: &'a mut Vec<u8>) -> gix::Result<Option<gix::objs::Data<'a>>> {
-        match self {
-            Layer::Store(h) => h.try_find(id, buf),
-            Layer::Repo(h) => h.try_find(id, buf),
-        }
+    /// This thread's handles onto the stores, with their caches (handles are not shared
+    /// between threads; the stores and their mapped packs are).
+    pub(crate) fn handle(&self) -> LayeredOdb {
+        let layers = self
+            .layers
+            .iter()
+            .enumerate()
+            .map(|(at, store)| {
+                let mut handle = store.to_cache_arc();
+                super::open::install_pack_cache(&mut handle);
+                if at == self.repo_layer {
+                    super::open::install_object_cache(&mut handle);
+                }
+                handle
+            })
+            .collect();
+        LayeredOdb { layers, repo_layer: self.repo_layer, stores: self.id }
     }
+}
 
-    fn try_header(&self, id: &gix::oid) -> gix::Result<Option<gix::objs::Header>> {
-        match self {
-            Layer::Store(h) => h.try_header(id),
-            Layer::Repo(h) => h.try_header(id),
-        }
-    }
-
-    fn exists(&self, id: &gix::oid) -> bool {
-        match self {
-            Layer::Store(h) => h.exists(id),
-            Layer::Repo(h) => h.exists(id),
-        }
-    }
+/// Objects are read as stored: replacement refs (`refs/replace/`) are not applied, so the
+/// analysis sees the bytes the push brings.
+fn open_store(dir: &Path, kind: gix::hash::Kind) -> anyhow::Result<Arc<gix::odb::Store>> {
+    let store = gix::odb::Store::at_opts(dir.to_owned(), kind, &mut std::iter::empty(), Default::default())
+        .with_context(|| format!("cannot open object directory {}", dir.display()))?;
+    Ok(Arc::new(store))
 }
 
 /// Quarantine(s), then the repository, then deep alternates; the first layer that has an
 /// object answers. A layer that fails is skipped when a later one has the object, and its
 /// error is returned when none has it.
 pub(crate) struct LayeredOdb {
-    layers: Vec<Layer>,
+    layers: Vec<gix::odb::HandleArc>,
+    repo_layer: usize,
+    /// The [`Stores`] these handles are onto.
+    stores: u64,
 }
 
 impl LayeredOdb {
-    /// Layers for `repo` in the current process environment (hook variables included).
-    pub(crate) fn for_repo(repo: &gix::Repository) -> anyhow::Result<Self> {
-        let kind = repo.object_hash();
-        let main_dir = canonical(repo.objects.store_ref().path());
-        let mut seen: HashSet<PathBuf> = HashSet::from([main_dir.clone()]);
-        let mut layers = Vec::new();
-        for dir in quarantine_dirs() {
-            if seen.insert(canonical(&dir)) {
-                layers.push(Layer::store(&dir, kind)?);
-            }
-        }
-        layers.push(Layer::Repo(repo.objects.clone()));
-        for dir in env_alternates().into_iter().chain(deep_alternates(&main_dir)) {
-            if dir.is_dir() && seen.insert(canonical(&dir)) {
-                layers.push(Layer::store(&dir, kind)?);
-            }
-        }
-        Ok(Self { layers })
+    /// Whether these are handles onto `stores`.
+    pub(crate) fn is_onto(&self, stores: &Stores) -> bool {
+        self.stores == stores.id
     }
 
-    fn repo_layer(&self) -> Option<&Layer> {
-        self.layers.iter().find(|l| matches!(l, Layer::Repo(_)))
+    fn repo_layer(&self) -> Option<&gix::odb::HandleArc> {
+        self.layers.get(self.repo_layer)
     }
 }
 

@@ -41,7 +41,12 @@ pub(crate) fn install_caches(repo: &mut gix::Repository) {
 }
 
 /// Installs the pack delta cache on an object store handle (the repository's, or one of the
-/// extra layers that [`super::odb::LayeredOdb`] opens).
-pub(crate) fn install_pack_cache(handle: &mut gix::odb::Handle) {
+/// handles that [`super::odb::Stores`] makes).
+pub(crate) fn install_pack_cache<S>(handle: &mut gix::odb::Cache<S>) {
     handle.set_pack_cache(|| Box::<gix::odb::pack::cache::lru::StaticLinkedList<PACK_CACHE_ENTRIES>>::default());
+}
+
+/// Installs the decoded-object cache that [`install_caches`] gives a repository.
+pub(crate) fn install_object_cache<S>(handle: &mut gix::odb::Cache<S>) {
+    handle.set_object_cache(|| Box::new(gix::odb::pack::cache::object::MemoryCappedHashmap::new(OBJECT_CACHE_BYTES)));
 }

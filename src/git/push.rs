@@ -18,13 +18,14 @@
 //! of the history.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
 use gix::ObjectId;
 use gix::objs::FindExt;
 
-use super::odb::LayeredOdb;
+use super::odb::{LayeredOdb, Stores};
 use super::push_blobs::{BlobReader, Gates};
 use super::push_diff::TreeDiffer;
 use super::push_links::TreeLinks;
@@ -108,6 +109,8 @@ pub(crate) struct Known {
 /// The repository a hook runs in, with the push's objects visible.
 pub(crate) struct PushRepo {
     repo: gix::Repository,
+    /// The object stores, shared with the threads that read the pushed trees' modules.
+    stores: Arc<Stores>,
     odb: LayeredOdb,
 }
 
@@ -115,8 +118,9 @@ impl PushRepo {
     /// Opens the repository from the hook environment (quarantine included).
     pub(crate) fn open() -> anyhow::Result<Self> {
         let repo = super::open::open_from_env()?;
-        let odb = LayeredOdb::for_repo(&repo)?;
-        Ok(Self { repo, odb })
+        let stores = Stores::for_repo(&repo)?;
+        let odb = stores.handle();
+        Ok(Self { repo, stores, odb })
     }
 
     /// The effective value of a git config key (system, global and repository config).
@@ -286,6 +290,7 @@ impl PushRepo {
             diff: TreeDiffer::new(&self.odb, self.repo.object_hash()),
             links: TreeLinks::new(&self.odb),
             blobs: BlobReader::new(&self.odb, limits.max_blob_size, gates),
+            stores: &self.stores,
             batch: Batch::default(),
             pending: Vec::new(),
             limits,

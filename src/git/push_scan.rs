@@ -8,6 +8,7 @@ use gix::ObjectId;
 use gix::bstr::BString;
 
 use super::links::Followed;
+use super::odb::Stores;
 use super::push::{Limits, Overrun, Phase, Progress, ScanSummary, Sink, Target, Walk, WalkedCommit};
 use super::push_blobs::{BlobReader, Outcome};
 use super::push_diff::{Candidate, Found, TreeDiffer};
@@ -26,6 +27,8 @@ pub(super) struct Scanner<'a, 's> {
     pub(super) diff: TreeDiffer<'a>,
     pub(super) links: TreeLinks<'a>,
     pub(super) blobs: BlobReader<'a>,
+    /// The object stores the analysis threads read the pushed trees' modules from.
+    pub(super) stores: &'a Arc<Stores>,
     pub(super) batch: Batch,
     /// The files found in the final-state tree being scanned, handed over together with that
     /// tree as their version of the project ([`Scanner::seal`]).
@@ -134,7 +137,7 @@ impl Scanner<'_, '_> {
             return Ok(());
         }
         let changed = files.iter().map(|f| (f.path.clone(), f.lines.clone())).collect();
-        let snapshot = Arc::new(TreeFiles::new(tree, self.limits.max_blob_size));
+        let snapshot = Arc::new(TreeFiles::new(self.stores.clone(), tree, self.limits.max_blob_size));
         let scope = Arc::new(Scope { files: snapshot, changed: Some(changed) });
         for mut file in files {
             file.scope = Some(scope.clone());

@@ -2,17 +2,17 @@
 //! from the tree of the same commit (or final state), never from the worktree or another commit.
 //!
 //! The analysis asks from its own threads; gix handles are not shared between threads, so each
-//! thread opens the push's object database once (from the hook's environment, quarantine
-//! included) and looks paths up tree by tree.
+//! thread makes its handles onto the push's object stores once (quarantine included; the stores
+//! and their mapped packs are shared) and looks paths up tree by tree.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use gix::ObjectId;
 use gix::objs::{FindExt, FindHeader};
 
-use super::odb::LayeredOdb;
+use super::odb::{LayeredOdb, Stores};
 use crate::pyfiles::{self, PathKind};
 use crate::snapshot::Snapshot;
 
@@ -22,6 +22,7 @@ thread_local! {
 
 /// The files of one tree of the push.
 pub(crate) struct TreeFiles {
+    stores: Arc<Stores>,
     tree: ObjectId,
     max_file_size: u64,
     /// Blob ids by path, looked up once each.
@@ -31,29 +32,28 @@ pub(crate) struct TreeFiles {
 }
 
 impl TreeFiles {
-    pub(crate) fn new(tree: ObjectId, max_file_size: u64) -> Self {
-        TreeFiles { tree, max_file_size, found: Mutex::default(), python: OnceLock::new() }
+    pub(crate) fn new(stores: Arc<Stores>, tree: ObjectId, max_file_size: u64) -> Self {
+        TreeFiles { stores, tree, max_file_size, found: Mutex::default(), python: OnceLock::new() }
+    }
+
+    /// Runs `f` with this thread's handles onto the push's stores, made on first use.
+    fn with_odb<T>(&self, f: impl FnOnce(&LayeredOdb) -> T) -> Option<T> {
+        ODB.with_borrow_mut(|slot| {
+            if !slot.as_ref().is_some_and(|odb| odb.is_onto(&self.stores)) {
+                *slot = Some(self.stores.handle());
+            }
+            slot.as_ref().map(f)
+        })
     }
 
     fn blob(&self, path: &str) -> Option<ObjectId> {
         if let Some(known) = self.found.lock().unwrap_or_else(PoisonError::into_inner).get(path) {
             return *known;
         }
-        let id = with_odb(|odb| lookup(odb, self.tree, path)).flatten();
+        let id = self.with_odb(|odb| lookup(odb, self.tree, path)).flatten();
         self.found.lock().unwrap_or_else(PoisonError::into_inner).insert(path.to_owned(), id);
         id
     }
-}
-
-/// Runs `f` with this thread's object database of the push, opened on first use.
-fn with_odb<T>(f: impl FnOnce(&LayeredOdb) -> T) -> Option<T> {
-    ODB.with_borrow_mut(|slot| {
-        if slot.is_none() {
-            let repo = super::open::open_from_env().ok()?;
-            *slot = LayeredOdb::for_repo(&repo).ok();
-        }
-        slot.as_ref().map(f)
-    })
 }
 
 /// The blob at `path` in `tree` (regular files only).
@@ -101,7 +101,7 @@ fn python_files(odb: &LayeredOdb, tree: ObjectId) -> Vec<String> {
 impl Snapshot for TreeFiles {
     fn read(&self, path: &str) -> Option<Vec<u8>> {
         let id = self.blob(path)?;
-        with_odb(|odb| {
+        self.with_odb(|odb| {
             let size = odb.try_header(&id).ok()??.size;
             if size > self.max_file_size {
                 return None;
@@ -121,6 +121,6 @@ impl Snapshot for TreeFiles {
     }
 
     fn python_paths(&self) -> Vec<String> {
-        self.python.get_or_init(|| with_odb(|odb| python_files(odb, self.tree)).unwrap_or_default()).clone()
+        self.python.get_or_init(|| self.with_odb(|odb| python_files(odb, self.tree)).unwrap_or_default()).clone()
     }
 }
