@@ -155,7 +155,7 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         suppressed_findings,
         version: 1,
     };
-    super::write_json(&serde_json::to_value(document)?, out)
+    super::write_json(&document, out)
 }
 
 fn finding<'a>(file: &'a FileReport, finding: &'a Finding) -> FindingEntry<'a> {

@@ -161,9 +161,11 @@ impl Stylesheet {
 
 /// Writes a JSON document with what terminals act on escaped ([`terminal::escape_json`]), so
 /// printing a report is as safe as printing the text output.
-fn write_json(value: &serde_json::Value, out: &mut dyn Write) -> io::Result<()> {
-    let text = serde_json::to_string_pretty(value)?;
-    writeln!(out, "{}", terminal::escape_json(&text))
+fn write_json(value: &impl serde::Serialize, out: &mut dyn Write) -> io::Result<()> {
+    let mut out = terminal::JsonEscaper::new(io::BufWriter::new(out));
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    out.flush()
 }
 
 /// The finding's headline (spec §5): names the sink and the address.
