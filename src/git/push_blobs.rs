@@ -24,7 +24,7 @@ use crate::changes::{Cause, ChangedFile, CommitInfo, Incomplete, LineFilter};
 use crate::pyfiles::{self, PathKind};
 
 /// Bytes of recently read blobs kept for reuse.
-const CACHE_BYTES: usize = 8 << 20;
+const CACHE_BYTES: usize = 4 << 20;
 
 /// What became of one candidate.
 pub(super) enum Outcome {

@@ -18,7 +18,7 @@ use super::tree_files::TreeFiles;
 use crate::changes::{Cause, ChangeSet, ChangedFile, CommitInfo, Incomplete, Scope, Skipped};
 
 /// A batch is handed over once it holds this many bytes of source…
-const BATCH_BYTES: usize = 8 << 20;
+const BATCH_BYTES: usize = 4 << 20;
 /// …or this many files.
 const BATCH_FILES: usize = 256;
 
