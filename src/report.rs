@@ -46,18 +46,20 @@ pub(crate) struct FileReport {
     pub(crate) syntax_errors: Vec<ParseError>,
 }
 
-/// A file version in a report: its path and the commit it comes from.
-pub(crate) type FileKey = (String, Option<String>);
+/// A file version in a report: its path as git or the OS gives it (two names that differ only in
+/// bytes that are not UTF-8 are shown alike, and are different files), the commit it comes from,
+/// and its text's digest.
+pub(crate) type FileKey = (Vec<u8>, Option<String>, (usize, u64));
 
 impl FileReport {
     fn key(&self) -> FileKey {
-        (self.path.clone(), self.commit.as_ref().map(|c| c.short_id.clone()))
+        (self.raw_path.clone(), self.commit.as_ref().map(|c| c.short_id.clone()), self.digest)
     }
 
     /// Adds the findings of `other` (the same version reached from another analysed file).
     fn merge(&mut self, other: FileReport) {
         // A version kept for its syntax errors alone has no text; findings need it to be placed.
-        if self.source.text().is_empty() && !other.findings.is_empty() && other.digest == self.digest {
+        if self.source.text().is_empty() && !other.findings.is_empty() {
             self.source = other.source;
         }
         for finding in other.findings {

@@ -18,6 +18,7 @@ use anyhow::Context;
 use crate::analysis;
 use crate::changes::{Cause, ChangeSet};
 use crate::config;
+use crate::finding::Finding;
 use crate::git::push::{Known, Limits, Overrun, Phase, PushRepo, ScanSummary};
 use crate::git::push_refs::RefUpdate;
 use crate::modes::gaps::{self, Hook};
@@ -349,8 +350,13 @@ fn merge_phases(final_state: Report, history: Report) -> Report {
         if !twins.is_empty() {
             file.syntax_errors.clear();
         }
-        let confirmed: Vec<_> = twins.iter().flat_map(|h| h.findings.iter().map(|f| f.value.clone())).collect();
-        file.findings.retain(|f| !confirmed.contains(&f.value));
+        // Told by the history only where the history blocks as much: a history that saw only a
+        // suppressed sink of a literal (it does not follow imports) leaves the final state's
+        // unsuppressed finding standing.
+        let told = |f: &Finding| {
+            twins.iter().flat_map(|h| &h.findings).any(|h| h.value == f.value && (!h.suppressed || f.suppressed))
+        };
+        file.findings.retain(|f| !told(f));
         if !file.findings.is_empty() || !file.syntax_errors.is_empty() {
             files.push(file);
         }

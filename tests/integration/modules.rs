@@ -449,3 +449,55 @@ fn a_literal_in_a_file_with_syntax_errors_is_placed_in_its_text() {
     assert!(findings[0]["fix"]["diff"].as_str().is_some_and(|d| d.contains("+HOST = '127.0.0.1'")), "{}", run.stdout);
     assert_eq!(doc["summary"]["files_with_syntax_errors"], 1, "{}", run.stdout);
 }
+
+const SERVE_HELPER: &str = "import socket\n\ndef serve(host):\n    socket.socket().bind((host, 80))\n";
+
+/// Writes `files` (names as bytes) into `work` and commits them, then commits one more file, so
+/// that the push has a history as well as a final state.
+fn commit_bytes_named(sb: &Sandbox, work: &Path, files: &[(&[u8], &str)]) {
+    use std::os::unix::ffi::OsStrExt;
+    for (name, text) in files {
+        write(&work.join(std::ffi::OsStr::from_bytes(name)), text);
+    }
+    sb.git(work, &["add", "-A"]);
+    sb.git(work, &["commit", "-qm", "files"]);
+    sb.commit_files(work, &[("z.py", "y = 2\n")], "more");
+}
+
+#[test]
+fn files_whose_names_differ_only_in_bytes_that_are_not_utf8_stay_apart() {
+    let sb = Sandbox::new();
+    let (server, work) = server_with_history(&sb, &[("README", "hello\n")]);
+    // One file holds a literal that reaches a bind in the helper (and a syntax error); the
+    // other, shown under the same lossy name, binds the same spelling with a marker.
+    commit_bytes_named(
+        &sb,
+        &work,
+        &[
+            (b"helper.py", SERVE_HELPER),
+            (b"a\xfe.py", "from helper import serve\nHOST = \"0.0.0.0\"\nserve(HOST)\nx = (\n"),
+            (
+                b"a\xff.py",
+                "from helper import serve\nHOST = \"0.0.0.0\"  # ignore: CSP-D404\nimport socket\nsocket.socket().bind((HOST, 80))\n",
+            ),
+        ],
+    );
+    let run = sb.push(&work, &["origin", "HEAD:main"]);
+    assert!(rejected(&run), "{}", run.all());
+    assert!(run.stderr.contains(".py:2:8"), "the literal of the first file is told: {}", run.stderr);
+    assert_ne!(sb.ref_id(&server, "main"), sb.ref_id(&work, "HEAD"));
+}
+
+#[test]
+fn a_suppressed_sink_seen_by_the_history_does_not_hide_an_unsuppressed_one_of_the_final_state() {
+    let sb = Sandbox::new();
+    let (server, work) = server_with_history(&sb, &[("README", "hello\n")]);
+    // The history analyses each commit's files alone and sees only the suppressed bind; the
+    // final state follows the import into the helper, whose bind is not suppressed.
+    let app = "import socket\nfrom helper import serve\nHOST = \"0.0.0.0\"\nsocket.socket().bind((HOST, 80))  # ignore: CSP-D404\nserve(HOST)\n";
+    commit_bytes_named(&sb, &work, &[(b"helper.py", SERVE_HELPER), (b"app.py", app)]);
+    let run = sb.push(&work, &["origin", "HEAD:main"]);
+    assert!(rejected(&run), "{}", run.all());
+    assert!(run.stderr.contains("app.py:3:"), "{}", run.stderr);
+    assert_ne!(sb.ref_id(&server, "main"), sb.ref_id(&work, "HEAD"));
+}
