@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use crate::analysis;
-use crate::changes::{Cause, ChangeSet};
+use crate::changes::{Cause, ChangeSet, Incomplete};
 use crate::config;
 use crate::finding::Finding;
 use crate::git::push::{Known, Limits, Overrun, Phase, PushRepo, ScanSummary};
@@ -257,6 +257,7 @@ pub(super) fn scan_and_analyze(
         Ok::<_, anyhow::Error>((report, summary?))
     })?;
     report.commits = Some(summary.scanned_commits);
+    report.incomplete.extend(replacements(updates));
     if let Some(project) = project {
         project.silence(&mut report, |path| PathBuf::from(path))?;
     }
@@ -265,6 +266,18 @@ pub(super) fn scan_and_analyze(
     report.scope_note.clone_from(&known.note);
     report.elapsed = watch.started.elapsed();
     Ok((report, summary, spent))
+}
+
+/// Refs under `refs/replace/` that the push creates or moves. Git then shows the new object
+/// wherever the replaced one is used, in history the receiving side already has too: which files
+/// that changes, and what they do with the new content, cannot be told from the push, so such an
+/// update is never counted clean (`bindguard.onIncomplete` decides). Deleting one restores
+/// objects that were there before.
+fn replacements(updates: &[RefUpdate]) -> impl Iterator<Item = Incomplete> + '_ {
+    updates.iter().filter(|u| !u.is_deletion() && u.refname.starts_with("refs/replace/")).map(|u| {
+        let reason = "a replacement ref: git shows its object wherever the replaced one is used, in files this scan does not read";
+        Incomplete::new(u.refname.clone(), reason, Cause::Analysis)
+    })
 }
 
 /// Writes one progress line as the scan goes (modes never print: the front door hands this in).

@@ -821,3 +821,36 @@ fn a_bind_added_as_one_call_and_undone_later_is_still_rejected() {
     assert!(run.stderr.contains("srv.py:3"), "{}", run.stderr);
     assert!(run.stderr.contains("\"bind\""), "{}", run.stderr);
 }
+
+/// A replacement ref changes what git shows for an object already on the server: here the
+/// settings module that an unchanged bind imports. The files it changes are not in the push.
+#[test]
+fn a_replacement_ref_is_not_analysed_and_rejected_unless_the_server_lets_it_through() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    s.commit_files(
+        &work,
+        &[
+            ("app.py", "import socket\nfrom conf import HOST\nsocket.socket().bind((HOST, 80))\n"),
+            ("conf.py", "HOST = '127.0.0.1'\n"),
+        ],
+        "app",
+    );
+    assert_accepted(&s.push(&work, &["-q", "origin", "HEAD:main"]));
+    let clean = s.git(&work, &["rev-parse", "HEAD:conf.py"]).trim().to_owned();
+    write(&work.join("bad.txt"), "HOST = '0.0.0.0'\n");
+    let bad = s.git(&work, &["hash-object", "-w", "bad.txt"]).trim().to_owned();
+    let replace = format!("{bad}:refs/replace/{clean}");
+    let run = s.push(&work, &["origin", &replace]);
+    assert_rejected(&run);
+    assert!(run.stderr.contains(&format!("not analysed refs/replace/{clean}")), "{}", run.stderr);
+    assert!(s.ref_id(&server, &format!("refs/replace/{clean}")).is_none());
+    // The documented setting lets it through, and saying so.
+    config(&s, &server, "bindguard.onIncomplete", "fail-open");
+    let run = s.push(&work, &["origin", &replace]);
+    assert_accepted(&run);
+    assert!(s.ref_id(&server, &format!("refs/replace/{clean}")).is_some());
+    // Deleting it restores what was there: nothing to analyse.
+    config(&s, &server, "bindguard.onIncomplete", "fail-closed");
+    assert_accepted(&s.push(&work, &["origin", &format!(":refs/replace/{clean}")]));
+}
