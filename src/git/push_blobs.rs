@@ -70,9 +70,8 @@ pub(super) struct BlobReader<'a> {
     pub(crate) ruled_out: usize,
     /// Candidates already handled in the history: a cherry-picked change is analysed once.
     seen: HashSet<SeenKey>,
-    /// Candidates handled as a ref's final state, with the commit they were attributed to: the
-    /// same change in that same commit (a one-commit push) is not analysed twice.
-    final_seen: HashMap<SeenKey, String>,
+    /// Candidates handled as a ref's final state, with the tree they were analysed in.
+    final_seen: HashSet<(SeenKey, ObjectId)>,
     buf: Vec<u8>,
 }
 
@@ -89,20 +88,21 @@ impl<'a> BlobReader<'a> {
             clean_alone: HashSet::new(),
             ruled_out: 0,
             seen: HashSet::new(),
-            final_seen: HashMap::new(),
+            final_seen: HashSet::new(),
             buf: Vec::new(),
         }
     }
 
-    /// One candidate of a commit (`final_state`: of a ref's final state).
+    /// One candidate of a commit whose project is `tree` (`final_state`: of a ref's final state).
     pub(crate) fn file(
         &mut self,
         candidate: Candidate,
+        tree: ObjectId,
         commit: &Arc<CommitInfo>,
         final_state: bool,
     ) -> anyhow::Result<Outcome> {
         let kind = pyfiles::path_kind(&candidate.path);
-        if kind == PathKind::NotPython || !self.first_time(&candidate, commit, final_state) {
+        if kind == PathKind::NotPython || !self.first_time(&candidate, tree, final_state) {
             return Ok(Outcome::Nothing);
         }
         if self.clean.contains(&candidate.new) || !final_state && self.clean_alone.contains(&candidate.new) {
@@ -174,14 +174,17 @@ impl<'a> BlobReader<'a> {
         })
     }
 
-    /// False when the same change (a cherry-pick, a change merged into several refs) was
-    /// already handled in the same phase, or as the final state of the same commit.
-    fn first_time(&mut self, candidate: &Candidate, commit: &CommitInfo, final_state: bool) -> bool {
+    /// False when the same change was already handled: in the history, a cherry-pick or a
+    /// change merged into several refs (each commit's files are analysed alone); as a final
+    /// state, the same change in the same tree (a final state is analysed with the modules of its
+    /// tree, so the same file in another ref's tree is analysed again); in the history, the
+    /// change a final state of the same tree already analysed with its modules.
+    fn first_time(&mut self, candidate: &Candidate, tree: ObjectId, final_state: bool) -> bool {
         let key = (candidate.path.clone(), candidate.new, candidate.olds.clone(), candidate.renamed_from.clone());
         if final_state {
-            return self.final_seen.insert(key, commit.short_id.clone()).is_none();
+            return self.final_seen.insert((key, tree));
         }
-        let same_as_final = self.final_seen.get(&key).is_some_and(|by| *by == commit.short_id);
+        let same_as_final = self.final_seen.contains(&(key.clone(), tree));
         self.seen.insert(key) && !same_as_final
     }
 

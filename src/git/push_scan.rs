@@ -116,7 +116,7 @@ impl Scanner<'_, '_> {
     fn found(&mut self, found: Found, tree: ObjectId, info: &Arc<CommitInfo>, phase: Phase) -> anyhow::Result<()> {
         let Found { candidates, links, others } = found;
         for candidate in candidates {
-            self.file(candidate, info, phase)?;
+            self.file(candidate, tree, info, phase)?;
         }
         for (path, link) in &links {
             self.link(tree, path, *link, info, phase)?;
@@ -146,8 +146,15 @@ impl Scanner<'_, '_> {
         Ok(())
     }
 
-    fn file(&mut self, candidate: Candidate, info: &Arc<CommitInfo>, phase: Phase) -> anyhow::Result<()> {
-        let outcome = self.blobs.file(candidate, info, phase == Phase::FinalState)?;
+    /// One candidate of the version of the project `tree` holds.
+    fn file(
+        &mut self,
+        candidate: Candidate,
+        tree: ObjectId,
+        info: &Arc<CommitInfo>,
+        phase: Phase,
+    ) -> anyhow::Result<()> {
+        let outcome = self.blobs.file(candidate, tree, info, phase == Phase::FinalState)?;
         self.outcome(outcome, phase)
     }
 
@@ -165,7 +172,7 @@ impl Scanner<'_, '_> {
             Followed::Blob(target) => {
                 let candidate =
                     Candidate { path: path.clone(), new: target, olds: vec![None], renamed_from: Vec::new() };
-                self.file(candidate, info, phase)?;
+                self.file(candidate, tree, info, phase)?;
             }
             Followed::Outside(target) => {
                 let reason = format!(
@@ -206,7 +213,7 @@ impl Scanner<'_, '_> {
                 && let Some(&old) = hot.get(&target)
             {
                 let candidate = Candidate { path, new: target, olds: vec![old], renamed_from: Vec::new() };
-                self.file(candidate, info, Phase::FinalState)?;
+                self.file(candidate, tree, info, Phase::FinalState)?;
             }
         }
         Ok(())
@@ -254,7 +261,7 @@ impl Scanner<'_, '_> {
             if self.limits.expired() {
                 return Ok(false);
             }
-            self.file(candidate, &info, Phase::History)?;
+            self.file(candidate, data.tree, &info, Phase::History)?;
         }
         for (path, link) in &links {
             self.link(data.tree, path, *link, &info, Phase::History)?;

@@ -854,3 +854,26 @@ fn a_replacement_ref_is_not_analysed_and_rejected_unless_the_server_lets_it_thro
     config(&s, &server, "bindguard.onIncomplete", "fail-closed");
     assert_accepted(&s.push(&work, &["origin", &format!(":refs/replace/{clean}")]));
 }
+
+/// Two refs bring the same new file; in one ref's tree the helper it calls binds, in the other's
+/// it only connects. Each final state is analysed with its own tree's modules.
+#[test]
+fn the_same_file_in_two_pushed_refs_is_analysed_with_each_refs_modules() {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    let binding =
+        "import socket\n\n\ndef start_it(h):\n    s = socket.socket()\n    s.bind((h, 8080))\n    s.listen()\n";
+    s.commit_files(&work, &[("helper.py", binding)], "helper");
+    assert_accepted(&s.push(&work, &["-q", "origin", "HEAD:main"]));
+    let caller = "from helper import start_it\nstart_it('0.0.0.0')\n";
+    s.git(&work, &["checkout", "-qb", "y"]);
+    s.commit_files(&work, &[("a.py", caller)], "y");
+    s.git(&work, &["checkout", "-q", "main"]);
+    s.git(&work, &["checkout", "-qb", "x"]);
+    let connecting = "import socket\n\n\ndef start_it(h):\n    s = socket.socket()\n    s.connect((h, 8080))\n";
+    s.commit_files(&work, &[("helper.py", connecting), ("a.py", caller)], "x");
+    let run = s.push(&work, &["origin", "x", "y"]);
+    assert_rejected(&run);
+    assert!(run.stderr.contains("a.py:2:"), "{}", run.stderr);
+    assert!(s.ref_id(&server, "refs/heads/y").is_none(), "{}", run.stderr);
+}
