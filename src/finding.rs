@@ -82,6 +82,13 @@ impl Finding {
     /// Adds the sinks and the calls on the way that `other` (the same literal, reached from
     /// another analysed file) knows; suppressed only where both are.
     pub(crate) fn merge(&mut self, other: Finding) {
+        // The headline names a sink that blocks: one file's analysis puts an unsuppressed sink
+        // first, and so does a merge.
+        if self.suppressed && !other.suppressed {
+            self.sink = other.sink.clone();
+            self.sinks.retain(|s| !(s.range == other.sink.range && s.file == other.sink.file));
+            self.sinks.insert(0, other.sink.clone());
+        }
         for sink in other.sinks {
             if !self.sinks.iter().any(|s| s.range == sink.range && s.file == sink.file) {
                 self.sinks.push(sink);

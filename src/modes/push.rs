@@ -352,28 +352,30 @@ pub(super) fn timings(summary: &ScanSummary, spent: Spent, total: Duration) -> S
 /// One report from both phases. A finding of a ref's final state that the history also found
 /// (same path, same text, same place) is told once, with the commit that brought it; the rest of
 /// the final state's findings come first (the history may not have been scanned to them).
-fn merge_phases(final_state: Report, history: Report) -> Report {
+fn merge_phases(final_state: Report, mut history: Report) -> Report {
     let mut merged = Report { files: Vec::new(), ..Report::default() };
-    let same_version = |file: &FileReport| -> Vec<&FileReport> {
-        history.files.iter().filter(|h| h.raw_path == file.raw_path && h.digest == file.digest).collect()
-    };
+    let same_version = |h: &FileReport, file: &FileReport| h.raw_path == file.raw_path && h.digest == file.digest;
     let mut files = Vec::new();
     for mut file in final_state.files {
-        let twins = same_version(&file);
+        let twins: Vec<&mut FileReport> = history.files.iter_mut().filter(|h| same_version(h, &file)).collect();
         if !twins.is_empty() {
             file.syntax_errors.clear();
         }
         // Told by the history only where the history blocks as much: a history that saw only a
         // suppressed sink of a literal (it does not follow imports) leaves the final state's
-        // unsuppressed finding standing.
+        // unsuppressed finding standing, which then tells that literal alone.
         let told = |f: &Finding| {
             twins.iter().flat_map(|h| &h.findings).any(|h| h.value == f.value && (!h.suppressed || f.suppressed))
         };
         file.findings.retain(|f| !told(f));
+        for twin in twins {
+            twin.findings.retain(|h| !file.findings.iter().any(|f| f.value == h.value));
+        }
         if !file.findings.is_empty() || !file.syntax_errors.is_empty() {
             files.push(file);
         }
     }
+    history.files.retain(|h| !h.findings.is_empty() || !h.syntax_errors.is_empty());
     // The budget never lets a final state through unchecked.
     let mut incomplete = final_state.incomplete;
     for gap in &mut incomplete {

@@ -501,3 +501,42 @@ fn a_suppressed_sink_seen_by_the_history_does_not_hide_an_unsuppressed_one_of_th
     assert!(run.stderr.contains("app.py:3:"), "{}", run.stderr);
     assert_ne!(sb.ref_id(&server, "main"), sb.ref_id(&work, "HEAD"));
 }
+
+const SUPPRESSED_HERE: &str = "import socket\nHOST = '0.0.0.0'\nsocket.socket().bind((HOST, 80))  # ignore: CSP-D404\n";
+const RUN_ELSEWHERE: &str = "from flask import Flask\nfrom a import HOST\napp = Flask(__name__)\napp.run(host=HOST)\n";
+
+#[test]
+fn a_literal_reached_from_two_files_is_headed_by_the_sink_that_blocks() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("proj");
+    write(&dir.join("a.py"), SUPPRESSED_HERE);
+    write(&dir.join("b.py"), RUN_ELSEWHERE);
+    let run = sb.bindguard(&dir, &["check", "--format", "json", "a.py", "b.py"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let finding = &doc["findings"][0];
+    assert_eq!(
+        (finding["sink"]["path"].as_str(), finding["sink"]["line"].as_u64()),
+        (Some("b.py"), Some(4)),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(finding["sinks"].as_array().map(Vec::len), Some(2), "{}", run.stdout);
+}
+
+#[test]
+fn a_literal_the_history_saw_suppressed_and_the_final_state_blocks_is_told_once() {
+    let sb = Sandbox::new();
+    let (_server, work) = server_with_history(&sb, &[("README", "hello\n")]);
+    sb.commit_files(&work, &[("a.py", SUPPRESSED_HERE)], "a");
+    sb.commit_files(&work, &[("b.py", RUN_ELSEWHERE)], "b");
+    let run = sb.push(&work, &["origin", "HEAD:main"]);
+    assert!(rejected(&run), "{}", run.all());
+    assert!(
+        run.stderr.contains("1 finding (") || run.stderr.contains("1 finding,") || run.stderr.contains(": 1 finding"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("suppressed"), "the literal is told once, as blocking: {}", run.stderr);
+    assert!(run.stderr.contains("Flask app.run() listens on 0.0.0.0"), "{}", run.stderr);
+}
