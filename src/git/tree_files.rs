@@ -12,7 +12,9 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use gix::ObjectId;
 use gix::objs::{FindExt, FindHeader};
 
+use super::links::Followed;
 use super::odb::{LayeredOdb, Stores};
+use super::push_links::TreeLinks;
 use crate::pyfiles::{self, PathKind};
 use crate::snapshot::Snapshot;
 
@@ -56,7 +58,8 @@ impl TreeFiles {
     }
 }
 
-/// The blob at `path` in `tree` (regular files only).
+/// The blob at `path` in `tree`: a regular file, or what a symlink there leads to within the
+/// tree (`settings.py -> conf/real.py`), as Python would import it.
 fn lookup(odb: &LayeredOdb, tree: ObjectId, path: &str) -> Option<ObjectId> {
     let mut buf = Vec::new();
     let mut current = tree;
@@ -66,7 +69,13 @@ fn lookup(odb: &LayeredOdb, tree: ObjectId, path: &str) -> Option<ObjectId> {
         let entry = iter.filter_map(Result::ok).find(|e| e.filename == name.as_bytes())?;
         let (mode, id) = (entry.mode, entry.oid.to_owned());
         if parts.peek().is_none() {
-            return (mode.is_blob() && !mode.is_link()).then_some(id);
+            if mode.is_link() {
+                return match TreeLinks::new(odb).follow(tree, path.as_bytes(), id).ok()? {
+                    Followed::Blob(target) => Some(target),
+                    Followed::Outside(_) | Followed::Nowhere(_) => None,
+                };
+            }
+            return mode.is_blob().then_some(id);
         }
         if !mode.is_tree() {
             return None;

@@ -540,3 +540,33 @@ fn a_literal_the_history_saw_suppressed_and_the_final_state_blocks_is_told_once(
     assert!(!run.stderr.contains("suppressed"), "the literal is told once, as blocking: {}", run.stderr);
     assert!(run.stderr.contains("Flask app.run() listens on 0.0.0.0"), "{}", run.stderr);
 }
+
+#[test]
+fn a_push_importing_a_settings_module_through_a_symlink_is_rejected() {
+    let sb = Sandbox::new();
+    let (server, work) = server_with_history(&sb, &[("base.py", "x = 1\n")]);
+    write(&work.join("conf/real.py"), "HOST = '0.0.0.0'\n");
+    std::os::unix::fs::symlink("conf/real.py", work.join("settings.py")).unwrap();
+    write(&work.join("app.py"), "import socket\nfrom settings import HOST\nsocket.socket().bind((HOST, 80))\n");
+    sb.git(&work, &["add", "-A"]);
+    sb.git(&work, &["commit", "-qm", "link"]);
+    let run = sb.push(&work, &["origin", "HEAD:main"]);
+    assert!(rejected(&run), "{}", run.all());
+    assert_ne!(sb.ref_id(&server, "main"), sb.ref_id(&work, "HEAD"));
+}
+
+#[test]
+fn a_commit_importing_a_settings_module_through_a_symlink_blocks() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    write(&repo.join("conf/real.py"), "HOST = '0.0.0.0'\n");
+    std::os::unix::fs::symlink("conf/real.py", repo.join("settings.py")).unwrap();
+    commit_unchecked(&sb, &repo, &[("conf/real.py", "HOST = '0.0.0.0'\n")]);
+    sb.git(&repo, &["add", "settings.py"]);
+    sb.git(&repo, &["commit", "-q", "--no-verify", "-m", "link"]);
+    // Only the bind is new: the value comes through the link, from the index.
+    stage(&sb, &repo, "app.py", "import socket\nfrom settings import HOST\nsocket.socket().bind((HOST, 80))\n");
+    let run = sb.git_commit(&repo, &["-m", "app"]);
+    assert!(blocked(&run), "{}", run.all());
+    assert!(run.stderr.contains("settings.py:1:"), "{}", run.stderr);
+}

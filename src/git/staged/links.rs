@@ -94,7 +94,7 @@ impl Links {
     }
 }
 
-fn follow_in_index(
+pub(super) fn follow_in_index(
     repo: &gix::Repository,
     index: &State,
     path: &[u8],

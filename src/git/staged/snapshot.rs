@@ -8,6 +8,7 @@ use gix::ObjectId;
 use gix::index::State;
 use gix::index::entry::{Mode, Stage};
 
+use crate::git::links::Followed;
 use crate::pyfiles::PathKind;
 use crate::snapshot::Snapshot;
 
@@ -28,22 +29,42 @@ impl IndexFiles {
         IndexFiles { state, git_dir, max_file_size }
     }
 
-    /// The staged regular file at `path`, found by binary search: the index is sorted by path,
-    /// and a table of a large index's paths costs more than a commit's whole analysis.
+    /// The staged regular file at `path`, found by binary search (the index is sorted by path,
+    /// and a table of a large index's paths costs more than a commit's whole analysis), or the
+    /// one a staged symlink there leads to within the index, as Python would import it.
     fn blob_id(&self, path: &str) -> Option<ObjectId> {
         let entry = self.state.entry_by_path_and_stage(path.into(), Stage::Unconflicted)?;
-        matches!(entry.mode, Mode::FILE | Mode::FILE_EXECUTABLE).then_some(entry.id)
+        match entry.mode {
+            Mode::FILE | Mode::FILE_EXECUTABLE => Some(entry.id),
+            Mode::SYMLINK => {
+                let followed = self.with_repo(|repo| {
+                    super::links::follow_in_index(repo, &self.state, path.as_bytes(), entry.id).ok()
+                })?;
+                match followed {
+                    Followed::Blob(id) => Some(id),
+                    Followed::Outside(_) | Followed::Nowhere(_) => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Runs `f` with this thread's handle on the repository, opened on first use.
+    fn with_repo<T>(&self, f: impl FnOnce(&gix::Repository) -> Option<T>) -> Option<T> {
+        REPO.with_borrow_mut(|slot| {
+            if slot.as_ref().is_none_or(|(dir, _)| *dir != self.git_dir) {
+                *slot = Some((self.git_dir.clone(), crate::git::open::open_at(&self.git_dir).ok()?));
+            }
+            let (_, repo) = slot.as_ref()?;
+            f(repo)
+        })
     }
 }
 
 impl Snapshot for IndexFiles {
     fn read(&self, path: &str) -> Option<Vec<u8>> {
         let id = self.blob_id(path)?;
-        REPO.with_borrow_mut(|slot| {
-            if slot.as_ref().is_none_or(|(dir, _)| *dir != self.git_dir) {
-                *slot = Some((self.git_dir.clone(), crate::git::open::open_at(&self.git_dir).ok()?));
-            }
-            let (_, repo) = slot.as_ref()?;
+        self.with_repo(|repo| {
             let header = repo.find_header(id).ok()?;
             if header.size() > self.max_file_size {
                 return None;
