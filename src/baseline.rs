@@ -108,6 +108,12 @@ impl Baseline {
 
     /// Takes the findings the baseline lists out of `report`; returns how many were taken and
     /// the entries that matched nothing among `judged` paths (the others were not looked at).
+    ///
+    /// Entries are counted per statement (a fingerprint without its rank). A hook's report holds
+    /// only the findings on changed lines, so ranks among them say nothing: a new copy of an
+    /// accepted statement would rank first. The copies of the statement that the report does
+    /// not hold (unchanged lines) use the statement's entries first; only what is left takes
+    /// findings out.
     pub(crate) fn apply(
         &self,
         report: &mut Report,
@@ -116,13 +122,29 @@ impl Baseline {
     ) -> (usize, Vec<&Entry>) {
         let mut unused: HashMap<&str, usize> = HashMap::new();
         for entry in &self.entries {
-            *unused.entry(entry.fingerprint.as_str()).or_insert(0) += 1;
+            *unused.entry(statement_of(&entry.fingerprint)).or_insert(0) += 1;
         }
         let mut taken = 0;
         for file in &mut report.files {
+            let path = base.relative(&file.path);
+            let prints = fingerprints(file, &path);
+            let mut reported: HashMap<&str, usize> = HashMap::new();
+            for print in &prints {
+                *reported.entry(statement_of(print)).or_insert(0) += 1;
+            }
+            // The copies of each statement on lines the report does not hold take their entries.
+            for (finding, print) in file.findings.iter().zip(&prints) {
+                let statement = statement_of(print);
+                if let Some(held) = reported.remove(statement) {
+                    let copies = copies_in_text(file, &statement_text(file, finding));
+                    if let Some(left) = unused.get_mut(statement) {
+                        *left = left.saturating_sub(copies.saturating_sub(held));
+                    }
+                }
+            }
             let mut keep = Vec::with_capacity(file.findings.len());
-            for (finding, print) in file.findings.iter().zip(fingerprints(file, &base.relative(&file.path))) {
-                let listed = !finding.suppressed && unused.get_mut(print.as_str()).is_some_and(take_one);
+            for (finding, print) in file.findings.iter().zip(&prints) {
+                let listed = !finding.suppressed && unused.get_mut(statement_of(print)).is_some_and(take_one);
                 taken += usize::from(listed);
                 keep.push(!listed);
             }
@@ -132,12 +154,38 @@ impl Baseline {
         report.files.retain(|file| !file.findings.is_empty() || !file.syntax_errors.is_empty());
         let mut stale = Vec::new();
         for entry in &self.entries {
-            if unused.get_mut(entry.fingerprint.as_str()).is_some_and(take_one) && judged(&entry.path) {
+            if unused.get_mut(statement_of(&entry.fingerprint)).is_some_and(take_one) && judged(&entry.path) {
                 stale.push(entry);
             }
         }
         (taken, stale)
     }
+}
+
+/// A fingerprint without its rank: which statement it is.
+fn statement_of(fingerprint: &str) -> &str {
+    fingerprint.split_once('-').map_or(fingerprint, |(statement, _)| statement)
+}
+
+/// How many times the file's text holds `statement` (lines, whitespace removed, as
+/// [`statement_text`] gives them): every copy of an accepted statement, reported or not.
+fn copies_in_text(file: &FileReport, statement: &str) -> usize {
+    let source = &file.source;
+    let lines = source.line_count();
+    let stripped = |line: usize| -> String { source.line_text(line).chars().filter(|c| !c.is_whitespace()).collect() };
+    let stripped: Vec<String> = (1..=lines).map(stripped).collect();
+    let mut copies = 0;
+    for first in (0..stripped.len()).filter(|&first| !stripped[first].is_empty()) {
+        let mut joined = String::new();
+        for line in &stripped[first..] {
+            joined.push_str(line);
+            if joined.len() >= statement.len() {
+                break;
+            }
+        }
+        copies += usize::from(joined == statement);
+    }
+    copies
 }
 
 /// Applies the baseline file at `path`, if one is given, to `report`: what it lists is taken

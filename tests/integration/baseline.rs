@@ -80,3 +80,33 @@ fn a_malformed_baseline_is_an_error() {
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(run.stderr.contains("b.json: not a bindguard baseline"), "{}", run.stderr);
 }
+
+/// A hook sees only the findings on changed lines: a new copy of an accepted statement, added
+/// after it or before it, is not taken for the accepted one. `check` agrees.
+#[test]
+fn a_new_copy_of_an_accepted_statement_blocks_wherever_it_is_added() {
+    let bind = "    s = socket.socket()\n    s.bind(('0.0.0.0', 8080))\n    return s\n";
+    let function = |name: &str| format!("\n\ndef {name}():\n{bind}");
+    let base = format!("import socket\n{}", function("one"));
+    for (what, changed) in [
+        ("after", format!("{base}{}", function("two"))),
+        ("before", format!("import socket\n{}{}", function("zero"), function("one"))),
+    ] {
+        let sb = Sandbox::new();
+        let repo = sb.repo("proj");
+        write(&repo.join("app.py"), &base);
+        sb.bindguard(&repo, &["check", "--write-baseline", ".bindguard-baseline.json", "."]);
+        let hook = repo.join(".git/hooks/pre-commit");
+        write(&hook, "#!/bin/sh\nexec bindguard pre-commit --baseline .bindguard-baseline.json\n");
+        std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        sb.git(&repo, &["add", "app.py"]);
+        let run = sb.git_commit(&repo, &["-m", "accepted bind"]);
+        assert_eq!(run.code, 0, "{what}: {}", run.all());
+        write(&repo.join("app.py"), &changed);
+        let run = sb.bindguard(&repo, &["check", "--baseline", ".bindguard-baseline.json", "app.py"]);
+        assert_eq!(run.code, 1, "{what}: check reports the second copy: {}", run.all());
+        sb.git(&repo, &["add", "app.py"]);
+        let run = sb.git_commit(&repo, &["-m", "a second copy"]);
+        assert_eq!(run.code, 1, "{what}: the commit must be blocked: {}", run.all());
+    }
+}
