@@ -4,6 +4,13 @@
 
 use crate::support::{Sandbox, write};
 
+/// A pre-commit hook that takes the repository's `.bindguard-baseline.json`.
+fn install_hook_with_baseline(repo: &std::path::Path) {
+    let hook = repo.join(".git/hooks/pre-commit");
+    write(&hook, "#!/bin/sh\nexec bindguard pre-commit --baseline .bindguard-baseline.json\n");
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+}
+
 const OLD: &str = "from flask import Flask\napp = Flask(__name__)\napp.run(host=\"0.0.0.0\", port=8000)\n";
 
 #[test]
@@ -54,9 +61,7 @@ fn the_pre_commit_hook_takes_a_baseline() {
     let repo = sb.repo("proj");
     write(&repo.join("app.py"), OLD);
     sb.bindguard(&repo, &["check", "--write-baseline", ".bindguard-baseline.json", "."]);
-    let hook = repo.join(".git/hooks/pre-commit");
-    write(&hook, "#!/bin/sh\nexec bindguard pre-commit --baseline .bindguard-baseline.json\n");
-    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    install_hook_with_baseline(&repo);
     sb.git(&repo, &["add", "app.py"]);
     let run = sb.git_commit(&repo, &["-m", "accepted bind"]);
     assert_eq!(run.code, 0, "{}", run.all());
@@ -96,9 +101,7 @@ fn a_new_copy_of_an_accepted_statement_blocks_wherever_it_is_added() {
         let repo = sb.repo("proj");
         write(&repo.join("app.py"), &base);
         sb.bindguard(&repo, &["check", "--write-baseline", ".bindguard-baseline.json", "."]);
-        let hook = repo.join(".git/hooks/pre-commit");
-        write(&hook, "#!/bin/sh\nexec bindguard pre-commit --baseline .bindguard-baseline.json\n");
-        std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        install_hook_with_baseline(&repo);
         sb.git(&repo, &["add", "app.py"]);
         let run = sb.git_commit(&repo, &["-m", "accepted bind"]);
         assert_eq!(run.code, 0, "{what}: {}", run.all());
