@@ -87,6 +87,30 @@ pub(crate) fn follow<Id>(
     Ok(Followed::Nowhere("a symlink loop"))
 }
 
+/// The path `path` stands for once the links among its folders are followed within the
+/// snapshot (`pkg -> real_pkg`, then `pkg/settings.py` is `real_pkg/settings.py`), as Python
+/// would import it; `None` when a folder link leads out of the repository or links loop. The
+/// last component is left to [`follow`].
+pub(crate) fn through_folder_links<Id>(
+    path: &[u8],
+    lookup: impl Fn(&[u8]) -> anyhow::Result<Option<Entry<Id>>>,
+    read: impl Fn(&Id) -> anyhow::Result<Vec<u8>>,
+) -> anyhow::Result<Option<Vec<u8>>> {
+    let mut path = path.to_vec();
+    'hops: for _ in 0..MAX_HOPS {
+        let folders = path.iter().enumerate().filter(|&(_, &b)| b == b'/').map(|(at, _)| at);
+        for end in folders {
+            if let Some(Entry::Link(id)) = lookup(&path[..end])? {
+                let Target::Inside(target) = resolve(&path[..end], &read(&id)?) else { return Ok(None) };
+                path = [target.as_slice(), &path[end..]].concat();
+                continue 'hops;
+            }
+        }
+        return Ok(Some(path));
+    }
+    Ok(None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +147,33 @@ mod tests {
         assert!(matches!(follow(b"app.py", b"dir".to_vec(), lookup, read).unwrap(), Followed::Nowhere(_)));
         assert!(matches!(follow(b"app.py", b"gone".to_vec(), lookup, read).unwrap(), Followed::Nowhere(_)));
         assert_eq!(follow(b"app.py", b"/x".to_vec(), lookup, read).unwrap(), Followed::Outside(b"/x".to_vec()));
+    }
+
+    #[test]
+    fn folder_links_are_followed_within_the_snapshot() {
+        let lookup = |path: &[u8]| -> anyhow::Result<Option<Entry<u8>>> {
+            Ok(match path {
+                b"pkg" => Some(Entry::Link(1)),
+                b"lib/up" => Some(Entry::Link(2)),
+                b"out" => Some(Entry::Link(3)),
+                b"loop" => Some(Entry::Link(4)),
+                b"real" | b"lib" => Some(Entry::Other),
+                _ => None,
+            })
+        };
+        let read = |id: &u8| -> anyhow::Result<Vec<u8>> {
+            Ok(match id {
+                1 => b"real".to_vec(),
+                2 => b"../pkg".to_vec(),
+                3 => b"../elsewhere".to_vec(),
+                _ => b"loop".to_vec(),
+            })
+        };
+        let through = |path: &[u8]| through_folder_links(path, lookup, read).unwrap();
+        assert_eq!(through(b"pkg/settings.py"), Some(b"real/settings.py".to_vec()));
+        assert_eq!(through(b"lib/up/settings.py"), Some(b"real/settings.py".to_vec()), "a link to a link");
+        assert_eq!(through(b"plain/settings.py"), Some(b"plain/settings.py".to_vec()));
+        assert_eq!(through(b"out/settings.py"), None, "out of the repository");
+        assert_eq!(through(b"loop/settings.py"), None, "a loop");
     }
 }

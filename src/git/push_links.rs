@@ -50,7 +50,7 @@ impl<'a> TreeLinks<'a> {
     }
 
     /// What `tree` holds at `path`.
-    fn entry(&self, tree: ObjectId, path: &[u8]) -> anyhow::Result<Option<Entry<ObjectId>>> {
+    pub(crate) fn entry(&self, tree: ObjectId, path: &[u8]) -> anyhow::Result<Option<Entry<ObjectId>>> {
         let mut buf = Vec::new();
         let mut current = tree;
         let mut parts = path.split(|&b| b == b'/').peekable();

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use gix::ObjectId;
 use gix::objs::{FindExt, FindHeader};
 
-use super::links::Followed;
+use super::links::{Followed, through_folder_links};
 use super::odb::{LayeredOdb, Stores};
 use super::push_links::TreeLinks;
 use crate::pyfiles::{self, PathKind};
@@ -77,12 +77,26 @@ fn lookup(odb: &LayeredOdb, tree: ObjectId, path: &str) -> Option<ObjectId> {
             }
             return mode.is_blob().then_some(id);
         }
+        if mode.is_link() {
+            // A folder on the way is a link (`pkg -> real_pkg`).
+            return through_folders(odb, tree, path);
+        }
         if !mode.is_tree() {
             return None;
         }
         current = id;
     }
     None
+}
+
+/// The blob at `path` once the links among its folders are followed (`pkg -> real_pkg`).
+fn through_folders(odb: &LayeredOdb, tree: ObjectId, path: &str) -> Option<ObjectId> {
+    let links = TreeLinks::new(odb);
+    let read = |id: &ObjectId| -> anyhow::Result<Vec<u8>> { Ok(odb.find_blob(id, &mut Vec::new())?.data.to_vec()) };
+    let entry = |p: &[u8]| links.entry(tree, p);
+    let resolved = through_folder_links(path.as_bytes(), entry, read).ok()??;
+    let resolved = std::str::from_utf8(&resolved).ok()?;
+    (resolved != path).then(|| lookup(odb, tree, resolved)).flatten()
 }
 
 /// Every regular file with a Python name in `tree`.

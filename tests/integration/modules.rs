@@ -570,3 +570,32 @@ fn a_commit_importing_a_settings_module_through_a_symlink_blocks() {
     assert!(blocked(&run), "{}", run.all());
     assert!(run.stderr.contains("settings.py:1:"), "{}", run.stderr);
 }
+
+/// A package folder that is a symlink (`myapp -> src/myapp`): the module under it is read from
+/// the link's target, in the index and in a pushed tree.
+#[test]
+fn modules_under_a_symlinked_folder_are_followed_by_both_hooks() {
+    let app = "import socket\nfrom myapp.settings import HOST\nsocket.socket().bind((HOST, 80))\n";
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, &[("src/myapp/__init__.py", ""), ("src/myapp/settings.py", "HOST = '0.0.0.0'\n")]);
+    std::os::unix::fs::symlink("src/myapp", repo.join("myapp")).unwrap();
+    sb.git(&repo, &["add", "myapp"]);
+    sb.git(&repo, &["commit", "-q", "--no-verify", "-m", "link"]);
+    stage(&sb, &repo, "app.py", app);
+    let run = sb.git_commit(&repo, &["-m", "app"]);
+    assert!(blocked(&run), "{}", run.all());
+    assert!(run.stderr.contains("settings.py:1:"), "{}", run.stderr);
+
+    let sb = Sandbox::new();
+    let (server, work) = server_with_history(&sb, &[("base.py", "x = 1\n")]);
+    write(&work.join("src/myapp/__init__.py"), "");
+    write(&work.join("src/myapp/settings.py"), "HOST = '0.0.0.0'\n");
+    std::os::unix::fs::symlink("src/myapp", work.join("myapp")).unwrap();
+    write(&work.join("app.py"), app);
+    sb.git(&work, &["add", "-A"]);
+    sb.git(&work, &["commit", "-qm", "link"]);
+    let run = sb.push(&work, &["origin", "HEAD:main"]);
+    assert!(rejected(&run), "{}", run.all());
+    assert_ne!(sb.ref_id(&server, "main"), sb.ref_id(&work, "HEAD"));
+}

@@ -33,7 +33,21 @@ impl IndexFiles {
     /// and a table of a large index's paths costs more than a commit's whole analysis), or the
     /// one a staged symlink there leads to within the index, as Python would import it.
     fn blob_id(&self, path: &str) -> Option<ObjectId> {
-        let entry = self.state.entry_by_path_and_stage(path.into(), Stage::Unconflicted)?;
+        let Some(entry) = self.state.entry_by_path_and_stage(path.into(), Stage::Unconflicted) else {
+            // A folder on the way may be a link (`pkg -> real_pkg`).
+            let folder_link = |(at, _)| {
+                self.state
+                    .entry_by_path_and_stage(path[..at].into(), Stage::Unconflicted)
+                    .is_some_and(|e| e.mode == Mode::SYMLINK)
+            };
+            if !path.match_indices('/').any(folder_link) {
+                return None;
+            }
+            let resolved =
+                self.with_repo(|repo| super::links::through_folders_in_index(repo, &self.state, path.as_bytes()))?;
+            let resolved = String::from_utf8(resolved).ok()?;
+            return (resolved != path).then(|| self.blob_id(&resolved)).flatten();
+        };
         match entry.mode {
             Mode::FILE | Mode::FILE_EXECUTABLE => Some(entry.id),
             Mode::SYMLINK => {
