@@ -107,16 +107,10 @@ pub(super) fn follow_in_index(
 }
 
 /// What the index holds at `path`, for following links.
-fn index_entry(index: &State, path: &[u8]) -> Option<Entry<ObjectId>> {
+pub(super) fn index_entry(index: &State, path: &[u8]) -> Option<Entry<ObjectId>> {
     index.entry_by_path(path.as_bstr()).map(|e| match e.mode {
         Mode::FILE | Mode::FILE_EXECUTABLE => Entry::Blob(e.id),
         Mode::SYMLINK => Entry::Link(e.id),
         _ => Entry::Other,
     })
-}
-
-/// `path` once the links among its folders are followed within the index (`pkg -> real_pkg`).
-pub(super) fn through_folders_in_index(repo: &gix::Repository, index: &State, path: &[u8]) -> Option<Vec<u8>> {
-    let read = |id: &ObjectId| -> anyhow::Result<Vec<u8>> { Ok(repo.find_blob(*id)?.take_data()) };
-    crate::git::links::through_folder_links(path, |p| Ok(index_entry(index, p)), read).ok()?
 }

@@ -34,17 +34,14 @@ impl IndexFiles {
     /// one a staged symlink there leads to within the index, as Python would import it.
     fn blob_id(&self, path: &str) -> Option<ObjectId> {
         let Some(entry) = self.state.entry_by_path_and_stage(path.into(), Stage::Unconflicted) else {
-            // A folder on the way may be a link (`pkg -> real_pkg`).
-            let folder_link = |(at, _)| {
-                self.state
-                    .entry_by_path_and_stage(path[..at].into(), Stage::Unconflicted)
-                    .is_some_and(|e| e.mode == Mode::SYMLINK)
+            // A folder on the way may be a link (`pkg -> real_pkg`): its target is read only
+            // when the index has one.
+            let read = |id: &ObjectId| {
+                self.with_repo(|repo| Some(repo.find_blob(*id).ok()?.take_data()))
+                    .ok_or_else(|| anyhow::anyhow!("cannot read symlink blob {id}"))
             };
-            if !path.match_indices('/').any(folder_link) {
-                return None;
-            }
-            let resolved =
-                self.with_repo(|repo| super::links::through_folders_in_index(repo, &self.state, path.as_bytes()))?;
+            let entry = |p: &[u8]| Ok(super::links::index_entry(&self.state, p));
+            let resolved = crate::git::links::through_folder_links(path.as_bytes(), entry, read).ok()??;
             let resolved = String::from_utf8(resolved).ok()?;
             return (resolved != path).then(|| self.blob_id(&resolved)).flatten();
         };
