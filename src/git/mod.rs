@@ -16,6 +16,7 @@ pub(crate) mod push;
 mod push_blobs;
 mod push_diff;
 mod push_links;
+pub(crate) mod push_read;
 pub(crate) mod push_refs;
 mod push_scan;
 pub(crate) mod staged;

@@ -60,6 +60,16 @@ impl Stores {
     /// This thread's handles onto the stores, with their caches (handles are not shared
     /// between threads; the stores and their mapped packs are).
     pub(crate) fn handle(&self) -> LayeredOdb {
+        self.handle_with(true)
+    }
+
+    /// Handles for reading blobs only: a blob is read once or twice (the reader keeps its own
+    /// cache of recent blobs), so a decoded-object cache would only hold memory.
+    pub(crate) fn blob_handle(&self) -> LayeredOdb {
+        self.handle_with(false)
+    }
+
+    fn handle_with(&self, object_cache: bool) -> LayeredOdb {
         let layers = self
             .layers
             .iter()
@@ -67,7 +77,7 @@ impl Stores {
             .map(|(at, store)| {
                 let mut handle = store.to_cache_arc();
                 super::open::install_pack_cache(&mut handle);
-                if at == self.repo_layer {
+                if object_cache && at == self.repo_layer {
                     super::open::install_object_cache(&mut handle);
                 }
                 handle

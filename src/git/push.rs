@@ -9,13 +9,14 @@
 //!    first-parent ancestor the receiving side already has — or the whole tree when there is
 //!    none). A ref to a tree is scanned like a commit's tree; a ref to a blob is analysed as a
 //!    Python file named by the ref (it has no other name, and nothing else would look at it).
-//! 2. **The history**: each new commit diffed against its parents ([`super::push_diff`]), oldest
+//! 2. **The history**: each new commit diffed against its parents ([`super::push_diff`]), newest
 //!    first, until the time budget runs out. A budget may cut this phase short (the policy then
 //!    decides); it never cuts the first.
 //!
 //! Changed Python blobs are read by [`super::push_blobs`], which hands each change over once: a
-//! single-commit push is analysed once. The time budget is checked between the commits and blobs
-//! of the history.
+//! single-commit push is analysed once. The history's blobs are read on the analysis threads
+//! ([`super::push_read`]). The time budget is checked between the commits and blobs of the
+//! history.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,6 +30,7 @@ use super::odb::{LayeredOdb, Stores};
 use super::push_blobs::{BlobReader, Gates};
 use super::push_diff::TreeDiffer;
 use super::push_links::TreeLinks;
+use super::push_read::UnreadBatch;
 use super::push_refs::{Peeled, RefUpdate, known_tips, peel, peel_to_commit};
 use super::push_scan::{Batch, Scanner};
 use crate::changes::ChangeSet;
@@ -66,8 +68,25 @@ pub(crate) enum Phase {
     History,
 }
 
+/// What the scan hands over: files it read, or paths of the history to be read where they are
+/// analysed.
+pub(crate) enum Handed {
+    Files(ChangeSet),
+    Unread(UnreadBatch),
+}
+
+impl Handed {
+    /// How many files (or paths) it holds.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Handed::Files(changes) => changes.files.len(),
+            Handed::Unread(batch) => batch.files.len(),
+        }
+    }
+}
+
 /// Where the scan hands its batches.
-pub(crate) type Sink<'s> = &'s mut dyn FnMut(Phase, ChangeSet) -> anyhow::Result<()>;
+pub(crate) type Sink<'s> = &'s mut dyn FnMut(Phase, Handed) -> anyhow::Result<()>;
 
 /// Told after each commit of the history: how many were scanned, of how many.
 pub(crate) type Progress<'s> = &'s mut dyn FnMut(usize, usize);

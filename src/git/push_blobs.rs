@@ -6,7 +6,9 @@
 //! something in these bytes); only when it passes are the old blobs read and line-diffed. Blobs
 //! the gate rules out are remembered by id and never read again; recently read blobs are kept in
 //! a small byte-bounded cache, because a file's old version in one commit is usually its new
-//! version in the previous one.
+//! version in the commit before. [`BlobReader`] keeps what the scan thread remembers (which
+//! changes were handed over); [`Blobs`] does the reading, on whichever thread holds it (the
+//! history's blobs are read on the analysis threads, [`super::push_read`]).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
@@ -23,19 +25,21 @@ use super::push_diff::Candidate;
 use crate::changes::{Cause, ChangedFile, CommitInfo, Incomplete, LineFilter};
 use crate::pyfiles::{self, PathKind};
 
-/// Bytes of recently read blobs kept for reuse.
+/// Bytes of recently read blobs the scan thread keeps for reuse.
 const CACHE_BYTES: usize = 4 << 20;
 
 /// What became of one candidate.
 pub(super) enum Outcome {
-    /// Nothing to analyse (not Python, no bind-like bytes, no added lines, already seen).
+    /// Nothing to analyse (not Python, no added lines, already seen).
     Nothing,
+    /// The gate found nothing the analysis could report in the new blob.
+    RuledOut,
     File(ChangedFile),
     /// Over the blob size limit.
     TooLarge(Incomplete),
 }
 
-enum Blob {
+pub(super) enum Blob {
     Bytes(Rc<[u8]>),
     TooLarge(u64),
 }
@@ -57,11 +61,12 @@ pub(crate) struct Gates<'a> {
     pub(crate) alone: Gate<'a>,
 }
 
+/// Remembers what the scan thread has handled: each change is handed over once, and a blob the
+/// gate ruled out is not read again.
 pub(super) struct BlobReader<'a> {
     odb: &'a LayeredOdb,
-    max_size: u64,
     gates: Gates<'a>,
-    cache: BlobCache,
+    blobs: Blobs,
     /// New blobs the gate of a final state ruled out (the history's gate rules them out too).
     clean: HashSet<ObjectId>,
     /// New blobs only the history's gate ruled out.
@@ -72,7 +77,6 @@ pub(super) struct BlobReader<'a> {
     seen: HashSet<SeenKey>,
     /// Candidates handled as a ref's final state, with the tree they were analysed in.
     final_seen: HashSet<(SeenKey, ObjectId)>,
-    buf: Vec<u8>,
 }
 
 impl<'a> BlobReader<'a> {
@@ -81,15 +85,13 @@ impl<'a> BlobReader<'a> {
     pub(crate) fn new(odb: &'a LayeredOdb, max_size: u64, gates: Gates<'a>) -> Self {
         Self {
             odb,
-            max_size: max_size.min(crate::source::memory::max_readable()),
             gates,
-            cache: BlobCache::default(),
+            blobs: Blobs::new(max_size, CACHE_BYTES),
             clean: HashSet::new(),
             clean_alone: HashSet::new(),
             ruled_out: 0,
             seen: HashSet::new(),
             final_seen: HashSet::new(),
-            buf: Vec::new(),
         }
     }
 
@@ -101,42 +103,38 @@ impl<'a> BlobReader<'a> {
         commit: &Arc<CommitInfo>,
         final_state: bool,
     ) -> anyhow::Result<Outcome> {
+        let Some(candidate) = self.unread(candidate, tree, final_state) else {
+            return Ok(Outcome::Nothing);
+        };
+        let gate = if final_state { self.gates.in_project } else { self.gates.alone };
+        let outcome = self.blobs.candidate(self.odb, &candidate, gate, commit, !final_state)?;
+        if let Outcome::RuledOut = outcome {
+            if final_state { &mut self.clean } else { &mut self.clean_alone }.insert(candidate.new);
+            self.ruled_out += 1;
+            return Ok(Outcome::Nothing);
+        }
+        Ok(outcome)
+    }
+
+    /// The candidate when its blobs are still to be read: a Python path, a change not handled
+    /// before, a new blob no gate ruled out yet.
+    pub(super) fn unread(&mut self, candidate: Candidate, tree: ObjectId, final_state: bool) -> Option<Candidate> {
         let kind = pyfiles::path_kind(&candidate.path);
         if kind == PathKind::NotPython || !self.first_time(&candidate, tree, final_state) {
-            return Ok(Outcome::Nothing);
+            return None;
         }
         if self.clean.contains(&candidate.new) || !final_state && self.clean_alone.contains(&candidate.new) {
             self.ruled_out += 1;
-            return Ok(Outcome::Nothing);
+            return None;
         }
-        let Candidate { path, new, olds, renamed_from } = candidate;
-        let display = String::from_utf8_lossy(&path).into_owned();
-        let bytes = match self.read(&new)? {
-            Blob::Bytes(bytes) => bytes,
-            Blob::TooLarge(size) => return self.oversized(kind, &new, size, display),
-        };
-        let Some(stub) = pyfiles::python_flavor(&path, &bytes) else {
-            return Ok(Outcome::Nothing);
-        };
-        if renamed_from.iter().any(|from| blob_kind::is_python_rename(from, &bytes, stub)) {
-            return Ok(Outcome::Nothing);
-        }
-        let gate = if final_state { self.gates.in_project } else { self.gates.alone };
-        if !gate(&bytes) {
-            if final_state { &mut self.clean } else { &mut self.clean_alone }.insert(new);
-            self.ruled_out += 1;
-            return Ok(Outcome::Nothing);
-        }
-        let lines = self.added_lines(&bytes, &olds)?;
-        if lines == LineFilter::Only(Vec::new()) {
-            return Ok(Outcome::Nothing);
-        }
-        Ok(Outcome::File(ChangedFile {
-            stub,
-            commit: Some(commit.clone()),
-            gated_alone: !final_state,
-            ..ChangedFile::new(display, path.into(), bytes.to_vec(), lines)
-        }))
+        Some(candidate)
+    }
+
+    /// The blobs the gates ruled out so far, for readers on other threads; the blobs this thread
+    /// keeps are dropped (the history is read on other threads).
+    pub(super) fn hand_over(&mut self) -> HashSet<ObjectId> {
+        self.blobs.cache = BlobCache::new(self.blobs.cache.capacity);
+        self.clean.union(&self.clean_alone).copied().collect()
     }
 
     /// A blob with no path of its own (a ref pushed to point at it), analysed whole as a Python
@@ -148,9 +146,9 @@ impl<'a> BlobReader<'a> {
         commit: &Arc<CommitInfo>,
     ) -> anyhow::Result<Outcome> {
         let display = String::from_utf8_lossy(name).into_owned();
-        let bytes = match self.read(&id)? {
+        let bytes = match self.blobs.read(self.odb, &id)? {
             Blob::Bytes(bytes) => bytes,
-            Blob::TooLarge(size) => return self.oversized(PathKind::Python, &id, size, display),
+            Blob::TooLarge(size) => return self.blobs.oversized(self.odb, PathKind::Python, &id, size, display),
         };
         if !(self.gates.in_project)(&bytes) {
             self.ruled_out += 1;
@@ -168,7 +166,7 @@ impl<'a> BlobReader<'a> {
         if self.clean.contains(&id) {
             return Ok(false);
         }
-        Ok(match self.read(&id)? {
+        Ok(match self.blobs.read(self.odb, &id)? {
             Blob::Bytes(bytes) => (self.gates.in_project)(&bytes),
             Blob::TooLarge(_) => true,
         })
@@ -187,11 +185,75 @@ impl<'a> BlobReader<'a> {
         let same_as_final = self.final_seen.contains(&(key.clone(), tree));
         self.seen.insert(key) && !same_as_final
     }
+}
+
+/// Reads a candidate's blobs through the object handles it is given: the part of the work that
+/// needs no memory of the scan, so that it can run on any thread. The new blob is read first
+/// and put to the gate; only when it passes are the old blobs read and line-diffed.
+pub(super) struct Blobs {
+    max_size: u64,
+    cache: BlobCache,
+    buf: Vec<u8>,
+}
+
+impl Blobs {
+    /// Blobs over `max_size`, or whose text alone would exceed the memory cap per file, are not
+    /// read.
+    /// `cache_bytes`: how many bytes of recent blobs to keep.
+    pub(super) fn new(max_size: u64, cache_bytes: usize) -> Self {
+        let max_size = max_size.min(crate::source::memory::max_readable());
+        Self { max_size, cache: BlobCache::new(cache_bytes), buf: Vec::new() }
+    }
+
+    /// The file a candidate brings, gated with `gate` (`alone`: the file is analysed without its
+    /// project, as a commit of the history).
+    pub(super) fn candidate(
+        &mut self,
+        odb: &LayeredOdb,
+        candidate: &Candidate,
+        gate: Gate<'_>,
+        commit: &Arc<CommitInfo>,
+        alone: bool,
+    ) -> anyhow::Result<Outcome> {
+        let Candidate { path, new, olds, renamed_from } = candidate;
+        let kind = pyfiles::path_kind(path);
+        let display = String::from_utf8_lossy(path).into_owned();
+        let bytes = match self.read(odb, new)? {
+            Blob::Bytes(bytes) => bytes,
+            Blob::TooLarge(size) => return self.oversized(odb, kind, new, size, display),
+        };
+        let Some(stub) = pyfiles::python_flavor(path, &bytes) else {
+            return Ok(Outcome::Nothing);
+        };
+        if renamed_from.iter().any(|from| blob_kind::is_python_rename(from, &bytes, stub)) {
+            return Ok(Outcome::Nothing);
+        }
+        if !gate(&bytes) {
+            return Ok(Outcome::RuledOut);
+        }
+        let lines = self.added_lines(odb, &bytes, olds)?;
+        if lines == LineFilter::Only(Vec::new()) {
+            return Ok(Outcome::Nothing);
+        }
+        Ok(Outcome::File(ChangedFile {
+            stub,
+            commit: Some(commit.clone()),
+            gated_alone: alone,
+            ..ChangedFile::new(display, path.to_vec(), bytes.to_vec(), lines)
+        }))
+    }
 
     /// A new blob over the size limit: subject to the size policy only when it is Python.
-    fn oversized(&mut self, kind: PathKind, id: &ObjectId, size: u64, display: String) -> anyhow::Result<Outcome> {
+    fn oversized(
+        &mut self,
+        odb: &LayeredOdb,
+        kind: PathKind,
+        id: &ObjectId,
+        size: u64,
+        display: String,
+    ) -> anyhow::Result<Outcome> {
         let read = || -> anyhow::Result<Vec<u8>> {
-            let blob = self.odb.find_blob(id, &mut self.buf).with_context(|| format!("cannot read blob {id}"))?;
+            let blob = odb.find_blob(id, &mut self.buf).with_context(|| format!("cannot read blob {id}"))?;
             Ok(blob.data.to_vec())
         };
         if !blob_kind::oversized_is_python(kind, size, read)? {
@@ -210,10 +272,10 @@ impl<'a> BlobReader<'a> {
     }
 
     /// Lines of `new` added relative to every old side.
-    fn added_lines(&mut self, new: &[u8], olds: &[Option<ObjectId>]) -> anyhow::Result<LineFilter> {
+    fn added_lines(&mut self, odb: &LayeredOdb, new: &[u8], olds: &[Option<ObjectId>]) -> anyhow::Result<LineFilter> {
         let mut lines = LineFilter::All;
         for old in olds.iter().flatten() {
-            let side = match self.read(old)? {
+            let side = match self.read(odb, old)? {
                 Blob::Bytes(old) => super::lines::changed_lines(&old, new),
                 // Too large to diff: every line of the new version counts.
                 Blob::TooLarge(_) => LineFilter::All,
@@ -223,16 +285,16 @@ impl<'a> BlobReader<'a> {
         Ok(lines)
     }
 
-    fn read(&mut self, id: &ObjectId) -> anyhow::Result<Blob> {
+    pub(super) fn read(&mut self, odb: &LayeredOdb, id: &ObjectId) -> anyhow::Result<Blob> {
         if let Some(bytes) = self.cache.get(id) {
             return Ok(Blob::Bytes(bytes));
         }
-        let header = self.odb.try_header(id).with_context(|| format!("cannot read blob {id}"))?;
+        let header = odb.try_header(id).with_context(|| format!("cannot read blob {id}"))?;
         let header = header.with_context(|| format!("blob {id} is missing"))?;
         if header.size > self.max_size {
             return Ok(Blob::TooLarge(header.size));
         }
-        let blob = self.odb.find_blob(id, &mut self.buf).with_context(|| format!("cannot read blob {id}"))?;
+        let blob = odb.find_blob(id, &mut self.buf).with_context(|| format!("cannot read blob {id}"))?;
         let bytes: Rc<[u8]> = Rc::from(blob.data);
         self.cache.insert(*id, bytes.clone());
         Ok(Blob::Bytes(bytes))
@@ -249,26 +311,30 @@ fn intersect(a: LineFilter, b: LineFilter) -> LineFilter {
 }
 
 /// First in, first out, bounded by total bytes.
-#[derive(Default)]
 struct BlobCache {
     map: HashMap<ObjectId, Rc<[u8]>>,
     order: VecDeque<ObjectId>,
     bytes: usize,
+    capacity: usize,
 }
 
 impl BlobCache {
+    fn new(capacity: usize) -> Self {
+        Self { map: HashMap::new(), order: VecDeque::new(), bytes: 0, capacity }
+    }
+
     fn get(&self, id: &ObjectId) -> Option<Rc<[u8]>> {
         self.map.get(id).cloned()
     }
 
     fn insert(&mut self, id: ObjectId, bytes: Rc<[u8]>) {
-        if bytes.len() > CACHE_BYTES / 4 || self.map.contains_key(&id) {
+        if bytes.len() > self.capacity / 4 || self.map.contains_key(&id) {
             return;
         }
         self.bytes += bytes.len();
         self.map.insert(id, bytes);
         self.order.push_back(id);
-        while self.bytes > CACHE_BYTES {
+        while self.bytes > self.capacity {
             let Some(oldest) = self.order.pop_front() else {
                 break;
             };

@@ -1,5 +1,6 @@
 //! The two phases of a push scan (see [`super::push`]): each pushed ref's final state, then the
-//! new commits oldest first, handing files over in bounded batches.
+//! new commits newest first, handing files over in bounded batches. The history's blobs are read
+//! where they are analysed ([`super::push_read`]): this thread diffs the trees.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,10 +10,11 @@ use gix::bstr::BString;
 
 use super::links::Followed;
 use super::odb::Stores;
-use super::push::{Limits, Overrun, Phase, Progress, ScanSummary, Sink, Target, Walk, WalkedCommit};
+use super::push::{Handed, Limits, Overrun, Phase, Progress, ScanSummary, Sink, Target, Walk, WalkedCommit};
 use super::push_blobs::{BlobReader, Outcome};
 use super::push_diff::{Candidate, Found, TreeDiffer};
 use super::push_links::TreeLinks;
+use super::push_read::{HistoryReader, Unread, UnreadBatch};
 use super::push_refs::Peeled;
 use super::tree_files::TreeFiles;
 use crate::changes::{Cause, ChangeSet, ChangedFile, CommitInfo, Incomplete, Scope, Skipped};
@@ -21,8 +23,11 @@ use crate::changes::{Cause, ChangeSet, ChangedFile, CommitInfo, Incomplete, Scop
 const BATCH_BYTES: usize = 4 << 20;
 /// …or this many files.
 const BATCH_FILES: usize = 256;
+/// Paths of the history handed over together, to be read on the analysis threads (about half
+/// pass the gate there).
+const BATCH_UNREAD: usize = 512;
 
-/// Reads the walked commits oldest first and hands their files over in batches.
+/// Reads the walked commits newest first and hands their files over in batches.
 pub(super) struct Scanner<'a, 's> {
     pub(super) diff: TreeDiffer<'a>,
     pub(super) links: TreeLinks<'a>,
@@ -221,7 +226,7 @@ impl Scanner<'_, '_> {
 
     fn outcome(&mut self, outcome: Outcome, phase: Phase) -> anyhow::Result<()> {
         match outcome {
-            Outcome::Nothing => Ok(()),
+            Outcome::Nothing | Outcome::RuledOut => Ok(()),
             Outcome::File(file) if phase == Phase::FinalState => {
                 self.pending.push(file);
                 Ok(())
@@ -234,14 +239,23 @@ impl Scanner<'_, '_> {
         }
     }
 
-    /// Phase 2: every commit, oldest first, until the time budget runs out; then the last batch.
+    /// Phase 2: every commit, newest first (a pack stores a file's older versions as deltas of
+    /// its newer ones, so each version read is one delta away from the last), until the time
+    /// budget runs out; then the last batch.
     pub(super) fn commits(
         &mut self,
         commits: &[WalkedCommit],
         refs: &[Vec<String>],
         summary: &mut ScanSummary,
     ) -> anyhow::Result<()> {
-        for (commit, refs) in commits.iter().zip(refs).rev() {
+        let reader = HistoryReader::new(
+            self.stores.clone(),
+            self.limits.max_blob_size,
+            self.limits.deadline,
+            self.blobs.hand_over(),
+        );
+        self.batch.reader = Some(Arc::new(reader));
+        for (commit, refs) in commits.iter().zip(refs) {
             if self.limits.expired() || !self.commit(commit.id, refs)? {
                 summary.overrun = Some(Overrun::Time);
                 break;
@@ -261,7 +275,9 @@ impl Scanner<'_, '_> {
             if self.limits.expired() {
                 return Ok(false);
             }
-            self.file(candidate, data.tree, &info, Phase::History)?;
+            if let Some(candidate) = self.blobs.unread(candidate, data.tree, false) {
+                self.batch.add_unread(Unread::new(candidate, info.clone()), self.sink)?;
+            }
         }
         for (path, link) in &links {
             self.link(data.tree, path, *link, &info, Phase::History)?;
@@ -275,6 +291,9 @@ impl Scanner<'_, '_> {
 pub(super) struct Batch {
     changes: ChangeSet,
     bytes: usize,
+    /// Paths of the history, read by `reader` on the analysis threads.
+    unread: Vec<Unread>,
+    reader: Option<Arc<HistoryReader>>,
 }
 
 impl Batch {
@@ -287,10 +306,27 @@ impl Batch {
         Ok(())
     }
 
+    fn add_unread(&mut self, file: Unread, sink: Sink<'_>) -> anyhow::Result<()> {
+        self.unread.push(file);
+        if self.unread.len() >= BATCH_UNREAD {
+            self.flush(Phase::History, sink)?;
+        }
+        Ok(())
+    }
+
     fn flush(&mut self, phase: Phase, sink: Sink<'_>) -> anyhow::Result<()> {
         let changes = std::mem::take(&mut self.changes);
         self.bytes = 0;
         let nothing = changes.files.is_empty() && changes.incomplete.is_empty() && changes.skipped.is_empty();
-        if nothing { Ok(()) } else { sink(phase, changes) }
+        if !nothing {
+            sink(phase, Handed::Files(changes))?;
+        }
+        let files = std::mem::take(&mut self.unread);
+        match &self.reader {
+            Some(reader) if !files.is_empty() => {
+                sink(phase, Handed::Unread(UnreadBatch { files, reader: reader.clone() }))
+            }
+            _ => Ok(()),
+        }
     }
 }

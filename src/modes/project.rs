@@ -76,14 +76,20 @@ impl<'a> ProjectConfig<'a> {
     /// Takes the files the configuration excludes out of a change set (a hook's), before they
     /// are analysed; their paths are relative to the repository root.
     pub(crate) fn drop_excluded(&self, changes: &mut ChangeSet) -> anyhow::Result<()> {
-        let mut kept = Vec::with_capacity(changes.files.len());
-        for file in std::mem::take(&mut changes.files) {
-            if !self.excluded(Path::new(&file.path), false)? {
-                kept.push(file);
+        changes.files = self.kept(std::mem::take(&mut changes.files), |file| file.path.clone())?;
+        Ok(())
+    }
+
+    /// The items whose paths (relative to the repository root) the configuration does not
+    /// exclude.
+    pub(crate) fn kept<T>(&self, items: Vec<T>, path: impl Fn(&T) -> String) -> anyhow::Result<Vec<T>> {
+        let mut kept = Vec::with_capacity(items.len());
+        for item in items {
+            if !self.excluded(Path::new(&path(&item)), false)? {
+                kept.push(item);
             }
         }
-        changes.files = kept;
-        Ok(())
+        Ok(kept)
     }
 
     /// Marks as suppressed the findings that `per-file-ignores` silences; `locate` turns a

@@ -16,10 +16,10 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use crate::analysis;
-use crate::changes::{Cause, ChangeSet, Incomplete};
+use crate::changes::{Cause, Incomplete};
 use crate::config;
 use crate::finding::Finding;
-use crate::git::push::{Known, Limits, Overrun, Phase, PushRepo, ScanSummary};
+use crate::git::push::{Handed, Known, Limits, Overrun, Phase, PushRepo, ScanSummary};
 use crate::git::push_refs::RefUpdate;
 use crate::modes::gaps::{self, Hook};
 use crate::modes::project::{ProjectConfig, Snapshot};
@@ -194,7 +194,7 @@ pub(super) fn scan_and_analyze(
     project: Option<&ProjectConfig<'_>>,
     watch: Watch<'_>,
 ) -> anyhow::Result<(Report, ScanSummary, Spent)> {
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<(Phase, ChangeSet)>(2);
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<(Phase, Handed)>(2);
     let handed = std::cell::Cell::new(0usize);
     let mut spent = Spent::default();
     let (mut report, summary) = std::thread::scope(|scope| {
@@ -211,25 +211,42 @@ pub(super) fn scan_and_analyze(
                     deadline: limits.deadline,
                 };
                 let mut busy = Duration::ZERO;
-                for (phase, changes) in receiver {
+                let mut reader = None;
+                for (phase, handed) in receiver {
                     let began = Instant::now();
-                    let analysed = analysis::analyze(changes, &cx);
+                    let analysed = match handed {
+                        Handed::Files(changes) => analysis::analyze(changes, &cx),
+                        Handed::Unread(batch) => {
+                            // A commit of the history is analysed alone: the analysis's own gate.
+                            let alone = |bytes: &[u8]| settings.rules.may_contain_bind(bytes);
+                            let read = |file: &_| batch.reader.read(file, &alone);
+                            let analysed = analysis::analyze_loaded(&batch.files, read, None, &cx);
+                            reader = Some(batch.reader);
+                            analysed
+                        }
+                    };
                     busy += began.elapsed();
                     match phase {
                         Phase::FinalState => final_state.absorb(analysed),
                         Phase::History => history.absorb(analysed),
                     }
                 }
-                (merge_phases(final_state, history), busy)
+                let ruled_out = reader.map_or(0, |r| r.ruled_out());
+                (merge_phases(final_state, history), busy, ruled_out)
             })
             .context("cannot start the analysis thread")?;
-        let mut sink = |phase, mut changes: ChangeSet| {
+        let mut sink = |phase, mut handed_over: Handed| {
             if let Some(project) = project {
-                project.drop_excluded(&mut changes)?;
+                match &mut handed_over {
+                    Handed::Files(changes) => project.drop_excluded(changes)?,
+                    Handed::Unread(batch) => {
+                        batch.files = project.kept(std::mem::take(&mut batch.files), |f| f.path())?
+                    }
+                }
             }
-            handed.set(handed.get() + changes.files.len());
+            handed.set(handed.get() + handed_over.len());
             let began = Instant::now();
-            let sent = sender.send((phase, changes)).context("the analysis thread stopped");
+            let sent = sender.send((phase, handed_over)).context("the analysis thread stopped");
             spent.waiting += began.elapsed();
             sent
         };
@@ -247,14 +264,15 @@ pub(super) fn scan_and_analyze(
                 || crate::rules::spells_address_plainly(bytes)
                 || crate::rules::may_call_imported(bytes)
         };
-        // A commit of the history is analysed alone: the analysis's own gate, applied once here.
         let alone = |bytes: &[u8]| options.may_contain_bind(bytes);
         let gates = crate::git::Gates { in_project: &in_project, alone: &alone };
         let summary = repo.scan(updates, known, limits, gates, &mut sink, &mut progress);
         drop(sender);
-        let (report, busy) = analyzer.join().map_err(|_| anyhow::anyhow!("the analysis thread panicked"))?;
+        let (report, busy, ruled_out) = analyzer.join().map_err(|_| anyhow::anyhow!("the analysis thread panicked"))?;
         spent.analysis = busy;
-        Ok::<_, anyhow::Error>((report, summary?))
+        let mut summary = summary?;
+        summary.ruled_out_files += ruled_out;
+        Ok::<_, anyhow::Error>((report, summary))
     })?;
     report.commits = Some(summary.scanned_commits);
     report.incomplete.extend(replacements(updates));
