@@ -27,7 +27,13 @@ pub(crate) fn changed_lines(old: &[u8], new: &[u8]) -> LineFilter {
     if has_lone_cr(new) {
         return LineFilter::All;
     }
-    let diff = TextDiff::configure().algorithm(Algorithm::Histogram).timeout(DIFF_TIMEOUT).diff_lines(old, new);
+    // Most changes touch a few lines of a long file: the lines both versions share at their
+    // start and end are matched as they are (as git's own diff does), and only the rest is diffed.
+    let ends = CommonEnds::of(old, new);
+    let (old_middle, new_middle) = (ends.middle(old), ends.middle(new));
+    let diff =
+        TextDiff::configure().algorithm(Algorithm::Histogram).timeout(DIFF_TIMEOUT).diff_lines(old_middle, new_middle);
+    let skip = ends.prefix_lines;
     let new_count = memchr::memchr_iter(b'\n', new).count() + usize::from(!new.is_empty() && !new.ends_with(b"\n"));
     let mut lines = Vec::new();
     // Assignments a change made (at their line) or removed (at the deletion point): depth, name,
@@ -36,10 +42,10 @@ pub(crate) fn changed_lines(old: &[u8], new: &[u8]) -> LineFilter {
     for op in diff.ops() {
         let (tag, old_range, new_range) = op.as_tag_tuple();
         if matches!(tag, DiffTag::Insert | DiffTag::Replace) {
-            lines.extend(new_range.clone().filter_map(|i| u32::try_from(i + 1).ok()));
+            lines.extend(new_range.clone().filter_map(|i| u32::try_from(skip + i + 1).ok()));
             for i in new_range.clone() {
                 if let Some((indent, name)) = diff.new_slice(i).and_then(|l| assignment(l)) {
-                    reassigned.push((indent, name, i, false));
+                    reassigned.push((indent, name, skip + i, false));
                 }
             }
         }
@@ -49,17 +55,17 @@ pub(crate) fn changed_lines(old: &[u8], new: &[u8]) -> LineFilter {
             for line in deleted {
                 comment |= is_marker_comment(line);
                 if let Some((indent, name)) = assignment(line) {
-                    reassigned.push((indent, name, new_range.start, true));
+                    reassigned.push((indent, name, skip + new_range.start, true));
                 }
             }
-            if comment && let Ok(below) = u32::try_from(new_range.end + 1) {
+            if comment && let Ok(below) = u32::try_from(skip + new_range.end + 1) {
                 lines.push(below);
             }
         }
     }
     if !reassigned.is_empty() {
         // The same name at the same depth with the same block opener is the same variable.
-        let new_lines: Vec<&[u8]> = (0..new_count).map_while(|i| diff.new_slice(i)).collect();
+        let new_lines: Vec<&[u8]> = new.split_inclusive(|&b| b == b'\n').collect();
         let blocks = Blocks::new(&new_lines);
         let same: HashSet<(usize, &[u8], usize)> = reassigned
             .iter()
@@ -80,6 +86,44 @@ pub(crate) fn changed_lines(old: &[u8], new: &[u8]) -> LineFilter {
     lines.sort_unstable();
     lines.dedup();
     LineFilter::Only(lines)
+}
+
+/// The whole lines two texts share at their start and at their end (never overlapping).
+struct CommonEnds {
+    prefix: usize,
+    prefix_lines: usize,
+    suffix: usize,
+}
+
+impl CommonEnds {
+    fn of(old: &[u8], new: &[u8]) -> Self {
+        let same = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+        // Back to the start of the line the first difference is on (a last line without its
+        // newline differs from the same text with one).
+        let prefix = memchr::memrchr(b'\n', &new[..same]).map_or(0, |at| at + 1);
+        let prefix_lines = memchr::memchr_iter(b'\n', &new[..prefix]).count();
+        let room = old.len().min(new.len()) - prefix;
+        let same_end = old.iter().rev().zip(new.iter().rev()).take(room).take_while(|(a, b)| a == b).count();
+        let starts_line = |text: &[u8], at: usize| at == prefix || text[at - 1] == b'\n';
+        let (mut at_new, mut at_old) = (new.len() - same_end, old.len() - same_end);
+        let mut suffix = same_end;
+        // Forward to a point that starts a line in both texts (the same bytes follow in both).
+        if !(starts_line(new, at_new) && starts_line(old, at_old)) {
+            suffix = match memchr::memchr(b'\n', &new[at_new..]) {
+                Some(at) => same_end - at - 1,
+                None => 0,
+            };
+            at_new = new.len() - suffix;
+            at_old = old.len() - suffix;
+            debug_assert!(suffix == 0 || starts_line(new, at_new) && starts_line(old, at_old));
+        }
+        CommonEnds { prefix, prefix_lines, suffix }
+    }
+
+    /// What is left of `text` (one of the two) between the common lines.
+    fn middle<'t>(&self, text: &'t [u8]) -> &'t [u8] {
+        &text[self.prefix..text.len() - self.suffix]
+    }
 }
 
 /// A comment line that may be a suppression marker (`# ignore: CSP-D404`, and the other tools'
@@ -248,6 +292,50 @@ mod tests {
     #[test]
     fn missing_final_newline_counts_as_change() {
         assert_eq!(only(changed_lines(b"a\nb", b"a\nb\nc")), vec![2, 3]);
+    }
+
+    /// Whether `part` is a subsequence of `whole`.
+    fn is_subsequence(part: &[&[u8]], whole: &[&[u8]]) -> bool {
+        let mut rest = whole.iter();
+        part.iter().all(|line| rest.any(|w| w == line))
+    }
+
+    proptest::proptest! {
+        /// A line left out of the changed ones is a line of the old version, in the same order:
+        /// what the shared start and end skip is matched as the whole diff would match it.
+        #[test]
+        fn unchanged_lines_are_old_lines_in_order(
+            old in proptest::collection::vec(0u8..4, 0..12),
+            new in proptest::collection::vec(0u8..4, 0..12),
+            newline_at_end in proptest::bool::ANY,
+        ) {
+            let text = |lines: &[u8]| {
+                let mut t: Vec<u8> = lines.iter().flat_map(|l| [&b"a\n"[..], b"b\n", b"c\n", b"x = 1\n"][*l as usize].to_vec()).collect();
+                if !newline_at_end { t.pop(); }
+                t
+            };
+            let (old, new) = (text(&old), text(&new));
+            let changed = only(changed_lines(&old, &new));
+            let old_lines: Vec<&[u8]> = old.split_inclusive(|&b| b == b'\n').collect();
+            let kept: Vec<&[u8]> = new
+                .split_inclusive(|&b| b == b'\n')
+                .enumerate()
+                .filter(|(i, _)| !changed.contains(&(*i as u32 + 1)))
+                .map(|(_, l)| l)
+                .collect();
+            proptest::prop_assert!(is_subsequence(&kept, &old_lines), "{:?} -> {:?}: {changed:?}", String::from_utf8_lossy(&old), String::from_utf8_lossy(&new));
+        }
+    }
+
+    #[test]
+    fn an_edit_between_shared_lines_is_placed_in_the_whole_text() {
+        let old = b"a\nb\nc\nd\ne\n";
+        assert_eq!(only(changed_lines(old, b"a\nb\nX\nd\ne\n")), vec![3]);
+        // The shared end never takes lines the shared start took.
+        assert_eq!(only(changed_lines(b"a\na\n", b"a\na\na\n")), vec![3]);
+        // Shared bytes that end inside a line do not make it shared.
+        assert_eq!(only(changed_lines(b"xa\nb\n", b"y\na\nb\n")), vec![1, 2]);
+        assert_eq!(only(changed_lines(b"q = 1\n", b"HOST = 1\nq = 1\n")), vec![1]);
     }
 
     #[test]
