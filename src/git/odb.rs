@@ -16,6 +16,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use anyhow::Context;
 use gix::objs::{Exists, Find, FindHeader};
 
+thread_local! {
+    /// The handles [`Stores::with_thread_handles`] gives this thread.
+    static THREAD_HANDLES: std::cell::Cell<Option<LayeredOdb>> = const { std::cell::Cell::new(None) };
+}
+
 /// How deep git follows alternates (`MAX_ALTERNATE_DEPTH` is 5 in git).
 const MAX_ALTERNATE_DEPTH: usize = 5;
 
@@ -60,16 +65,6 @@ impl Stores {
     /// This thread's handles onto the stores, with their caches (handles are not shared
     /// between threads; the stores and their mapped packs are).
     pub(crate) fn handle(&self) -> LayeredOdb {
-        self.handle_with(true)
-    }
-
-    /// Handles for reading blobs only: a blob is read once or twice (the reader keeps its own
-    /// cache of recent blobs), so a decoded-object cache would only hold memory.
-    pub(crate) fn blob_handle(&self) -> LayeredOdb {
-        self.handle_with(false)
-    }
-
-    fn handle_with(&self, object_cache: bool) -> LayeredOdb {
         let layers = self
             .layers
             .iter()
@@ -77,13 +72,28 @@ impl Stores {
             .map(|(at, store)| {
                 let mut handle = store.to_cache_arc();
                 super::open::install_pack_cache(&mut handle);
-                if object_cache && at == self.repo_layer {
+                if at == self.repo_layer {
                     super::open::install_object_cache(&mut handle);
                 }
                 handle
             })
             .collect();
         LayeredOdb { layers, repo_layer: self.repo_layer, stores: self.id }
+    }
+
+    /// Runs `f` with this thread's handles onto these stores, made on first use. Whatever part
+    /// of a push reads on the thread (a final state's modules, the history's blobs) shares them:
+    /// each set holds its own caches, which an idle set would keep resident.
+    pub(crate) fn with_thread_handles<T>(&self, f: impl FnOnce(&LayeredOdb) -> T) -> T {
+        let odb = THREAD_HANDLES.take().filter(|odb| odb.is_onto(self)).unwrap_or_else(|| self.handle());
+        let out = f(&odb);
+        THREAD_HANDLES.set(Some(odb));
+        out
+    }
+
+    /// Tells these stores apart from any other a process opened.
+    pub(crate) fn id(&self) -> u64 {
+        self.id
     }
 }
 

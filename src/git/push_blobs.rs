@@ -16,7 +16,6 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use gix::ObjectId;
-use gix::bstr::BString;
 use gix::objs::{FindExt, FindHeader};
 
 use super::blob_kind;
@@ -44,8 +43,9 @@ pub(super) enum Blob {
     TooLarge(u64),
 }
 
-/// (path, new, olds, rename sources) of a candidate.
-type SeenKey = (BString, ObjectId, Vec<Option<ObjectId>>, Vec<BString>);
+/// A candidate's (path, new, olds, rename sources), hashed: a long history hands over tens of
+/// thousands of changes, and their keys in full took 12 MiB of a push's memory.
+type SeenKey = ObjectId;
 
 /// `false` only for bytes in which the analysis cannot find anything. Injected, so that git
 /// knows nothing of the analysis.
@@ -178,13 +178,35 @@ impl<'a> BlobReader<'a> {
     /// tree, so the same file in another ref's tree is analysed again); in the history, the
     /// change a final state of the same tree already analysed with its modules.
     fn first_time(&mut self, candidate: &Candidate, tree: ObjectId, final_state: bool) -> bool {
-        let key = (candidate.path.clone(), candidate.new, candidate.olds.clone(), candidate.renamed_from.clone());
+        let Some(key) = seen_key(candidate) else {
+            return true;
+        };
         if final_state {
             return self.final_seen.insert((key, tree));
         }
-        let same_as_final = self.final_seen.contains(&(key.clone(), tree));
+        let same_as_final = self.final_seen.contains(&(key, tree));
         self.seen.insert(key) && !same_as_final
     }
+}
+
+/// The SHA-1 of a candidate's parts, each prefixed by its length; `None` when the hash detects a
+/// collision attack (such a candidate is always handled: no other key can stand for it).
+fn seen_key(candidate: &Candidate) -> Option<SeenKey> {
+    let mut hasher = gix::hash::hasher(gix::hash::Kind::Sha1);
+    let mut part = |bytes: &[u8]| {
+        hasher.update(&(bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    part(&candidate.path);
+    part(candidate.new.as_bytes());
+    for old in &candidate.olds {
+        part(old.as_ref().map_or(&[][..], |id| id.as_bytes()));
+    }
+    part(b"renamed from");
+    for from in &candidate.renamed_from {
+        part(from);
+    }
+    hasher.try_finalize().ok()
 }
 
 /// Reads a candidate's blobs through the object handles it is given: the part of the work that
@@ -348,6 +370,27 @@ impl BlobCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_is_known_by_every_part_of_it() {
+        let id = |b: u8| ObjectId::from_bytes_or_panic(&[b; 20]);
+        let key = |path: &str, olds: Vec<Option<ObjectId>>, renamed: &[&str]| {
+            let renamed_from = renamed.iter().map(|r| (*r).into()).collect();
+            seen_key(&Candidate { path: path.into(), new: id(1), olds, renamed_from }).unwrap()
+        };
+        let base = key("a.py", vec![Some(id(2))], &["b.py"]);
+        assert_eq!(base, key("a.py", vec![Some(id(2))], &["b.py"]));
+        let others = [
+            key("b.py", vec![Some(id(2))], &["b.py"]),
+            key("a.py", vec![Some(id(3))], &["b.py"]),
+            key("a.py", vec![None], &["b.py"]),
+            key("a.py", vec![Some(id(2)), None], &["b.py"]),
+            key("a.py", vec![Some(id(2))], &["b.p", "y"]),
+            key("a.py", vec![Some(id(2))], &[]),
+        ];
+        assert!(others.iter().all(|other| *other != base));
+        assert_ne!(key("a.py", vec![None], &[]), key("a.py", vec![], &[""]));
+    }
 
     #[test]
     fn intersection_of_line_filters() {

@@ -25,8 +25,8 @@ use crate::changes::{Cause, ChangedFile, CommitInfo, Incomplete};
 const CACHE_BYTES: usize = 2 << 20;
 
 thread_local! {
-    /// This thread's handles onto the stores of the push being read, and its blob cache.
-    static READING: RefCell<Option<(LayeredOdb, Blobs)>> = const { RefCell::new(None) };
+    /// This thread's cache of recent blobs, for the stores of the push being read.
+    static READING: RefCell<Option<(u64, Blobs)>> = const { RefCell::new(None) };
 }
 
 /// A changed path of a commit of the history, not read yet.
@@ -104,13 +104,14 @@ impl HistoryReader {
     /// Runs `f` with this thread's handles onto the push's stores and its blob cache, made on
     /// first use (a thread that read another push's objects before starts afresh).
     fn with_blobs<T>(&self, f: impl FnOnce(&LayeredOdb, &mut Blobs) -> T) -> T {
-        READING.with_borrow_mut(|slot| {
-            if !slot.as_ref().is_some_and(|(odb, _)| odb.is_onto(&self.stores)) {
-                *slot = None;
-            }
-            let (odb, blobs) =
-                slot.get_or_insert_with(|| (self.stores.blob_handle(), Blobs::new(self.max_size, CACHE_BYTES)));
-            f(odb, blobs)
+        self.stores.with_thread_handles(|odb| {
+            READING.with_borrow_mut(|slot| {
+                if slot.as_ref().is_none_or(|(stores, _)| *stores != self.stores.id()) {
+                    *slot = None;
+                }
+                let (_, blobs) = slot.get_or_insert_with(|| (self.stores.id(), Blobs::new(self.max_size, CACHE_BYTES)));
+                f(odb, blobs)
+            })
         })
     }
 }

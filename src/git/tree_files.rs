@@ -5,7 +5,6 @@
 //! thread makes its handles onto the push's object stores once (quarantine included; the stores
 //! and their mapped packs are shared) and looks paths up tree by tree.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
@@ -17,10 +16,6 @@ use super::odb::{LayeredOdb, Stores};
 use super::push_links::TreeLinks;
 use crate::pyfiles::{self, PathKind};
 use crate::snapshot::Snapshot;
-
-thread_local! {
-    static ODB: RefCell<Option<LayeredOdb>> = const { RefCell::new(None) };
-}
 
 /// The files of one tree of the push.
 pub(crate) struct TreeFiles {
@@ -38,14 +33,9 @@ impl TreeFiles {
         TreeFiles { stores, tree, max_file_size, found: Mutex::default(), python: OnceLock::new() }
     }
 
-    /// Runs `f` with this thread's handles onto the push's stores, made on first use.
+    /// Runs `f` with this thread's handles onto the push's stores.
     fn with_odb<T>(&self, f: impl FnOnce(&LayeredOdb) -> T) -> Option<T> {
-        ODB.with_borrow_mut(|slot| {
-            if !slot.as_ref().is_some_and(|odb| odb.is_onto(&self.stores)) {
-                *slot = Some(self.stores.handle());
-            }
-            slot.as_ref().map(f)
-        })
+        Some(self.stores.with_thread_handles(f))
     }
 
     fn blob(&self, path: &str) -> Option<ObjectId> {
