@@ -98,7 +98,7 @@ pub(crate) struct ScanTimings {
     pub(crate) walk: std::time::Duration,
     /// Phase 1: reading and diffing the final state of every pushed ref.
     pub(crate) final_states: std::time::Duration,
-    /// Phase 2: reading and diffing the new commits (handing batches over included).
+    /// Phase 2: diffing the new commits' trees (handing their paths over included).
     pub(crate) history: std::time::Duration,
 }
 

@@ -79,7 +79,7 @@ impl HistoryReader {
     /// comes after the time budget is returned as not analysed.
     pub(crate) fn read(&self, file: &Unread, gate: Gate<'_>) -> Result<Option<ChangedFile>, Incomplete> {
         if self.deadline.is_some_and(|deadline| Instant::now() >= deadline) {
-            let reason = "not read: the time budget (bindguard.timeout) ran out first";
+            let reason = "not read: the time budget (bindguard.timeBudget) ran out first";
             return Err(Incomplete::new(file.path(), reason, Cause::Time));
         }
         let new = file.candidate.new;

@@ -355,8 +355,9 @@ pub(super) fn timings(summary: &ScanSummary, spent: Spent, total: Duration) -> S
     let t = summary.timings;
     format!(
         "bindguard: timings: {:.3} s in all; finding the new commits {:.3} s; the final state of the pushed \
-         refs {:.3} s; the history {:.3} s (reading and diffing {}, handing files over included); waiting for \
-         the analysis {:.3} s; the analysis {:.3} s on its own thread (decoding, parsing, the rule)",
+         refs {:.3} s; the history {:.3} s (diffing the trees of {}, handing paths over included); waiting for \
+         the analysis {:.3} s; the analysis {:.3} s on its own threads (reading and diffing the history's \
+         files, decoding, parsing, the rule)",
         total.as_secs_f64(),
         t.walk.as_secs_f64(),
         t.final_states.as_secs_f64(),

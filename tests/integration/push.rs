@@ -440,7 +440,7 @@ fn verbose_prints_phase_timings() {
         "finding the new commits",
         "the final state of the pushed refs",
         "the history",
-        "reading and diffing 2 commits",
+        "diffing the trees of 2 commits",
         "waiting for the analysis",
         "the analysis",
     ] {
@@ -672,7 +672,7 @@ fn pre_push_verbose_prints_phase_timings() {
     let run = bindguard_with_stdin(&s, &work, &["pre-push", "--verbose", "origin", "/nowhere"], &stdin);
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(run.stderr.contains("bindguard: timings: "), "{}", run.stderr);
-    assert!(run.stderr.contains("reading and diffing 1 commit,"), "{}", run.stderr);
+    assert!(run.stderr.contains("diffing the trees of 1 commit,"), "{}", run.stderr);
     let run = bindguard_with_stdin(&s, &work, &["pre-push", "origin", "/nowhere"], &stdin);
     assert!(!run.stderr.contains("timings"), "{}", run.stderr);
 }
