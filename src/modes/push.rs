@@ -197,6 +197,9 @@ pub(super) fn scan_and_analyze(
     let (sender, receiver) = std::sync::mpsc::sync_channel::<(Phase, Handed)>(2);
     let handed = std::cell::Cell::new(0usize);
     let mut spent = Spent::default();
+    // A commit of the history is analysed alone: the gate of the analysis of one file, put to its
+    // files where they are read (on the analysis threads, and on this one for links).
+    let alone = &|bytes: &[u8]| settings.rules.may_contain_bind(bytes);
     let (mut report, summary) = std::thread::scope(|scope| {
         let analyzer = std::thread::Builder::new()
             .name("analysis".into())
@@ -217,9 +220,7 @@ pub(super) fn scan_and_analyze(
                     let analysed = match handed {
                         Handed::Files(changes) => analysis::analyze(changes, &cx),
                         Handed::Unread(batch) => {
-                            // A commit of the history is analysed alone: the analysis's own gate.
-                            let alone = |bytes: &[u8]| settings.rules.may_contain_bind(bytes);
-                            let read = |file: &_| batch.reader.read(file, &alone);
+                            let read = |file: &_| batch.reader.read(file, alone);
                             let analysed = analysis::analyze_loaded(&batch.files, read, None, &cx);
                             reader = Some(batch.reader);
                             analysed
@@ -264,8 +265,7 @@ pub(super) fn scan_and_analyze(
                 || crate::rules::spells_address_plainly(bytes)
                 || crate::rules::may_call_imported(bytes)
         };
-        let alone = |bytes: &[u8]| options.may_contain_bind(bytes);
-        let gates = crate::git::Gates { in_project: &in_project, alone: &alone };
+        let gates = crate::git::Gates { in_project: &in_project, alone };
         let summary = repo.scan(updates, known, limits, gates, &mut sink, &mut progress);
         drop(sender);
         let (report, busy, ruled_out) = analyzer.join().map_err(|_| anyhow::anyhow!("the analysis thread panicked"))?;
