@@ -135,8 +135,9 @@ fn all_inert(files: &[&ChangedFile], cx: &Context<'_>) -> bool {
             let lines = changed(file).unwrap_or_default();
             lines.is_empty()
                 || SourceText::decode_owned(file.bytes.clone(), cx.max_file_size).is_ok_and(|source| {
+                    // Changed lines are counted in the raw bytes (see analyze_file).
                     let module = crate::python::parse(source.text(), crate::python::Flavor::for_stub(file.stub));
-                    rules::inert::inside_no_place(&source, &module, lines)
+                    source.keeps_raw_lines() && rules::inert::inside_no_place(&source, &module, lines)
                 })
         })
 }
@@ -179,6 +180,9 @@ fn calls_only(file: &ChangedFile, cx: &Context<'_>) -> Option<rules::narrow::Cal
         return None;
     }
     let source = SourceText::decode_owned(file.bytes.clone(), cx.max_file_size).ok()?;
+    if !source.keeps_raw_lines() {
+        return None;
+    }
     let module = crate::python::parse(source.text(), crate::python::Flavor::for_stub(file.stub));
     rules::narrow::calls_only(&source, &module, lines)
 }
@@ -256,7 +260,7 @@ enum Analyzed {
     },
 }
 
-fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>, narrow: bool) -> Analyzed {
+fn analyze_file(mut file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>, narrow: bool) -> Analyzed {
     let skipped = |path: String, skip: crate::source::Skip| {
         let cause = if skip.is_size() { Cause::Size } else { Cause::Analysis };
         Analyzed::Incomplete(Incomplete::new(path, skip.to_string(), cause))
@@ -283,6 +287,11 @@ fn analyze_file(file: ChangedFile, projects: &Projects<'_>, cx: &Context<'_>, na
         Ok(source) => source,
         Err(skip) => return skipped(file.path, skip),
     };
+    // A change's lines are counted in the raw bytes: a codec that makes other lines of them
+    // (`\n` escapes, UTF-7, EBCDIC) leaves only the whole file to go by.
+    if !source.keeps_raw_lines() {
+        file.lines = LineFilter::All;
+    }
     // Waits while the analyses in flight hold the run's memory budget (see source::memory).
     let _memory = source.reserve_memory();
     let loaded = Loaded::new(file.path.clone(), source, file.stub);

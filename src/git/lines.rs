@@ -19,7 +19,9 @@ const DIFF_TIMEOUT: Duration = Duration::from_millis(500);
 /// whole: the diff's line numbers would not be the analysis's.
 ///
 /// A change also counts on the lines it takes effect on without touching them: the statement
-/// below a deleted or rewritten suppression marker (`# ignore` that covered it), and every
+/// below a deleted or rewritten suppression marker (`# ignore` that covered it), an unchanged
+/// line that a marker was above and no longer is (a line inserted between them, or an unchanged
+/// copy of the line matched below the marker's own), and every
 /// assignment of a name that a deleted or changed line assigned in the same block (a deleted
 /// `HOST = '127.0.0.1'` override, or one moved under an `if`, lets an earlier
 /// `HOST = '0.0.0.0'` reach its bind again).
@@ -63,9 +65,29 @@ pub(crate) fn changed_lines(old: &[u8], new: &[u8]) -> LineFilter {
             }
         }
     }
+    let new_lines: Vec<&[u8]> = new.split_inclusive(|&b| b == b'\n').collect();
+    // Where a run of unchanged lines starts, its first line has another line above it than its
+    // old self had: when that was a suppression marker, the line is no longer covered by it.
+    let old_lines: Vec<&[u8]> = old.split_inclusive(|&b| b == b'\n').collect();
+    let mut runs: Vec<(usize, usize)> = diff
+        .ops()
+        .iter()
+        .filter(|op| op.tag() == DiffTag::Equal)
+        .map(|op| (skip + op.new_range().start, skip + op.old_range().start))
+        .collect();
+    if ends.suffix > 0 {
+        let suffix_lines = new[new.len() - ends.suffix..].split_inclusive(|&b| b == b'\n').count();
+        runs.push((new_lines.len() - suffix_lines, old_lines.len() - suffix_lines));
+    }
+    for (at_new, at_old) in runs {
+        let marker_above = at_old.checked_sub(1).map(|i| old_lines[i]).filter(|line| is_marker_comment(line));
+        let above_now = at_new.checked_sub(1).map(|i| new_lines[i]);
+        if marker_above.is_some_and(|marker| above_now != Some(marker)) {
+            lines.extend(u32::try_from(at_new + 1).ok());
+        }
+    }
     if !reassigned.is_empty() {
         // The same name at the same depth with the same block opener is the same variable.
-        let new_lines: Vec<&[u8]> = new.split_inclusive(|&b| b == b'\n').collect();
         let blocks = Blocks::new(&new_lines);
         let same: HashSet<(usize, &[u8], usize)> = reassigned
             .iter()
@@ -324,6 +346,49 @@ mod tests {
                 .map(|(_, l)| l)
                 .collect();
             proptest::prop_assert!(is_subsequence(&kept, &old_lines), "{:?} -> {:?}: {changed:?}", String::from_utf8_lossy(&old), String::from_utf8_lossy(&new));
+        }
+    }
+
+    #[test]
+    fn a_line_a_marker_no_longer_covers_counts() {
+        // A line inserted between the marker and its statement.
+        assert_eq!(only(changed_lines(b"# ignore\nB\n", b"# ignore\n\nB\n")), vec![2, 3]);
+        // A copy of a suppressed line: whichever copy the diff takes for the old one, the copy
+        // with no marker above counts.
+        let changed = only(changed_lines(b"a\n# ignore\nB\n", b"# ignore\nB\nB\n"));
+        assert!(changed.contains(&3), "{changed:?}");
+        let old = b"import socket\ns = socket.socket()\n# ignore\ns.bind(x)\n";
+        let new = b"import socket\ns = socket.socket()\nVERSION = 2\n# ignore\ns.bind(x)\ns.bind(x)\n";
+        assert!(only(changed_lines(old, new)).contains(&6));
+        // The marker still above its line: nothing more counts.
+        assert_eq!(only(changed_lines(b"# ignore\nB\n", b"x\n# ignore\nB\n")), vec![1]);
+    }
+
+    proptest::proptest! {
+        // Cheap cases, and the shapes that matter are rare among them.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+
+        /// A marker-free copy of a line (`B` with no `# ignore` above it) that the new version has
+        /// more of than the old one always has one counted: a suppressed bind cannot be made
+        /// active on lines that count for nothing.
+        #[test]
+        fn a_newly_uncovered_line_counts(
+            old in proptest::collection::vec(0u8..4, 0..10),
+            new in proptest::collection::vec(0u8..4, 0..10),
+            crlf in proptest::bool::ANY,
+        ) {
+            let eol: &[u8] = if crlf { b"\r\n" } else { b"\n" };
+            let text = |lines: &[u8]| -> Vec<u8> {
+                lines.iter().flat_map(|l| [&b"B"[..], b"# ignore", b"", b"a"][*l as usize].iter().chain(eol).copied()).collect()
+            };
+            let uncovered = |lines: &[u8]| -> Vec<usize> {
+                (0..lines.len()).filter(|&i| lines[i] == 0 && (i == 0 || lines[i - 1] != 1)).collect()
+            };
+            let changed = only(changed_lines(&text(&old), &text(&new)));
+            let now = uncovered(&new);
+            if now.len() > uncovered(&old).len() {
+                proptest::prop_assert!(now.iter().any(|i| changed.contains(&(*i as u32 + 1))), "{old:?} -> {new:?}: {changed:?}");
+            }
         }
     }
 

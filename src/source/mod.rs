@@ -192,6 +192,14 @@ impl SourceText {
         self.encoding
     }
 
+    /// Whether the text's lines are the raw bytes' lines (see [`codecs::Codec::keeps_lines`]).
+    pub(crate) fn keeps_raw_lines(&self) -> bool {
+        match self.encoding {
+            Encoding::Utf8 | Encoding::Utf8Bom => true,
+            Encoding::Codec(codec) => codec.keeps_lines(),
+        }
+    }
+
     /// Reserves what analysing this text needs in the run's memory budget, until dropped.
     pub(crate) fn reserve_memory(&self) -> memory::Reservation {
         memory::reserve(self.memory)

@@ -815,3 +815,49 @@ fn fuzz_analyze_limits_1() {
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stderr.contains("settings.py:2:"), "{}", run.stderr);
 }
+
+/// A suppressed bind made active without touching it: a line inserted between the marker and
+/// the bind, or a copy of the bind under it (the line diff may match the copy with the old
+/// line). Both phases must see the unsuppressed bind.
+#[test]
+fn a_bind_a_marker_no_longer_covers_is_rejected() {
+    let suppressed = "import socket\ns = socket.socket()\n# ignore\ns.bind(('', 80))\n";
+    let uncovered = [
+        "import socket\ns = socket.socket()\n# ignore\n\ns.bind(('', 80))\n",
+        "import socket\ns = socket.socket()\nVERSION = 2\n# ignore\ns.bind(('', 80))\ns.bind(('', 80))\n",
+        "import socket\n# ignore\ns.bind(('', 80))\ns.bind(('', 80))\n",
+    ];
+    for (i, text) in uncovered.iter().enumerate() {
+        let s = Sandbox::new();
+        let (server, work) = setup(&s);
+        s.commit_files(&work, &[("srv.py", suppressed)], "suppressed bind");
+        assert_accepted(&s.push(&work, &["origin", "main"]));
+        let before = s.ref_id(&server, "refs/heads/main");
+        s.commit_files(&work, &[("srv.py", text)], "uncover it");
+        let run = s.push(&work, &["origin", "main"]);
+        assert_rejected(&s, &server, &run, before.as_deref());
+        assert!(run.stderr.contains("1 finding"), "shape {i}: {}", run.stderr);
+    }
+}
+
+/// A codec that spells line breaks in other bytes (`\n` in a `unicode_escape` file, `+AAo-` in
+/// UTF-7) moves a bind onto a line the raw change does not touch; such a file counts whole.
+#[test]
+fn a_codec_that_makes_its_own_lines_counts_whole() {
+    let before = "# coding: unicode_escape\nimport socket\nA = 1\n";
+    let changes = [
+        ("# coding: unicode_escape\nimport socket\nA = 1\\nsocket.socket().bind(('', 80))\n", "unicode_escape"),
+        ("# coding: utf-7\nimport socket\nA = 1+AAo-socket.socket().bind(('', 80))\n", "utf-7"),
+    ];
+    for (after, codec) in changes {
+        let s = Sandbox::new();
+        let (server, work) = setup(&s);
+        s.commit_files(&work, &[("enc.py", before)], "codec file");
+        assert_accepted(&s.push(&work, &["origin", "main"]));
+        let was = s.ref_id(&server, "refs/heads/main");
+        s.commit_files(&work, &[("enc.py", after)], "a bind in the codec's own line");
+        let run = s.push(&work, &["origin", "main"]);
+        assert_rejected(&s, &server, &run, was.as_deref());
+        assert!(run.stderr.contains("1 finding"), "{codec}: {}", run.stderr);
+    }
+}

@@ -47,6 +47,26 @@ pub(crate) enum Codec {
     Rejected,
 }
 
+impl Codec {
+    /// Whether the text has the raw bytes' lines: the bytes `\n` and `\r` are those characters,
+    /// and nothing else decodes to them. What a change's line numbers (counted in the raw bytes)
+    /// need to be the analysis's. Escape codecs and UTF-7 spell line breaks in other bytes, EBCDIC
+    /// puts them elsewhere, UTF-16/32 code units hold those bytes.
+    pub(crate) fn keeps_lines(&self) -> bool {
+        match self {
+            Codec::Utf8 | Codec::Latin1 | Codec::Whatwg(_) => true,
+            Codec::Charmap(_, map) => !map.full && !map.chars.contains(['\n', '\r']),
+            Codec::Utf7
+            | Codec::UnicodeEscape
+            | Codec::RawUnicodeEscape
+            | Codec::Utf16(_)
+            | Codec::Utf32(_)
+            | Codec::Unsupported(_)
+            | Codec::Rejected => false,
+        }
+    }
+}
+
 /// The codec a cookie names (`label` as written, lowercased).
 pub(crate) fn lookup(label: &str) -> Codec {
     if let Some(codec) = tokenizer_spelling(label) {
@@ -240,6 +260,16 @@ fn utf32(bytes: &[u8], little: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codecs_that_spell_or_move_line_breaks_do_not_keep_lines() {
+        for label in ["utf-8", "latin-1", "cp1252", "koi8-r", "gbk", "big5", "shift_jis", "iso2022_jp"] {
+            assert!(lookup(label).keeps_lines(), "{label}");
+        }
+        for label in ["utf-7", "unicode_escape", "raw_unicode_escape", "cp500", "cp037"] {
+            assert!(!lookup(label).keeps_lines(), "{label}");
+        }
+    }
 
     #[test]
     fn names_are_looked_up_as_cpython_does() {
