@@ -786,3 +786,17 @@ fn an_import_after_a_string_with_a_hash_is_followed() {
     assert_blocked(&sb, &repo, &run, 3);
     assert!(run.stderr.contains("a.py:2:"), "{}", run.stderr);
 }
+
+/// A changed line spelled wholly in UTF-7's base64 has no bracket or quote in its bytes, and
+/// decodes to two lines, the second a bind: the file counts whole, never as an inert change.
+#[test]
+fn a_bind_in_a_codec_that_makes_its_own_lines_blocks() {
+    let sb = Sandbox::new();
+    let repo = hooked_repo(&sb);
+    commit_unchecked(&sb, &repo, "enc.py", "# coding: utf-7\nimport socket\nA = 1\n");
+    let before = sb.commit_count(&repo);
+    let line = "A = 1+AAoAcwBvAGMAawBlAHQALgBzAG8AYwBrAGUAdAAoACkALgBiAGkAbgBkACgAKAAnACcALAAgADgAMAApACk-";
+    stage(&sb, &repo, "enc.py", format!("# coding: utf-7\nimport socket\n{line}\n"));
+    let run = sb.git_commit(&repo, &["-m", "encoded"]);
+    assert_blocked(&sb, &repo, &run, before);
+}
