@@ -828,16 +828,22 @@ fn a_bind_a_marker_no_longer_covers_is_rejected() {
         "import socket\n# ignore\ns.bind(('', 80))\ns.bind(('', 80))\n",
     ];
     for (i, text) in uncovered.iter().enumerate() {
-        let s = Sandbox::new();
-        let (server, work) = setup(&s);
-        s.commit_files(&work, &[("srv.py", suppressed)], "suppressed bind");
-        assert_accepted(&s.push(&work, &["origin", "main"]));
-        let before = s.ref_id(&server, "refs/heads/main");
-        s.commit_files(&work, &[("srv.py", text)], "uncover it");
-        let run = s.push(&work, &["origin", "main"]);
-        assert_rejected(&s, &server, &run, before.as_deref());
-        assert!(run.stderr.contains("1 finding"), "shape {i}: {}", run.stderr);
+        assert_next_version_rejected("srv.py", suppressed, text, &format!("shape {i}"));
     }
+}
+
+/// Pushes `before` as `path` (accepted), then `after` in the next commit: that push is rejected
+/// with one finding.
+fn assert_next_version_rejected(path: &str, before: &str, after: &str, what: &str) {
+    let s = Sandbox::new();
+    let (server, work) = setup(&s);
+    s.commit_files(&work, &[(path, before)], "first version");
+    assert_accepted(&s.push(&work, &["origin", "main"]));
+    let was = s.ref_id(&server, "refs/heads/main");
+    s.commit_files(&work, &[(path, after)], "next version");
+    let run = s.push(&work, &["origin", "main"]);
+    assert_rejected(&s, &server, &run, was.as_deref());
+    assert!(run.stderr.contains("1 finding"), "{what}: {}", run.stderr);
 }
 
 /// A codec that spells line breaks in other bytes (`\n` in a `unicode_escape` file, `+AAo-` in
@@ -850,14 +856,6 @@ fn a_codec_that_makes_its_own_lines_counts_whole() {
         ("# coding: utf-7\nimport socket\nA = 1+AAo-socket.socket().bind(('', 80))\n", "utf-7"),
     ];
     for (after, codec) in changes {
-        let s = Sandbox::new();
-        let (server, work) = setup(&s);
-        s.commit_files(&work, &[("enc.py", before)], "codec file");
-        assert_accepted(&s.push(&work, &["origin", "main"]));
-        let was = s.ref_id(&server, "refs/heads/main");
-        s.commit_files(&work, &[("enc.py", after)], "a bind in the codec's own line");
-        let run = s.push(&work, &["origin", "main"]);
-        assert_rejected(&s, &server, &run, was.as_deref());
-        assert!(run.stderr.contains("1 finding"), "{codec}: {}", run.stderr);
+        assert_next_version_rejected("enc.py", before, after, codec);
     }
 }
