@@ -34,15 +34,15 @@ impl TreeFiles {
     }
 
     /// Runs `f` with this thread's handles onto the push's stores.
-    fn with_odb<T>(&self, f: impl FnOnce(&LayeredOdb) -> T) -> Option<T> {
-        Some(self.stores.with_thread_handles(f))
+    fn with_odb<T>(&self, f: impl FnOnce(&LayeredOdb) -> T) -> T {
+        self.stores.with_thread_handles(f)
     }
 
     fn blob(&self, path: &str) -> Option<ObjectId> {
         if let Some(known) = self.found.lock().unwrap_or_else(PoisonError::into_inner).get(path) {
             return *known;
         }
-        let id = self.with_odb(|odb| lookup(odb, self.tree, path)).flatten();
+        let id = self.with_odb(|odb| lookup(odb, self.tree, path));
         self.found.lock().unwrap_or_else(PoisonError::into_inner).insert(path.to_owned(), id);
         id
     }
@@ -122,7 +122,6 @@ impl Snapshot for TreeFiles {
             let mut buf = Vec::new();
             Some(odb.find_blob(&id, &mut buf).ok()?.data.to_vec())
         })
-        .flatten()
     }
 
     fn exists(&self, path: &str) -> bool {
@@ -134,6 +133,6 @@ impl Snapshot for TreeFiles {
     }
 
     fn python_paths(&self) -> Vec<String> {
-        self.python.get_or_init(|| self.with_odb(|odb| python_files(odb, self.tree)).unwrap_or_default()).clone()
+        self.python.get_or_init(|| self.with_odb(|odb| python_files(odb, self.tree))).clone()
     }
 }
